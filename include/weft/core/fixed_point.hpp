@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: Apache-2.0
+// TFLite's integer arithmetic: multipliers derived from float scales at
+// compile time (QuantizeMultiplier), the rounding multiply and shifts used at
+// run time, and the Q-format exp and reciprocal that int8 softmax needs.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <limits>
+
+namespace weft {
+
+/// A real multiplier M represented as value * 2^(shift - 31), value in
+/// [2^30, 2^31) (or 0). TFLite's (quantized_multiplier, shift) pair.
+struct multiplier {
+  std::int32_t value = 0;
+  int shift = 0;
+  friend constexpr bool operator==(const multiplier&, const multiplier&) = default;
+};
+
+namespace detail {
+
+struct frexp_result {
+  double fraction;
+  int exponent;
+};
+
+/// std::frexp, usable in constant expressions (C++20 has no constexpr one).
+constexpr frexp_result frexp(double x) {
+  if (x == 0.0 || x != x) return {x, 0};
+  auto bits = std::bit_cast<std::uint64_t>(x);
+  const int biased = static_cast<int>((bits >> 52) & 0x7ffu);
+  if (biased == 0) {  // subnormal: scale into the normal range first
+    const frexp_result r = frexp(x * 18446744073709551616.0);
+    return {r.fraction, r.exponent - 64};
+  }
+  bits = (bits & ~(std::uint64_t{0x7ff} << 52)) | (std::uint64_t{1022} << 52);
+  return {std::bit_cast<double>(bits), biased - 1022};
+}
+
+/// std::round (half away from zero) to an integer, for |x| < 2^62.
+constexpr std::int64_t round_half_away(double x) {
+  const auto t = static_cast<std::int64_t>(x);  // toward zero
+  const double frac = x - static_cast<double>(t);  // exact for |x| < 2^52
+  if (frac >= 0.5) return t + 1;
+  if (frac <= -0.5) return t - 1;
+  return t;
+}
+
+constexpr double floor(double x) {
+  const auto t = static_cast<std::int64_t>(x);
+  return static_cast<double>(x < static_cast<double>(t) ? t - 1 : t);
+}
+
+}  // namespace detail
+
+/// TFLite's QuantizeMultiplier: the (value, shift) pair closest to `m`.
+constexpr multiplier quantize_multiplier(double m) {
+  if (m == 0.0) return {0, 0};
+  auto [q, shift] = detail::frexp(m);
+  std::int64_t q_fixed = detail::round_half_away(q * 2147483648.0);
+  if (q_fixed == (std::int64_t{1} << 31)) {
+    q_fixed /= 2;
+    ++shift;
+  }
+  if (shift < -31) {
+    shift = 0;
+    q_fixed = 0;
+  }
+  return {static_cast<std::int32_t>(q_fixed), shift};
+}
+
+/// High 32 bits of 2*a*b, rounded to nearest (gemmlowp's
+/// SaturatingRoundingDoublingHighMul). Written with shifts rather than a
+/// 64-bit division so that 32-bit cores need no library call.
+constexpr std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b) {
+  if (a == b && a == std::numeric_limits<std::int32_t>::min())
+    return std::numeric_limits<std::int32_t>::max();
+  const std::int64_t ab = std::int64_t{a} * std::int64_t{b};
+  const std::int64_t nudged = ab + (ab >= 0 ? (std::int64_t{1} << 30) : (1 - (std::int64_t{1} << 30)));
+  // Division by 2^31 that truncates toward zero, as C++'s '/' does.
+  const std::int64_t q = nudged >= 0 ? (nudged >> 31) : -((-nudged) >> 31);
+  return static_cast<std::int32_t>(q);
+}
+
+/// x / 2^exponent rounded to nearest, ties away from zero (gemmlowp's
+/// RoundingDivideByPOT). exponent in [0, 31].
+constexpr std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent) {
+  const auto mask = static_cast<std::int32_t>((std::int64_t{1} << exponent) - 1);
+  const std::int32_t remainder = x & mask;
+  const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/// x << shift with two's-complement wrap-around (TFLite's x * (1 << shift)).
+constexpr std::int32_t shift_left_wrapping(std::int32_t x, int shift) {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(x) << shift);
+}
+
+/// TFLite's MultiplyByQuantizedMultiplier: round(x * M) with M = m.
+constexpr std::int32_t multiply_by_quantized_multiplier(std::int32_t x, multiplier m) {
+  const int left_shift = m.shift > 0 ? m.shift : 0;
+  const int right_shift = m.shift > 0 ? 0 : -m.shift;
+  return rounding_divide_by_pot(
+      saturating_rounding_doubling_high_mul(shift_left_wrapping(x, left_shift), m.value),
+      right_shift);
+}
+
+/// TFLite's MultiplyByQuantizedMultiplierGreaterThanOne (shift >= 0).
+constexpr std::int32_t multiply_by_quantized_multiplier_gt_one(std::int32_t x, multiplier m) {
+  return saturating_rounding_doubling_high_mul(shift_left_wrapping(x, m.shift), m.value);
+}
+
+/// TFLite's MultiplyByQuantizedMultiplierSmallerThanOneExp (shift <= 0).
+constexpr std::int32_t multiply_by_quantized_multiplier_lt_one(std::int32_t x, multiplier m) {
+  return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(x, m.value), -m.shift);
+}
+
+/// Quantize a real value the way TFLite's activation ranges do:
+/// zero_point + round(f / scale), in float.
+constexpr std::int32_t quantize_value(float f, float scale, std::int32_t zero_point) {
+  return zero_point + static_cast<std::int32_t>(detail::round_half_away(static_cast<double>(f / scale)));
+}
+
+/// Q-format fixed point on int32 raw values with IntegerBits integer bits
+/// (gemmlowp's FixedPoint<int32_t, IntegerBits>), just what softmax needs.
+namespace q31 {
+
+template <int IntegerBits>
+struct fixed {
+  static constexpr int integer_bits = IntegerBits;
+  static constexpr int fractional_bits = 31 - IntegerBits;
+  std::int32_t raw = 0;
+
+  static constexpr fixed from_raw(std::int32_t r) { return fixed{r}; }
+  static constexpr fixed zero() { return fixed{0}; }
+  static constexpr fixed one() {
+    return fixed{IntegerBits == 0 ? std::numeric_limits<std::int32_t>::max()
+                                  : std::int32_t{1} << fractional_bits};
+  }
+  /// 2^Exponent.
+  template <int Exponent>
+  static constexpr fixed pot() {
+    static_assert(fractional_bits + Exponent >= 0 && fractional_bits + Exponent < 31);
+    return fixed{std::int32_t{1} << (fractional_bits + Exponent)};
+  }
+
+  friend constexpr fixed operator+(fixed a, fixed b) { return fixed{wrap(std::int64_t{a.raw} + b.raw)}; }
+  friend constexpr fixed operator-(fixed a, fixed b) { return fixed{wrap(std::int64_t{a.raw} - b.raw)}; }
+  friend constexpr fixed operator&(fixed a, fixed b) { return fixed{a.raw & b.raw}; }
+
+ private:
+  static constexpr std::int32_t wrap(std::int64_t v) {
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(v)));
+  }
+};
+
+template <int A, int B>
+constexpr fixed<A + B> operator*(fixed<A> a, fixed<B> b) {
+  return fixed<A + B>::from_raw(saturating_rounding_doubling_high_mul(a.raw, b.raw));
+}
+
+/// x * 2^Exponent with saturation (Exponent > 0) or rounding (Exponent < 0).
+template <int Exponent>
+constexpr std::int32_t saturating_rounding_multiply_by_pot(std::int32_t x) {
+  if constexpr (Exponent == 0) {
+    return x;
+  } else if constexpr (Exponent > 0) {
+    constexpr std::int32_t threshold = (std::int32_t{1} << (31 - Exponent)) - 1;
+    if (x > threshold) return std::numeric_limits<std::int32_t>::max();
+    if (x < -threshold) return std::numeric_limits<std::int32_t>::min();
+    return shift_left_wrapping(x, Exponent);
+  } else {
+    return rounding_divide_by_pot(x, -Exponent);
+  }
+}
+
+/// Change the number of integer bits, keeping the value (gemmlowp's Rescale).
+template <int To, int From>
+constexpr fixed<To> rescale(fixed<From> x) {
+  return fixed<To>::from_raw(saturating_rounding_multiply_by_pot<From - To>(x.raw));
+}
+
+/// exp(a) for a in [-1/4, 0), by a Taylor expansion around -1/8.
+constexpr fixed<0> exp_on_interval_between_negative_one_quarter_and_0_excl(fixed<0> a) {
+  using f0 = fixed<0>;
+  constexpr f0 constant_term = f0::from_raw(1895147668);   // exp(-1/8)
+  constexpr f0 constant_1_over_3 = f0::from_raw(715827883);
+  const f0 x = a + f0::pot<-3>();
+  const f0 x2 = x * x;
+  const f0 x3 = x2 * x;
+  const f0 x4 = x2 * x2;
+  const f0 x4_over_4 = f0::from_raw(saturating_rounding_multiply_by_pot<-2>(x4.raw));
+  const f0 x4_over_24_plus_x3_over_6_plus_x2_over_2 =
+      f0::from_raw(saturating_rounding_multiply_by_pot<-1>((((x4_over_4 + x3) * constant_1_over_3) + x2).raw));
+  return constant_term + constant_term * (x + x4_over_24_plus_x3_over_6_plus_x2_over_2);
+}
+
+/// exp(a) for a <= 0 (gemmlowp's exp_on_negative_values).
+template <int IntegerBits>
+constexpr fixed<0> exp_on_negative_values(fixed<IntegerBits> a) {
+  using in_t = fixed<IntegerBits>;
+  using f0 = fixed<0>;
+  constexpr int fractional_bits = in_t::fractional_bits;
+  const in_t one_quarter = in_t::template pot<-2>();
+  const in_t mask = one_quarter - in_t::from_raw(1);
+  const in_t a_mod_quarter_minus_one_quarter = (a & mask) - one_quarter;
+  f0 result = exp_on_interval_between_negative_one_quarter_and_0_excl(
+      rescale<0>(a_mod_quarter_minus_one_quarter));
+  const std::int32_t remainder = (a_mod_quarter_minus_one_quarter - a).raw;
+
+  // Multiply in exp(-2^k) for every bit k of the remainder (a barrel shifter).
+  constexpr struct { int exponent; std::int32_t factor; } steps[] = {
+      {-2, 1672461947}, {-1, 1302514674}, {0, 790015084}, {1, 290630308},
+      {2, 39332535},    {3, 720401},      {4, 242}};
+  for (const auto& s : steps) {
+    if (IntegerBits > s.exponent) {
+      const int shift = fractional_bits + s.exponent;
+      if ((remainder & (std::int32_t{1} << shift)) != 0) result = result * f0::from_raw(s.factor);
+    }
+  }
+  if constexpr (IntegerBits > 5) {
+    constexpr int clamp_bits = 36 - IntegerBits;
+    if (a.raw < -(std::int32_t{1} << clamp_bits)) result = f0::zero();
+  }
+  if (a.raw == 0) result = f0::one();
+  return result;
+}
+
+/// 1 / (1 + a) for a in [0, 1), by Newton-Raphson (gemmlowp's
+/// one_over_one_plus_x_for_x_in_0_1).
+constexpr fixed<0> one_over_one_plus_x_for_x_in_0_1(fixed<0> a) {
+  using f0 = fixed<0>;
+  using f2 = fixed<2>;
+  // Rounding half sum of a and one, computed in 64 bits.
+  const std::int64_t sum = std::int64_t{a.raw} + f0::one().raw;
+  const f0 half_denominator = f0::from_raw(static_cast<std::int32_t>((sum + (sum >= 0 ? 1 : -1)) / 2));
+  constexpr f2 constant_48_over_17 = f2::from_raw(1515870810);
+  constexpr f2 constant_neg_32_over_17 = f2::from_raw(-1010580540);
+  f2 x = constant_48_over_17 + half_denominator * constant_neg_32_over_17;
+  for (int i = 0; i < 3; ++i) {
+    const f2 half_denominator_times_x = half_denominator * x;
+    const f2 one_minus_half_denominator_times_x = f2::one() - half_denominator_times_x;
+    x = x + rescale<2>(x * one_minus_half_denominator_times_x);
+  }
+  // x / 2 with the same raw bits is a fixed<1>; bring it to fixed<0>.
+  return rescale<0>(fixed<1>::from_raw(x.raw));
+}
+
+/// Reciprocal of a fixed<IntegerBits> raw value x > 0 as a fixed<0> scale plus
+/// the number of bits of x above one (TFLite's GetReciprocal).
+struct reciprocal_result {
+  std::int32_t scale;
+  int bits_over_unit;
+};
+constexpr reciprocal_result reciprocal(std::int32_t x, int integer_bits) {
+  const int headroom_plus_one = std::countl_zero(static_cast<std::uint32_t>(x));
+  const int bits_over_unit = integer_bits - headroom_plus_one;
+  const auto shifted_minus_one = static_cast<std::int32_t>(
+      (static_cast<std::uint32_t>(x) << headroom_plus_one) - (std::uint32_t{1} << 31));
+  return {one_over_one_plus_x_for_x_in_0_1(fixed<0>::from_raw(shifted_minus_one)).raw,
+          bits_over_unit};
+}
+
+}  // namespace q31
+}  // namespace weft

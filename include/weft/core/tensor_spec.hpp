@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tensor specs: dtype, shape and quantization as structural constexpr values,
+// and constant tensors (weights, biases) that point at arrays in flash.
+#pragma once
+
+#include "weft/core/dtype.hpp"
+#include "weft/core/shape.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace weft {
+
+/// Affine quantization: real = scale * (q - zero_point). Per-channel
+/// quantization points at one scale per slice along `axis` (zero points are
+/// then 0, as TFLite requires for int8 weights).
+struct quantization {
+  float scale = 0.0f;
+  std::int32_t zero_point = 0;
+  const float* scales = nullptr;
+  int channels = 0;
+  int axis = 0;
+
+  constexpr bool per_channel() const { return scales != nullptr; }
+  constexpr float scale_at(int c) const {
+    return scales != nullptr ? scales[c] : scale;
+  }
+  friend constexpr bool operator==(const quantization&, const quantization&) = default;
+};
+
+struct tensor_spec {
+  dtype type = dtype::int8;
+  shape dims{};
+  quantization quant{};
+
+  constexpr std::size_t bytes() const {
+    return static_cast<std::size_t>(dims.elements()) * size_of(type);
+  }
+  friend constexpr bool operator==(const tensor_spec&, const tensor_spec&) = default;
+};
+
+/// An int8 activation tensor with per-tensor quantization.
+constexpr tensor_spec int8_tensor(shape s, float scale, std::int32_t zero_point) {
+  return {dtype::int8, s, {scale, zero_point}};
+}
+
+/// A float32 tensor (no quantization).
+constexpr tensor_spec float32_tensor(shape s) { return {dtype::float32, s, {}}; }
+
+/// A constant tensor whose data lives in flash (a constexpr array). Exactly
+/// one of the pointers is set, the one of `spec.type`.
+struct constant {
+  tensor_spec spec{};
+  const std::int8_t* i8 = nullptr;
+  const std::int32_t* i32 = nullptr;
+  const float* f32 = nullptr;
+  /// Number of elements the pointer was given for (checked against the shape).
+  std::int64_t provided = 0;
+
+  constexpr bool empty() const { return i8 == nullptr && i32 == nullptr && f32 == nullptr; }
+  constexpr std::int64_t elements() const { return spec.dims.elements(); }
+};
+
+/// int8 weights, per-channel scales along `axis` (conv: 0, depthwise: 3).
+template <std::size_t N, std::size_t C>
+constexpr constant int8_weights(const std::array<std::int8_t, N>& data, shape s,
+                                const std::array<float, C>& scales, int axis = 0) {
+  constant c{{dtype::int8, s, {scales[0], 0, C > 1 ? scales.data() : nullptr,
+                               static_cast<int>(C), axis}}};
+  c.i8 = data.data();
+  c.provided = static_cast<std::int64_t>(N);
+  return c;
+}
+
+/// int8 weights with one scale for the whole tensor.
+template <std::size_t N>
+constexpr constant int8_weights(const std::array<std::int8_t, N>& data, shape s, float scale) {
+  constant c{{dtype::int8, s, {scale, 0}}};
+  c.i8 = data.data();
+  c.provided = static_cast<std::int64_t>(N);
+  return c;
+}
+
+/// int32 bias of an int8 layer; its scale is input_scale * weight_scale by
+/// construction and is not needed by the arithmetic.
+template <std::size_t N>
+constexpr constant int32_bias(const std::array<std::int32_t, N>& data) {
+  constant c{{dtype::int32, shape{static_cast<int>(N)}, {}}};
+  c.i32 = data.data();
+  c.provided = static_cast<std::int64_t>(N);
+  return c;
+}
+
+/// float32 weights or bias of a float model.
+template <std::size_t N>
+constexpr constant float32_constant(const std::array<float, N>& data, shape s) {
+  constant c{{dtype::float32, s, {}}};
+  c.f32 = data.data();
+  c.provided = static_cast<std::int64_t>(N);
+  return c;
+}
+
+}  // namespace weft

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+// Element-wise add of two same-shape tensors with a fused activation: spec
+// inference and reference kernels (int8 bit-exact with TFLite's rescaling
+// add, float32). A kernel call computes a range of elements (the tile's rows).
+#pragma once
+
+#include "weft/ops/common.hpp"
+
+#include <cstdint>
+#include <type_traits>
+
+namespace weft {
+
+struct add_options {
+  activation act = activation::none;
+};
+
+namespace ops {
+
+template <class T>
+struct add_args;
+
+template <>
+struct add_args<std::int8_t> {
+  std::int32_t input1_offset = 0;
+  std::int32_t input2_offset = 0;
+  std::int32_t output_offset = 0;
+  int left_shift = 20;
+  multiplier input1_multiplier{};
+  multiplier input2_multiplier{};
+  multiplier output_multiplier{};
+  int8_range act{};
+};
+
+template <>
+struct add_args<float> {
+  float_range act{};
+};
+
+inline void add(const add_args<std::int8_t>& a, const std::int8_t* in1, const std::int8_t* in2,
+                std::int8_t* out, tile t) {
+  for (int i = t.row_begin; i < t.row_end; ++i) {
+    const std::int32_t x1 = shift_left_wrapping(in1[i] + a.input1_offset, a.left_shift);
+    const std::int32_t x2 = shift_left_wrapping(in2[i] + a.input2_offset, a.left_shift);
+    const std::int32_t sum = multiply_by_quantized_multiplier_lt_one(x1, a.input1_multiplier) +
+                             multiply_by_quantized_multiplier_lt_one(x2, a.input2_multiplier);
+    const std::int32_t y = multiply_by_quantized_multiplier_lt_one(sum, a.output_multiplier) + a.output_offset;
+    out[i] = static_cast<std::int8_t>(clamp(y, a.act));
+  }
+}
+
+inline void add(const add_args<float>& a, const float* in1, const float* in2, float* out, tile t) {
+  for (int i = t.row_begin; i < t.row_end; ++i) out[i] = clamp(in1[i] + in2[i], a.act);
+}
+
+/// The int8 parameters of an add (TFLite's CalculateOpDataAdd): both inputs
+/// are brought to twice the larger input scale, with 20 bits of headroom.
+constexpr add_args<std::int8_t> make_add_args(const quantization& in1, const quantization& in2,
+                                              const quantization& out, activation act) {
+  add_args<std::int8_t> a{};
+  a.input1_offset = -in1.zero_point;
+  a.input2_offset = -in2.zero_point;
+  a.output_offset = out.zero_point;
+  a.left_shift = 20;
+  const double twice_max = 2 * static_cast<double>(in1.scale > in2.scale ? in1.scale : in2.scale);
+  a.input1_multiplier = quantize_multiplier(static_cast<double>(in1.scale) / twice_max);
+  a.input2_multiplier = quantize_multiplier(static_cast<double>(in2.scale) / twice_max);
+  a.output_multiplier =
+      quantize_multiplier(twice_max / (static_cast<double>(1 << a.left_shift) * static_cast<double>(out.scale)));
+  a.act = activation_range(act, out.scale, out.zero_point);
+  return a;
+}
+
+constexpr inferred infer_add(const tensor_spec& in1, const tensor_spec& in2, const add_options&,
+                             const quantization& out_q) {
+  if (in1.type != in2.type) return {.err = error::add_dtypes};
+  if (!(in1.dims == in2.dims)) return {.err = error::add_shapes};
+  inferred r{};
+  r.out = output_spec(in1, in1.dims, out_q);
+  if (in1.type == dtype::int8) {
+    if (!valid_int8_quantization(out_q)) return {.err = error::bad_quantization};
+    // TFLite requires every multiplier of an int8 add to be below one.
+    const add_args<std::int8_t> a = make_add_args(in1.quant, in2.quant, out_q, activation::none);
+    if (a.output_multiplier.shift > 0 || a.output_multiplier.value == 0) return {.err = error::scale_out_of_range};
+  }
+  return r;
+}
+
+}  // namespace ops
+}  // namespace weft

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: Apache-2.0
+// Vocabulary shared by the operators: padding, fused activations, windows,
+// the output tile a kernel call computes, and output-size arithmetic.
+#pragma once
+
+#include "weft/core/error.hpp"
+#include "weft/core/fixed_point.hpp"
+#include "weft/core/tensor_spec.hpp"
+
+#include <cstdint>
+
+namespace weft {
+
+enum class padding : std::uint8_t { same, valid };
+enum class activation : std::uint8_t { none, relu, relu_n1_to_1, relu6 };
+
+/// A 2-D size or step: height and width.
+struct hw {
+  int h = 1;
+  int w = 1;
+  friend constexpr bool operator==(const hw&, const hw&) = default;
+};
+
+/// The part of an operator's output one kernel call computes: a range of rows
+/// and a range of channels. What a row is depends on the operator: an output
+/// image row for convolutions and pools, a batch row for fully_connected and
+/// softmax, an element for add. Channels are the last axis.
+struct tile {
+  int row_begin = 0;
+  int row_end = 0;
+  int ch_begin = 0;
+  int ch_end = 0;
+  constexpr bool empty() const { return row_begin >= row_end || ch_begin >= ch_end; }
+  friend constexpr bool operator==(const tile&, const tile&) = default;
+};
+
+namespace ops {
+
+/// Output length along one axis (TFLite's ComputeOutSize).
+constexpr int output_size(padding p, int in, int filter, int stride, int dilation) {
+  const int effective = (filter - 1) * dilation + 1;
+  return p == padding::same ? (in + stride - 1) / stride : (in + stride - effective) / stride;
+}
+
+/// Padding before the first element (TFLite's ComputePaddingWithOffset; the
+/// odd pixel of SAME padding goes after the last element).
+constexpr int padding_before(int in, int filter, int stride, int dilation, int out) {
+  const int effective = (filter - 1) * dilation + 1;
+  const int total = (out - 1) * stride + effective - in;
+  return total > 0 ? total / 2 : 0;
+}
+
+struct int8_range {
+  std::int32_t min = -128;
+  std::int32_t max = 127;
+  friend constexpr bool operator==(const int8_range&, const int8_range&) = default;
+};
+
+/// Clamp range of a fused activation on an int8 output (TFLite's
+/// CalculateActivationRangeQuantized).
+constexpr int8_range activation_range(activation a, float scale, std::int32_t zero_point) {
+  auto q = [&](float f) { return quantize_value(f, scale, zero_point); };
+  auto max = [](std::int32_t x, std::int32_t y) { return x > y ? x : y; };
+  auto min = [](std::int32_t x, std::int32_t y) { return x < y ? x : y; };
+  switch (a) {
+    case activation::relu: return {max(-128, q(0.0f)), 127};
+    case activation::relu6: return {max(-128, q(0.0f)), min(127, q(6.0f))};
+    case activation::relu_n1_to_1: return {max(-128, q(-1.0f)), min(127, q(1.0f))};
+    case activation::none: break;
+  }
+  return {-128, 127};
+}
+
+struct float_range {
+  float min;
+  float max;
+};
+
+/// Clamp range of a fused activation on a float32 output.
+constexpr float_range activation_range(activation a) {
+  constexpr float inf = 3.40282347e+38f;
+  switch (a) {
+    case activation::relu: return {0.0f, inf};
+    case activation::relu6: return {0.0f, 6.0f};
+    case activation::relu_n1_to_1: return {-1.0f, 1.0f};
+    case activation::none: break;
+  }
+  return {-inf, inf};
+}
+
+constexpr std::int32_t clamp(std::int32_t v, int8_range r) {
+  return v < r.min ? r.min : (v > r.max ? r.max : v);
+}
+constexpr float clamp(float v, float_range r) {
+  return v < r.min ? r.min : (v > r.max ? r.max : v);
+}
+
+}  // namespace ops
+}  // namespace weft
+
+namespace weft::ops {
+
+/// What an operator's spec inference returns: the output spec, or the first
+/// thing wrong with the operator's inputs and parameters.
+struct inferred {
+  tensor_spec out{};
+  error err = error::none;
+  std::int64_t macs = 0;
+  hw pad{0, 0};  // padding before the first row and column
+};
+
+constexpr bool valid_int8_quantization(const quantization& q) {
+  return q.scale > 0.0f && q.scale < 3.40282347e+38f && q.zero_point >= -128 && q.zero_point <= 127;
+}
+
+/// Checks shared by every operator with weights and a bias: dtypes, sizes,
+/// symmetric int8 weights, per-channel scales along `axis`, one bias per
+/// output channel. Returns error::none when all hold.
+constexpr error check_constants(const tensor_spec& in, const constant& w, const constant& b,
+                                int out_channels, int scale_axis) {
+  if (w.empty()) return error::missing_weights;
+  if (!w.spec.dims.valid()) return error::bad_shape;
+  if (w.provided != w.elements()) return error::weights_size;
+  if (in.type == dtype::int8) {
+    if (w.spec.type != dtype::int8 || w.i8 == nullptr) return error::weights_dtype;
+    if (w.spec.quant.zero_point != 0) return error::weights_zero_point;
+    if (w.spec.quant.per_channel()) {
+      if (w.spec.quant.axis != scale_axis || w.spec.quant.channels != out_channels)
+        return error::per_channel_scales;
+      for (int c = 0; c < out_channels; ++c)
+        if (!(w.spec.quant.scales[c] >= 0.0f)) return error::bad_quantization;
+    } else if (!(w.spec.quant.scale >= 0.0f)) {
+      return error::bad_quantization;
+    }
+  } else if (w.spec.type != dtype::float32 || w.f32 == nullptr) {
+    return error::weights_dtype;
+  }
+  if (!b.empty()) {
+    if (b.spec.dims.rank != 1 || b.spec.dims[0] != out_channels) return error::bias_shape;
+    if (b.provided != b.elements()) return error::weights_size;
+    const bool ok = in.type == dtype::int8 ? (b.spec.type == dtype::int32 && b.i32 != nullptr)
+                                           : (b.spec.type == dtype::float32 && b.f32 != nullptr);
+    if (!ok) return error::bias_dtype;
+  }
+  return error::none;
+}
+
+/// The output spec of a layer: the input's dtype, `s`, and for int8 the
+/// given output quantization.
+constexpr tensor_spec output_spec(const tensor_spec& in, shape s, const quantization& out_q) {
+  return in.type == dtype::int8 ? tensor_spec{dtype::int8, s, {out_q.scale, out_q.zero_point}}
+                                : tensor_spec{dtype::float32, s, {}};
+}
+
+/// Requantization multiplier of output channel c of a convolution
+/// (TFLite's PopulateConvolutionQuantizationParams: products in double).
+constexpr multiplier conv_multiplier(const quantization& in, const quantization& w,
+                                     const quantization& out, int c) {
+  const double effective = static_cast<double>(in.scale) * static_cast<double>(w.scale_at(c)) /
+                           static_cast<double>(out.scale);
+  return quantize_multiplier(effective);
+}
+
+}  // namespace weft::ops

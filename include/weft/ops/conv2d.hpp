@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+// 2-D convolution, NHWC input, weights [O, KH, KW, I]: spec inference and
+// the reference kernel (int8 bit-exact with TFLite's ConvPerChannel, and
+// float32). A kernel call computes one tile: output rows x output channels.
+#pragma once
+
+#include "weft/ops/common.hpp"
+
+#include <cstdint>
+#include <type_traits>
+
+namespace weft {
+
+struct conv2d_options {
+  hw stride{1, 1};
+  hw dilation{1, 1};
+  padding pad = padding::valid;
+  activation act = activation::none;
+};
+
+namespace ops {
+
+/// Every size a convolution or pool loop needs.
+struct window_geometry {
+  int batches = 1;
+  int in_h = 0, in_w = 0, in_c = 0;
+  int out_h = 0, out_w = 0, out_c = 0;
+  int k_h = 1, k_w = 1;
+  int stride_h = 1, stride_w = 1;
+  int dil_h = 1, dil_w = 1;
+  int pad_h = 0, pad_w = 0;
+  int depth_multiplier = 1;
+};
+
+/// Accumulator type of a kernel on T: int32 for int8, float for float32.
+template <class T>
+using accumulator_t = std::conditional_t<std::is_same_v<T, float>, float, std::int32_t>;
+
+/// What turns an accumulator into an output element, shared by conv2d,
+/// depthwise_conv2d and fully_connected: input offset, bias, requantization
+/// and the fused activation's clamp.
+template <class T>
+struct epilogue;
+
+template <>
+struct epilogue<std::int8_t> {
+  std::int32_t input_offset = 0;   // -input zero point
+  std::int32_t output_offset = 0;  // output zero point
+  int8_range act{};
+  const std::int32_t* bias = nullptr;   // may be null
+  const multiplier* requant = nullptr;  // per output channel, or one
+  int requant_step = 1;                 // 1: per channel, 0: per tensor
+
+  std::int32_t offset(std::int8_t x) const { return x + input_offset; }
+  std::int8_t finish(std::int32_t acc, int c) const {
+    if (bias != nullptr) acc += bias[c];
+    acc = multiply_by_quantized_multiplier(acc, requant[c * requant_step]) + output_offset;
+    return static_cast<std::int8_t>(clamp(acc, act));
+  }
+};
+
+template <>
+struct epilogue<float> {
+  float_range act{};
+  const float* bias = nullptr;  // may be null
+
+  float offset(float x) const { return x; }
+  float finish(float acc, int c) const {
+    if (bias != nullptr) acc += bias[c];
+    return clamp(acc, act);
+  }
+};
+
+template <class T>
+struct conv2d_args {
+  window_geometry g{};
+  epilogue<T> e{};
+  const T* weights = nullptr;
+};
+
+template <class T>
+inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
+  const window_geometry& g = a.g;
+  for (int b = 0; b < g.batches; ++b) {
+    for (int oy = t.row_begin; oy < t.row_end; ++oy) {
+      const int iy0 = oy * g.stride_h - g.pad_h;
+      for (int ox = 0; ox < g.out_w; ++ox) {
+        const int ix0 = ox * g.stride_w - g.pad_w;
+        T* o = out + ((b * g.out_h + oy) * g.out_w + ox) * g.out_c;
+        for (int oc = t.ch_begin; oc < t.ch_end; ++oc) {
+          accumulator_t<T> acc = 0;
+          for (int ky = 0; ky < g.k_h; ++ky) {
+            const int iy = iy0 + ky * g.dil_h;
+            if (iy < 0 || iy >= g.in_h) continue;
+            for (int kx = 0; kx < g.k_w; ++kx) {
+              const int ix = ix0 + kx * g.dil_w;
+              if (ix < 0 || ix >= g.in_w) continue;
+              const T* x = in + ((b * g.in_h + iy) * g.in_w + ix) * g.in_c;
+              const T* w = a.weights + ((oc * g.k_h + ky) * g.k_w + kx) * g.in_c;
+              for (int ic = 0; ic < g.in_c; ++ic) acc += w[ic] * a.e.offset(x[ic]);
+            }
+          }
+          o[oc] = a.e.finish(acc, oc);
+        }
+      }
+    }
+  }
+}
+
+/// Geometry of a windowed operator from its input shape and window; shared
+/// by conv2d, depthwise_conv2d and the pools.
+constexpr window_geometry make_window(const shape& in, int out_c, hw kernel, hw stride, hw dilation,
+                                      padding p, int depth_multiplier = 1) {
+  window_geometry g{};
+  g.batches = in[0];
+  g.in_h = in[1];
+  g.in_w = in[2];
+  g.in_c = in[3];
+  g.k_h = kernel.h;
+  g.k_w = kernel.w;
+  g.stride_h = stride.h;
+  g.stride_w = stride.w;
+  g.dil_h = dilation.h;
+  g.dil_w = dilation.w;
+  g.out_h = output_size(p, g.in_h, g.k_h, g.stride_h, g.dil_h);
+  g.out_w = output_size(p, g.in_w, g.k_w, g.stride_w, g.dil_w);
+  g.out_c = out_c;
+  g.pad_h = padding_before(g.in_h, g.k_h, g.stride_h, g.dil_h, g.out_h);
+  g.pad_w = padding_before(g.in_w, g.k_w, g.stride_w, g.dil_w, g.out_w);
+  g.depth_multiplier = depth_multiplier;
+  return g;
+}
+
+constexpr bool valid_window(hw kernel, hw stride, hw dilation) {
+  return kernel.h >= 1 && kernel.w >= 1 && stride.h >= 1 && stride.w >= 1 && dilation.h >= 1 &&
+         dilation.w >= 1;
+}
+
+constexpr inferred infer_conv2d(const tensor_spec& in, const conv2d_options& o, const constant& w,
+                                const constant& b, const quantization& out_q) {
+  if (in.dims.rank != 4) return {.err = error::not_4d};
+  const shape& ws = w.spec.dims;
+  if (!w.empty() && ws.rank != 4) return {.err = error::conv_weights_shape};
+  if (error e = check_constants(in, w, b, ws[0], 0); e != error::none) return {.err = e};
+  if (ws[3] != in.dims[3]) return {.err = error::conv_channels};
+  if (!valid_window({ws[1], ws[2]}, o.stride, o.dilation)) return {.err = error::bad_window};
+  if (in.type == dtype::int8 && !valid_int8_quantization(out_q)) return {.err = error::bad_quantization};
+  const window_geometry g = make_window(in.dims, ws[0], {ws[1], ws[2]}, o.stride, o.dilation, o.pad);
+  if (g.out_h < 1 || g.out_w < 1) return {.err = error::empty_output};
+  inferred r{};
+  r.out = output_spec(in, shape{g.batches, g.out_h, g.out_w, g.out_c}, out_q);
+  r.macs = std::int64_t{g.batches} * g.out_h * g.out_w * g.out_c * g.k_h * g.k_w * g.in_c;
+  r.pad = {g.pad_h, g.pad_w};
+  return r;
+}
+
+}  // namespace ops
+}  // namespace weft

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// Average and max pooling over NHWC windows: spec inference and reference
+// kernels (int8 bit-exact with TFLite's reference pools, float32). The output
+// keeps the input's quantization. A kernel call computes rows x channels.
+#pragma once
+
+#include "weft/ops/conv2d.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+namespace weft {
+
+struct pool2d_options {
+  hw filter{1, 1};
+  hw stride{1, 1};
+  padding pad = padding::valid;
+  activation act = activation::none;
+};
+
+namespace ops {
+
+template <class T>
+struct pool2d_args {
+  window_geometry g{};
+  std::conditional_t<std::is_same_v<T, float>, float_range, int8_range> act{};
+};
+
+enum class pool_kind : std::uint8_t { average, max };
+
+template <pool_kind Kind, class T>
+inline void pool2d(const pool2d_args<T>& a, const T* in, T* out, tile t) {
+  const window_geometry& g = a.g;
+  for (int b = 0; b < g.batches; ++b) {
+    for (int oy = t.row_begin; oy < t.row_end; ++oy) {
+      const int iy0 = oy * g.stride_h - g.pad_h;
+      const int ky_begin = iy0 < 0 ? -iy0 : 0;
+      const int ky_end = g.k_h < g.in_h - iy0 ? g.k_h : g.in_h - iy0;
+      for (int ox = 0; ox < g.out_w; ++ox) {
+        const int ix0 = ox * g.stride_w - g.pad_w;
+        const int kx_begin = ix0 < 0 ? -ix0 : 0;
+        const int kx_end = g.k_w < g.in_w - ix0 ? g.k_w : g.in_w - ix0;
+        const int count = (ky_end - ky_begin) * (kx_end - kx_begin);
+        T* o = out + ((b * g.out_h + oy) * g.out_w + ox) * g.out_c;
+        for (int c = t.ch_begin; c < t.ch_end; ++c) {
+          accumulator_t<T> acc = Kind == pool_kind::max ? std::numeric_limits<T>::lowest() : 0;
+          for (int ky = ky_begin; ky < ky_end; ++ky) {
+            for (int kx = kx_begin; kx < kx_end; ++kx) {
+              const T x = in[((b * g.in_h + iy0 + ky) * g.in_w + ix0 + kx) * g.in_c + c];
+              if constexpr (Kind == pool_kind::max) {
+                acc = x > acc ? x : acc;
+              } else {
+                acc += x;
+              }
+            }
+          }
+          if constexpr (Kind == pool_kind::average) {
+            if constexpr (std::is_same_v<T, float>) {
+              acc /= static_cast<float>(count);
+            } else {  // round half away from zero, as TFLite does
+              acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+            }
+          }
+          o[c] = static_cast<T>(clamp(acc, a.act));
+        }
+      }
+    }
+  }
+}
+
+constexpr inferred infer_pool2d(const tensor_spec& in, const pool2d_options& o) {
+  if (in.dims.rank != 4) return {.err = error::not_4d};
+  if (!valid_window(o.filter, o.stride, {1, 1})) return {.err = error::bad_window};
+  const window_geometry g = make_window(in.dims, in.dims[3], o.filter, o.stride, {1, 1}, o.pad);
+  if (g.out_h < 1 || g.out_w < 1) return {.err = error::empty_output};
+  inferred r{};
+  r.out = in;
+  r.out.dims = shape{g.batches, g.out_h, g.out_w, g.out_c};
+  r.pad = {g.pad_h, g.pad_w};
+  return r;
+}
+
+}  // namespace ops
+}  // namespace weft

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// Softmax over the last axis: spec inference and reference kernels. The int8
+// kernel is bit-exact with TFLite Micro's (gemmlowp fixed point, output scale
+// 1/256 and zero point -128); it uses no floating point. A kernel call
+// computes a range of rows.
+#pragma once
+
+#include "weft/ops/common.hpp"
+
+#include <cmath>
+#include <cstdint>
+
+namespace weft {
+
+struct softmax_options {
+  float beta = 1.0f;
+};
+
+namespace ops {
+
+template <class T>
+struct softmax_args;
+
+template <>
+struct softmax_args<std::int8_t> {
+  int depth = 0;  // row length (last dimension)
+  multiplier input_multiplier{};  // beta * input_scale in Q5.26, shift >= 0
+  std::int32_t diff_min = 0;
+};
+
+template <>
+struct softmax_args<float> {
+  int depth = 0;
+  float beta = 1.0f;
+};
+
+inline constexpr int softmax_diff_integer_bits = 5;
+inline constexpr int softmax_accumulation_integer_bits = 12;
+
+/// TFLite's PreprocessSoftmaxScaling and CalculateInputRadius.
+constexpr softmax_args<std::int8_t> make_softmax_args(int depth, float beta, float input_scale) {
+  softmax_args<std::int8_t> a{};
+  a.depth = depth;
+  constexpr int bits = softmax_diff_integer_bits;
+  double real = static_cast<double>(beta) * static_cast<double>(input_scale) *
+                static_cast<double>(std::int64_t{1} << (31 - bits));
+  constexpr double max_real = static_cast<double>((std::int64_t{1} << 31) - 1);
+  if (real > max_real) real = max_real;
+  a.input_multiplier = quantize_multiplier(real);
+  const double radius = static_cast<double>((std::int64_t{1} << bits) - 1) *
+                        static_cast<double>(std::int64_t{1} << (31 - bits)) /
+                        static_cast<double>(std::int64_t{1} << a.input_multiplier.shift);
+  a.diff_min = -static_cast<std::int32_t>(detail::floor(radius));
+  return a;
+}
+
+inline void softmax(const softmax_args<std::int8_t>& a, const std::int8_t* in, std::int8_t* out, tile t) {
+  using scaled_diff = q31::fixed<softmax_diff_integer_bits>;
+  using accum = q31::fixed<softmax_accumulation_integer_bits>;
+  for (int row = t.row_begin; row < t.row_end; ++row) {
+    const std::int8_t* x = in + row * a.depth;
+    std::int8_t* y = out + row * a.depth;
+    std::int32_t max_in_row = -128;
+    for (int c = 0; c < a.depth; ++c) max_in_row = x[c] > max_in_row ? x[c] : max_in_row;
+
+    auto exp_of = [&](std::int32_t diff) {
+      return q31::exp_on_negative_values(
+          scaled_diff::from_raw(multiply_by_quantized_multiplier_gt_one(diff, a.input_multiplier)));
+    };
+    accum sum = accum::zero();
+    for (int c = 0; c < a.depth; ++c) {
+      const std::int32_t diff = x[c] - max_in_row;
+      if (diff >= a.diff_min) sum = sum + q31::rescale<softmax_accumulation_integer_bits>(exp_of(diff));
+    }
+    const q31::reciprocal_result r = q31::reciprocal(sum.raw, softmax_accumulation_integer_bits);
+    const int exponent = r.bits_over_unit + 31 - 8;
+    for (int c = 0; c < a.depth; ++c) {
+      const std::int32_t diff = x[c] - max_in_row;
+      if (diff >= a.diff_min) {
+        const std::int32_t p = (q31::fixed<0>::from_raw(r.scale) * exp_of(diff)).raw;
+        const std::int32_t v = rounding_divide_by_pot(p, exponent) - 128;
+        y[c] = static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
+      } else {
+        y[c] = -128;
+      }
+    }
+  }
+}
+
+inline void softmax(const softmax_args<float>& a, const float* in, float* out, tile t) {
+  for (int row = t.row_begin; row < t.row_end; ++row) {
+    const float* x = in + row * a.depth;
+    float* y = out + row * a.depth;
+    float max = x[0];
+    for (int c = 1; c < a.depth; ++c) max = x[c] > max ? x[c] : max;
+    float sum = 0.0f;
+    for (int c = 0; c < a.depth; ++c) {
+      y[c] = std::exp((x[c] - max) * a.beta);
+      sum += y[c];
+    }
+    for (int c = 0; c < a.depth; ++c) y[c] /= sum;
+  }
+}
+
+/// The output quantization of an int8 softmax, fixed by TFLite.
+inline constexpr quantization softmax_int8_output{1.0f / 256.0f, -128};
+
+constexpr inferred infer_softmax(const tensor_spec& in, const softmax_options& o) {
+  inferred r{};
+  r.out = in;
+  if (in.type == dtype::int8) {
+    r.out.quant = softmax_int8_output;
+    const softmax_args<std::int8_t> a = make_softmax_args(in.dims.back(), o.beta, in.quant.scale);
+    // TFLite requires beta * scale * 2^26 > 1 (QuantizeMultiplierGreaterThanOne).
+    if (a.input_multiplier.shift < 0 || a.input_multiplier.value == 0) return {.err = error::scale_out_of_range};
+  }
+  return r;
+}
+
+}  // namespace ops
+}  // namespace weft

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+// The activation arena: tensor lifetimes over the execution order give each
+// tensor a byte offset in one buffer. Works on any weft::graph, at compile
+// time (weft::compiled) or run time (the host tool), with the same result.
+#pragma once
+
+#include "weft/graph/graph.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+
+namespace weft {
+
+/// Offsets in the arena are multiples of this.
+inline constexpr std::size_t arena_alignment = 16;
+
+constexpr std::size_t align_up(std::size_t n, std::size_t a) { return (n + a - 1) / a * a; }
+
+/// Where every tensor of a graph lives. A reshape's output shares its input's
+/// storage: `storage[t]` names the tensor that owns t's bytes.
+template <int Tensors>
+struct memory_plan {
+  std::array<std::size_t, Tensors> offset{};
+  std::array<int, Tensors> storage{};
+  std::array<int, Tensors> first{};  // first step the storage is live
+  std::array<int, Tensors> last{};   // last step the storage is live
+  int tensor_count = 0;
+  /// Bytes of the arena: every activation, input and output included.
+  std::size_t arena_bytes = 0;
+  /// The most bytes live at any one step: no plan for this execution order
+  /// can use less (without computing in place).
+  std::size_t lower_bound_bytes = 0;
+
+  constexpr bool live_at(int t, int step) const {
+    const auto s = static_cast<std::size_t>(storage[static_cast<std::size_t>(t)]);
+    return first[s] <= step && step <= last[s];
+  }
+};
+
+/// Plans the arena of a graph: greedy by size, largest first, each buffer at
+/// the lowest offset that overlaps no buffer live at the same time (the
+/// strategy of TFLite Micro's GreedyMemoryPlanner).
+template <class G>
+constexpr memory_plan<G::capacity + 1> plan_memory(const G& g) {
+  constexpr int cap = G::capacity + 1;
+  memory_plan<cap> p{};
+  const int n = g.tensor_count;
+  p.tensor_count = n;
+  const int steps = g.node_count;
+  auto at = [](auto& a, int i) -> auto& { return a[static_cast<std::size_t>(i)]; };
+
+  // Storage owners and lifetimes. The input is live from step 0; the output
+  // until after the last step, so the caller can read it.
+  for (int t = 0; t < n; ++t) {
+    const int from = at(g.producer, t);
+    at(p.storage, t) = t;
+    if (from >= 0 && g.at(from).kind == op::reshape) at(p.storage, t) = at(p.storage, g.at(from).inputs[0]);
+    const int owner = at(p.storage, t);
+    const int born = from < 0 ? 0 : from;
+    if (owner == t) {
+      at(p.first, t) = born;
+      at(p.last, t) = born;
+    }
+  }
+  for (int i = 0; i < steps; ++i) {
+    const node& nd = g.at(i);
+    for (int k = 0; k < nd.input_count(); ++k) {
+      const int owner = at(p.storage, nd.inputs[static_cast<std::size_t>(k)]);
+      at(p.last, owner) = std::max(at(p.last, owner), i);
+    }
+  }
+  if (g.output_tensor >= 0) at(p.last, at(p.storage, g.output_tensor)) = steps;
+  if (g.input_tensor >= 0) at(p.first, at(p.storage, g.input_tensor)) = 0;
+
+  // Owners by size, largest first (ties: earlier first).
+  std::array<int, cap> order{};
+  int owners = 0;
+  for (int t = 0; t < n; ++t)
+    if (at(p.storage, t) == t) at(order, owners++) = t;
+  std::sort(order.begin(), order.begin() + owners, [&](int a, int b) {
+    const std::size_t sa = g.spec(a).bytes(), sb = g.spec(b).bytes();
+    return sa != sb ? sa > sb : a < b;
+  });
+
+  std::array<int, cap> placed{};
+  int placed_count = 0;
+  for (int k = 0; k < owners; ++k) {
+    const int t = at(order, k);
+    const std::size_t size = g.spec(t).bytes();
+    // Candidate offsets: 0 and the end of every conflicting placed buffer;
+    // take the lowest that fits next to all of them.
+    std::size_t best = 0;
+    bool found = false;
+    for (int c = -1; c < placed_count; ++c) {
+      const std::size_t candidate =
+          c < 0 ? 0 : align_up(at(p.offset, at(placed, c)) + g.spec(at(placed, c)).bytes(), arena_alignment);
+      if (found && candidate >= best) continue;
+      bool fits = true;
+      for (int q = 0; q < placed_count && fits; ++q) {
+        const int u = at(placed, q);
+        const bool overlap_time = at(p.first, u) <= at(p.last, t) && at(p.first, t) <= at(p.last, u);
+        const bool overlap_space = at(p.offset, u) < candidate + size && candidate < at(p.offset, u) + g.spec(u).bytes();
+        fits = !(overlap_time && overlap_space);
+      }
+      if (fits) {
+        best = candidate;
+        found = true;
+      }
+    }
+    at(p.offset, t) = best;
+    at(placed, placed_count++) = t;
+    p.arena_bytes = std::max(p.arena_bytes, align_up(best + size, arena_alignment));
+  }
+  for (int t = 0; t < n; ++t) at(p.offset, t) = at(p.offset, at(p.storage, t));
+
+  for (int s = 0; s <= steps; ++s) {
+    std::size_t live = 0;
+    for (int t = 0; t < n; ++t)
+      if (at(p.storage, t) == t && at(p.first, t) <= s && s <= at(p.last, t)) live += g.spec(t).bytes();
+    p.lower_bound_bytes = std::max(p.lower_bound_bytes, live);
+  }
+  return p;
+}
+
+}  // namespace weft

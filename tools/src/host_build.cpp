@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "host_build.hpp"
+
+#include "codegen.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+extern const char* const weft_runner_source;
+
+namespace weft::tool {
+namespace fs = std::filesystem;
+namespace {
+
+struct fnv1a {
+  std::uint64_t h = 1469598103934665603ull;
+  void add(const std::string& s) {
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xffu) * 1099511628211ull;  // separator
+  }
+  std::string hex() const {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+  }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+fs::path cache_root() {
+  if (const char* d = std::getenv("WEFT_CACHE_DIR"); d && *d) return d;
+  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return fs::path(d) / "weft";
+  if (const char* d = std::getenv("HOME"); d && *d) return fs::path(d) / ".cache" / "weft";
+  return fs::temp_directory_path() / "weft-cache";
+}
+
+std::string compiler() {
+  const char* cxx = std::getenv("CXX");
+  return cxx && *cxx ? cxx : "c++";
+}
+
+void write_text(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + p.string());
+}
+
+}  // namespace
+
+fs::path weft_include_dir(const char* argv0) {
+  auto has_weft = [](const fs::path& d) { return fs::exists(d / "weft" / "weft.hpp"); };
+  if (const char* d = std::getenv("WEFT_INCLUDE_DIR"); d && *d && has_weft(d)) return d;
+  std::error_code ec;
+  const fs::path exe = fs::canonical("/proc/self/exe", ec);
+  if (!ec && has_weft(exe.parent_path().parent_path() / "include")) return exe.parent_path().parent_path() / "include";
+  (void)argv0;
+#ifdef WEFT_SOURCE_INCLUDE_DIR
+  if (has_weft(WEFT_SOURCE_INCLUDE_DIR)) return WEFT_SOURCE_INCLUDE_DIR;
+#endif
+  throw std::runtime_error("cannot find weft's headers: set WEFT_INCLUDE_DIR to the directory holding weft/weft.hpp");
+}
+
+fs::path host_runner(const imported_model& m, const std::string& source, const char* argv0) {
+  const fs::path include = weft_include_dir(argv0);
+  const std::string header = generate_header(m, "weft_model", source);
+  const std::string flags = "-std=c++20 -O2";
+
+  fnv1a key;
+  key.add(header);
+  key.add(weft_runner_source);
+  key.add(compiler());
+  key.add(flags);
+  std::vector<fs::path> headers;
+  for (const auto& e : fs::recursive_directory_iterator(include / "weft"))
+    if (e.is_regular_file()) headers.push_back(e.path());
+  std::sort(headers.begin(), headers.end());
+  for (const auto& h : headers) {
+    key.add(fs::relative(h, include).string());
+    key.add(slurp(h));
+  }
+
+  const fs::path dir = cache_root() / ("host-" + key.hex());
+  const fs::path exe = dir / "runner";
+  if (fs::exists(exe)) return exe;
+
+  fs::create_directories(dir);
+  const std::string tag = std::to_string(::getpid());
+  write_text(dir / ("model.hpp." + tag), header);
+  fs::rename(dir / ("model.hpp." + tag), dir / "model.hpp");
+  write_text(dir / "runner.cpp", weft_runner_source);
+  std::cerr << "weft: compiling " << source << " for the host (once; cached in " << dir.string() << ")\n";
+  const fs::path tmp = dir / ("runner." + tag);
+  // $CXX may carry words of its own ("ccache g++"): split on blanks.
+  std::vector<std::string> words;
+  std::istringstream cxx(compiler() + " " + flags);
+  for (std::string w; cxx >> w;) words.push_back(w);
+  const std::string program = words.front();
+  words.erase(words.begin());
+  for (const std::string& a : {"-I" + include.string(), std::string("-include"), (dir / "model.hpp").string(),
+                               std::string("-DWEFT_MODEL=weft_model"), (dir / "runner.cpp").string(), std::string("-o"),
+                               tmp.string()})
+    words.push_back(a);
+  const int status = run_program(program, words);
+  if (status != 0) throw std::runtime_error("the host compiler failed (status " + std::to_string(status) + ") on " + (dir / "model.hpp").string());
+  fs::rename(tmp, exe);
+  return exe;
+}
+
+int run_program(const fs::path& program, const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  std::string prog = program.string();
+  argv.push_back(prog.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("cannot start " + prog);
+  if (pid == 0) {
+    ::execvp(prog.c_str(), argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  if (::waitpid(pid, &status, 0) < 0) throw std::runtime_error("lost " + prog);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace weft::tool

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+// A .tflite model read into a weft::graph built at run time with the same
+// builder a model type uses at compile time, plus what the tool needs to
+// print and generate code: names, constants and the source operator codes.
+#pragma once
+
+#include <weft/weft.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace weft::tool {
+
+/// Capacity of graphs the tool builds; larger models are refused.
+inline constexpr int max_operators = 1024;
+using tool_graph = weft::graph<max_operators>;
+
+/// Bad input: the message names the problem (and the operator when there is
+/// one). The tool prints it on one line and exits with status 2.
+struct input_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// A constant tensor's data, owned here; the graph's weft::constant points
+/// into it.
+struct constant_data {
+  std::string name;  // C++ identifier used by the code generator
+  std::vector<std::int8_t> i8;
+  std::vector<std::int32_t> i32;
+  std::vector<float> f32;
+  std::vector<float> scales;  // per-channel weight scales, if any
+};
+
+struct imported_model {
+  std::unique_ptr<tool_graph> graph = std::make_unique<tool_graph>();
+  std::vector<std::unique_ptr<constant_data>> constants;
+  std::vector<std::string> tensor_names;  // by weft tensor id
+  std::vector<int> source_tensor;          // weft tensor id -> .tflite tensor index
+  std::vector<std::string> op_names;       // by operator: the .tflite builtin name
+  std::string description;
+  std::vector<std::string> notes;          // what the import decided, for the user
+};
+
+/// Reads, verifies and converts a .tflite flatbuffer. Throws input_error.
+imported_model import_tflite(std::span<const std::uint8_t> bytes);
+
+/// The name of a TensorFlow Lite builtin operator code.
+std::string builtin_name(int code);
+
+/// Reads a whole file; throws input_error when it cannot.
+std::vector<std::uint8_t> read_file(const std::string& path);
+
+}  // namespace weft::tool
