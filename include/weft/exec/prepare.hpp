@@ -34,6 +34,7 @@ constexpr void fill_requant(const G& g, int i, multiplier* out) {
   const quantization& o = g.spec(n.output).quant;
   const quantization& w = n.weights.spec.quant;
   const int count = requant_count(g, i);
+  if (count == 0) return;
   if (n.kind == op::fully_connected && !w.per_channel()) {
     out[0] = ops::fully_connected_multiplier(in, w, o);
     return;

@@ -31,7 +31,7 @@ namespace detail {
 // Fails to compile with the graph's first error in plain words. The operator
 // it concerns is the second template argument (-1: the graph as a whole).
 template <error E, int Operator>
-struct graph_check {
+struct error_in_operator {
 #define WEFT_X(code, text) static_assert(E != error::code || error::code == error::none, "weft: " text);
   WEFT_ERRORS(WEFT_X)
 #undef WEFT_X
@@ -49,7 +49,7 @@ struct no_observer {
 template <model Model>
 class compiled {
   static constexpr auto& g = Model::graph;
-  static constexpr bool valid = detail::graph_check<g.check(), g.err_node>::ok;
+  static constexpr bool valid = detail::error_in_operator<g.check(), g.err_node>::ok;
 
  public:
   using graph_type = std::remove_cvref_t<decltype(Model::graph)>;

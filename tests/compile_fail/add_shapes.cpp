@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+// A residual add of tensors of different shapes.
+// expect: static assertion failed: weft: add: both inputs must have the same shape (broadcasting is not supported)
+// expect: error_in_operator<weft::error::add_shapes, 1>
+#include <weft/weft.hpp>
+
+struct model {
+  static constexpr auto graph = [] {
+    weft::graph<2> g;
+    const auto x = g.input(weft::int8_tensor({1, 8, 8, 4}, 0.1f, 0));
+#ifdef WEFT_FIXED
+    const auto y = g.max_pool2d(x, {.filter = {3, 3}, .pad = weft::padding::same});
+#else
+    const auto y = g.max_pool2d(x, {.filter = {2, 2}, .stride = {2, 2}});
+#endif
+    g.output(g.add(x, y, {}, {0.2f, 0}));
+    return g;
+  }();
+};
+
+static_assert(weft::compiled<model>::arena_bytes > 0);

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+// TFLite's fixed-point primitives against independent definitions: exact
+// 128-bit arithmetic for the rounding multiply and shift, libm for frexp and
+// round, std::exp for the Q-format exponential.
+#include "support/random.hpp"
+
+#include <weft/weft.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+using namespace weft;
+
+namespace {
+
+__extension__ typedef __int128 i128;
+
+// floor(a / b) for b > 0.
+i128 floor_div(i128 a, i128 b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// gemmlowp: round(a * b / 2^31), halves rounded up, saturating INT32_MIN^2.
+std::int32_t srdhm_reference(std::int32_t a, std::int32_t b) {
+  if (a == b && a == std::numeric_limits<std::int32_t>::min()) return std::numeric_limits<std::int32_t>::max();
+  return static_cast<std::int32_t>(floor_div(static_cast<i128>(a) * b + (i128{1} << 30), i128{1} << 31));
+}
+
+// x / 2^e rounded to nearest, halves away from zero.
+std::int32_t rdbp_reference(std::int32_t x, int e) {
+  if (e == 0) return x;
+  const i128 half = i128{1} << (e - 1);
+  return static_cast<std::int32_t>(x >= 0 ? (static_cast<i128>(x) + half) >> e : -((-static_cast<i128>(x) + half) >> e));
+}
+
+std::int32_t random_int(test::rng& r) {
+  switch (r.uniform(0, 3)) {
+    case 0: return static_cast<std::int32_t>(static_cast<std::uint32_t>(r.next()));
+    case 1: return r.uniform(-1000, 1000);
+    case 2: return r.pick({std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max(), 0, -1, 1,
+                           1 << 30, -(1 << 30)});
+    default: return static_cast<std::int32_t>(static_cast<std::uint32_t>(r.next())) >> r.uniform(0, 31);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("saturating_rounding_doubling_high_mul equals exact rounding of a*b/2^31", "[core][fixed_point]") {
+  test::rng r(1);
+  for (int k = 0; k < 200000; ++k) {
+    const std::int32_t a = random_int(r), b = random_int(r);
+    REQUIRE(saturating_rounding_doubling_high_mul(a, b) == srdhm_reference(a, b));
+  }
+  STATIC_REQUIRE(saturating_rounding_doubling_high_mul(std::numeric_limits<std::int32_t>::min(),
+                                                       std::numeric_limits<std::int32_t>::min()) ==
+                 std::numeric_limits<std::int32_t>::max());
+  STATIC_REQUIRE(saturating_rounding_doubling_high_mul(1 << 30, 1) == 1);   // 0.5 rounds up
+  STATIC_REQUIRE(saturating_rounding_doubling_high_mul(-(1 << 30), 1) == 0);  // -0.5 rounds up too
+}
+
+TEST_CASE("rounding_divide_by_pot rounds halves away from zero", "[core][fixed_point]") {
+  test::rng r(2);
+  for (int k = 0; k < 200000; ++k) {
+    const std::int32_t x = random_int(r);
+    const int e = r.uniform(0, 31);
+    REQUIRE(rounding_divide_by_pot(x, e) == rdbp_reference(x, e));
+  }
+  STATIC_REQUIRE(rounding_divide_by_pot(-2, 2) == -1);
+  STATIC_REQUIRE(rounding_divide_by_pot(2, 2) == 1);
+  STATIC_REQUIRE(rounding_divide_by_pot(-3, 3) == 0);
+}
+
+TEST_CASE("quantize_multiplier equals frexp and round from libm", "[core][fixed_point]") {
+  test::rng r(3);
+  for (int k = 0; k < 100000; ++k) {
+    const double m = std::exp(r.real() * 120.0 - 90.0);  // 1e-39 .. 1e13
+    int shift = 0;
+    const double q = std::frexp(m, &shift);
+    auto fixed = static_cast<std::int64_t>(std::round(q * 2147483648.0));
+    if (fixed == (std::int64_t{1} << 31)) {
+      fixed /= 2;
+      ++shift;
+    }
+    if (shift < -31) shift = 0, fixed = 0;
+    const multiplier got = quantize_multiplier(m);
+    REQUIRE(got.value == fixed);
+    REQUIRE(got.shift == shift);
+  }
+  STATIC_REQUIRE(quantize_multiplier(0.0) == multiplier{0, 0});
+  STATIC_REQUIRE(quantize_multiplier(1.0) == multiplier{1 << 30, 1});
+  STATIC_REQUIRE(quantize_multiplier(0.5) == multiplier{1 << 30, 0});
+  // A mantissa that rounds up to 2^31 moves to the next exponent.
+  STATIC_REQUIRE(quantize_multiplier(0.99999999999) == multiplier{1 << 30, 1});
+  STATIC_REQUIRE(quantize_multiplier(0x1p-40) == multiplier{0, 0});
+}
+
+TEST_CASE("multiply_by_quantized_multiplier approximates x * M within one", "[core][fixed_point]") {
+  test::rng r(4);
+  for (int k = 0; k < 100000; ++k) {
+    const double m = std::exp(r.real() * 20.0 - 18.0);
+    const std::int32_t x = r.uniform(-100000, 100000);
+    const double exact = x * m;
+    if (std::abs(exact) > 1e9) continue;
+    REQUIRE(std::abs(multiply_by_quantized_multiplier(x, quantize_multiplier(m)) - exact) <= 1.0);
+  }
+}
+
+TEST_CASE("Q-format exp and reciprocal track std::exp and 1/x", "[core][fixed_point]") {
+  for (int i = 0; i <= 1000; ++i) {
+    const double a = -16.0 * i / 1000.0;  // Q5.26 range used by softmax
+    const auto raw = static_cast<std::int32_t>(std::lround(a * (1 << 26)));
+    const double got = q31::exp_on_negative_values(q31::fixed<5>::from_raw(raw)).raw / 2147483648.0;
+    REQUIRE(std::abs(got - std::exp(raw / double(1 << 26))) < 2e-6);
+  }
+  for (int i = 0; i < 1000; ++i) {
+    const double x = i / 1000.0;
+    const auto raw = static_cast<std::int32_t>(std::lround(x * 2147483648.0));
+    const double got = q31::one_over_one_plus_x_for_x_in_0_1(q31::fixed<0>::from_raw(raw)).raw / 2147483648.0;
+    REQUIRE(std::abs(got - 1.0 / (1.0 + x)) < 1e-8);
+  }
+  STATIC_REQUIRE(q31::exp_on_negative_values(q31::fixed<5>::from_raw(0)).raw == std::numeric_limits<std::int32_t>::max());
+}

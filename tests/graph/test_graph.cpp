@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: Apache-2.0
+// The graph builder: spec inference (shapes, padding, MACs, quantization),
+// DAGs with residual adds, and every error it records, at compile time and
+// at run time.
+#include "support/models.hpp"
+#include "support/run_graph.hpp"
+
+#include <weft/weft.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <functional>
+
+using namespace weft;
+
+namespace {
+
+inline constexpr std::array<std::int8_t, 64 * 10 * 4> kws_w{};
+inline constexpr std::array<float, 64> kws_s = test::scale_ramp<64>(0.001f, 0.0001f);
+inline constexpr std::array<std::int32_t, 64> kws_b{};
+
+// The first layer of the keyword-spotting model: 10x4 kernel, stride 2, SAME.
+constexpr auto kws_first_layer() {
+  weft::graph<1> g;
+  const auto x = g.input(int8_tensor({1, 49, 10, 1}, 0.5847f, 83));
+  const auto y = g.conv2d(x, {.stride = {2, 2}, .pad = padding::same, .act = activation::relu},
+                          int8_weights(kws_w, {64, 10, 4, 1}, kws_s), int32_bias(kws_b), {0.0787f, -128});
+  g.output(y);
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("spec inference gives TFLite's shapes, padding and MACs", "[graph]") {
+  constexpr auto g = kws_first_layer();
+  STATIC_REQUIRE(g.check() == error::none);
+  STATIC_REQUIRE(g.output_spec().dims == shape{1, 25, 5, 64});
+  STATIC_REQUIRE(g.output_spec().quant == quantization{0.0787f, -128});
+  // SAME: total padding (25-1)*2 + 10 - 49 = 9 rows (4 before), (5-1)*2 + 4 - 10 = 2 columns (1 before).
+  STATIC_REQUIRE(g.at(0).pad == hw{4, 1});
+  STATIC_REQUIRE(g.at(0).macs == 320000);
+}
+
+TEST_CASE("a residual DAG records producers and consumers", "[graph]") {
+  constexpr auto& g = test::residual_model::graph;
+  STATIC_REQUIRE(g.check() == error::none);
+  STATIC_REQUIRE(g.node_count == 8);
+  STATIC_REQUIRE(g.at(3).kind == op::add);
+  STATIC_REQUIRE(g.at(3).inputs == std::array<int, 2>{2, 3});
+  STATIC_REQUIRE(g.producer[2] == 1);
+  STATIC_REQUIRE(g.spec(2).dims == shape{1, 5, 5, 8});
+  STATIC_REQUIRE(g.spec(g.at(5).output).dims == shape{1, 8});
+  STATIC_REQUIRE(g.output_spec().quant == ops::softmax_int8_output);
+  STATIC_REQUIRE(g.spec(g.at(4).output).quant == g.spec(g.at(3).output).quant);  // pools keep quantization
+}
+
+namespace {
+
+struct error_case {
+  const char* what;
+  error expected;
+  int node;
+  std::function<void(weft::graph<4>&, test::constant_store&)> build;
+};
+
+const tensor_spec in8 = int8_tensor({1, 6, 6, 2}, 0.1f, 0);
+
+}  // namespace
+
+TEST_CASE("each mistake is recorded with its operator, and building stops there", "[graph][errors]") {
+  const std::vector<error_case> cases = {
+      {"no input", error::no_input, 0, [](auto& g, auto&) { g.softmax({0}); }},
+      {"second input", error::input_twice, -1, [](auto& g, auto&) { g.input(in8); g.input(in8); }},
+      {"no output", error::no_output, -1, [](auto& g, auto&) { g.input(in8); }},
+      {"bad shape", error::bad_shape, -1, [](auto& g, auto&) { g.input(int8_tensor({1, 0, 3}, 0.1f, 0)); }},
+      {"rank 5", error::bad_shape, -1, [](auto& g, auto&) { g.input(int8_tensor({1, 2, 3, 4, 5}, 0.1f, 0)); }},
+      {"int32 input", error::unsupported_dtype, -1, [](auto& g, auto&) { g.input({dtype::int32, {4}, {}}); }},
+      {"zero scale", error::bad_quantization, -1, [](auto& g, auto&) { g.input(int8_tensor({4}, 0.0f, 0)); }},
+      {"zero point 200", error::bad_quantization, -1, [](auto& g, auto&) { g.input(int8_tensor({4}, 1.0f, 200)); }},
+      {"foreign tensor", error::bad_tensor, 0, [](auto& g, auto&) { g.input(in8); g.softmax({7}); }},
+      {"too many", error::too_many_nodes, 4, [](auto& g, auto&) {
+         auto x = g.input(in8);
+         for (int i = 0; i < 5; ++i) x = g.max_pool2d(x, {});
+       }},
+      {"conv on 2-D", error::not_4d, 0, [](auto& g, auto& c) {
+         g.conv2d(g.input(int8_tensor({4, 4}, 0.1f, 0)), {}, c.int8_weights(std::vector<std::int8_t>(4), {1, 2, 2, 1}, {0.1f}, 0));
+       }},
+      {"no weights", error::missing_weights, 0, [](auto& g, auto&) { g.conv2d(g.input(in8), {}, constant{}); }},
+      {"weights 3-D", error::conv_weights_shape, 0, [](auto& g, auto& c) {
+         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {2, 2, 2}, {0.1f}, 0));
+       }},
+      {"channels", error::conv_channels, 0, [](auto& g, auto& c) {
+         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(12), {1, 2, 2, 3}, {0.1f}, 0));
+       }},
+      {"size", error::weights_size, 0, [](auto& g, auto& c) {
+         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(7), {1, 2, 2, 2}, {0.1f}, 0));
+       }},
+      {"float weights on int8", error::weights_dtype, 0, [](auto& g, auto& c) {
+         g.conv2d(g.input(in8), {}, c.float32(std::vector<float>(8), {1, 2, 2, 2}));
+       }},
+      {"asymmetric weights", error::weights_zero_point, 0, [](auto& g, auto& c) {
+         constant w = c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0);
+         w.spec.quant.zero_point = 4;
+         g.conv2d(g.input(in8), {}, w);
+       }},
+      {"per-channel count", error::per_channel_scales, 0, [](auto& g, auto& c) {
+         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(24), {3, 2, 2, 2}, {0.1f, 0.2f}, 0));
+       }},
+      {"per-channel axis", error::per_channel_scales, 0, [](auto& g, auto& c) {
+         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(16), {2, 2, 2, 2}, {0.1f, 0.2f}, 3));
+       }},
+      {"bias length", error::bias_shape, 0, [](auto& g, auto& c) {
+         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0), c.int32_bias({1, 2}));
+       }},
+      {"float bias on int8", error::bias_dtype, 0, [](auto& g, auto& c) {
+         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0), c.float32({1.0f}, {1}));
+       }},
+      {"stride 0", error::bad_window, 0, [](auto& g, auto&) { g.max_pool2d(g.input(in8), {.stride = {0, 1}}); }},
+      {"window too big", error::empty_output, 0, [](auto& g, auto&) { g.average_pool2d(g.input(in8), {.filter = {7, 1}}); }},
+      {"output quantization", error::bad_quantization, 0, [](auto& g, auto& c) {
+         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0), {}, {0.0f, 0});
+       }},
+      {"depthwise shape", error::depthwise_weights_shape, 0, [](auto& g, auto& c) {
+         g.depthwise_conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(16), {2, 2, 2, 2}, {0.1f}, 0));
+       }},
+      {"depthwise channels", error::depthwise_channels, 0, [](auto& g, auto& c) {
+         g.depthwise_conv2d(g.input(in8), {.depth_multiplier = 2},
+                            c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 3), {}, {0.1f, 0});
+       }},
+      {"fc weights", error::fc_weights_shape, 0, [](auto& g, auto& c) {
+         g.fully_connected(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0));
+       }},
+      {"fc inputs", error::fc_inputs, 0, [](auto& g, auto& c) {
+         g.fully_connected(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(10), {2, 5}, {0.1f}, 0), {}, {0.1f, 0});
+       }},
+      {"add shapes", error::add_shapes, 1, [](auto& g, auto&) {
+         const auto x = g.input(in8);
+         g.add(x, g.max_pool2d(x, {.filter = {2, 2}, .stride = {2, 2}}), {}, {0.1f, 0});
+       }},
+      {"reshape", error::reshape_elements, 0, [](auto& g, auto&) { g.reshape(g.input(in8), {1, 71}); }},
+      {"softmax scale", error::scale_out_of_range, 0, [](auto& g, auto&) {
+         g.softmax(g.input(int8_tensor({1, 4}, 1e-9f, 0)));
+       }},
+      {"add scales", error::scale_out_of_range, 0, [](auto& g, auto&) {
+         const auto x = g.input(int8_tensor({4}, 100.0f, 0));
+         g.add(x, x, {}, {1e-6f, 0});
+       }},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what);
+    weft::graph<4> g;
+    test::constant_store store;
+    c.build(g, store);
+    REQUIRE(g.check() == c.expected);
+    REQUIRE(g.err_node == (c.expected == error::no_output ? -1 : c.node));
+    if (c.expected != error::no_output) {  // found while building: nothing more is added
+      const int nodes = g.node_count;
+      g.max_pool2d({0}, {});
+      REQUIRE(g.node_count == nodes);
+      REQUIRE(g.err == c.expected);
+    }
+    REQUIRE(std::string(message(g.check())).size() > 20);
+  }
+}
+
+TEST_CASE("every error has its own message", "[graph][errors]") {
+  std::vector<std::string> seen;
+  for (int e = 0; e <= static_cast<int>(error::scale_out_of_range); ++e) {
+    const std::string m = message(static_cast<error>(e));
+    REQUIRE(std::find(seen.begin(), seen.end(), m) == seen.end());
+    seen.push_back(m);
+  }
+}

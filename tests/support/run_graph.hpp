@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+// Runs a graph built at run time (random shapes, generated models) through
+// the same preparation and kernels weft::compiled uses, for tests. This
+// run-time dispatch exists only here; the library's run path is compiled.
+#pragma once
+
+#include <weft/weft.hpp>
+
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <vector>
+
+namespace weft::test {
+
+template <class G>
+class runtime_program {
+ public:
+  explicit runtime_program(const G& g) : g_(g), plan_(plan_memory(g)), requant_(static_cast<std::size_t>(g.node_count)) {
+    arena_.resize(plan_.arena_bytes / sizeof(std::max_align_t) + 1);
+    for (int i = 0; i < g.node_count; ++i) {
+      requant_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::requant_count(g, i)));
+      exec::fill_requant(g, i, requant_[static_cast<std::size_t>(i)].data());
+    }
+  }
+
+  const auto& plan() const { return plan_; }
+  std::byte* arena() { return reinterpret_cast<std::byte*>(arena_.data()); }
+
+  /// The bytes of tensor t in the arena.
+  std::span<std::byte> bytes(int t) {
+    return {arena() + plan_.offset[static_cast<std::size_t>(t)], g_.spec(t).bytes()};
+  }
+  template <class T>
+  std::span<T> tensor(int t) {
+    return {reinterpret_cast<T*>(arena() + plan_.offset[static_cast<std::size_t>(t)]),
+            static_cast<std::size_t>(g_.spec(t).dims.elements())};
+  }
+
+  template <class T>
+  void set_input(std::span<const T> x) {
+    std::memcpy(bytes(g_.input_tensor).data(), x.data(), x.size_bytes());
+  }
+
+  /// Runs operator i on one tile.
+  void run_tile(int i, tile t) {
+    if (g_.spec(g_.at(i).inputs[0]).type == dtype::float32) {
+      dispatch<float>(i, t);
+    } else {
+      dispatch<std::int8_t>(i, t);
+    }
+  }
+  void run_node(int i) { run_tile(i, full_tile(g_, i)); }
+  void run() {
+    for (int i = 0; i < g_.node_count; ++i) run_node(i);
+  }
+
+ private:
+  const G& g_;
+  memory_plan<G::capacity + 1> plan_;
+  std::vector<std::vector<multiplier>> requant_;
+  std::vector<std::max_align_t> arena_;
+
+  template <op K, class T>
+  void call(int i, tile t) {
+    const node& n = g_.at(i);
+    const auto a = exec::make_args<K, T>(g_, i, requant_[static_cast<std::size_t>(i)].data());
+    const T* in1 = n.input_count() == 2 ? tensor<T>(n.inputs[1]).data() : nullptr;
+    exec::run_kernel<K>(a, tensor<T>(n.inputs[0]).data(), in1, tensor<T>(n.output).data(), t);
+  }
+
+  template <class T>
+  void dispatch(int i, tile t) {
+    switch (g_.at(i).kind) {
+      case op::conv2d: return call<op::conv2d, T>(i, t);
+      case op::depthwise_conv2d: return call<op::depthwise_conv2d, T>(i, t);
+      case op::fully_connected: return call<op::fully_connected, T>(i, t);
+      case op::average_pool2d: return call<op::average_pool2d, T>(i, t);
+      case op::max_pool2d: return call<op::max_pool2d, T>(i, t);
+      case op::add: return call<op::add, T>(i, t);
+      case op::softmax: return call<op::softmax, T>(i, t);
+      case op::reshape: return;
+    }
+  }
+};
+
+/// Owns the arrays a run-time graph's constants point at.
+struct constant_store {
+  std::vector<std::vector<std::int8_t>> i8;
+  std::vector<std::vector<std::int32_t>> i32;
+  std::vector<std::vector<float>> f32;
+
+  constant int8_weights(std::vector<std::int8_t> data, shape s, std::vector<float> scales, int axis) {
+    f32.push_back(std::move(scales));
+    i8.push_back(std::move(data));
+    const auto& sc = f32.back();
+    constant c{{dtype::int8, s, {sc[0], 0, sc.size() > 1 ? sc.data() : nullptr, static_cast<int>(sc.size()), axis}}};
+    c.i8 = i8.back().data();
+    c.provided = static_cast<std::int64_t>(i8.back().size());
+    return c;
+  }
+  constant int32_bias(std::vector<std::int32_t> data) {
+    i32.push_back(std::move(data));
+    constant c{{dtype::int32, shape{static_cast<int>(i32.back().size())}, {}}};
+    c.i32 = i32.back().data();
+    c.provided = static_cast<std::int64_t>(i32.back().size());
+    return c;
+  }
+  constant float32(std::vector<float> data, shape s) {
+    f32.push_back(std::move(data));
+    constant c{{dtype::float32, s, {}}};
+    c.f32 = f32.back().data();
+    c.provided = static_cast<std::int64_t>(f32.back().size());
+    return c;
+  }
+};
+
+}  // namespace weft::test
