@@ -1,0 +1,25 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Installs the Debian 12 packages weft's build, tests and tools need, when
+# they are missing. Idempotent; prints nothing when everything is there.
+#   tools/setup-debian.sh          host build, tests, host tool, fuzzer
+set -eu
+
+packages="cmake ninja-build g++ catch2 libeigen3-dev libflatbuffers-dev flatbuffers-compiler
+          clang libclang-rt-14-dev"
+
+missing=""
+for p in $packages; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "weft: installing Debian packages:$missing"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "weft: packages installed"
