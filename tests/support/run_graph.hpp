@@ -94,7 +94,7 @@ struct constant_store {
     f32.push_back(std::move(scales));
     i8.push_back(std::move(data));
     const auto& sc = f32.back();
-    constant c{{dtype::int8, s, {sc[0], 0, sc.size() > 1 ? sc.data() : nullptr, static_cast<int>(sc.size()), axis}}};
+    constant c{{dtype::int8, s, {sc[0], 0, sc.data(), sc.size() > 1 ? static_cast<int>(sc.size()) : 0, axis}}};
     c.i8 = i8.back().data();
     c.provided = static_cast<std::int64_t>(i8.back().size());
     return c;

@@ -13,8 +13,13 @@
 namespace weft {
 
 /// Affine quantization: real = scale * (q - zero_point). Per-channel
-/// quantization points at one scale per slice along `axis` (zero points are
-/// then 0, as TFLite requires for int8 weights).
+/// quantization points at `channels` scales, one per slice along `axis`
+/// (zero points are then 0, as TFLite requires for int8 weights); per-tensor
+/// quantization has channels == 0.
+///
+/// Presence is told by counts, never by comparing a pointer with null: with
+/// -fno-delete-null-pointer-checks (implied by -fsanitize=undefined) GCC
+/// cannot fold such a comparison in a constant expression.
 struct quantization {
   float scale = 0.0f;
   std::int32_t zero_point = 0;
@@ -22,10 +27,8 @@ struct quantization {
   int channels = 0;
   int axis = 0;
 
-  constexpr bool per_channel() const { return scales != nullptr; }
-  constexpr float scale_at(int c) const {
-    return scales != nullptr ? scales[c] : scale;
-  }
+  constexpr bool per_channel() const { return channels > 0; }
+  constexpr float scale_at(int c) const { return channels > 0 ? scales[c] : scale; }
   friend constexpr bool operator==(const quantization&, const quantization&) = default;
 };
 
@@ -48,17 +51,17 @@ constexpr tensor_spec int8_tensor(shape s, float scale, std::int32_t zero_point)
 /// A float32 tensor (no quantization).
 constexpr tensor_spec float32_tensor(shape s) { return {dtype::float32, s, {}}; }
 
-/// A constant tensor whose data lives in flash (a constexpr array). Exactly
-/// one of the pointers is set, the one of `spec.type`.
+/// A constant tensor whose data lives in flash (a constexpr array). The
+/// pointer of `spec.type` holds `provided` elements (checked against the
+/// shape); a constant with none is empty (no bias, say).
 struct constant {
   tensor_spec spec{};
   const std::int8_t* i8 = nullptr;
   const std::int32_t* i32 = nullptr;
   const float* f32 = nullptr;
-  /// Number of elements the pointer was given for (checked against the shape).
   std::int64_t provided = 0;
 
-  constexpr bool empty() const { return i8 == nullptr && i32 == nullptr && f32 == nullptr; }
+  constexpr bool empty() const { return provided == 0; }
   constexpr std::int64_t elements() const { return spec.dims.elements(); }
 };
 
@@ -66,8 +69,7 @@ struct constant {
 template <std::size_t N, std::size_t C>
 constexpr constant int8_weights(const std::array<std::int8_t, N>& data, shape s,
                                 const std::array<float, C>& scales, int axis = 0) {
-  constant c{{dtype::int8, s, {scales[0], 0, C > 1 ? scales.data() : nullptr,
-                               static_cast<int>(C), axis}}};
+  constant c{{dtype::int8, s, {scales[0], 0, scales.data(), C > 1 ? static_cast<int>(C) : 0, axis}}};
   c.i8 = data.data();
   c.provided = static_cast<std::int64_t>(N);
   return c;

@@ -122,7 +122,7 @@ constexpr error check_constants(const tensor_spec& in, const constant& w, const 
   if (!w.spec.dims.valid()) return error::bad_shape;
   if (w.provided != w.elements()) return error::weights_size;
   if (in.type == dtype::int8) {
-    if (w.spec.type != dtype::int8 || w.i8 == nullptr) return error::weights_dtype;
+    if (w.spec.type != dtype::int8) return error::weights_dtype;
     if (w.spec.quant.zero_point != 0) return error::weights_zero_point;
     if (w.spec.quant.per_channel()) {
       if (w.spec.quant.axis != scale_axis || w.spec.quant.channels != out_channels)
@@ -132,15 +132,13 @@ constexpr error check_constants(const tensor_spec& in, const constant& w, const 
     } else if (!(w.spec.quant.scale >= 0.0f)) {
       return error::bad_quantization;
     }
-  } else if (w.spec.type != dtype::float32 || w.f32 == nullptr) {
+  } else if (w.spec.type != dtype::float32) {
     return error::weights_dtype;
   }
   if (!b.empty()) {
     if (b.spec.dims.rank != 1 || b.spec.dims[0] != out_channels) return error::bias_shape;
     if (b.provided != b.elements()) return error::weights_size;
-    const bool ok = in.type == dtype::int8 ? (b.spec.type == dtype::int32 && b.i32 != nullptr)
-                                           : (b.spec.type == dtype::float32 && b.f32 != nullptr);
-    if (!ok) return error::bias_dtype;
+    if (b.spec.type != (in.type == dtype::int8 ? dtype::int32 : dtype::float32)) return error::bias_dtype;
   }
   return error::none;
 }

@@ -47,6 +47,7 @@ constexpr softmax_args<std::int8_t> make_softmax_args(int depth, float beta, flo
   constexpr double max_real = static_cast<double>((std::int64_t{1} << 31) - 1);
   if (real > max_real) real = max_real;
   a.input_multiplier = quantize_multiplier(real);
+  if (a.input_multiplier.shift < 0) return a;  // refused by infer_softmax (TFLite needs a multiplier above one)
   const double radius = static_cast<double>((std::int64_t{1} << bits) - 1) *
                         static_cast<double>(std::int64_t{1} << (31 - bits)) /
                         static_cast<double>(std::int64_t{1} << a.input_multiplier.shift);
