@@ -9,8 +9,8 @@
 
 // [readme-example]
 // Two 3x3 edge filters (Sobel), int8, one scale per output channel.
-inline constexpr std::array<std::int8_t, 2 * 3 * 3> sobel = {-1, 0, 1, -2, 0, 2, -1, 0, 1,   // vertical
-                                                             -1, -2, -1, 0, 0, 0, 1, 2, 1};  // horizontal
+inline constexpr std::array<std::int8_t, 2 * 3 * 3> sobel = {-1, 0,  1,  -2, 0, 2, -1, 0, 1,   // vertical
+                                                             -1, -2, -1, 0,  0, 0, 1,  2, 1};  // horizontal
 inline constexpr std::array<float, 2> sobel_scales = {1.0f, 1.0f};
 
 struct edges {  // 8x8 grey image in; P(vertical edge), P(horizontal edge) out
@@ -31,7 +31,7 @@ static_assert(weft::compiled<edges>::arena_bytes <= 256, "inference needs at mos
 
 int main() {
   static weft::instance<edges> net;  // the arena: one static buffer
-  auto image = net.input();           // a view with extents 1x8x8x1
+  auto image = net.input();          // a view with extents 1x8x8x1
   for (int y = 0; y < 8; ++y)
     for (int x = 0; x < 8; ++x) image(0, y, x, 0) = x < 4 ? -128 : 127;  // dark left, bright right
   net.invoke();

@@ -12,10 +12,10 @@ using namespace weft;
 
 namespace {
 
-constexpr multiplier conv(float in, float w, float out) {
-  return ops::conv_multiplier({in, 0}, {w, 0}, {out, 0}, 0);
+constexpr multiplier conv(float in, float w, float out) { return ops::conv_multiplier({in, 0}, {w, 0}, {out, 0}, 0); }
+constexpr multiplier fc(float in, float w, float out) {
+  return ops::fully_connected_multiplier({in, 0}, {w, 0}, {out, 0});
 }
-constexpr multiplier fc(float in, float w, float out) { return ops::fully_connected_multiplier({in, 0}, {w, 0}, {out, 0}); }
 
 // kws operator 0 (CONV_2D, per-channel): input and output scales.
 constexpr float kws0_in = 0x1.2b5e2ep-1f, kws0_out = 0x1.42759p-4f;
@@ -45,27 +45,29 @@ TEST_CASE("conv2d per-channel multipliers of real layers equal TFLite's", "[core
 TEST_CASE("per-tensor fully_connected multipliers multiply the scales in float, as TFLite does", "[core][constants]") {
   // The float product changes 12 of these 13 multipliers against a double
   // product, so these pins fail if weft ever widens first.
-  STATIC_REQUIRE(fc(0x1.48a5b6p-4f, 0x1.12c8dp-7f, 0x1.28548cp-3f) == multiplier{1278221461, -7});  // kws 11
-  STATIC_REQUIRE(fc(0x1.90664cp-2f, 0x1.8b2e9cp-12f, 0x1.952b5p-5f) == multiplier{1638001653, -8});   // ad 0
-  STATIC_REQUIRE(fc(0x1.952b5p-5f, 0x1.ec72bep-7f, 0x1.220b1ap-5f) == multiplier{1442659874, -5});    // ad 1
-  STATIC_REQUIRE(fc(0x1.220b1ap-5f, 0x1.b64676p-5f, 0x1.c1edd2p-7f) == multiplier{1185020362, -2});   // ad 2
-  STATIC_REQUIRE(fc(0x1.c1edd2p-7f, 0x1.270e9cp-4f, 0x1.82b97cp-6f) == multiplier{1439819933, -4});   // ad 3
-  STATIC_REQUIRE(fc(0x1.9871d2p-6f, 0x1.b60492p-6f, 0x1.042584p-5f) == multiplier{1442237646, -5});   // ad 5
-  STATIC_REQUIRE(fc(0x1.962c88p-6f, 0x1.406aacp-6f, 0x1.753f16p-2f) == multiplier{1462485078, -9});   // ad 9
+  STATIC_REQUIRE(fc(0x1.48a5b6p-4f, 0x1.12c8dp-7f, 0x1.28548cp-3f) == multiplier{1278221461, -7});   // kws 11
+  STATIC_REQUIRE(fc(0x1.90664cp-2f, 0x1.8b2e9cp-12f, 0x1.952b5p-5f) == multiplier{1638001653, -8});  // ad 0
+  STATIC_REQUIRE(fc(0x1.952b5p-5f, 0x1.ec72bep-7f, 0x1.220b1ap-5f) == multiplier{1442659874, -5});   // ad 1
+  STATIC_REQUIRE(fc(0x1.220b1ap-5f, 0x1.b64676p-5f, 0x1.c1edd2p-7f) == multiplier{1185020362, -2});  // ad 2
+  STATIC_REQUIRE(fc(0x1.c1edd2p-7f, 0x1.270e9cp-4f, 0x1.82b97cp-6f) == multiplier{1439819933, -4});  // ad 3
+  STATIC_REQUIRE(fc(0x1.9871d2p-6f, 0x1.b60492p-6f, 0x1.042584p-5f) == multiplier{1442237646, -5});  // ad 5
+  STATIC_REQUIRE(fc(0x1.962c88p-6f, 0x1.406aacp-6f, 0x1.753f16p-2f) == multiplier{1462485078, -9});  // ad 9
   // The double product would give these instead:
   STATIC_REQUIRE(conv(0x1.48a5b6p-4f, 0x1.12c8dp-7f, 0x1.28548cp-3f) == multiplier{1278221421, -7});
   STATIC_REQUIRE(conv(0x1.90664cp-2f, 0x1.8b2e9cp-12f, 0x1.952b5p-5f) == multiplier{1638001719, -8});
 }
 
 TEST_CASE("add multipliers of ResNet's residual adds equal TFLite's", "[core][constants]") {
-  constexpr auto a3 = ops::make_add_args({0x1.42b644p-5f, -128}, {0x1.aac856p-4f, 4}, {0x1.a158d2p-5f, -128}, activation::relu);
+  constexpr auto a3 =
+      ops::make_add_args({0x1.42b644p-5f, -128}, {0x1.aac856p-4f, 4}, {0x1.a158d2p-5f, -128}, activation::relu);
   STATIC_REQUIRE(a3.input1_multiplier == multiplier{1623821475, -2});
   STATIC_REQUIRE(a3.input2_multiplier == multiplier{1073741824, 0});
   STATIC_REQUIRE(a3.output_multiplier == multiplier{1098017566, -17});
   STATIC_REQUIRE(a3.left_shift == 20);
   STATIC_REQUIRE(a3.input1_offset == 128);
   STATIC_REQUIRE(a3.input2_offset == -4);
-  constexpr auto a7 = ops::make_add_args({0x1.6eaf84p-5f, -17}, {0x1.cf55b4p-4f, 4}, {0x1.b41c7p-5f, -128}, activation::relu);
+  constexpr auto a7 =
+      ops::make_add_args({0x1.6eaf84p-5f, -17}, {0x1.cf55b4p-4f, 4}, {0x1.b41c7p-5f, -128}, activation::relu);
   STATIC_REQUIRE(a7.input1_multiplier == multiplier{1699529983, -2});
   STATIC_REQUIRE(a7.input2_multiplier == multiplier{1073741824, 0});
   STATIC_REQUIRE(a7.output_multiplier == multiplier{1140768826, -17});

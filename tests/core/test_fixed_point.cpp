@@ -31,16 +31,21 @@ std::int32_t srdhm_reference(std::int32_t a, std::int32_t b) {
 std::int32_t rdbp_reference(std::int32_t x, int e) {
   if (e == 0) return x;
   const i128 half = i128{1} << (e - 1);
-  return static_cast<std::int32_t>(x >= 0 ? (static_cast<i128>(x) + half) >> e : -((-static_cast<i128>(x) + half) >> e));
+  return static_cast<std::int32_t>(x >= 0 ? (static_cast<i128>(x) + half) >> e
+                                          : -((-static_cast<i128>(x) + half) >> e));
 }
 
 std::int32_t random_int(test::rng& r) {
   switch (r.uniform(0, 3)) {
-    case 0: return static_cast<std::int32_t>(static_cast<std::uint32_t>(r.next()));
-    case 1: return r.uniform(-1000, 1000);
-    case 2: return r.pick({std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max(), 0, -1, 1,
-                           1 << 30, -(1 << 30)});
-    default: return static_cast<std::int32_t>(static_cast<std::uint32_t>(r.next())) >> r.uniform(0, 31);
+    case 0:
+      return static_cast<std::int32_t>(static_cast<std::uint32_t>(r.next()));
+    case 1:
+      return r.uniform(-1000, 1000);
+    case 2:
+      return r.pick({std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max(), 0, -1, 1,
+                     1 << 30, -(1 << 30)});
+    default:
+      return static_cast<std::int32_t>(static_cast<std::uint32_t>(r.next())) >> r.uniform(0, 31);
   }
 }
 
@@ -55,7 +60,7 @@ TEST_CASE("saturating_rounding_doubling_high_mul equals exact rounding of a*b/2^
   STATIC_REQUIRE(saturating_rounding_doubling_high_mul(std::numeric_limits<std::int32_t>::min(),
                                                        std::numeric_limits<std::int32_t>::min()) ==
                  std::numeric_limits<std::int32_t>::max());
-  STATIC_REQUIRE(saturating_rounding_doubling_high_mul(1 << 30, 1) == 1);   // 0.5 rounds up
+  STATIC_REQUIRE(saturating_rounding_doubling_high_mul(1 << 30, 1) == 1);     // 0.5 rounds up
   STATIC_REQUIRE(saturating_rounding_doubling_high_mul(-(1 << 30), 1) == 0);  // -0.5 rounds up too
 }
 
@@ -119,5 +124,6 @@ TEST_CASE("Q-format exp and reciprocal track std::exp and 1/x", "[core][fixed_po
     const double got = q31::one_over_one_plus_x_for_x_in_0_1(q31::fixed<0>::from_raw(raw)).raw / 2147483648.0;
     REQUIRE(std::abs(got - 1.0 / (1.0 + x)) < 1e-8);
   }
-  STATIC_REQUIRE(q31::exp_on_negative_values(q31::fixed<5>::from_raw(0)).raw == std::numeric_limits<std::int32_t>::max());
+  STATIC_REQUIRE(q31::exp_on_negative_values(q31::fixed<5>::from_raw(0)).raw ==
+                 std::numeric_limits<std::int32_t>::max());
 }

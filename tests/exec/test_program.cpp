@@ -35,8 +35,9 @@ struct float_model {
   static constexpr auto graph = [] {
     weft::graph<4> g;
     const auto x = g.input(float32_tensor({1, 4, 4, 2}));
-    const auto y = g.conv2d(x, {.pad = padding::same, .act = activation::relu}, float32_constant(float_data::conv_w, {4, 2, 2, 2}),
-                            float32_constant(float_data::conv_b, {4}));
+    const auto y =
+        g.conv2d(x, {.pad = padding::same, .act = activation::relu}, float32_constant(float_data::conv_w, {4, 2, 2, 2}),
+                 float32_constant(float_data::conv_b, {4}));
     const auto p = g.max_pool2d(y, {.filter = {2, 2}, .stride = {2, 2}});
     const auto f = g.fully_connected(p, {}, float32_constant(float_data::fc_w, {3, 16}));
     g.output(g.softmax(f));
@@ -80,7 +81,8 @@ TEST_CASE("an observer sees every operator's output, in order", "[exec]") {
   for (int i = 0; i < model::graph.node_count; ++i) {
     reference.run_node(i);
     const auto want = reference.bytes(model::graph.at(i).output);
-    REQUIRE(std::equal(seen[static_cast<std::size_t>(i)].begin(), seen[static_cast<std::size_t>(i)].end(), want.begin(), want.end()));
+    REQUIRE(std::equal(seen[static_cast<std::size_t>(i)].begin(), seen[static_cast<std::size_t>(i)].end(), want.begin(),
+                       want.end()));
   }
 }
 
@@ -124,8 +126,9 @@ TEST_CASE("int8 outputs compared with the float reference, the documented way", 
     const auto out = std::span<const std::int8_t>(net.output().data(), net.output().size());
     const auto plain = reference::compare(out, reference::evaluate(model::graph, std::span<const std::int8_t>(x)),
                                           model::graph.output_spec());
-    const auto fake = reference::compare(out, reference::evaluate(model::graph, std::span<const std::int8_t>(x), {.fake_quantize = true}),
-                                         model::graph.output_spec());
+    const auto fake = reference::compare(
+        out, reference::evaluate(model::graph, std::span<const std::int8_t>(x), {.fake_quantize = true}),
+        model::graph.output_spec());
     worst_plain = std::max(worst_plain, plain.max_abs_lsb);
     worst_fake = std::max(worst_fake, fake.max_abs_lsb);
     same_argmax += fake.same_argmax;

@@ -42,7 +42,9 @@ void check_golden(const std::string& name) {
     REQUIRE(input.size() == program::input_spec.bytes());
     std::copy(input.begin(), input.end(), reinterpret_cast<std::byte*>(net.input().data()));
     std::vector<std::vector<std::byte>> seen(static_cast<std::size_t>(program::operator_count));
-    net.invoke([&](int op, std::span<const std::byte> out) { seen[static_cast<std::size_t>(op)].assign(out.begin(), out.end()); });
+    net.invoke([&](int op, std::span<const std::byte> out) {
+      seen[static_cast<std::size_t>(op)].assign(out.begin(), out.end());
+    });
 
     const auto expected = read(dir / ("out_" + id + ".bin"));
     const auto* out = reinterpret_cast<const std::byte*>(net.output().data());

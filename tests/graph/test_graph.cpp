@@ -71,78 +71,128 @@ const tensor_spec in8 = int8_tensor({1, 6, 6, 2}, 0.1f, 0);
 TEST_CASE("each mistake is recorded with its operator, and building stops there", "[graph][errors]") {
   const std::vector<error_case> cases = {
       {"no input", error::no_input, 0, [](auto& g, auto&) { g.softmax({0}); }},
-      {"second input", error::input_twice, -1, [](auto& g, auto&) { g.input(in8); g.input(in8); }},
+      {"second input", error::input_twice, -1,
+       [](auto& g, auto&) {
+         g.input(in8);
+         g.input(in8);
+       }},
       {"no output", error::no_output, -1, [](auto& g, auto&) { g.input(in8); }},
-      {"bad shape", error::bad_shape, -1, [](auto& g, auto&) { g.input(int8_tensor({1, 0, 3}, 0.1f, 0)); }},
-      {"rank 5", error::bad_shape, -1, [](auto& g, auto&) { g.input(int8_tensor({1, 2, 3, 4, 5}, 0.1f, 0)); }},
-      {"int32 input", error::unsupported_dtype, -1, [](auto& g, auto&) { g.input({dtype::int32, {4}, {}}); }},
+      {"bad shape", error::bad_shape, -1,
+       [](auto& g, auto&) {
+         g.input(int8_tensor({1, 0, 3}, 0.1f, 0));
+       }},
+      {"rank 5", error::bad_shape, -1,
+       [](auto& g, auto&) {
+         g.input(int8_tensor({1, 2, 3, 4, 5}, 0.1f, 0));
+       }},
+      {"int32 input", error::unsupported_dtype, -1,
+       [](auto& g, auto&) {
+         g.input({dtype::int32, {4}, {}});
+       }},
       {"zero scale", error::bad_quantization, -1, [](auto& g, auto&) { g.input(int8_tensor({4}, 0.0f, 0)); }},
       {"zero point 200", error::bad_quantization, -1, [](auto& g, auto&) { g.input(int8_tensor({4}, 1.0f, 200)); }},
-      {"foreign tensor", error::bad_tensor, 0, [](auto& g, auto&) { g.input(in8); g.softmax({7}); }},
-      {"too many", error::too_many_nodes, 4, [](auto& g, auto&) {
+      {"foreign tensor", error::bad_tensor, 0,
+       [](auto& g, auto&) {
+         g.input(in8);
+         g.softmax({7});
+       }},
+      {"too many", error::too_many_nodes, 4,
+       [](auto& g, auto&) {
          auto x = g.input(in8);
          for (int i = 0; i < 5; ++i) x = g.max_pool2d(x, {});
        }},
-      {"conv on 2-D", error::not_4d, 0, [](auto& g, auto& c) {
-         g.conv2d(g.input(int8_tensor({4, 4}, 0.1f, 0)), {}, c.int8_weights(std::vector<std::int8_t>(4), {1, 2, 2, 1}, {0.1f}, 0));
+      {"conv on 2-D", error::not_4d, 0,
+       [](auto& g, auto& c) {
+         g.conv2d(g.input(int8_tensor({4, 4}, 0.1f, 0)), {},
+                  c.int8_weights(std::vector<std::int8_t>(4), {1, 2, 2, 1}, {0.1f}, 0));
        }},
       {"no weights", error::missing_weights, 0, [](auto& g, auto&) { g.conv2d(g.input(in8), {}, constant{}); }},
-      {"weights 3-D", error::conv_weights_shape, 0, [](auto& g, auto& c) {
+      {"weights 3-D", error::conv_weights_shape, 0,
+       [](auto& g, auto& c) {
          g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {2, 2, 2}, {0.1f}, 0));
        }},
-      {"channels", error::conv_channels, 0, [](auto& g, auto& c) {
+      {"channels", error::conv_channels, 0,
+       [](auto& g, auto& c) {
          g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(12), {1, 2, 2, 3}, {0.1f}, 0));
        }},
-      {"size", error::weights_size, 0, [](auto& g, auto& c) {
+      {"size", error::weights_size, 0,
+       [](auto& g, auto& c) {
          g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(7), {1, 2, 2, 2}, {0.1f}, 0));
        }},
-      {"float weights on int8", error::weights_dtype, 0, [](auto& g, auto& c) {
+      {"float weights on int8", error::weights_dtype, 0,
+       [](auto& g, auto& c) {
          g.conv2d(g.input(in8), {}, c.float32(std::vector<float>(8), {1, 2, 2, 2}));
        }},
-      {"asymmetric weights", error::weights_zero_point, 0, [](auto& g, auto& c) {
+      {"asymmetric weights", error::weights_zero_point, 0,
+       [](auto& g, auto& c) {
          constant w = c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0);
          w.spec.quant.zero_point = 4;
          g.conv2d(g.input(in8), {}, w);
        }},
-      {"per-channel count", error::per_channel_scales, 0, [](auto& g, auto& c) {
+      {"per-channel count", error::per_channel_scales, 0,
+       [](auto& g, auto& c) {
          g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(24), {3, 2, 2, 2}, {0.1f, 0.2f}, 0));
        }},
-      {"per-channel axis", error::per_channel_scales, 0, [](auto& g, auto& c) {
+      {"per-channel axis", error::per_channel_scales, 0,
+       [](auto& g, auto& c) {
          g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(16), {2, 2, 2, 2}, {0.1f, 0.2f}, 3));
        }},
-      {"bias length", error::bias_shape, 0, [](auto& g, auto& c) {
-         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0), c.int32_bias({1, 2}));
+      {"bias length", error::bias_shape, 0,
+       [](auto& g, auto& c) {
+         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0),
+                  c.int32_bias({1, 2}));
        }},
-      {"float bias on int8", error::bias_dtype, 0, [](auto& g, auto& c) {
-         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0), c.float32({1.0f}, {1}));
+      {"float bias on int8", error::bias_dtype, 0,
+       [](auto& g, auto& c) {
+         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0),
+                  c.float32({1.0f}, {1}));
        }},
-      {"stride 0", error::bad_window, 0, [](auto& g, auto&) { g.max_pool2d(g.input(in8), {.stride = {0, 1}}); }},
-      {"window too big", error::empty_output, 0, [](auto& g, auto&) { g.average_pool2d(g.input(in8), {.filter = {7, 1}}); }},
-      {"output quantization", error::bad_quantization, 0, [](auto& g, auto& c) {
-         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0), {}, {0.0f, 0});
+      {"stride 0", error::bad_window, 0,
+       [](auto& g, auto&) {
+         g.max_pool2d(g.input(in8), {.stride = {0, 1}});
        }},
-      {"depthwise shape", error::depthwise_weights_shape, 0, [](auto& g, auto& c) {
+      {"window too big", error::empty_output, 0,
+       [](auto& g, auto&) {
+         g.average_pool2d(g.input(in8), {.filter = {7, 1}});
+       }},
+      {"output quantization", error::bad_quantization, 0,
+       [](auto& g, auto& c) {
+         g.conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0), {},
+                  {0.0f, 0});
+       }},
+      {"depthwise shape", error::depthwise_weights_shape, 0,
+       [](auto& g, auto& c) {
          g.depthwise_conv2d(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(16), {2, 2, 2, 2}, {0.1f}, 0));
        }},
-      {"depthwise channels", error::depthwise_channels, 0, [](auto& g, auto& c) {
+      {"depthwise channels", error::depthwise_channels, 0,
+       [](auto& g, auto& c) {
          g.depthwise_conv2d(g.input(in8), {.depth_multiplier = 2},
                             c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 3), {}, {0.1f, 0});
        }},
-      {"fc weights", error::fc_weights_shape, 0, [](auto& g, auto& c) {
+      {"fc weights", error::fc_weights_shape, 0,
+       [](auto& g, auto& c) {
          g.fully_connected(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0));
        }},
-      {"fc inputs", error::fc_inputs, 0, [](auto& g, auto& c) {
-         g.fully_connected(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(10), {2, 5}, {0.1f}, 0), {}, {0.1f, 0});
+      {"fc inputs", error::fc_inputs, 0,
+       [](auto& g, auto& c) {
+         g.fully_connected(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(10), {2, 5}, {0.1f}, 0), {},
+                           {0.1f, 0});
        }},
-      {"add shapes", error::add_shapes, 1, [](auto& g, auto&) {
+      {"add shapes", error::add_shapes, 1,
+       [](auto& g, auto&) {
          const auto x = g.input(in8);
          g.add(x, g.max_pool2d(x, {.filter = {2, 2}, .stride = {2, 2}}), {}, {0.1f, 0});
        }},
-      {"reshape", error::reshape_elements, 0, [](auto& g, auto&) { g.reshape(g.input(in8), {1, 71}); }},
-      {"softmax scale", error::scale_out_of_range, 0, [](auto& g, auto&) {
+      {"reshape", error::reshape_elements, 0,
+       [](auto& g, auto&) {
+         g.reshape(g.input(in8), {1, 71});
+       }},
+      {"softmax scale", error::scale_out_of_range, 0,
+       [](auto& g, auto&) {
          g.softmax(g.input(int8_tensor({1, 4}, 1e-9f, 0)));
        }},
-      {"add scales", error::scale_out_of_range, 0, [](auto& g, auto&) {
+      {"add scales", error::scale_out_of_range, 0,
+       [](auto& g, auto&) {
          const auto x = g.input(int8_tensor({4}, 100.0f, 0));
          g.add(x, x, {}, {1e-6f, 0});
        }},

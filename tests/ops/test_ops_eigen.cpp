@@ -36,7 +36,8 @@ wr::tensor<T> as_tensor(const std::vector<U>& v, shape s, int zero_point = 0) {
 }
 
 template <class T, class U>
-Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> as_matrix(const std::vector<U>& v, int rows, int cols) {
+Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> as_matrix(const std::vector<U>& v, int rows,
+                                                                            int cols) {
   Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(rows, cols);
   for (std::size_t i = 0; i < v.size(); ++i) m.data()[i] = static_cast<T>(v[i]);
   return m;
@@ -49,10 +50,30 @@ std::vector<std::int8_t> requantize(const imat& acc, const std::vector<std::int3
   for (Eigen::Index r = 0; r < acc.rows(); ++r)
     for (Eigen::Index c = 0; c < acc.cols(); ++c) {
       const auto a = static_cast<std::int32_t>(acc(r, c) + (bias.empty() ? 0 : bias[static_cast<std::size_t>(c)]));
-      const std::int32_t v = multiply_by_quantized_multiplier(a, m[m.size() == 1 ? 0 : static_cast<std::size_t>(c)]) + zp;
+      const std::int32_t v =
+          multiply_by_quantized_multiplier(a, m[m.size() == 1 ? 0 : static_cast<std::size_t>(c)]) + zp;
       out[static_cast<std::size_t>(r * acc.cols() + c)] = static_cast<std::int8_t>(ops::clamp(v, range));
     }
   return out;
+}
+
+// Runs the one-operator graph g on x and returns its output.
+template <class G>
+std::vector<std::int8_t> run_int8(const G& g, const std::vector<std::int8_t>& x) {
+  test::runtime_program p(g);
+  p.template set_input<std::int8_t>(x);
+  p.run();
+  const auto out = p.template tensor<std::int8_t>(g.output_tensor);
+  return {out.begin(), out.end()};
+}
+
+// The output channels' multipliers of g's operator 0, computed from scales.
+template <class G>
+std::vector<multiplier> channel_multipliers(const G& g, int channels) {
+  std::vector<multiplier> m;
+  for (int ch = 0; ch < channels; ++ch)
+    m.push_back(ops::conv_multiplier(g.input_spec().quant, g.at(0).weights.spec.quant, g.output_spec().quant, ch));
+  return m;
 }
 
 // Runs operator 0 of `g` over a random partition into tiles and checks the
@@ -77,7 +98,8 @@ void check_tiles(const G& g, test::rng& r, std::span<const std::byte> input) {
   std::sort(rows.begin(), rows.end());
   std::sort(chans.begin(), chans.end());
   for (std::size_t a = 0; a + 1 < rows.size(); ++a)
-    for (std::size_t b = 0; b + 1 < chans.size(); ++b) tiled.run_tile(0, {rows[a], rows[a + 1], chans[b], chans[b + 1]});
+    for (std::size_t b = 0; b + 1 < chans.size(); ++b)
+      tiled.run_tile(0, {rows[a], rows[a + 1], chans[b], chans[b + 1]});
   const int out = g.at(0).output;
   REQUIRE(std::equal(whole.bytes(out).begin(), whole.bytes(out).end(), tiled.bytes(out).begin()));
 }
@@ -162,19 +184,12 @@ TEST_CASE("conv2d int8 equals Eigen's integer convolution, requantized per chann
     REQUIRE(g.ok());
     g.output(y);
     const auto xdata = r.int8s(static_cast<std::size_t>(w.in.elements()));
-    test::runtime_program p(g);
-    p.set_input<std::int8_t>(xdata);
-    p.run();
-
     const wr::tensor<std::int64_t> acc = wr::conv2d<std::int64_t>(
-        as_tensor<std::int64_t>(xdata, w.in, q.in_zp), as_matrix<std::int64_t>(wdata, w.out_c, w.kernel.h * w.kernel.w * c),
-        {w.kernel, w.stride, w.dilation, w.pad});
+        as_tensor<std::int64_t>(xdata, w.in, q.in_zp),
+        as_matrix<std::int64_t>(wdata, w.out_c, w.kernel.h * w.kernel.w * c), {w.kernel, w.stride, w.dilation, w.pad});
     REQUIRE(acc.dims == g.spec(y.index).dims);
-    std::vector<multiplier> m;
-    for (int ch = 0; ch < w.out_c; ++ch) m.push_back(ops::conv_multiplier(g.input_spec().quant, g.at(0).weights.spec.quant, {q.out_scale, q.out_zp}, ch));
-    const auto expected = requantize(acc.m, bias, m, q.out_zp, ops::activation_range(q.act, q.out_scale, q.out_zp));
-    const auto got = p.tensor<std::int8_t>(y.index);
-    REQUIRE(std::equal(got.begin(), got.end(), expected.begin(), expected.end()));
+    REQUIRE(run_int8(g, xdata) == requantize(acc.m, bias, channel_multipliers(g, w.out_c), q.out_zp,
+                                             ops::activation_range(q.act, q.out_scale, q.out_zp)));
     check_tiles(g, r, bytes_of(xdata));
     ++checked;
   }
@@ -207,18 +222,12 @@ TEST_CASE("depthwise_conv2d int8 equals Eigen per channel, with depth multiplier
     REQUIRE(g.ok());
     g.output(y);
     const auto xdata = r.int8s(static_cast<std::size_t>(w.in.elements()));
-    test::runtime_program p(g);
-    p.set_input<std::int8_t>(xdata);
-    p.run();
-
-    const auto acc = wr::depthwise_conv2d<std::int64_t>(as_tensor<std::int64_t>(xdata, w.in, q.in_zp),
-                                                        as_matrix<std::int64_t>(wdata, w.kernel.h * w.kernel.w, w.out_c),
-                                                        {w.kernel, w.stride, w.dilation, w.pad}, mult);
-    std::vector<multiplier> m;
-    for (int ch = 0; ch < w.out_c; ++ch) m.push_back(ops::conv_multiplier(g.input_spec().quant, g.at(0).weights.spec.quant, {q.out_scale, q.out_zp}, ch));
-    const auto expected = requantize(acc.m, bias, m, q.out_zp, ops::activation_range(q.act, q.out_scale, q.out_zp));
-    const auto got = p.tensor<std::int8_t>(y.index);
-    REQUIRE(std::equal(got.begin(), got.end(), expected.begin(), expected.end()));
+    const auto acc = wr::depthwise_conv2d<std::int64_t>(
+        as_tensor<std::int64_t>(xdata, w.in, q.in_zp), as_matrix<std::int64_t>(wdata, w.kernel.h * w.kernel.w, w.out_c),
+        {w.kernel, w.stride, w.dilation, w.pad}, mult);
+    REQUIRE(acc.dims == g.spec(y.index).dims);
+    REQUIRE(run_int8(g, xdata) == requantize(acc.m, bias, channel_multipliers(g, w.out_c), q.out_zp,
+                                             ops::activation_range(q.act, q.out_scale, q.out_zp)));
     check_tiles(g, r, bytes_of(xdata));
     ++checked;
   }
@@ -252,7 +261,8 @@ TEST_CASE("fully_connected int8 equals Eigen's integer product (per-tensor and p
     std::vector<multiplier> m;
     const quantization& wq = g.at(0).weights.spec.quant;
     if (per_channel && out > 1) {
-      for (int ch = 0; ch < out; ++ch) m.push_back(ops::conv_multiplier(g.input_spec().quant, wq, {q.out_scale, q.out_zp}, ch));
+      for (int ch = 0; ch < out; ++ch)
+        m.push_back(ops::conv_multiplier(g.input_spec().quant, wq, {q.out_scale, q.out_zp}, ch));
     } else {
       m.push_back(ops::fully_connected_multiplier(g.input_spec().quant, wq, {q.out_scale, q.out_zp}));
     }
@@ -286,7 +296,8 @@ TEST_CASE("average and max pooling int8 equal Eigen's window sums and maxima", "
     p.set_input<std::int8_t>(xdata);
     p.run();
 
-    const auto pooled = wr::pool2d<std::int64_t>(as_tensor<std::int64_t>(xdata, w.in), {w.kernel, w.stride, {1, 1}, w.pad}, max);
+    const auto pooled =
+        wr::pool2d<std::int64_t>(as_tensor<std::int64_t>(xdata, w.in), {w.kernel, w.stride, {1, 1}, w.pad}, max);
     const ops::int8_range range = ops::activation_range(q.act, q.in_scale, q.in_zp);
     const auto got = p.tensor<std::int8_t>(y.index);
     REQUIRE(got.size() == static_cast<std::size_t>(pooled.value.m.size()));
@@ -297,7 +308,8 @@ TEST_CASE("average and max pooling int8 equal Eigen's window sums and maxima", "
           const auto n = static_cast<std::int64_t>(pooled.count[static_cast<std::size_t>(i)]);
           v = v > 0 ? (v + n / 2) / n : (v - n / 2) / n;
         }
-        REQUIRE(got[static_cast<std::size_t>(i * pooled.value.m.cols() + c)] == ops::clamp(static_cast<std::int32_t>(v), range));
+        REQUIRE(got[static_cast<std::size_t>(i * pooled.value.m.cols() + c)] ==
+                ops::clamp(static_cast<std::int32_t>(v), range));
       }
     check_tiles(g, r, bytes_of(xdata));
     ++checked;
@@ -322,7 +334,8 @@ TEST_CASE("add int8 is within one LSB of the real sum, and mostly exact", "[ops]
     const ops::int8_range range = ops::activation_range(act, so, zo);
     for (std::size_t i = 0; i < x1.size(); ++i) {
       const double real = static_cast<double>(s1) * (x1[i] - z1) + static_cast<double>(s2) * (x2[i] - z2);
-      const double ideal = std::clamp(std::round(real / so) + zo, static_cast<double>(range.min), static_cast<double>(range.max));
+      const double ideal =
+          std::clamp(std::round(real / so) + zo, static_cast<double>(range.min), static_cast<double>(range.max));
       REQUIRE(std::abs(got[i] - ideal) <= 1.0);
       exact += got[i] == ideal;
       ++total;
@@ -339,7 +352,8 @@ TEST_CASE("add through the graph reads two activations and tiles by elements", "
     test::constant_store cs;
     graph<3> g;
     const auto x = g.input(int8_tensor(s, 0.05f, r.uniform(-128, 127)));
-    const auto w = cs.int8_weights(r.int8s(static_cast<std::size_t>(s[3] * s[3])), {s[3], 1, 1, s[3]}, random_scales(r, s[3]), 0);
+    const auto w =
+        cs.int8_weights(r.int8s(static_cast<std::size_t>(s[3] * s[3])), {s[3], 1, 1, s[3]}, random_scales(r, s[3]), 0);
     const auto y = g.conv2d(x, {}, w, {}, {0.07f, 3});
     const auto z = g.add(x, y, {activation::relu}, {0.1f, -20});
     INFO(message(g.err));
@@ -386,14 +400,17 @@ TEST_CASE("softmax int8 is within one LSB of the real softmax", "[ops][softmax]"
     const auto got = p.tensor<std::int8_t>(y.index);
     for (int row = 0; row < rows; ++row) {
       double max = -1e30, sum = 0;
-      for (int c = 0; c < depth; ++c) max = std::max(max, static_cast<double>(xdata[static_cast<std::size_t>(row * depth + c)]));
+      for (int c = 0; c < depth; ++c)
+        max = std::max(max, static_cast<double>(xdata[static_cast<std::size_t>(row * depth + c)]));
       std::vector<double> e(static_cast<std::size_t>(depth));
       for (int c = 0; c < depth; ++c) {
-        e[static_cast<std::size_t>(c)] = std::exp(beta * scale * (xdata[static_cast<std::size_t>(row * depth + c)] - max));
+        e[static_cast<std::size_t>(c)] =
+            std::exp(beta * scale * (xdata[static_cast<std::size_t>(row * depth + c)] - max));
         sum += e[static_cast<std::size_t>(c)];
       }
       for (int c = 0; c < depth; ++c) {
-        const double ideal = std::clamp(std::round(256.0 * e[static_cast<std::size_t>(c)] / sum) - 128.0, -128.0, 127.0);
+        const double ideal =
+            std::clamp(std::round(256.0 * e[static_cast<std::size_t>(c)] / sum) - 128.0, -128.0, 127.0);
         REQUIRE(std::abs(got[static_cast<std::size_t>(row * depth + c)] - ideal) <= 1.0);
       }
     }
@@ -435,7 +452,8 @@ TEST_CASE("float32 operators equal Eigen within a relative 1e-5", "[ops][float32
       const pool2d_options o{w.kernel, w.stride, w.pad, act};
       y = which == 3 ? g.average_pool2d(x, o) : g.max_pool2d(x, o);
     }
-    if (which != 2 && (which <= 1 ? eigen_output_empty(w) : eigen_output_empty({w.in, c, w.kernel, w.stride, {1, 1}, w.pad}))) {
+    if (which != 2 &&
+        (which <= 1 ? eigen_output_empty(w) : eigen_output_empty({w.in, c, w.kernel, w.stride, {1, 1}, w.pad}))) {
       REQUIRE(g.err == error::empty_output);
       continue;
     }

@@ -20,7 +20,8 @@ void require_valid_plan(const G& g, const P& p) {
     REQUIRE(off % arena_alignment == 0);
     REQUIRE(off + g.spec(t).bytes() <= p.arena_bytes);
     const int producer = g.producer[static_cast<std::size_t>(t)];
-    if (producer >= 0 && g.at(producer).kind == op::reshape) REQUIRE(off == p.offset[static_cast<std::size_t>(g.at(producer).inputs[0])]);
+    if (producer >= 0 && g.at(producer).kind == op::reshape)
+      REQUIRE(off == p.offset[static_cast<std::size_t>(g.at(producer).inputs[0])]);
   }
   for (int step = 0; step <= g.node_count; ++step) {
     std::size_t live = 0;
@@ -28,7 +29,8 @@ void require_valid_plan(const G& g, const P& p) {
       if (!p.live_at(a, step)) continue;
       if (p.storage[static_cast<std::size_t>(a)] == a) live += g.spec(a).bytes();
       for (int b = a + 1; b < g.tensor_count; ++b) {
-        if (!p.live_at(b, step) || p.storage[static_cast<std::size_t>(a)] == p.storage[static_cast<std::size_t>(b)]) continue;
+        if (!p.live_at(b, step) || p.storage[static_cast<std::size_t>(a)] == p.storage[static_cast<std::size_t>(b)])
+          continue;
         const auto a0 = p.offset[static_cast<std::size_t>(a)], b0 = p.offset[static_cast<std::size_t>(b)];
         const bool disjoint = a0 + g.spec(a).bytes() <= b0 || b0 + g.spec(b).bytes() <= a0;
         INFO("tensors " << a << " and " << b << " at step " << step);

@@ -59,10 +59,11 @@ struct residual_model {
     namespace d = residual_data;
     weft::graph<8> g;
     const auto x = g.input(int8_tensor({1, 10, 10, 3}, 0.02f, -10));
-    const auto a = g.conv2d(x, {.pad = padding::same, .act = activation::relu}, int8_weights(d::conv_w, {8, 3, 3, 3}, d::conv_s),
-                            int32_bias(d::conv_b), {0.05f, -128});
-    const auto b = g.depthwise_conv2d(a, {.stride = {2, 2}, .pad = padding::same, .act = activation::relu6},
-                                      int8_weights(d::dw_w, {1, 3, 3, 8}, d::dw_s, 3), int32_bias(d::dw_b), {0.04f, -128});
+    const auto a = g.conv2d(x, {.pad = padding::same, .act = activation::relu},
+                            int8_weights(d::conv_w, {8, 3, 3, 3}, d::conv_s), int32_bias(d::conv_b), {0.05f, -128});
+    const auto b =
+        g.depthwise_conv2d(a, {.stride = {2, 2}, .pad = padding::same, .act = activation::relu6},
+                           int8_weights(d::dw_w, {1, 3, 3, 8}, d::dw_s, 3), int32_bias(d::dw_b), {0.04f, -128});
     const auto c = g.conv2d(b, {}, int8_weights(d::pw_w, {8, 1, 1, 8}, d::pw_s), {}, {0.06f, 3});
     const auto s = g.add(b, c, {.act = activation::relu}, {0.07f, -128});
     const auto p = g.average_pool2d(s, {.filter = {5, 5}, .stride = {5, 5}});

@@ -22,15 +22,11 @@ class rng {
     return z ^ (z >> 31);
   }
   /// Uniform in [lo, hi].
-  int uniform(int lo, int hi) {
-    return lo + static_cast<int>(next() % static_cast<std::uint64_t>(hi - lo + 1));
-  }
+  int uniform(int lo, int hi) { return lo + static_cast<int>(next() % static_cast<std::uint64_t>(hi - lo + 1)); }
   /// Uniform in [0, 1).
   double real() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
   /// Log-uniform in [lo, hi].
-  float log_uniform(double lo, double hi) {
-    return static_cast<float>(lo * std::exp(real() * std::log(hi / lo)));
-  }
+  float log_uniform(double lo, double hi) { return static_cast<float>(lo * std::exp(real() * std::log(hi / lo))); }
   template <class T>
   T pick(std::initializer_list<T> options) {
     return options.begin()[next() % options.size()];

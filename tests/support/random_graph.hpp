@@ -28,7 +28,8 @@ inline random_graph make_random_graph(rng& r) {
   };
   auto quant = [&]() { return quantization{r.log_uniform(0.01, 0.2), r.uniform(-128, 127)}; };
   auto act = [&] { return r.pick({activation::none, activation::relu, activation::relu6}); };
-  tensor_id x = g.input(int8_tensor({1, r.uniform(4, 14), r.uniform(4, 14), r.uniform(1, 6)}, 0.05f, r.uniform(-128, 127)));
+  tensor_id x =
+      g.input(int8_tensor({1, r.uniform(4, 14), r.uniform(4, 14), r.uniform(1, 6)}, 0.05f, r.uniform(-128, 127)));
   std::vector<tensor_id> images{x};
   const int steps = r.uniform(2, 12);
   for (int s = 0; s < steps && g.ok(); ++s) {
@@ -37,16 +38,18 @@ inline random_graph make_random_graph(rng& r) {
     switch (r.uniform(0, 5)) {
       case 0: {
         const int out = r.uniform(1, 12), k = r.pick({1, 3}), st = r.uniform(1, 2);
-        x = g.conv2d(x, {{st, st}, {1, 1}, padding::same, act()},
-                     c.int8_weights(r.int8s(static_cast<std::size_t>(out * k * k * ch)), {out, k, k, ch}, scales(out), 0),
-                     c.int32_bias(std::vector<std::int32_t>(static_cast<std::size_t>(out), r.uniform(-500, 500))), quant());
+        x = g.conv2d(
+            x, {{st, st}, {1, 1}, padding::same, act()},
+            c.int8_weights(r.int8s(static_cast<std::size_t>(out * k * k * ch)), {out, k, k, ch}, scales(out), 0),
+            c.int32_bias(std::vector<std::int32_t>(static_cast<std::size_t>(out), r.uniform(-500, 500))), quant());
         break;
       }
       case 1: {
         const int m = r.pick({1, 1, 2});
-        x = g.depthwise_conv2d(x, {{r.uniform(1, 2), 1}, {1, r.uniform(1, 2)}, padding::same, act(), m},
-                               c.int8_weights(r.int8s(static_cast<std::size_t>(9 * ch * m)), {1, 3, 3, ch * m}, scales(ch * m), 3),
-                               {}, quant());
+        x = g.depthwise_conv2d(
+            x, {{r.uniform(1, 2), 1}, {1, r.uniform(1, 2)}, padding::same, act(), m},
+            c.int8_weights(r.int8s(static_cast<std::size_t>(9 * ch * m)), {1, 3, 3, ch * m}, scales(ch * m), 3), {},
+            quant());
         break;
       }
       case 2:
@@ -62,7 +65,9 @@ inline random_graph make_random_graph(rng& r) {
         for (const auto& t : images)
           if (t.index != x.index && g.spec(t.index).dims == in) other = t;
         if (!other.valid())
-          other = g.conv2d(x, {}, c.int8_weights(r.int8s(static_cast<std::size_t>(ch * ch)), {ch, 1, 1, ch}, scales(ch), 0), {}, quant());
+          other =
+              g.conv2d(x, {}, c.int8_weights(r.int8s(static_cast<std::size_t>(ch * ch)), {ch, 1, 1, ch}, scales(ch), 0),
+                       {}, quant());
         x = g.add(x, other, {act()}, quant());
         break;
       }
@@ -75,7 +80,8 @@ inline random_graph make_random_graph(rng& r) {
     const auto n = static_cast<int>(g.spec(x.index).dims.elements());
     x = g.reshape(x, {1, n});
     const int out = r.uniform(2, 10);
-    x = g.fully_connected(x, {}, c.int8_weights(r.int8s(static_cast<std::size_t>(out * n)), {out, n}, {0.002f}, 0), {}, quant());
+    x = g.fully_connected(x, {}, c.int8_weights(r.int8s(static_cast<std::size_t>(out * n)), {out, n}, {0.002f}, 0), {},
+                          quant());
     x = g.softmax(x);
   }
   g.output(x);

@@ -16,7 +16,8 @@ namespace weft::test {
 template <class G>
 class runtime_program {
  public:
-  explicit runtime_program(const G& g) : g_(g), plan_(plan_memory(g)), requant_(static_cast<std::size_t>(g.node_count)) {
+  explicit runtime_program(const G& g)
+      : g_(g), plan_(plan_memory(g)), requant_(static_cast<std::size_t>(g.node_count)) {
     arena_.resize(plan_.arena_bytes / sizeof(std::max_align_t) + 1);
     for (int i = 0; i < g.node_count; ++i) {
       requant_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::requant_count(g, i)));
@@ -72,14 +73,22 @@ class runtime_program {
   template <class T>
   void dispatch(int i, tile t) {
     switch (g_.at(i).kind) {
-      case op::conv2d: return call<op::conv2d, T>(i, t);
-      case op::depthwise_conv2d: return call<op::depthwise_conv2d, T>(i, t);
-      case op::fully_connected: return call<op::fully_connected, T>(i, t);
-      case op::average_pool2d: return call<op::average_pool2d, T>(i, t);
-      case op::max_pool2d: return call<op::max_pool2d, T>(i, t);
-      case op::add: return call<op::add, T>(i, t);
-      case op::softmax: return call<op::softmax, T>(i, t);
-      case op::reshape: return;
+      case op::conv2d:
+        return call<op::conv2d, T>(i, t);
+      case op::depthwise_conv2d:
+        return call<op::depthwise_conv2d, T>(i, t);
+      case op::fully_connected:
+        return call<op::fully_connected, T>(i, t);
+      case op::average_pool2d:
+        return call<op::average_pool2d, T>(i, t);
+      case op::max_pool2d:
+        return call<op::max_pool2d, T>(i, t);
+      case op::add:
+        return call<op::add, T>(i, t);
+      case op::softmax:
+        return call<op::softmax, T>(i, t);
+      case op::reshape:
+        return;
     }
   }
 };

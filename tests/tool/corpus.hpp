@@ -45,22 +45,23 @@ inline good_model int8_network(std::uint64_t seed, bool with_dilation) {
   auto& g = *m.g;
   const auto x = g.input(int8_tensor({1, 12, 10, 3}, 0.02f, -5));
   const auto a = g.conv2d(x, {{2, 1}, with_dilation ? hw{2, 2} : hw{1, 1}, padding::same, activation::relu},
-                          c.int8_weights(r.int8s(8 * 3 * 3 * 3), {8, 3, 3, 3}, scales(r, 8), 0), c.int32_bias(biases(r, 8)),
-                          {0.03f, -128});
+                          c.int8_weights(r.int8s(8 * 3 * 3 * 3), {8, 3, 3, 3}, scales(r, 8), 0),
+                          c.int32_bias(biases(r, 8)), {0.03f, -128});
   const auto b = g.depthwise_conv2d(a, {{1, 1}, {1, 1}, padding::same, activation::relu6, 2},
                                     c.int8_weights(r.int8s(3 * 3 * 16), {1, 3, 3, 16}, scales(r, 16), 3),
                                     c.int32_bias(biases(r, 16)), {0.04f, -100});
-  const auto d = g.conv2d(b, {{1, 1}, {1, 1}, padding::valid, activation::none},
-                          c.int8_weights(r.int8s(8 * 16), {8, 1, 1, 16}, scales(r, 8), 0), c.int32_bias(biases(r, 8)),
-                          {0.05f, 7});
+  const auto d =
+      g.conv2d(b, {{1, 1}, {1, 1}, padding::valid, activation::none},
+               c.int8_weights(r.int8s(8 * 16), {8, 1, 1, 16}, scales(r, 8), 0), c.int32_bias(biases(r, 8)), {0.05f, 7});
   const auto e = g.add(a, d, {activation::relu_n1_to_1}, {0.01f, 0});
   const auto f = g.max_pool2d(e, {{2, 2}, {2, 2}, padding::valid, activation::none});
   const auto h = g.average_pool2d(f, {{3, 2}, {1, 1}, padding::same, activation::relu});
   const auto k = g.reshape(h, {1, h.valid() ? static_cast<int>(g.spec(h.index).dims.elements()) : 1});
   const int features = k.valid() ? g.spec(k.index).dims[1] : 1;
-  const auto l = g.fully_connected(k, {activation::none}, c.int8_weights(r.int8s(static_cast<std::size_t>(10 * features)),
-                                                                        {10, features}, {0.004f}, 0),
-                                   c.int32_bias(biases(r, 10)), {0.2f, 3});
+  const auto l =
+      g.fully_connected(k, {activation::none},
+                        c.int8_weights(r.int8s(static_cast<std::size_t>(10 * features)), {10, features}, {0.004f}, 0),
+                        c.int32_bias(biases(r, 10)), {0.2f, 3});
   g.output(g.softmax(l, {1.0f}));
   return m;
 }
@@ -73,10 +74,12 @@ inline good_model float_network(std::uint64_t seed) {
   auto& c = *m.constants;
   auto& g = *m.g;
   const auto x = g.input(float32_tensor({1, 9, 9, 2}));
-  const auto a = g.conv2d(x, {{1, 1}, {1, 1}, padding::same, activation::relu}, c.float32(r.floats(4 * 3 * 3 * 2, -0.5, 0.5), {4, 3, 3, 2}),
-                          c.float32(r.floats(4, -0.1, 0.1), {4}));
+  const auto a =
+      g.conv2d(x, {{1, 1}, {1, 1}, padding::same, activation::relu},
+               c.float32(r.floats(4 * 3 * 3 * 2, -0.5, 0.5), {4, 3, 3, 2}), c.float32(r.floats(4, -0.1, 0.1), {4}));
   const auto b = g.depthwise_conv2d(a, {{2, 2}, {1, 1}, padding::valid, activation::none, 1},
-                                    c.float32(r.floats(3 * 3 * 4, -0.5, 0.5), {1, 3, 3, 4}), c.float32(r.floats(4, -0.1, 0.1), {4}));
+                                    c.float32(r.floats(3 * 3 * 4, -0.5, 0.5), {1, 3, 3, 4}),
+                                    c.float32(r.floats(4, -0.1, 0.1), {4}));
   const auto p = g.average_pool2d(b, {{2, 2}, {1, 1}, padding::same, activation::none});
   const auto q = g.max_pool2d(b, {{2, 2}, {1, 1}, padding::same, activation::relu6});
   const auto s = g.add(p, q, {activation::none});
@@ -95,9 +98,11 @@ inline good_model fc_network(std::uint64_t seed) {
   auto& c = *m.constants;
   auto& g = *m.g;
   const auto x = g.input(int8_tensor({2, 3, 40}, 0.1f, 12));
-  const auto y = g.fully_connected(x, {activation::relu, true}, c.int8_weights(r.int8s(6 * 40), {6, 40}, scales(r, 6), 0),
-                                   c.int32_bias(biases(r, 6)), {0.08f, -128});
-  g.output(g.fully_connected(y, {activation::none, false}, c.int8_weights(r.int8s(4 * 6), {4, 6}, {0.01f}, 0), {}, {0.05f, 0}));
+  const auto y =
+      g.fully_connected(x, {activation::relu, true}, c.int8_weights(r.int8s(6 * 40), {6, 40}, scales(r, 6), 0),
+                        c.int32_bias(biases(r, 6)), {0.08f, -128});
+  g.output(g.fully_connected(y, {activation::none, false}, c.int8_weights(r.int8s(4 * 6), {4, 6}, {0.01f}, 0), {},
+                             {0.05f, 0}));
   return m;
 }
 
@@ -121,7 +126,8 @@ inline std::vector<bad_model> bad_models() {
   auto model = [&] { return tool::to_tflite(*base.g); };
   const std::vector<std::uint8_t> valid = tool::pack(model());
   std::vector<bad_model> v;
-  auto mutated = [&](const std::string& name, const std::string& expect, const std::function<void(tflite::ModelT&)>& f) {
+  auto mutated = [&](const std::string& name, const std::string& expect,
+                     const std::function<void(tflite::ModelT&)>& f) {
     tflite::ModelT m = model();
     f(m);
     v.push_back({name, tool::pack(m), expect});
@@ -155,14 +161,13 @@ inline std::vector<bad_model> bad_models() {
   });
   mutated("no_subgraph", "no subgraph", [](tflite::ModelT& m) { m.subgraphs.clear(); });
   mutated("two_inputs", "2 input tensors", [&](tflite::ModelT& m) { first(m).inputs.push_back(1); });
-  mutated("unsupported_operator", "operator 4 (MUL): unsupported operator",
-          [](tflite::ModelT& m) {
-            auto c = std::make_unique<tflite::OperatorCodeT>();
-            c->deprecated_builtin_code = 18;
-            c->builtin_code = 18;
-            m.operator_codes.push_back(std::move(c));
-            m.subgraphs[0]->operators[4]->opcode_index = static_cast<std::uint32_t>(m.operator_codes.size() - 1);
-          });
+  mutated("unsupported_operator", "operator 4 (MUL): unsupported operator", [](tflite::ModelT& m) {
+    auto c = std::make_unique<tflite::OperatorCodeT>();
+    c->deprecated_builtin_code = 18;
+    c->builtin_code = 18;
+    m.operator_codes.push_back(std::move(c));
+    m.subgraphs[0]->operators[4]->opcode_index = static_cast<std::uint32_t>(m.operator_codes.size() - 1);
+  });
   mutated("custom_operator", "custom operator 'MyOp'", [](tflite::ModelT& m) {
     auto c = std::make_unique<tflite::OperatorCodeT>();
     c->deprecated_builtin_code = 32;
@@ -175,26 +180,28 @@ inline std::vector<bad_model> bad_models() {
           [](tflite::ModelT& m) { m.subgraphs[0]->operators[1]->opcode_index = 99; });
   mutated("tensor_index_out_of_range", "operator 3 (ADD): tensor index 500 is out of range",
           [](tflite::ModelT& m) { m.subgraphs[0]->operators[3]->inputs[1] = 500; });
-  mutated("buffer_index_out_of_range", "operator 0 (CONV_2D): tensor", [&](tflite::ModelT& m) { weights_of(m, 0).buffer = 9999; });
-  mutated("float16_weights", "float16 is not supported", [&](tflite::ModelT& m) { weights_of(m, 0).type = tflite::TensorType_FLOAT16; });
+  mutated("buffer_index_out_of_range", "operator 0 (CONV_2D): tensor",
+          [&](tflite::ModelT& m) { weights_of(m, 0).buffer = 9999; });
+  mutated("float16_weights", "float16 is not supported",
+          [&](tflite::ModelT& m) { weights_of(m, 0).type = tflite::TensorType_FLOAT16; });
   mutated("int16_activations", "int16 activations are not supported",
           [](tflite::ModelT& m) { m.subgraphs[0]->tensors[0]->type = tflite::TensorType_INT16; });
-  mutated("dynamic_dimension", "dynamic dimension", [](tflite::ModelT& m) { m.subgraphs[0]->tensors[0]->shape[1] = -1; });
+  mutated("dynamic_dimension", "dynamic dimension",
+          [](tflite::ModelT& m) { m.subgraphs[0]->tensors[0]->shape[1] = -1; });
   mutated("dynamic_signature", "shape_signature -1 at axis 2", [](tflite::ModelT& m) {
     m.subgraphs[0]->tensors[0]->shape_signature = {-1, 12, -1, 3};
   });
   mutated("wrong_output_shape", "operator 0 (CONV_2D): the model gives its output the shape [1, 6, 10, 9]",
-          [](tflite::ModelT& m) { m.subgraphs[0]->tensors[1]->shape = {1, 6, 10, 9}; });
-  mutated("buffer_size_mismatch", "holds 100 bytes, its shape needs 216", [&](tflite::ModelT& m) {
-    m.buffers[weights_of(m, 0).buffer]->data.resize(100);
-  });
+          [](tflite::ModelT& m) {
+            m.subgraphs[0]->tensors[1]->shape = {1, 6, 10, 9};
+          });
+  mutated("buffer_size_mismatch", "holds 100 bytes, its shape needs 216",
+          [&](tflite::ModelT& m) { m.buffers[weights_of(m, 0).buffer]->data.resize(100); });
   mutated("non_constant_weights", "is not a constant", [&](tflite::ModelT& m) { weights_of(m, 2).buffer = 0; });
-  mutated("sparse_tensor", "sparse", [&](tflite::ModelT& m) {
-    weights_of(m, 0).sparsity = std::make_unique<tflite::SparsityParametersT>();
-  });
-  mutated("asymmetric_weights", "symmetric", [&](tflite::ModelT& m) {
-    weights_of(m, 2).quantization->zero_point[0] = 3;
-  });
+  mutated("sparse_tensor", "sparse",
+          [&](tflite::ModelT& m) { weights_of(m, 0).sparsity = std::make_unique<tflite::SparsityParametersT>(); });
+  mutated("asymmetric_weights", "symmetric",
+          [&](tflite::ModelT& m) { weights_of(m, 2).quantization->zero_point[0] = 3; });
   mutated("conv_channel_mismatch", "operator 2 (CONV_2D): conv2d: the weights' last dimension", [&](tflite::ModelT& m) {
     auto& w = weights_of(m, 2);
     w.shape = {8, 1, 2, 8};
@@ -202,9 +209,8 @@ inline std::vector<bad_model> bad_models() {
   mutated("hybrid_fc", "hybrid", [](tflite::ModelT& m) {
     m.subgraphs[0]->operators[7]->builtin_options.AsFullyConnectedOptions()->asymmetric_quantize_inputs = true;
   });
-  mutated("read_before_write", "operator 1 (DEPTHWISE_CONV_2D): reads tensor 4", [](tflite::ModelT& m) {
-    m.subgraphs[0]->operators[1]->inputs[0] = 4;
-  });
+  mutated("read_before_write", "operator 1 (DEPTHWISE_CONV_2D): reads tensor 4",
+          [](tflite::ModelT& m) { m.subgraphs[0]->operators[1]->inputs[0] = 4; });
   mutated("missing_quantization", "needs one scale and one zero point",
           [](tflite::ModelT& m) { m.subgraphs[0]->tensors[2]->quantization.reset(); });
   mutated("output_not_written", "is not written by any operator", [](tflite::ModelT& m) {

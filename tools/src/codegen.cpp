@@ -30,10 +30,14 @@ const char* padding_literal(padding p) { return p == padding::same ? "padding::s
 
 const char* activation_literal(activation a) {
   switch (a) {
-    case activation::relu: return "activation::relu";
-    case activation::relu6: return "activation::relu6";
-    case activation::relu_n1_to_1: return "activation::relu_n1_to_1";
-    case activation::none: break;
+    case activation::relu:
+      return "activation::relu";
+    case activation::relu6:
+      return "activation::relu6";
+    case activation::relu_n1_to_1:
+      return "activation::relu_n1_to_1";
+    case activation::none:
+      break;
   }
   return "activation::none";
 }
@@ -71,8 +75,10 @@ std::string constant_expr(const imported_model& m, const constant& c, const std:
         return "int8_weights(" + arr + ", " + shape_literal(c.spec.dims) + ", " + ns + "::" + d->name + "_scales, " +
                std::to_string(c.spec.quant.axis) + ")";
       return "int8_weights(" + arr + ", " + shape_literal(c.spec.dims) + ", " + float_literal(c.spec.quant.scale) + ")";
-    case dtype::int32: return "int32_bias(" + arr + ")";
-    case dtype::float32: return "float32_constant(" + arr + ", " + shape_literal(c.spec.dims) + ")";
+    case dtype::int32:
+      return "int32_bias(" + arr + ")";
+    case dtype::float32:
+      return "float32_constant(" + arr + ", " + shape_literal(c.spec.dims) + ")";
   }
   return "{}";
 }
@@ -111,27 +117,29 @@ std::string generate_header(const imported_model& m, const std::string& name, co
      << "    weft::graph<" << g.node_count << "> g;\n";
   const tensor_spec& in = g.spec(g.input_tensor);
   os << "    const tensor_id t" << g.input_tensor << " = g.input("
-     << (in.type == dtype::int8 ? "int8_tensor(" + shape_literal(in.dims) + ", " + float_literal(in.quant.scale) + ", " +
-                                      std::to_string(in.quant.zero_point) + ")"
+     << (in.type == dtype::int8 ? "int8_tensor(" + shape_literal(in.dims) + ", " + float_literal(in.quant.scale) +
+                                      ", " + std::to_string(in.quant.zero_point) + ")"
                                 : "float32_tensor(" + shape_literal(in.dims) + ")")
      << ");\n";
   std::vector<bool> used(static_cast<std::size_t>(g.tensor_count), false);
   used[static_cast<std::size_t>(g.output_tensor)] = true;
   for (int i = 0; i < g.node_count; ++i)
-    for (int k = 0; k < g.at(i).input_count(); ++k) used[static_cast<std::size_t>(g.at(i).inputs[static_cast<std::size_t>(k)])] = true;
+    for (int k = 0; k < g.at(i).input_count(); ++k)
+      used[static_cast<std::size_t>(g.at(i).inputs[static_cast<std::size_t>(k)])] = true;
   for (int i = 0; i < g.node_count; ++i) {
     const node& n = g.at(i);
     const std::string x = "t" + std::to_string(n.inputs[0]);
     const tensor_spec& out = g.spec(n.output);
     os << "    // operator " << i << ": " << m.op_names[static_cast<std::size_t>(i)] << "\n";
-    os << "    " << (used[static_cast<std::size_t>(n.output)] ? "" : "[[maybe_unused]] ") << "const tensor_id t" << n.output << " = ";
+    os << "    " << (used[static_cast<std::size_t>(n.output)] ? "" : "[[maybe_unused]] ") << "const tensor_id t"
+       << n.output << " = ";
     const std::string bias = n.bias.empty() ? "{}" : constant_expr(m, n.bias, ns);
     switch (n.kind) {
       case op::conv2d:
-        os << "g.conv2d(" << x << ", {.stride = " << hw_literal(n.conv.stride) << ", .dilation = "
-           << hw_literal(n.conv.dilation) << ", .pad = " << padding_literal(n.conv.pad)
-           << ", .act = " << activation_literal(n.conv.act) << "},\n        " << constant_expr(m, n.weights, ns)
-           << ", " << bias << ", " << quant_literal(out) << ");\n";
+        os << "g.conv2d(" << x << ", {.stride = " << hw_literal(n.conv.stride)
+           << ", .dilation = " << hw_literal(n.conv.dilation) << ", .pad = " << padding_literal(n.conv.pad)
+           << ", .act = " << activation_literal(n.conv.act) << "},\n        " << constant_expr(m, n.weights, ns) << ", "
+           << bias << ", " << quant_literal(out) << ");\n";
         break;
       case op::depthwise_conv2d:
         os << "g.depthwise_conv2d(" << x << ", {.stride = " << hw_literal(n.depthwise.stride)

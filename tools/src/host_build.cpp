@@ -109,12 +109,14 @@ fs::path host_runner(const imported_model& m, const std::string& source, const c
   for (std::string w; cxx >> w;) words.push_back(w);
   const std::string program = words.front();
   words.erase(words.begin());
-  for (const std::string& a : {"-I" + include.string(), std::string("-include"), (dir / "model.hpp").string(),
-                               std::string("-DWEFT_MODEL=weft_model"), (dir / "runner.cpp").string(), std::string("-o"),
-                               tmp.string()})
+  for (const std::string& a :
+       {"-I" + include.string(), std::string("-include"), (dir / "model.hpp").string(),
+        std::string("-DWEFT_MODEL=weft_model"), (dir / "runner.cpp").string(), std::string("-o"), tmp.string()})
     words.push_back(a);
   const int status = run_program(program, words);
-  if (status != 0) throw std::runtime_error("the host compiler failed (status " + std::to_string(status) + ") on " + (dir / "model.hpp").string());
+  if (status != 0)
+    throw std::runtime_error("the host compiler failed (status " + std::to_string(status) + ") on " +
+                             (dir / "model.hpp").string());
   fs::rename(tmp, exe);
   return exe;
 }

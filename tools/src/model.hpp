@@ -39,10 +39,10 @@ struct imported_model {
   std::unique_ptr<tool_graph> graph = std::make_unique<tool_graph>();
   std::vector<std::unique_ptr<constant_data>> constants;
   std::vector<std::string> tensor_names;  // by weft tensor id
-  std::vector<int> source_tensor;          // weft tensor id -> .tflite tensor index
-  std::vector<std::string> op_names;       // by operator: the .tflite builtin name
+  std::vector<int> source_tensor;         // weft tensor id -> .tflite tensor index
+  std::vector<std::string> op_names;      // by operator: the .tflite builtin name
   std::string description;
-  std::vector<std::string> notes;          // what the import decided, for the user
+  std::vector<std::string> notes;  // what the import decided, for the user
 };
 
 /// Reads, verifies and converts a .tflite flatbuffer. Throws input_error.

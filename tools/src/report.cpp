@@ -21,10 +21,18 @@ std::string json_string(const std::string& s) {
   std::string r = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': r += "\\\""; break;
-      case '\\': r += "\\\\"; break;
-      case '\n': r += "\\n"; break;
-      case '\t': r += "\\t"; break;
+      case '"':
+        r += "\\\"";
+        break;
+      case '\\':
+        r += "\\\\";
+        break;
+      case '\n':
+        r += "\\n";
+        break;
+      case '\t':
+        r += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -98,8 +106,7 @@ std::string plan_json(const imported_model& m) {
        << ", \"tflite_op\": " << json_string(m.op_names[static_cast<std::size_t>(i)])
        << ", \"output_shape\": " << shape_text(out.dims)
        << ", \"offset\": " << p.offset[static_cast<std::size_t>(n.output)] << ", \"bytes\": " << out.bytes()
-       << ", \"macs\": " << n.macs
-       << ", \"weight_bytes\": " << constant_bytes(n.weights) + constant_bytes(n.bias)
+       << ", \"macs\": " << n.macs << ", \"weight_bytes\": " << constant_bytes(n.weights) + constant_bytes(n.bias)
        << ", \"aliases_input\": " << (p.storage[static_cast<std::size_t>(n.output)] != n.output ? "true" : "false")
        << "}";
   }

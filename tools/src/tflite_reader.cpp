@@ -20,38 +20,212 @@ namespace weft::tool {
 namespace {
 
 // TensorFlow Lite's BuiltinOperator codes, by value (schema facts).
-constexpr std::array<const char*, 210> builtin_names = {
-    "ADD", "AVERAGE_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D", "DEPTH_TO_SPACE", "DEQUANTIZE",
-    "EMBEDDING_LOOKUP", "FLOOR", "FULLY_CONNECTED", "HASHTABLE_LOOKUP", "L2_NORMALIZATION", "L2_POOL_2D",
-    "LOCAL_RESPONSE_NORMALIZATION", "LOGISTIC", "LSH_PROJECTION", "LSTM", "MAX_POOL_2D", "MUL", "RELU",
-    "RELU_N1_TO_1", "RELU6", "RESHAPE", "RESIZE_BILINEAR", "RNN", "SOFTMAX", "SPACE_TO_DEPTH", "SVDF", "TANH",
-    "CONCAT_EMBEDDINGS", "SKIP_GRAM", "CALL", "CUSTOM", "EMBEDDING_LOOKUP_SPARSE", "PAD",
-    "UNIDIRECTIONAL_SEQUENCE_RNN", "GATHER", "BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND", "TRANSPOSE", "MEAN", "SUB",
-    "DIV", "SQUEEZE", "UNIDIRECTIONAL_SEQUENCE_LSTM", "STRIDED_SLICE", "BIDIRECTIONAL_SEQUENCE_RNN", "EXP",
-    "TOPK_V2", "SPLIT", "LOG_SOFTMAX", "DELEGATE", "BIDIRECTIONAL_SEQUENCE_LSTM", "CAST", "PRELU", "MAXIMUM",
-    "ARG_MAX", "MINIMUM", "LESS", "NEG", "PADV2", "GREATER", "GREATER_EQUAL", "LESS_EQUAL", "SELECT", "SLICE",
-    "SIN", "TRANSPOSE_CONV", "SPARSE_TO_DENSE", "TILE", "EXPAND_DIMS", "EQUAL", "NOT_EQUAL", "LOG", "SUM", "SQRT",
-    "RSQRT", "SHAPE", "POW", "ARG_MIN", "FAKE_QUANT", "REDUCE_PROD", "REDUCE_MAX", "PACK", "LOGICAL_OR",
-    "ONE_HOT", "LOGICAL_AND", "LOGICAL_NOT", "UNPACK", "REDUCE_MIN", "FLOOR_DIV", "REDUCE_ANY", "SQUARE",
-    "ZEROS_LIKE", "FILL", "FLOOR_MOD", "RANGE", "RESIZE_NEAREST_NEIGHBOR", "LEAKY_RELU", "SQUARED_DIFFERENCE",
-    "MIRROR_PAD", "ABS", "SPLIT_V", "UNIQUE", "CEIL", "REVERSE_V2", "ADD_N", "GATHER_ND", "COS", "WHERE", "RANK",
-    "ELU", "REVERSE_SEQUENCE", "MATRIX_DIAG", "QUANTIZE", "MATRIX_SET_DIAG", "ROUND", "HARD_SWISH", "IF", "WHILE",
-    "NON_MAX_SUPPRESSION_V4", "NON_MAX_SUPPRESSION_V5", "SCATTER_ND", "SELECT_V2", "DENSIFY", "SEGMENT_SUM",
-    "BATCH_MATMUL", "PLACEHOLDER_FOR_GREATER_OP_CODES", "CUMSUM", "CALL_ONCE", "BROADCAST_TO", "RFFT2D", "CONV_3D",
-    "IMAG", "REAL", "COMPLEX_ABS", "HASHTABLE", "HASHTABLE_FIND", "HASHTABLE_IMPORT", "HASHTABLE_SIZE",
-    "REDUCE_ALL", "CONV_3D_TRANSPOSE", "VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "BROADCAST_ARGS",
-    "RANDOM_STANDARD_NORMAL", "BUCKETIZE", "RANDOM_UNIFORM", "MULTINOMIAL", "GELU", "DYNAMIC_UPDATE_SLICE",
-    "RELU_0_TO_1", "UNSORTED_SEGMENT_PROD", "UNSORTED_SEGMENT_MAX", "UNSORTED_SEGMENT_SUM", "ATAN2",
-    "UNSORTED_SEGMENT_MIN", "SIGN", "BITCAST", "BITWISE_XOR", "RIGHT_SHIFT", "STABLEHLO_LOGISTIC", "STABLEHLO_ADD",
-    "STABLEHLO_DIVIDE", "STABLEHLO_MULTIPLY", "STABLEHLO_MAXIMUM", "STABLEHLO_RESHAPE", "STABLEHLO_CLAMP",
-    "STABLEHLO_CONCATENATE", "STABLEHLO_BROADCAST_IN_DIM", "STABLEHLO_CONVOLUTION", "STABLEHLO_SLICE",
-    "STABLEHLO_CUSTOM_CALL", "STABLEHLO_REDUCE", "STABLEHLO_ABS", "STABLEHLO_AND", "STABLEHLO_COSINE",
-    "STABLEHLO_EXPONENTIAL", "STABLEHLO_FLOOR", "STABLEHLO_LOG", "STABLEHLO_MINIMUM", "STABLEHLO_NEGATE",
-    "STABLEHLO_OR", "STABLEHLO_POWER", "STABLEHLO_REMAINDER", "STABLEHLO_RSQRT", "STABLEHLO_SELECT",
-    "STABLEHLO_SUBTRACT", "STABLEHLO_TANH", "STABLEHLO_SCATTER", "STABLEHLO_COMPARE", "STABLEHLO_CONVERT",
-    "STABLEHLO_DYNAMIC_SLICE", "STABLEHLO_DYNAMIC_UPDATE_SLICE", "STABLEHLO_PAD", "STABLEHLO_IOTA",
-    "STABLEHLO_DOT_GENERAL", "STABLEHLO_REDUCE_WINDOW", "STABLEHLO_SORT", "STABLEHLO_WHILE", "STABLEHLO_GATHER",
-    "STABLEHLO_TRANSPOSE", "DILATE", "STABLEHLO_RNG_BIT_GENERATOR", "REDUCE_WINDOW"};
+constexpr std::array<const char*, 210> builtin_names = {"ADD",
+                                                        "AVERAGE_POOL_2D",
+                                                        "CONCATENATION",
+                                                        "CONV_2D",
+                                                        "DEPTHWISE_CONV_2D",
+                                                        "DEPTH_TO_SPACE",
+                                                        "DEQUANTIZE",
+                                                        "EMBEDDING_LOOKUP",
+                                                        "FLOOR",
+                                                        "FULLY_CONNECTED",
+                                                        "HASHTABLE_LOOKUP",
+                                                        "L2_NORMALIZATION",
+                                                        "L2_POOL_2D",
+                                                        "LOCAL_RESPONSE_NORMALIZATION",
+                                                        "LOGISTIC",
+                                                        "LSH_PROJECTION",
+                                                        "LSTM",
+                                                        "MAX_POOL_2D",
+                                                        "MUL",
+                                                        "RELU",
+                                                        "RELU_N1_TO_1",
+                                                        "RELU6",
+                                                        "RESHAPE",
+                                                        "RESIZE_BILINEAR",
+                                                        "RNN",
+                                                        "SOFTMAX",
+                                                        "SPACE_TO_DEPTH",
+                                                        "SVDF",
+                                                        "TANH",
+                                                        "CONCAT_EMBEDDINGS",
+                                                        "SKIP_GRAM",
+                                                        "CALL",
+                                                        "CUSTOM",
+                                                        "EMBEDDING_LOOKUP_SPARSE",
+                                                        "PAD",
+                                                        "UNIDIRECTIONAL_SEQUENCE_RNN",
+                                                        "GATHER",
+                                                        "BATCH_TO_SPACE_ND",
+                                                        "SPACE_TO_BATCH_ND",
+                                                        "TRANSPOSE",
+                                                        "MEAN",
+                                                        "SUB",
+                                                        "DIV",
+                                                        "SQUEEZE",
+                                                        "UNIDIRECTIONAL_SEQUENCE_LSTM",
+                                                        "STRIDED_SLICE",
+                                                        "BIDIRECTIONAL_SEQUENCE_RNN",
+                                                        "EXP",
+                                                        "TOPK_V2",
+                                                        "SPLIT",
+                                                        "LOG_SOFTMAX",
+                                                        "DELEGATE",
+                                                        "BIDIRECTIONAL_SEQUENCE_LSTM",
+                                                        "CAST",
+                                                        "PRELU",
+                                                        "MAXIMUM",
+                                                        "ARG_MAX",
+                                                        "MINIMUM",
+                                                        "LESS",
+                                                        "NEG",
+                                                        "PADV2",
+                                                        "GREATER",
+                                                        "GREATER_EQUAL",
+                                                        "LESS_EQUAL",
+                                                        "SELECT",
+                                                        "SLICE",
+                                                        "SIN",
+                                                        "TRANSPOSE_CONV",
+                                                        "SPARSE_TO_DENSE",
+                                                        "TILE",
+                                                        "EXPAND_DIMS",
+                                                        "EQUAL",
+                                                        "NOT_EQUAL",
+                                                        "LOG",
+                                                        "SUM",
+                                                        "SQRT",
+                                                        "RSQRT",
+                                                        "SHAPE",
+                                                        "POW",
+                                                        "ARG_MIN",
+                                                        "FAKE_QUANT",
+                                                        "REDUCE_PROD",
+                                                        "REDUCE_MAX",
+                                                        "PACK",
+                                                        "LOGICAL_OR",
+                                                        "ONE_HOT",
+                                                        "LOGICAL_AND",
+                                                        "LOGICAL_NOT",
+                                                        "UNPACK",
+                                                        "REDUCE_MIN",
+                                                        "FLOOR_DIV",
+                                                        "REDUCE_ANY",
+                                                        "SQUARE",
+                                                        "ZEROS_LIKE",
+                                                        "FILL",
+                                                        "FLOOR_MOD",
+                                                        "RANGE",
+                                                        "RESIZE_NEAREST_NEIGHBOR",
+                                                        "LEAKY_RELU",
+                                                        "SQUARED_DIFFERENCE",
+                                                        "MIRROR_PAD",
+                                                        "ABS",
+                                                        "SPLIT_V",
+                                                        "UNIQUE",
+                                                        "CEIL",
+                                                        "REVERSE_V2",
+                                                        "ADD_N",
+                                                        "GATHER_ND",
+                                                        "COS",
+                                                        "WHERE",
+                                                        "RANK",
+                                                        "ELU",
+                                                        "REVERSE_SEQUENCE",
+                                                        "MATRIX_DIAG",
+                                                        "QUANTIZE",
+                                                        "MATRIX_SET_DIAG",
+                                                        "ROUND",
+                                                        "HARD_SWISH",
+                                                        "IF",
+                                                        "WHILE",
+                                                        "NON_MAX_SUPPRESSION_V4",
+                                                        "NON_MAX_SUPPRESSION_V5",
+                                                        "SCATTER_ND",
+                                                        "SELECT_V2",
+                                                        "DENSIFY",
+                                                        "SEGMENT_SUM",
+                                                        "BATCH_MATMUL",
+                                                        "PLACEHOLDER_FOR_GREATER_OP_CODES",
+                                                        "CUMSUM",
+                                                        "CALL_ONCE",
+                                                        "BROADCAST_TO",
+                                                        "RFFT2D",
+                                                        "CONV_3D",
+                                                        "IMAG",
+                                                        "REAL",
+                                                        "COMPLEX_ABS",
+                                                        "HASHTABLE",
+                                                        "HASHTABLE_FIND",
+                                                        "HASHTABLE_IMPORT",
+                                                        "HASHTABLE_SIZE",
+                                                        "REDUCE_ALL",
+                                                        "CONV_3D_TRANSPOSE",
+                                                        "VAR_HANDLE",
+                                                        "READ_VARIABLE",
+                                                        "ASSIGN_VARIABLE",
+                                                        "BROADCAST_ARGS",
+                                                        "RANDOM_STANDARD_NORMAL",
+                                                        "BUCKETIZE",
+                                                        "RANDOM_UNIFORM",
+                                                        "MULTINOMIAL",
+                                                        "GELU",
+                                                        "DYNAMIC_UPDATE_SLICE",
+                                                        "RELU_0_TO_1",
+                                                        "UNSORTED_SEGMENT_PROD",
+                                                        "UNSORTED_SEGMENT_MAX",
+                                                        "UNSORTED_SEGMENT_SUM",
+                                                        "ATAN2",
+                                                        "UNSORTED_SEGMENT_MIN",
+                                                        "SIGN",
+                                                        "BITCAST",
+                                                        "BITWISE_XOR",
+                                                        "RIGHT_SHIFT",
+                                                        "STABLEHLO_LOGISTIC",
+                                                        "STABLEHLO_ADD",
+                                                        "STABLEHLO_DIVIDE",
+                                                        "STABLEHLO_MULTIPLY",
+                                                        "STABLEHLO_MAXIMUM",
+                                                        "STABLEHLO_RESHAPE",
+                                                        "STABLEHLO_CLAMP",
+                                                        "STABLEHLO_CONCATENATE",
+                                                        "STABLEHLO_BROADCAST_IN_DIM",
+                                                        "STABLEHLO_CONVOLUTION",
+                                                        "STABLEHLO_SLICE",
+                                                        "STABLEHLO_CUSTOM_CALL",
+                                                        "STABLEHLO_REDUCE",
+                                                        "STABLEHLO_ABS",
+                                                        "STABLEHLO_AND",
+                                                        "STABLEHLO_COSINE",
+                                                        "STABLEHLO_EXPONENTIAL",
+                                                        "STABLEHLO_FLOOR",
+                                                        "STABLEHLO_LOG",
+                                                        "STABLEHLO_MINIMUM",
+                                                        "STABLEHLO_NEGATE",
+                                                        "STABLEHLO_OR",
+                                                        "STABLEHLO_POWER",
+                                                        "STABLEHLO_REMAINDER",
+                                                        "STABLEHLO_RSQRT",
+                                                        "STABLEHLO_SELECT",
+                                                        "STABLEHLO_SUBTRACT",
+                                                        "STABLEHLO_TANH",
+                                                        "STABLEHLO_SCATTER",
+                                                        "STABLEHLO_COMPARE",
+                                                        "STABLEHLO_CONVERT",
+                                                        "STABLEHLO_DYNAMIC_SLICE",
+                                                        "STABLEHLO_DYNAMIC_UPDATE_SLICE",
+                                                        "STABLEHLO_PAD",
+                                                        "STABLEHLO_IOTA",
+                                                        "STABLEHLO_DOT_GENERAL",
+                                                        "STABLEHLO_REDUCE_WINDOW",
+                                                        "STABLEHLO_SORT",
+                                                        "STABLEHLO_WHILE",
+                                                        "STABLEHLO_GATHER",
+                                                        "STABLEHLO_TRANSPOSE",
+                                                        "DILATE",
+                                                        "STABLEHLO_RNG_BIT_GENERATOR",
+                                                        "REDUCE_WINDOW"};
 
 enum builtin : int {
   add_code = 0,
@@ -120,7 +294,8 @@ class reader {
   [[noreturn]] void fail(const std::string& what) const { throw input_error(context_ + what); }
 
   void verify() {
-    if (file_.size() < 8) fail("not a TensorFlow Lite model: the file is " + std::to_string(file_.size()) + " bytes long");
+    if (file_.size() < 8)
+      fail("not a TensorFlow Lite model: the file is " + std::to_string(file_.size()) + " bytes long");
     if (std::memcmp(file_.data() + 4, tflite::ModelIdentifier(), 4) != 0) {
       std::string id;
       for (int i = 4; i < 8; ++i) {
@@ -153,7 +328,9 @@ class reader {
     return index;
   }
 
-  const tflite::Tensor* tensor(int index) const { return sg_->tensors()->Get(static_cast<flatbuffers::uoffset_t>(index)); }
+  const tflite::Tensor* tensor(int index) const {
+    return sg_->tensors()->Get(static_cast<flatbuffers::uoffset_t>(index));
+  }
 
   std::string tensor_label(int index) const {
     const auto* t = tensor(index);
@@ -166,7 +343,9 @@ class reader {
     if (t->shape() != nullptr)
       for (auto d : *t->shape()) s.push_back(d);
     for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] < 0) fail("tensor " + tensor_label(index) + " has a dynamic dimension " + shape_text(s) + "; weft needs static shapes");
+      if (s[i] < 0)
+        fail("tensor " + tensor_label(index) + " has a dynamic dimension " + shape_text(s) +
+             "; weft needs static shapes");
       if (s[i] == 0) fail("tensor " + tensor_label(index) + " has an empty dimension " + shape_text(s));
     }
     if (t->shape_signature() != nullptr && t->shape_signature()->size() > 0) {
@@ -179,8 +358,10 @@ class reader {
                std::to_string(sig->Get(i)) + " at axis " + std::to_string(i) + "); weft needs static shapes");
     }
     if (s.empty() || s.size() > static_cast<std::size_t>(max_rank))
-      fail("tensor " + tensor_label(index) + " has rank " + std::to_string(s.size()) + "; weft supports 1 to 4 dimensions");
-    if (t->sparsity() != nullptr) fail("tensor " + tensor_label(index) + " is sparse; weft supports dense tensors only");
+      fail("tensor " + tensor_label(index) + " has rank " + std::to_string(s.size()) +
+           "; weft supports 1 to 4 dimensions");
+    if (t->sparsity() != nullptr)
+      fail("tensor " + tensor_label(index) + " is sparse; weft supports dense tensors only");
     return s;
   }
 
@@ -203,8 +384,8 @@ class reader {
     if (t == tflite::TensorType_INT8) return dtype::int8;
     if (t == tflite::TensorType_FLOAT32) return dtype::float32;
     const std::string extra = t == tflite::TensorType_INT16 ? " (int16 activations are not supported)" : "";
-    fail("tensor " + tensor_label(index) + " has dtype " + type_name(t) +
-         "; weft activations are int8 or float32" + extra);
+    fail("tensor " + tensor_label(index) + " has dtype " + type_name(t) + "; weft activations are int8 or float32" +
+         extra);
   }
 
   // Per-tensor (scale, zero point) of an int8 activation.
@@ -214,7 +395,8 @@ class reader {
         q->zero_point()->size() != 1)
       fail("int8 tensor " + tensor_label(index) + " needs one scale and one zero point");
     const std::int64_t zp = q->zero_point()->Get(0);
-    if (zp < -128 || zp > 127) fail("tensor " + tensor_label(index) + " has zero point " + std::to_string(zp) + ", outside int8");
+    if (zp < -128 || zp > 127)
+      fail("tensor " + tensor_label(index) + " has zero point " + std::to_string(zp) + ", outside int8");
     return {q->scale()->Get(0), static_cast<std::int32_t>(zp)};
   }
 
@@ -222,12 +404,14 @@ class reader {
     const auto* t = tensor(index);
     const auto* buffers = model_->buffers();
     if (buffers == nullptr || t->buffer() >= buffers->size())
-      fail("tensor " + tensor_label(index) + " refers to buffer " + std::to_string(t->buffer()) + ", which does not exist");
+      fail("tensor " + tensor_label(index) + " refers to buffer " + std::to_string(t->buffer()) +
+           ", which does not exist");
     const auto* b = buffers->Get(t->buffer());
     if (b->data() != nullptr && b->data()->size() > 0) return {b->data()->data(), b->data()->size()};
     if (b->offset() > 1) {
       if (b->offset() > file_.size() || b->size() > file_.size() - b->offset())
-        fail("tensor " + tensor_label(index) + ": its buffer lies outside the file (offset " + std::to_string(b->offset()) + ")");
+        fail("tensor " + tensor_label(index) + ": its buffer lies outside the file (offset " +
+             std::to_string(b->offset()) + ")");
       return file_.subspan(static_cast<std::size_t>(b->offset()), static_cast<std::size_t>(b->size()));
     }
     return {};
@@ -278,7 +462,8 @@ class reader {
 
   // Weights: int8 (per-tensor or per-channel along `axis`) or float32.
   constant weights(int index, int op_index, const char* role, dtype activations, int axis) {
-    if (!is_constant(index)) fail(std::string(role) + " tensor " + tensor_label(index) + " is not a constant; weft needs constant weights");
+    if (!is_constant(index))
+      fail(std::string(role) + " tensor " + tensor_label(index) + " is not a constant; weft needs constant weights");
     const auto s = dims(index);
     const weft::shape shp = to_shape(s);
     const auto n = static_cast<std::size_t>(shp.elements());
@@ -296,7 +481,9 @@ class reader {
         fail(std::string(role) + " tensor " + tensor_label(index) + " is int8 but has no scale");
       if (q->zero_point() != nullptr)
         for (auto zp : *q->zero_point())
-          if (zp != 0) fail(std::string(role) + " tensor " + tensor_label(index) + " has a non-zero zero point; int8 weights must be symmetric");
+          if (zp != 0)
+            fail(std::string(role) + " tensor " + tensor_label(index) +
+                 " has a non-zero zero point; int8 weights must be symmetric");
       data->i8 = copy_data<std::int8_t>(index, n);
       c.spec.type = dtype::int8;
       c.i8 = data->i8.data();
@@ -306,8 +493,8 @@ class reader {
       } else {
         if (q->quantized_dimension() != axis || static_cast<int>(channels) != shp[axis])
           fail(std::string(role) + " tensor " + tensor_label(index) + " has " + std::to_string(channels) +
-               " scales along axis " + std::to_string(q->quantized_dimension()) + "; weft expects one per output channel along axis " +
-               std::to_string(axis));
+               " scales along axis " + std::to_string(q->quantized_dimension()) +
+               "; weft expects one per output channel along axis " + std::to_string(axis));
         data->scales.assign(q->scale()->begin(), q->scale()->end());
         c.spec.quant = {data->scales[0], 0, data->scales.data(), static_cast<int>(channels), axis};
       }
@@ -317,7 +504,8 @@ class reader {
       c.f32 = data->f32.data();
     } else {
       fail(std::string(role) + " tensor " + tensor_label(index) + " has dtype " + type_name(type) + " with " +
-           name_of(activations) + " activations; weft supports int8 weights with int8 activations and float32 with float32" +
+           name_of(activations) +
+           " activations; weft supports int8 weights with int8 activations and float32 with float32" +
            (type == tflite::TensorType_FLOAT16 ? " (float16 is not supported)" : ""));
     }
     out_.constants.push_back(std::move(data));
@@ -346,7 +534,8 @@ class reader {
       c.spec.type = dtype::float32;
       c.f32 = data->f32.data();
     } else {
-      fail("bias tensor " + tensor_label(index) + " has dtype " + type_name(type) + "; weft needs int32 biases for int8 layers and float32 for float32 layers");
+      fail("bias tensor " + tensor_label(index) + " has dtype " + type_name(type) +
+           "; weft needs int32 biases for int8 layers and float32 for float32 layers");
     }
     out_.constants.push_back(std::move(data));
     return c;
@@ -354,11 +543,16 @@ class reader {
 
   static activation act(tflite::ActivationFunctionType a, const std::function<void(const std::string&)>& bad) {
     switch (a) {
-      case tflite::ActivationFunctionType_NONE: return activation::none;
-      case tflite::ActivationFunctionType_RELU: return activation::relu;
-      case tflite::ActivationFunctionType_RELU_N1_TO_1: return activation::relu_n1_to_1;
-      case tflite::ActivationFunctionType_RELU6: return activation::relu6;
-      default: bad("fused activation " + std::string(tflite::EnumNameActivationFunctionType(a)) + " is not supported");
+      case tflite::ActivationFunctionType_NONE:
+        return activation::none;
+      case tflite::ActivationFunctionType_RELU:
+        return activation::relu;
+      case tflite::ActivationFunctionType_RELU_N1_TO_1:
+        return activation::relu_n1_to_1;
+      case tflite::ActivationFunctionType_RELU6:
+        return activation::relu6;
+      default:
+        bad("fused activation " + std::string(tflite::EnumNameActivationFunctionType(a)) + " is not supported");
     }
     return activation::none;
   }
@@ -368,7 +562,8 @@ class reader {
   void add_operator(int index, const tflite::Operator* o) {
     const auto* codes = model_->operator_codes();
     if (codes == nullptr || o->opcode_index() >= codes->size())
-      throw input_error("operator " + std::to_string(index) + ": opcode index " + std::to_string(o->opcode_index()) + " is out of range");
+      throw input_error("operator " + std::to_string(index) + ": opcode index " + std::to_string(o->opcode_index()) +
+                        " is out of range");
     const auto* oc = codes->Get(o->opcode_index());
     const int code = std::max<int>(oc->deprecated_builtin_code(), oc->builtin_code());
     const std::string name = builtin_name(code);
@@ -383,7 +578,8 @@ class reader {
       for (auto i : *o->outputs()) outs.push_back(checked_tensor(i));
     if (outs.size() != 1) fail("has " + std::to_string(outs.size()) + " outputs; weft operators have one");
     const int out = outs[0];
-    if (weft_id_[static_cast<std::size_t>(out)] >= 0) fail("writes tensor " + tensor_label(out) + ", which is already written");
+    if (weft_id_[static_cast<std::size_t>(out)] >= 0)
+      fail("writes tensor " + tensor_label(out) + ", which is already written");
     if (is_constant(out)) fail("writes the constant tensor " + tensor_label(out));
     const auto out_dims = dims(out);
     const dtype out_type = activation_type(out);
@@ -403,8 +599,10 @@ class reader {
         if (opt == nullptr) fail("its Conv2DOptions are missing");
         const tensor_id x = activation_input(input_at(0));
         const dtype t = g.spec(x.index).type;
-        conv2d_options c{{opt->stride_h(), opt->stride_w()}, {opt->dilation_h_factor(), opt->dilation_w_factor()},
-                         pad(opt->padding()), act(opt->fused_activation_function(), bad)};
+        conv2d_options c{{opt->stride_h(), opt->stride_w()},
+                         {opt->dilation_h_factor(), opt->dilation_w_factor()},
+                         pad(opt->padding()),
+                         act(opt->fused_activation_function(), bad)};
         y = g.conv2d(x, c, weights(input_at(1), index, "weights", t, 0), bias(optional_at(2), index, t), out_q);
         break;
       }
@@ -417,8 +615,11 @@ class reader {
         int multiplier = opt->depth_multiplier();
         const int in_c = g.spec(x.index).dims.back();
         if (multiplier <= 0 && in_c > 0) multiplier = w.spec.dims.back() / in_c;  // newer converters leave it 0
-        depthwise_conv2d_options d{{opt->stride_h(), opt->stride_w()}, {opt->dilation_h_factor(), opt->dilation_w_factor()},
-                                   pad(opt->padding()), act(opt->fused_activation_function(), bad), multiplier};
+        depthwise_conv2d_options d{{opt->stride_h(), opt->stride_w()},
+                                   {opt->dilation_h_factor(), opt->dilation_w_factor()},
+                                   pad(opt->padding()),
+                                   act(opt->fused_activation_function(), bad),
+                                   multiplier};
         y = g.depthwise_conv2d(x, d, w, bias(optional_at(2), index, t), out_q);
         break;
       }
@@ -433,15 +634,18 @@ class reader {
         }
         const tensor_id x = activation_input(input_at(0));
         const dtype t = g.spec(x.index).type;
-        y = g.fully_connected(x, f, weights(input_at(1), index, "weights", t, 0), bias(optional_at(2), index, t), out_q);
+        y = g.fully_connected(x, f, weights(input_at(1), index, "weights", t, 0), bias(optional_at(2), index, t),
+                              out_q);
         break;
       }
       case average_pool_code:
       case max_pool_code: {
         const auto* opt = o->builtin_options_as_Pool2DOptions();
         if (opt == nullptr) fail("its Pool2DOptions are missing");
-        pool2d_options p{{opt->filter_height(), opt->filter_width()}, {opt->stride_h(), opt->stride_w()},
-                         pad(opt->padding()), act(opt->fused_activation_function(), bad)};
+        pool2d_options p{{opt->filter_height(), opt->filter_width()},
+                         {opt->stride_h(), opt->stride_w()},
+                         pad(opt->padding()),
+                         act(opt->fused_activation_function(), bad)};
         const tensor_id x = activation_input(input_at(0));
         y = code == max_pool_code ? g.max_pool2d(x, p) : g.average_pool2d(x, p);
         break;
@@ -464,8 +668,9 @@ class reader {
         y = g.reshape(activation_input(input_at(0)), to_shape(out_dims));
         break;
       default:
-        fail("unsupported operator: weft supports CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, "
-             "MAX_POOL_2D, ADD, SOFTMAX and RESHAPE");
+        fail(
+            "unsupported operator: weft supports CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, "
+            "MAX_POOL_2D, ADD, SOFTMAX and RESHAPE");
     }
     if (!y.valid()) fail(message(g.err));
     const tensor_spec& got = g.spec(y.index);
@@ -488,7 +693,8 @@ class reader {
 }  // namespace
 
 std::string builtin_name(int code) {
-  if (code >= 0 && static_cast<std::size_t>(code) < builtin_names.size()) return builtin_names[static_cast<std::size_t>(code)];
+  if (code >= 0 && static_cast<std::size_t>(code) < builtin_names.size())
+    return builtin_names[static_cast<std::size_t>(code)];
   return "BUILTIN_" + std::to_string(code);
 }
 

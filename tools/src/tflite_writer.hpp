@@ -20,29 +20,43 @@ namespace detail {
 
 inline int builtin_code(op k) {
   switch (k) {
-    case op::add: return 0;
-    case op::average_pool2d: return 1;
-    case op::conv2d: return 3;
-    case op::depthwise_conv2d: return 4;
-    case op::fully_connected: return 9;
-    case op::max_pool2d: return 17;
-    case op::reshape: return 22;
-    case op::softmax: return 25;
+    case op::add:
+      return 0;
+    case op::average_pool2d:
+      return 1;
+    case op::conv2d:
+      return 3;
+    case op::depthwise_conv2d:
+      return 4;
+    case op::fully_connected:
+      return 9;
+    case op::max_pool2d:
+      return 17;
+    case op::reshape:
+      return 22;
+    case op::softmax:
+      return 25;
   }
   return -1;
 }
 
 inline tflite::ActivationFunctionType activation_type(activation a) {
   switch (a) {
-    case activation::relu: return tflite::ActivationFunctionType_RELU;
-    case activation::relu6: return tflite::ActivationFunctionType_RELU6;
-    case activation::relu_n1_to_1: return tflite::ActivationFunctionType_RELU_N1_TO_1;
-    case activation::none: break;
+    case activation::relu:
+      return tflite::ActivationFunctionType_RELU;
+    case activation::relu6:
+      return tflite::ActivationFunctionType_RELU6;
+    case activation::relu_n1_to_1:
+      return tflite::ActivationFunctionType_RELU_N1_TO_1;
+    case activation::none:
+      break;
   }
   return tflite::ActivationFunctionType_NONE;
 }
 
-inline tflite::Padding padding_type(padding p) { return p == padding::same ? tflite::Padding_SAME : tflite::Padding_VALID; }
+inline tflite::Padding padding_type(padding p) {
+  return p == padding::same ? tflite::Padding_SAME : tflite::Padding_VALID;
+}
 
 template <class T>
 std::vector<std::uint8_t> raw_bytes(const T* data, std::int64_t n) {
@@ -93,7 +107,8 @@ tflite::ModelT to_tflite(const G& g, const std::string& description = "written b
     const tensor_spec& s = g.spec(id);
     const int t = add_tensor("t" + std::to_string(id),
                              s.type == dtype::int8 ? tflite::TensorType_INT8 : tflite::TensorType_FLOAT32, s.dims, {});
-    if (s.type == dtype::int8) quantize(*sg->tensors[static_cast<std::size_t>(t)], {s.quant.scale}, s.quant.zero_point, 0);
+    if (s.type == dtype::int8)
+      quantize(*sg->tensors[static_cast<std::size_t>(t)], {s.quant.scale}, s.quant.zero_point, 0);
   }
 
   for (int i = 0; i < g.node_count; ++i) {
@@ -119,25 +134,30 @@ tflite::ModelT to_tflite(const G& g, const std::string& description = "written b
       const constant& w = n.weights;
       int wt = 0;
       if (w.spec.type == dtype::int8) {
-        wt = add_tensor(prefix + "_weights", tflite::TensorType_INT8, w.spec.dims, detail::raw_bytes(w.i8, w.elements()));
+        wt = add_tensor(prefix + "_weights", tflite::TensorType_INT8, w.spec.dims,
+                        detail::raw_bytes(w.i8, w.elements()));
         std::vector<float> scales;
-        for (int c = 0; c < (w.spec.quant.per_channel() ? w.spec.quant.channels : 1); ++c) scales.push_back(w.spec.quant.scale_at(c));
+        for (int c = 0; c < (w.spec.quant.per_channel() ? w.spec.quant.channels : 1); ++c)
+          scales.push_back(w.spec.quant.scale_at(c));
         quantize(*sg->tensors[static_cast<std::size_t>(wt)], scales, 0, w.spec.quant.axis);
       } else {
-        wt = add_tensor(prefix + "_weights", tflite::TensorType_FLOAT32, w.spec.dims, detail::raw_bytes(w.f32, w.elements()));
+        wt = add_tensor(prefix + "_weights", tflite::TensorType_FLOAT32, w.spec.dims,
+                        detail::raw_bytes(w.f32, w.elements()));
       }
       o->inputs.push_back(wt);
       if (!n.bias.empty()) {
         const constant& b = n.bias;
         if (b.spec.type == dtype::int32) {
-          const int bt = add_tensor(prefix + "_bias", tflite::TensorType_INT32, b.spec.dims, detail::raw_bytes(b.i32, b.elements()));
+          const int bt = add_tensor(prefix + "_bias", tflite::TensorType_INT32, b.spec.dims,
+                                    detail::raw_bytes(b.i32, b.elements()));
           std::vector<float> scales;
           for (int c = 0; c < b.spec.dims[0]; ++c)
             scales.push_back(in.quant.scale * w.spec.quant.scale_at(w.spec.quant.per_channel() ? c : 0));
           quantize(*sg->tensors[static_cast<std::size_t>(bt)], scales, 0, 0);
           o->inputs.push_back(bt);
         } else {
-          o->inputs.push_back(add_tensor(prefix + "_bias", tflite::TensorType_FLOAT32, b.spec.dims, detail::raw_bytes(b.f32, b.elements())));
+          o->inputs.push_back(add_tensor(prefix + "_bias", tflite::TensorType_FLOAT32, b.spec.dims,
+                                         detail::raw_bytes(b.f32, b.elements())));
         }
       }
     }

@@ -8,36 +8,44 @@
 #include <cstdint>
 
 // X(code, message): the message says what is wrong and how to fix it.
-#define WEFT_ERRORS(X)                                                                                \
-  X(none, "no error")                                                                                 \
-  X(too_many_nodes, "the model has more operators than the graph's capacity: raise N in weft::graph<N>") \
-  X(no_input, "the graph has no input: call input(spec) before adding operators")                     \
-  X(input_twice, "the graph already has an input: weft models take exactly one input tensor")         \
-  X(no_output, "the graph has no output: finish the description with output(x)")                     \
-  X(bad_tensor, "an operator's input is not a tensor of this graph: pass a value returned by input() or by an operator") \
-  X(bad_shape, "a tensor shape must have 1 to 4 dimensions, each at least 1")                         \
-  X(unsupported_dtype, "activations must be int8 or float32, and every activation of a model must have the same dtype") \
-  X(bad_quantization, "an int8 tensor needs a positive finite scale and a zero point in [-128, 127]")  \
-  X(not_4d, "convolutions and pools take a 4-D NHWC input [batch, height, width, channels]")          \
-  X(bad_window, "strides, dilations, filter sizes and depth multipliers must be at least 1")          \
-  X(empty_output, "the output would be empty: the filter window is larger than the padded input")     \
-  X(missing_weights, "this operator needs weights: pass them as a weft::constant")                    \
-  X(weights_size, "a constant's array holds a different number of elements than its shape says")      \
-  X(weights_dtype, "weights must be int8 for an int8 input and float32 for a float32 input")          \
-  X(weights_zero_point, "int8 weights must be symmetric: their zero point must be 0")                 \
-  X(conv_weights_shape, "conv2d weights must be 4-D [out_channels, kernel_h, kernel_w, in_channels]") \
-  X(conv_channels, "conv2d: the weights' last dimension (input channels) differs from the input's channel count") \
-  X(depthwise_weights_shape, "depthwise_conv2d weights must be 4-D [1, kernel_h, kernel_w, channels * depth_multiplier]") \
-  X(depthwise_channels, "depthwise_conv2d: the weights' last dimension must equal input channels times depth_multiplier") \
-  X(fc_weights_shape, "fully_connected weights must be 2-D [outputs, inputs]")                        \
-  X(fc_inputs, "fully_connected: the input's element count is not a multiple of the weights' input size") \
-  X(per_channel_scales, "per-channel weight scales need one scale per output channel, along axis 0 (conv2d, fully_connected) or 3 (depthwise_conv2d)") \
-  X(bias_shape, "the bias must be 1-D with one element per output channel")                           \
-  X(bias_dtype, "the bias must be int32 for an int8 layer and float32 for a float32 layer")           \
-  X(add_shapes, "add: both inputs must have the same shape (broadcasting is not supported)")          \
-  X(add_dtypes, "add: both inputs must have the same dtype")                                          \
-  X(reshape_elements, "reshape: the new shape must hold as many elements as the input")               \
-  X(scale_out_of_range, "the scales of this layer give a requantization multiplier TFLite cannot represent (check the input, weight and output scales)")
+#define WEFT_ERRORS(X)                                                                                                \
+  X(none, "no error")                                                                                                 \
+  X(too_many_nodes, "the model has more operators than the graph's capacity: raise N in weft::graph<N>")              \
+  X(no_input, "the graph has no input: call input(spec) before adding operators")                                     \
+  X(input_twice, "the graph already has an input: weft models take exactly one input tensor")                         \
+  X(no_output, "the graph has no output: finish the description with output(x)")                                      \
+  X(bad_tensor,                                                                                                       \
+    "an operator's input is not a tensor of this graph: pass a value returned by input() or by an operator")          \
+  X(bad_shape, "a tensor shape must have 1 to 4 dimensions, each at least 1")                                         \
+  X(unsupported_dtype,                                                                                                \
+    "activations must be int8 or float32, and every activation of a model must have the same dtype")                  \
+  X(bad_quantization, "an int8 tensor needs a positive finite scale and a zero point in [-128, 127]")                 \
+  X(not_4d, "convolutions and pools take a 4-D NHWC input [batch, height, width, channels]")                          \
+  X(bad_window, "strides, dilations, filter sizes and depth multipliers must be at least 1")                          \
+  X(empty_output, "the output would be empty: the filter window is larger than the padded input")                     \
+  X(missing_weights, "this operator needs weights: pass them as a weft::constant")                                    \
+  X(weights_size, "a constant's array holds a different number of elements than its shape says")                      \
+  X(weights_dtype, "weights must be int8 for an int8 input and float32 for a float32 input")                          \
+  X(weights_zero_point, "int8 weights must be symmetric: their zero point must be 0")                                 \
+  X(conv_weights_shape, "conv2d weights must be 4-D [out_channels, kernel_h, kernel_w, in_channels]")                 \
+  X(conv_channels, "conv2d: the weights' last dimension (input channels) differs from the input's channel count")     \
+  X(depthwise_weights_shape,                                                                                          \
+    "depthwise_conv2d weights must be 4-D [1, kernel_h, kernel_w, channels * depth_multiplier]")                      \
+  X(depthwise_channels,                                                                                               \
+    "depthwise_conv2d: the weights' last dimension must equal input channels times depth_multiplier")                 \
+  X(fc_weights_shape, "fully_connected weights must be 2-D [outputs, inputs]")                                        \
+  X(fc_inputs, "fully_connected: the input's element count is not a multiple of the weights' input size")             \
+  X(per_channel_scales,                                                                                               \
+    "per-channel weight scales need one scale per output channel, along axis 0 (conv2d, fully_connected) or 3 "       \
+    "(depthwise_conv2d)")                                                                                             \
+  X(bias_shape, "the bias must be 1-D with one element per output channel")                                           \
+  X(bias_dtype, "the bias must be int32 for an int8 layer and float32 for a float32 layer")                           \
+  X(add_shapes, "add: both inputs must have the same shape (broadcasting is not supported)")                          \
+  X(add_dtypes, "add: both inputs must have the same dtype")                                                          \
+  X(reshape_elements, "reshape: the new shape must hold as many elements as the input")                               \
+  X(scale_out_of_range,                                                                                               \
+    "the scales of this layer give a requantization multiplier TFLite cannot represent (check the input, weight and " \
+    "output scales)")
 
 namespace weft {
 

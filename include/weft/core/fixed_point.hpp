@@ -40,7 +40,7 @@ constexpr frexp_result frexp(double x) {
 
 /// std::round (half away from zero) to an integer, for |x| < 2^62.
 constexpr std::int64_t round_half_away(double x) {
-  const auto t = static_cast<std::int64_t>(x);  // toward zero
+  const auto t = static_cast<std::int64_t>(x);     // toward zero
   const double frac = x - static_cast<double>(t);  // exact for |x| < 2^52
   if (frac >= 0.5) return t + 1;
   if (frac <= -0.5) return t - 1;
@@ -74,8 +74,7 @@ constexpr multiplier quantize_multiplier(double m) {
 /// SaturatingRoundingDoublingHighMul). Written with shifts rather than a
 /// 64-bit division so that 32-bit cores need no library call.
 constexpr std::int32_t saturating_rounding_doubling_high_mul(std::int32_t a, std::int32_t b) {
-  if (a == b && a == std::numeric_limits<std::int32_t>::min())
-    return std::numeric_limits<std::int32_t>::max();
+  if (a == b && a == std::numeric_limits<std::int32_t>::min()) return std::numeric_limits<std::int32_t>::max();
   const std::int64_t ab = std::int64_t{a} * std::int64_t{b};
   const std::int64_t nudged = ab + (ab >= 0 ? (std::int64_t{1} << 30) : (1 - (std::int64_t{1} << 30)));
   // Division by 2^31 that truncates toward zero, as C++'s '/' does.
@@ -101,9 +100,8 @@ constexpr std::int32_t shift_left_wrapping(std::int32_t x, int shift) {
 constexpr std::int32_t multiply_by_quantized_multiplier(std::int32_t x, multiplier m) {
   const int left_shift = m.shift > 0 ? m.shift : 0;
   const int right_shift = m.shift > 0 ? 0 : -m.shift;
-  return rounding_divide_by_pot(
-      saturating_rounding_doubling_high_mul(shift_left_wrapping(x, left_shift), m.value),
-      right_shift);
+  return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shift_left_wrapping(x, left_shift), m.value),
+                                right_shift);
 }
 
 /// TFLite's MultiplyByQuantizedMultiplierGreaterThanOne (shift >= 0).
@@ -135,8 +133,7 @@ struct fixed {
   static constexpr fixed from_raw(std::int32_t r) { return fixed{r}; }
   static constexpr fixed zero() { return fixed{0}; }
   static constexpr fixed one() {
-    return fixed{IntegerBits == 0 ? std::numeric_limits<std::int32_t>::max()
-                                  : std::int32_t{1} << fractional_bits};
+    return fixed{IntegerBits == 0 ? std::numeric_limits<std::int32_t>::max() : std::int32_t{1} << fractional_bits};
   }
   /// 2^Exponent.
   template <int Exponent>
@@ -184,7 +181,7 @@ constexpr fixed<To> rescale(fixed<From> x) {
 /// exp(a) for a in [-1/4, 0), by a Taylor expansion around -1/8.
 constexpr fixed<0> exp_on_interval_between_negative_one_quarter_and_0_excl(fixed<0> a) {
   using f0 = fixed<0>;
-  constexpr f0 constant_term = f0::from_raw(1895147668);   // exp(-1/8)
+  constexpr f0 constant_term = f0::from_raw(1895147668);  // exp(-1/8)
   constexpr f0 constant_1_over_3 = f0::from_raw(715827883);
   const f0 x = a + f0::pot<-3>();
   const f0 x2 = x * x;
@@ -205,14 +202,15 @@ constexpr fixed<0> exp_on_negative_values(fixed<IntegerBits> a) {
   const in_t one_quarter = in_t::template pot<-2>();
   const in_t mask = one_quarter - in_t::from_raw(1);
   const in_t a_mod_quarter_minus_one_quarter = (a & mask) - one_quarter;
-  f0 result = exp_on_interval_between_negative_one_quarter_and_0_excl(
-      rescale<0>(a_mod_quarter_minus_one_quarter));
+  f0 result = exp_on_interval_between_negative_one_quarter_and_0_excl(rescale<0>(a_mod_quarter_minus_one_quarter));
   const std::int32_t remainder = (a_mod_quarter_minus_one_quarter - a).raw;
 
   // Multiply in exp(-2^k) for every bit k of the remainder (a barrel shifter).
-  constexpr struct { int exponent; std::int32_t factor; } steps[] = {
-      {-2, 1672461947}, {-1, 1302514674}, {0, 790015084}, {1, 290630308},
-      {2, 39332535},    {3, 720401},      {4, 242}};
+  constexpr struct {
+    int exponent;
+    std::int32_t factor;
+  } steps[] = {{-2, 1672461947}, {-1, 1302514674}, {0, 790015084}, {1, 290630308},
+               {2, 39332535},    {3, 720401},      {4, 242}};
   for (const auto& s : steps) {
     if (IntegerBits > s.exponent) {
       const int shift = fractional_bits + s.exponent;
@@ -256,10 +254,9 @@ struct reciprocal_result {
 constexpr reciprocal_result reciprocal(std::int32_t x, int integer_bits) {
   const int headroom_plus_one = std::countl_zero(static_cast<std::uint32_t>(x));
   const int bits_over_unit = integer_bits - headroom_plus_one;
-  const auto shifted_minus_one = static_cast<std::int32_t>(
-      (static_cast<std::uint32_t>(x) << headroom_plus_one) - (std::uint32_t{1} << 31));
-  return {one_over_one_plus_x_for_x_in_0_1(fixed<0>::from_raw(shifted_minus_one)).raw,
-          bits_over_unit};
+  const auto shifted_minus_one =
+      static_cast<std::int32_t>((static_cast<std::uint32_t>(x) << headroom_plus_one) - (std::uint32_t{1} << 31));
+  return {one_over_one_plus_x_for_x_in_0_1(fixed<0>::from_raw(shifted_minus_one)).raw, bits_over_unit};
 }
 
 }  // namespace q31

@@ -37,9 +37,7 @@ struct tensor_spec {
   shape dims{};
   quantization quant{};
 
-  constexpr std::size_t bytes() const {
-    return static_cast<std::size_t>(dims.elements()) * size_of(type);
-  }
+  constexpr std::size_t bytes() const { return static_cast<std::size_t>(dims.elements()) * size_of(type); }
   friend constexpr bool operator==(const tensor_spec&, const tensor_spec&) = default;
 };
 
@@ -67,8 +65,8 @@ struct constant {
 
 /// int8 weights, per-channel scales along `axis` (conv: 0, depthwise: 3).
 template <std::size_t N, std::size_t C>
-constexpr constant int8_weights(const std::array<std::int8_t, N>& data, shape s,
-                                const std::array<float, C>& scales, int axis = 0) {
+constexpr constant int8_weights(const std::array<std::int8_t, N>& data, shape s, const std::array<float, C>& scales,
+                                int axis = 0) {
   constant c{{dtype::int8, s, {scales[0], 0, scales.data(), C > 1 ? static_cast<int>(C) : 0, axis}}};
   c.i8 = data.data();
   c.provided = static_cast<std::int64_t>(N);

@@ -19,10 +19,14 @@ constexpr int requant_count(const G& g, int i) {
   const node& n = g.at(i);
   if (g.spec(n.inputs[0]).type != dtype::int8) return 0;
   switch (n.kind) {
-    case op::conv2d: return n.weights.spec.dims[0];
-    case op::depthwise_conv2d: return n.weights.spec.dims[3];
-    case op::fully_connected: return n.weights.spec.quant.per_channel() ? n.weights.spec.dims[0] : 1;
-    default: return 0;
+    case op::conv2d:
+      return n.weights.spec.dims[0];
+    case op::depthwise_conv2d:
+      return n.weights.spec.dims[3];
+    case op::fully_connected:
+      return n.weights.spec.quant.per_channel() ? n.weights.spec.dims[0] : 1;
+    default:
+      return 0;
   }
 }
 
@@ -81,8 +85,8 @@ constexpr auto make_args(const G& g, int i, const multiplier* requant) {
     if constexpr (Kind == op::conv2d) {
       a.g = ops::make_window(in.dims, ws[0], {ws[1], ws[2]}, n.conv.stride, n.conv.dilation, n.conv.pad);
     } else {
-      a.g = ops::make_window(in.dims, ws[3], {ws[1], ws[2]}, n.depthwise.stride, n.depthwise.dilation,
-                             n.depthwise.pad, n.depthwise.depth_multiplier);
+      a.g = ops::make_window(in.dims, ws[3], {ws[1], ws[2]}, n.depthwise.stride, n.depthwise.dilation, n.depthwise.pad,
+                             n.depthwise.depth_multiplier);
     }
     a.e = make_epilogue<T>(in, out, n, requant, 1);
     a.weights = weights_of<T>(n);

@@ -33,14 +33,22 @@ enum class op : std::uint8_t {
 
 constexpr const char* name_of(op k) {
   switch (k) {
-    case op::conv2d: return "conv2d";
-    case op::depthwise_conv2d: return "depthwise_conv2d";
-    case op::fully_connected: return "fully_connected";
-    case op::average_pool2d: return "average_pool2d";
-    case op::max_pool2d: return "max_pool2d";
-    case op::add: return "add";
-    case op::softmax: return "softmax";
-    case op::reshape: return "reshape";
+    case op::conv2d:
+      return "conv2d";
+    case op::depthwise_conv2d:
+      return "depthwise_conv2d";
+    case op::fully_connected:
+      return "fully_connected";
+    case op::average_pool2d:
+      return "average_pool2d";
+    case op::max_pool2d:
+      return "max_pool2d";
+    case op::add:
+      return "add";
+    case op::softmax:
+      return "softmax";
+    case op::reshape:
+      return "reshape";
   }
   return "?";
 }
@@ -71,14 +79,20 @@ struct node {
   constexpr int input_count() const { return kind == op::add ? 2 : 1; }
   constexpr activation act() const {
     switch (kind) {
-      case op::conv2d: return conv.act;
-      case op::depthwise_conv2d: return depthwise.act;
-      case op::fully_connected: return fc.act;
+      case op::conv2d:
+        return conv.act;
+      case op::depthwise_conv2d:
+        return depthwise.act;
+      case op::fully_connected:
+        return fc.act;
       case op::average_pool2d:
-      case op::max_pool2d: return pool.act;
-      case op::add: return add.act;
+      case op::max_pool2d:
+        return pool.act;
+      case op::add:
+        return add.act;
       case op::softmax:
-      case op::reshape: break;
+      case op::reshape:
+        break;
     }
     return activation::none;
   }
@@ -125,9 +139,8 @@ struct graph {
   constexpr tensor_id conv2d(tensor_id x, const conv2d_options& o, const constant& w, const constant& b = {},
                              const quantization& out = {}) {
     node n{.kind = op::conv2d, .weights = w, .bias = b, .conv = o};
-    return add_node(n, x, {}, [&](const tensor_spec& in, const tensor_spec&) {
-      return ops::infer_conv2d(in, o, w, b, out);
-    });
+    return add_node(n, x, {},
+                    [&](const tensor_spec& in, const tensor_spec&) { return ops::infer_conv2d(in, o, w, b, out); });
   }
 
   constexpr tensor_id depthwise_conv2d(tensor_id x, const depthwise_conv2d_options& o, const constant& w,
@@ -159,9 +172,7 @@ struct graph {
   /// x + y; for int8 the output quantization is given (TFLite rescales).
   constexpr tensor_id add(tensor_id x, tensor_id y, const add_options& o = {}, const quantization& out = {}) {
     node n{.kind = op::add, .add = o};
-    return add_node(n, x, y, [&](const tensor_spec& a, const tensor_spec& b) {
-      return ops::infer_add(a, b, o, out);
-    });
+    return add_node(n, x, y, [&](const tensor_spec& a, const tensor_spec& b) { return ops::infer_add(a, b, o, out); });
   }
 
   constexpr tensor_id softmax(tensor_id x, const softmax_options& o = {}) {

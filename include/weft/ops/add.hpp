@@ -37,8 +37,8 @@ struct add_args<float> {
   float_range act{};
 };
 
-inline void add(const add_args<std::int8_t>& a, const std::int8_t* in1, const std::int8_t* in2,
-                std::int8_t* out, tile t) {
+inline void add(const add_args<std::int8_t>& a, const std::int8_t* in1, const std::int8_t* in2, std::int8_t* out,
+                tile t) {
   for (int i = t.row_begin; i < t.row_end; ++i) {
     const std::int32_t x1 = shift_left_wrapping(in1[i] + a.input1_offset, a.left_shift);
     const std::int32_t x2 = shift_left_wrapping(in2[i] + a.input2_offset, a.left_shift);
@@ -55,8 +55,8 @@ inline void add(const add_args<float>& a, const float* in1, const float* in2, fl
 
 /// The int8 parameters of an add (TFLite's CalculateOpDataAdd): both inputs
 /// are brought to twice the larger input scale, with 20 bits of headroom.
-constexpr add_args<std::int8_t> make_add_args(const quantization& in1, const quantization& in2,
-                                              const quantization& out, activation act) {
+constexpr add_args<std::int8_t> make_add_args(const quantization& in1, const quantization& in2, const quantization& out,
+                                              activation act) {
   add_args<std::int8_t> a{};
   a.input1_offset = -in1.zero_point;
   a.input2_offset = -in2.zero_point;

@@ -63,10 +63,14 @@ constexpr int8_range activation_range(activation a, float scale, std::int32_t ze
   auto max = [](std::int32_t x, std::int32_t y) { return x > y ? x : y; };
   auto min = [](std::int32_t x, std::int32_t y) { return x < y ? x : y; };
   switch (a) {
-    case activation::relu: return {max(-128, q(0.0f)), 127};
-    case activation::relu6: return {max(-128, q(0.0f)), min(127, q(6.0f))};
-    case activation::relu_n1_to_1: return {max(-128, q(-1.0f)), min(127, q(1.0f))};
-    case activation::none: break;
+    case activation::relu:
+      return {max(-128, q(0.0f)), 127};
+    case activation::relu6:
+      return {max(-128, q(0.0f)), min(127, q(6.0f))};
+    case activation::relu_n1_to_1:
+      return {max(-128, q(-1.0f)), min(127, q(1.0f))};
+    case activation::none:
+      break;
   }
   return {-128, 127};
 }
@@ -80,20 +84,20 @@ struct float_range {
 constexpr float_range activation_range(activation a) {
   constexpr float inf = 3.40282347e+38f;
   switch (a) {
-    case activation::relu: return {0.0f, inf};
-    case activation::relu6: return {0.0f, 6.0f};
-    case activation::relu_n1_to_1: return {-1.0f, 1.0f};
-    case activation::none: break;
+    case activation::relu:
+      return {0.0f, inf};
+    case activation::relu6:
+      return {0.0f, 6.0f};
+    case activation::relu_n1_to_1:
+      return {-1.0f, 1.0f};
+    case activation::none:
+      break;
   }
   return {-inf, inf};
 }
 
-constexpr std::int32_t clamp(std::int32_t v, int8_range r) {
-  return v < r.min ? r.min : (v > r.max ? r.max : v);
-}
-constexpr float clamp(float v, float_range r) {
-  return v < r.min ? r.min : (v > r.max ? r.max : v);
-}
+constexpr std::int32_t clamp(std::int32_t v, int8_range r) { return v < r.min ? r.min : (v > r.max ? r.max : v); }
+constexpr float clamp(float v, float_range r) { return v < r.min ? r.min : (v > r.max ? r.max : v); }
 
 }  // namespace ops
 }  // namespace weft
@@ -116,8 +120,8 @@ constexpr bool valid_int8_quantization(const quantization& q) {
 /// Checks shared by every operator with weights and a bias: dtypes, sizes,
 /// symmetric int8 weights, per-channel scales along `axis`, one bias per
 /// output channel. Returns error::none when all hold.
-constexpr error check_constants(const tensor_spec& in, const constant& w, const constant& b,
-                                int out_channels, int scale_axis) {
+constexpr error check_constants(const tensor_spec& in, const constant& w, const constant& b, int out_channels,
+                                int scale_axis) {
   if (w.empty()) return error::missing_weights;
   if (!w.spec.dims.valid()) return error::bad_shape;
   if (w.provided != w.elements()) return error::weights_size;
@@ -125,8 +129,7 @@ constexpr error check_constants(const tensor_spec& in, const constant& w, const 
     if (w.spec.type != dtype::int8) return error::weights_dtype;
     if (w.spec.quant.zero_point != 0) return error::weights_zero_point;
     if (w.spec.quant.per_channel()) {
-      if (w.spec.quant.axis != scale_axis || w.spec.quant.channels != out_channels)
-        return error::per_channel_scales;
+      if (w.spec.quant.axis != scale_axis || w.spec.quant.channels != out_channels) return error::per_channel_scales;
       for (int c = 0; c < out_channels; ++c)
         if (!(w.spec.quant.scales[c] >= 0.0f)) return error::bad_quantization;
     } else if (!(w.spec.quant.scale >= 0.0f)) {
@@ -152,10 +155,9 @@ constexpr tensor_spec output_spec(const tensor_spec& in, shape s, const quantiza
 
 /// Requantization multiplier of output channel c of a convolution
 /// (TFLite's PopulateConvolutionQuantizationParams: products in double).
-constexpr multiplier conv_multiplier(const quantization& in, const quantization& w,
-                                     const quantization& out, int c) {
-  const double effective = static_cast<double>(in.scale) * static_cast<double>(w.scale_at(c)) /
-                           static_cast<double>(out.scale);
+constexpr multiplier conv_multiplier(const quantization& in, const quantization& w, const quantization& out, int c) {
+  const double effective =
+      static_cast<double>(in.scale) * static_cast<double>(w.scale_at(c)) / static_cast<double>(out.scale);
   return quantize_multiplier(effective);
 }
 

@@ -109,8 +109,8 @@ inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
 
 /// Geometry of a windowed operator from its input shape and window; shared
 /// by conv2d, depthwise_conv2d and the pools.
-constexpr window_geometry make_window(const shape& in, int out_c, hw kernel, hw stride, hw dilation,
-                                      padding p, int depth_multiplier = 1) {
+constexpr window_geometry make_window(const shape& in, int out_c, hw kernel, hw stride, hw dilation, padding p,
+                                      int depth_multiplier = 1) {
   window_geometry g{};
   g.batches = in[0];
   g.in_h = in[1];
@@ -132,12 +132,11 @@ constexpr window_geometry make_window(const shape& in, int out_c, hw kernel, hw 
 }
 
 constexpr bool valid_window(hw kernel, hw stride, hw dilation) {
-  return kernel.h >= 1 && kernel.w >= 1 && stride.h >= 1 && stride.w >= 1 && dilation.h >= 1 &&
-         dilation.w >= 1;
+  return kernel.h >= 1 && kernel.w >= 1 && stride.h >= 1 && stride.w >= 1 && dilation.h >= 1 && dilation.w >= 1;
 }
 
-constexpr inferred infer_conv2d(const tensor_spec& in, const conv2d_options& o, const constant& w,
-                                const constant& b, const quantization& out_q) {
+constexpr inferred infer_conv2d(const tensor_spec& in, const conv2d_options& o, const constant& w, const constant& b,
+                                const quantization& out_q) {
   if (in.dims.rank != 4) return {.err = error::not_4d};
   const shape& ws = w.spec.dims;
   if (!w.empty() && ws.rank != 4) return {.err = error::conv_weights_shape};

@@ -51,8 +51,8 @@ inline void depthwise_conv2d(const conv2d_args<T>& a, const T* in, T* out, tile 
   }
 }
 
-constexpr inferred infer_depthwise_conv2d(const tensor_spec& in, const depthwise_conv2d_options& o,
-                                          const constant& w, const constant& b, const quantization& out_q) {
+constexpr inferred infer_depthwise_conv2d(const tensor_spec& in, const depthwise_conv2d_options& o, const constant& w,
+                                          const constant& b, const quantization& out_q) {
   inferred r{};
   if (in.dims.rank != 4) return {.err = error::not_4d};
   const shape& ws = w.spec.dims;

@@ -49,8 +49,8 @@ constexpr multiplier fully_connected_multiplier(const quantization& in, const qu
   return quantize_multiplier(static_cast<double>(in.scale * w.scale) / static_cast<double>(out.scale));
 }
 
-constexpr inferred infer_fully_connected(const tensor_spec& in, const fully_connected_options& o,
-                                         const constant& w, const constant& b, const quantization& out_q) {
+constexpr inferred infer_fully_connected(const tensor_spec& in, const fully_connected_options& o, const constant& w,
+                                         const constant& b, const quantization& out_q) {
   const shape& ws = w.spec.dims;
   if (!w.empty() && ws.rank != 2) return {.err = error::fc_weights_shape};
   if (error e = check_constants(in, w, b, ws[0], 0); e != error::none) return {.err = e};

@@ -23,7 +23,7 @@ struct softmax_args;
 
 template <>
 struct softmax_args<std::int8_t> {
-  int depth = 0;  // row length (last dimension)
+  int depth = 0;                  // row length (last dimension)
   multiplier input_multiplier{};  // beta * input_scale in Q5.26, shift >= 0
   std::int32_t diff_min = 0;
 };

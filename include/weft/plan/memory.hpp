@@ -57,10 +57,14 @@ constexpr std::size_t place(const G& g, memory_plan<Cap>& p, placement_order ord
     const std::size_t bytes = g.spec(t).bytes();
     const auto span = static_cast<std::size_t>(at(p.last, t) - at(p.first, t) + 1);
     switch (order_kind) {
-      case placement_order::size: return bytes;
-      case placement_order::first_use: return static_cast<std::size_t>(Cap - at(p.first, t));
-      case placement_order::lifetime: return span;
-      case placement_order::size_times_lifetime: return bytes * span;
+      case placement_order::size:
+        return bytes;
+      case placement_order::first_use:
+        return static_cast<std::size_t>(Cap - at(p.first, t));
+      case placement_order::lifetime:
+        return span;
+      case placement_order::size_times_lifetime:
+        return bytes * span;
     }
     return bytes;
   };
@@ -96,7 +100,8 @@ constexpr std::size_t place(const G& g, memory_plan<Cap>& p, placement_order ord
       for (int q = 0; q < placed_count && fits; ++q) {
         const int u = at(placed, q);
         const bool overlap_time = at(p.first, u) <= at(p.last, t) && at(p.first, t) <= at(p.last, u);
-        const bool overlap_space = at(p.offset, u) < candidate + size && candidate < at(p.offset, u) + g.spec(u).bytes();
+        const bool overlap_space =
+            at(p.offset, u) < candidate + size && candidate < at(p.offset, u) + g.spec(u).bytes();
         fits = !(overlap_time && overlap_space);
       }
       if (fits) {

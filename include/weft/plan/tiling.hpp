@@ -17,11 +17,15 @@ constexpr tile full_tile(const G& g, int i) {
     case op::conv2d:
     case op::depthwise_conv2d:
     case op::average_pool2d:
-    case op::max_pool2d: return {0, s[1], 0, s[3]};
+    case op::max_pool2d:
+      return {0, s[1], 0, s[3]};
     case op::fully_connected:
-    case op::softmax: return {0, static_cast<int>(s.elements() / s.back()), 0, s.back()};
-    case op::add: return {0, static_cast<int>(s.elements()), 0, 1};
-    case op::reshape: break;
+    case op::softmax:
+      return {0, static_cast<int>(s.elements() / s.back()), 0, s.back()};
+    case op::add:
+      return {0, static_cast<int>(s.elements()), 0, 1};
+    case op::reshape:
+      break;
   }
   return {};
 }

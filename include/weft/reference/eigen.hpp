@@ -53,15 +53,14 @@ struct window {
 /// Patches of x for a window: one row per output pixel (n, oy, ox), one column
 /// per (ky, kx, c); points outside the image hold `outside`.
 template <class S>
-Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> im2col(const tensor<S>& x, const window& w,
-                                                                         S outside, int& out_h, int& out_w) {
+Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> im2col(const tensor<S>& x, const window& w, S outside,
+                                                                         int& out_h, int& out_w) {
   const int n = x.dims[0], h = x.dims[1], wd = x.dims[2], c = x.dims[3];
   const axis_window ay = window_axis(h, w.kernel.h, w.stride.h, w.dilation.h, w.pad);
   const axis_window ax = window_axis(wd, w.kernel.w, w.stride.w, w.dilation.w, w.pad);
   out_h = ay.out;
   out_w = ax.out;
-  Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> p(n * ay.out * ax.out,
-                                                                     w.kernel.h * w.kernel.w * c);
+  Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> p(n * ay.out * ax.out, w.kernel.h * w.kernel.w * c);
   p.setConstant(outside);
   for (int b = 0; b < n; ++b)
     for (int oy = 0; oy < ay.out; ++oy)
@@ -90,7 +89,8 @@ tensor<S> conv2d(const tensor<S>& x, const Eigen::Matrix<S, Eigen::Dynamic, Eige
 
 /// Depthwise accumulators: weights [1, KH, KW, C*M] as a (KH*KW) x (C*M) matrix.
 template <class S>
-tensor<S> depthwise_conv2d(const tensor<S>& x, const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& w,
+tensor<S> depthwise_conv2d(const tensor<S>& x,
+                           const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& w,
                            const window& win, int multiplier) {
   const int c = x.dims[3];
   const int k = win.kernel.h * win.kernel.w;
@@ -182,10 +182,14 @@ using dmat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMaj
 
 inline double activate(double v, activation a) {
   switch (a) {
-    case activation::relu: return std::max(0.0, v);
-    case activation::relu6: return std::clamp(v, 0.0, 6.0);
-    case activation::relu_n1_to_1: return std::clamp(v, -1.0, 1.0);
-    case activation::none: break;
+    case activation::relu:
+      return std::max(0.0, v);
+    case activation::relu6:
+      return std::clamp(v, 0.0, 6.0);
+    case activation::relu_n1_to_1:
+      return std::clamp(v, -1.0, 1.0);
+    case activation::none:
+      break;
   }
   return v;
 }
@@ -199,8 +203,8 @@ inline void add_bias(tensor<double>& y, const node& n, const tensor_spec& in) {
   std::vector<double> b = dequantize(n.bias);
   if (n.bias.spec.type == dtype::int32)  // int32 bias scale: input_scale * weight_scale[c]
     for (std::size_t c = 0; c < b.size(); ++c)
-      b[c] *= static_cast<double>(in.quant.scale) *
-              static_cast<double>(n.weights.spec.quant.scale_at(n.weights.spec.quant.per_channel() ? static_cast<int>(c) : 0));
+      b[c] *= static_cast<double>(in.quant.scale) * static_cast<double>(n.weights.spec.quant.scale_at(
+                                                        n.weights.spec.quant.per_channel() ? static_cast<int>(c) : 0));
   y.m.rowwise() += Eigen::Map<const Eigen::RowVectorXd>(b.data(), static_cast<Eigen::Index>(b.size()));
 }
 
@@ -216,7 +220,8 @@ std::vector<std::vector<double>> evaluate_all(const G& g, std::span<const double
   auto as_tensor = [&](int t) {
     const shape& s = g.spec(t).dims;
     const int c = s.back();
-    return tensor<double>{s, detail::as_matrix(values[static_cast<std::size_t>(t)], static_cast<int>(s.elements() / c), c)};
+    return tensor<double>{
+        s, detail::as_matrix(values[static_cast<std::size_t>(t)], static_cast<int>(s.elements() / c), c)};
   };
   for (int i = 0; i < g.node_count; ++i) {
     const node& n = g.at(i);
@@ -315,7 +320,8 @@ inline comparison compare(std::span<const std::int8_t> q, std::span<const double
     sum += d;
   }
   r.mean_abs_lsb = q.empty() ? 0 : sum / static_cast<double>(q.size());
-  r.same_argmax = std::max_element(q.begin(), q.end()) - q.begin() == std::max_element(ref.begin(), ref.end()) - ref.begin();
+  r.same_argmax =
+      std::max_element(q.begin(), q.end()) - q.begin() == std::max_element(ref.begin(), ref.end()) - ref.begin();
   return r;
 }
 
