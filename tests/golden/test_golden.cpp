@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // The four MLPerf Tiny models, imported at build time by weft_add_model, run
-// on every golden input: the output and every intermediate tensor must be
-// bit-identical to TensorFlow Lite Micro's reference kernels
+// on every golden input on 1 to 8 cores: the output and every intermediate
+// tensor must be bit-identical to TensorFlow Lite Micro's reference kernels
 // (../shared/golden, see its README).
 #include <ad.hpp>
 #include <ic.hpp>
 #include <kws.hpp>
 #include <vww.hpp>
+
+#include "support/shuffled_executor.hpp"
+
+#include <weft/exec/host_threads.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -30,49 +34,90 @@ std::vector<std::byte> read(const fs::path& p) {
   return b;
 }
 
-template <class Model>
-void check_golden(const std::string& name) {
-  using program = weft::compiled<Model>;
+struct golden_case {
+  std::vector<std::byte> input, output;
+  std::vector<std::pair<int, std::vector<std::byte>>> intermediates;  // (operator, bytes)
+};
+
+std::vector<golden_case> load(const std::string& name) {
   const fs::path dir = fs::path(WEFT_GOLDEN_DIR) / name;
-  static weft::instance<Model> net;
-  int inputs = 0;
+  std::vector<golden_case> cases;
   for (int n = 0; fs::exists(dir / ("in_0" + std::to_string(n) + ".bin")); ++n) {
     const std::string id = "0" + std::to_string(n);
-    const auto input = read(dir / ("in_" + id + ".bin"));
-    REQUIRE(input.size() == program::input_spec.bytes());
-    std::copy(input.begin(), input.end(), reinterpret_cast<std::byte*>(net.input().data()));
-    std::vector<std::vector<std::byte>> seen(static_cast<std::size_t>(program::operator_count));
-    net.invoke([&](int op, std::span<const std::byte> out) {
-      seen[static_cast<std::size_t>(op)].assign(out.begin(), out.end());
-    });
-
-    const auto expected = read(dir / ("out_" + id + ".bin"));
-    const auto* out = reinterpret_cast<const std::byte*>(net.output().data());
-    INFO(name << " in_" << id);
-    REQUIRE(std::equal(expected.begin(), expected.end(), out, out + program::output_spec.bytes()));
-
-    int intermediates = 0;
-    for (const auto& e : fs::directory_iterator(dir / "intermediates" / ("in_" + id))) {
-      const std::string file = e.path().filename().string();  // opKKK_tT.bin
-      const int op = std::stoi(file.substr(2, 3));
-      INFO("operator " << op << " (" << file << ")");
-      REQUIRE(op < program::operator_count);
-      const auto golden = read(e.path());
-      REQUIRE(seen[static_cast<std::size_t>(op)] == golden);
-      ++intermediates;
-    }
-    REQUIRE(intermediates == program::operator_count);
-    ++inputs;
+    golden_case c{read(dir / ("in_" + id + ".bin")), read(dir / ("out_" + id + ".bin")), {}};
+    for (const auto& e : fs::directory_iterator(dir / "intermediates" / ("in_" + id)))
+      c.intermediates.emplace_back(std::stoi(e.path().filename().string().substr(2, 3)), read(e.path()));  // opKKK_tT.bin
+    cases.push_back(std::move(c));
   }
-  REQUIRE(inputs == 3);
+  REQUIRE(cases.size() == 3);
+  return cases;
+}
+
+// Every golden input through the model on the profile's cores: the output
+// with the plan's own job (on host threads, and on a single thread with the
+// cores shuffled in every segment), and every intermediate with the observed
+// job.
+template <class Model, weft::core_profile Profile, class Executor>
+void check_golden(const std::string& name, Executor& exec) {
+  using program = weft::compiled<Model, Profile>;
+  static weft::instance<Model, Profile> net;
+  weft::test::shuffled_executor<Profile.cores> shuffled(17);
+  for (const golden_case& c : load(name)) {
+    INFO(name << " on " << Profile.cores << " cores");
+    REQUIRE(c.input.size() == program::input_spec.bytes());
+    auto* in = reinterpret_cast<std::byte*>(net.input().data());
+    const auto* out = reinterpret_cast<const std::byte*>(net.output().data());
+    for (int pass = 0; pass < 2; ++pass) {
+      std::copy(c.input.begin(), c.input.end(), in);
+      if (pass == 0) {
+        net.invoke(exec);
+      } else {
+        net.invoke(shuffled);
+      }
+      REQUIRE(std::equal(c.output.begin(), c.output.end(), out, out + program::output_spec.bytes()));
+    }
+    std::copy(c.input.begin(), c.input.end(), in);
+    std::vector<std::vector<std::byte>> seen(static_cast<std::size_t>(program::operator_count));
+    net.invoke(exec, [&](int op, std::span<const std::byte> o) { seen[static_cast<std::size_t>(op)].assign(o.begin(), o.end()); });
+    REQUIRE(c.intermediates.size() == static_cast<std::size_t>(program::operator_count));
+    for (const auto& [op, bytes] : c.intermediates) {
+      INFO("operator " << op);
+      REQUIRE(seen[static_cast<std::size_t>(op)] == bytes);
+    }
+  }
+}
+
+template <class Model>
+void check_all_profiles(const std::string& name) {
+  weft::sequential<1> one;
+  check_golden<Model, weft::core_profile{}>(name, one);
+  weft::host_threads<2> two;
+  check_golden<Model, weft::core_profile::uniform(2)>(name, two);
+  check_golden<Model, weft::core_profile::with_speeds({1.0f, 1.6f})>(name, two);
+  weft::host_threads<3> three;
+  check_golden<Model, weft::core_profile::uniform(3)>(name, three);
+  weft::host_threads<4> four;
+  check_golden<Model, weft::core_profile::uniform(4)>(name, four);
+  check_golden<Model, weft::core_profile::with_speeds({1.0f, 2.0f, 1.0f, 3.0f})>(name, four);
+  weft::host_threads<8> eight;
+  check_golden<Model, weft::core_profile::uniform(8)>(name, eight);
 }
 
 }  // namespace
 
-TEST_CASE("kws: outputs and intermediates are bit-exact with TFLite Micro", "[golden]") { check_golden<kws>("kws"); }
-TEST_CASE("vww: outputs and intermediates are bit-exact with TFLite Micro", "[golden]") { check_golden<vww>("vww"); }
-TEST_CASE("ic: outputs and intermediates are bit-exact with TFLite Micro", "[golden]") { check_golden<ic>("ic"); }
-TEST_CASE("ad: outputs and intermediates are bit-exact with TFLite Micro", "[golden]") { check_golden<ad>("ad"); }
+// On 1, 2, 3, 4 and 8 cores, and on unequal 2- and 4-core profiles.
+TEST_CASE("kws: outputs and intermediates are bit-exact with TFLite Micro on 1 to 8 cores", "[golden]") {
+  check_all_profiles<kws>("kws");
+}
+TEST_CASE("vww: outputs and intermediates are bit-exact with TFLite Micro on 1 to 8 cores", "[golden]") {
+  check_all_profiles<vww>("vww");
+}
+TEST_CASE("ic: outputs and intermediates are bit-exact with TFLite Micro on 1 to 8 cores", "[golden]") {
+  check_all_profiles<ic>("ic");
+}
+TEST_CASE("ad: outputs and intermediates are bit-exact with TFLite Micro on 1 to 8 cores", "[golden]") {
+  check_all_profiles<ad>("ad");
+}
 
 TEST_CASE("the MLPerf plans meet their liveness lower bounds", "[golden][plan]") {
   // Lower bounds from the models' shapes: kws two 25x5x64 tensors; vww the

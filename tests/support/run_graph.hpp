@@ -7,6 +7,7 @@
 #include <weft/weft.hpp>
 
 #include <cstddef>
+#include <array>
 #include <cstring>
 #include <span>
 #include <vector>
@@ -54,6 +55,36 @@ class runtime_program {
   void run_node(int i) { run_tile(i, full_tile(g_, i)); }
   void run() {
     for (int i = 0; i < g_.node_count; ++i) run_node(i);
+  }
+
+  /// Core c's steps of segment seg of schedule s.
+  template <class S>
+  void run_core_segment(const S& s, int core, int seg) {
+    for (int i = s.segment_begin[static_cast<std::size_t>(seg)]; i < s.segment_begin[static_cast<std::size_t>(seg + 1)]; ++i)
+      if (!s.tile_of(i, core).empty()) run_tile(i, s.tile_of(i, core));
+  }
+
+  /// Runs the graph as schedule s plans it, segment by segment, the cores of
+  /// each segment in the order order(segment) gives (a permutation).
+  template <class S, class Order>
+  void run_scheduled(const S& s, Order order) {
+    for (int seg = 0; seg < s.segments; ++seg) {
+      const std::array<int, max_cores> cores = order(seg);
+      for (int k = 0; k < s.profile.cores; ++k) run_core_segment(s, cores[static_cast<std::size_t>(k)], seg);
+    }
+  }
+
+  /// The schedule as a job for a real executor.
+  template <class S>
+  struct scheduled_job {
+    runtime_program* program;
+    const S* s;
+    int segments() const { return s->segments; }
+    void run(int core, int seg) const { program->run_core_segment(*s, core, seg); }
+  };
+  template <class S>
+  scheduled_job<S> job(const S& s) {
+    return {this, &s};
   }
 
  private:

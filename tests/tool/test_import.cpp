@@ -133,7 +133,7 @@ TEST_CASE("the plan report gives arena, lower bound, weights and MACs", "[tool][
   const auto m = test::int8_network(11, false);
   const auto imported = tool::import_tflite(tool::pack(tool::to_tflite(*m.g)));
   const auto p = plan_memory(*m.g);
-  const std::string json = tool::plan_json(imported);
+  const std::string json = tool::plan_json(imported, core_profile{});
   REQUIRE(json.find("\"arena_bytes\": " + std::to_string(p.arena_bytes)) != std::string::npos);
   REQUIRE(json.find("\"arena_lower_bound_bytes\": " + std::to_string(p.lower_bound_bytes)) != std::string::npos);
   std::int64_t macs = 0;
@@ -146,6 +146,6 @@ TEST_CASE("the plan report gives arena, lower bound, weights and MACs", "[tool][
   REQUIRE(json.find("\"macs\": " + std::to_string(macs)) != std::string::npos);
   REQUIRE(json.find("\"weight_bytes\": " + std::to_string(weights)) != std::string::npos);
   REQUIRE(json.find("\"ops\": [{\"index\": 0, \"op\": \"conv2d\"") != std::string::npos);
-  const std::string text = tool::plan_text(imported, "tiny.tflite");
+  const std::string text = tool::plan_text(imported, "tiny.tflite", core_profile{});
   REQUIRE(text.find("arena bytes:        " + std::to_string(p.arena_bytes)) != std::string::npos);
 }

@@ -13,7 +13,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
     const weft::tool::imported_model m = weft::tool::import_tflite({data, size});
-    (void)weft::tool::plan_json(m);
+    (void)weft::tool::plan_json(m, weft::core_profile::uniform(3));
+    (void)weft::tool::plan_svg(m, "fuzz input", weft::core_profile::uniform(2));
     (void)weft::tool::generate_header(m, "fuzzed", "fuzz input");
   } catch (const weft::tool::input_error&) {
   }

@@ -1,21 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
-// The host program `weft run` builds for a model: reads one input tensor,
-// runs inference and writes the output tensor, and with a dump directory
-// every operator's output as DIR/opNNN.bin (NNN: the operator's index in the
-// .tflite's execution order). The model header comes in with -include and
-// WEFT_MODEL names its struct.
+// The host program `weft run` and `weft bench` build for a model. The model
+// header comes in with -include, WEFT_MODEL names its struct, WEFT_SPEEDS
+// (optional) lists the relative speeds of the cores to plan for.
+//   runner IN.bin OUT.bin [DUMP_DIR]   one inference; with DUMP_DIR every
+//                                      operator's output as DUMP_DIR/opNNN.bin
+//   runner --bench N                   N timed inferences on a fixed input;
+//                                      prints "median_ns min_ns N"
+#include <weft/exec/host_threads.hpp>
 #include <weft/weft.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #ifndef WEFT_MODEL
 #error "compile with -DWEFT_MODEL=<model struct> -include <model header>"
 #endif
+#ifndef WEFT_SPEEDS
+#define WEFT_SPEEDS 1.0f
+#endif
 
 namespace {
 
-using program = weft::compiled<WEFT_MODEL>;
+constexpr float speeds[] = {WEFT_SPEEDS};
+constexpr weft::core_profile profile = weft::core_profile::with_speeds(speeds);
+using program = weft::compiled<WEFT_MODEL, profile>;
 
 bool write_file(const std::string& path, const void* data, std::size_t size) {
   const std::string tmp = path + ".tmp";
@@ -39,14 +51,35 @@ struct dumper {
   }
 };
 
+int bench(weft::instance<WEFT_MODEL, profile>& net, weft::host_threads<profile.cores>& exec, int iterations) {
+  auto in = net.input();
+  std::uint64_t state = 0x5EED;
+  for (auto& x : in) {  // a fixed pseudo-random input
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    x = static_cast<std::remove_reference_t<decltype(x)>>(static_cast<std::int8_t>(state >> 56));
+  }
+  for (int k = 0; k < 3; ++k) net.invoke(exec);  // warm up caches and threads
+  std::vector<std::int64_t> ns(static_cast<std::size_t>(iterations));
+  for (auto& t : ns) {
+    const auto start = std::chrono::steady_clock::now();
+    net.invoke(exec);
+    t = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+  }
+  std::sort(ns.begin(), ns.end());
+  std::printf("%lld %lld %d\n", static_cast<long long>(ns[ns.size() / 2]), static_cast<long long>(ns.front()), iterations);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  static weft::instance<WEFT_MODEL, profile> net;
+  weft::host_threads<profile.cores> exec;
+  if (argc == 3 && std::string(argv[1]) == "--bench") return bench(net, exec, std::max(1, std::atoi(argv[2])));
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s INPUT.bin OUTPUT.bin [DUMP_DIR]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s INPUT.bin OUTPUT.bin [DUMP_DIR] | --bench N\n", argv[0]);
     return 2;
   }
-  static weft::instance<WEFT_MODEL> net;
   auto in = net.input();
   const std::size_t need = in.size() * sizeof(*in.data());
   std::FILE* f = std::fopen(argv[1], "rb");
@@ -64,13 +97,13 @@ int main(int argc, char** argv) {
   }
   if (argc > 3) {
     dumper d{argv[3]};
-    net.invoke(d);
+    net.invoke(exec, d);
     if (!d.ok) {
       std::fprintf(stderr, "weft: error: cannot write operator outputs to '%s'\n", argv[3]);
       return 1;
     }
   } else {
-    net.invoke();
+    net.invoke(exec);
   }
   auto out = net.output();
   if (!write_file(argv[2], out.data(), out.size() * sizeof(*out.data()))) {

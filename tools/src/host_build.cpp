@@ -73,10 +73,17 @@ fs::path weft_include_dir(const char* argv0) {
   throw std::runtime_error("cannot find weft's headers: set WEFT_INCLUDE_DIR to the directory holding weft/weft.hpp");
 }
 
-fs::path host_runner(const imported_model& m, const std::string& source, const char* argv0) {
+fs::path host_runner(const imported_model& m, const std::string& source, const core_profile& profile,
+                     const char* argv0) {
   const fs::path include = weft_include_dir(argv0);
   const std::string header = generate_header(m, "weft_model", source);
-  const std::string flags = "-std=c++20 -O2";
+  std::string speeds;
+  for (int c = 0; c < profile.cores; ++c) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%s%af", c ? "," : "", static_cast<double>(profile.speed_of(c)));
+    speeds += buf;
+  }
+  const std::string flags = "-std=c++20 -O2 -pthread -DWEFT_SPEEDS=" + speeds;
 
   fnv1a key;
   key.add(header);
@@ -92,7 +99,7 @@ fs::path host_runner(const imported_model& m, const std::string& source, const c
     key.add(slurp(h));
   }
 
-  const fs::path dir = cache_root() / ("host-" + key.hex());
+  const fs::path dir = cache_root() / ("host-" + key.hex() + "-" + std::to_string(profile.cores) + "c");
   const fs::path exe = dir / "runner";
   if (fs::exists(exe)) return exe;
 
@@ -101,7 +108,8 @@ fs::path host_runner(const imported_model& m, const std::string& source, const c
   write_text(dir / ("model.hpp." + tag), header);
   fs::rename(dir / ("model.hpp." + tag), dir / "model.hpp");
   write_text(dir / "runner.cpp", weft_runner_source);
-  std::cerr << "weft: compiling " << source << " for the host (once; cached in " << dir.string() << ")\n";
+  std::cerr << "weft: compiling " << source << " for the host, " << profile.cores << (profile.cores == 1 ? " core" : " cores")
+            << " (once; cached in " << dir.string() << ")\n";
   const fs::path tmp = dir / ("runner." + tag);
   // $CXX may carry words of its own ("ccache g++"): split on blanks.
   std::vector<std::string> words;
@@ -121,22 +129,45 @@ fs::path host_runner(const imported_model& m, const std::string& source, const c
   return exe;
 }
 
-int run_program(const fs::path& program, const std::vector<std::string>& args) {
+namespace {
+
+int spawn(const fs::path& program, const std::vector<std::string>& args, std::string* output) {
   std::vector<char*> argv;
   std::string prog = program.string();
   argv.push_back(prog.data());
   std::vector<std::string> copy = args;
   for (auto& a : copy) argv.push_back(a.data());
   argv.push_back(nullptr);
+  int fds[2] = {-1, -1};
+  if (output != nullptr && ::pipe(fds) != 0) throw std::runtime_error("cannot create a pipe");
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("cannot start " + prog);
   if (pid == 0) {
+    if (output != nullptr) {
+      ::dup2(fds[1], 1);
+      ::close(fds[0]);
+      ::close(fds[1]);
+    }
     ::execvp(prog.c_str(), argv.data());
     ::_exit(127);
+  }
+  if (output != nullptr) {
+    ::close(fds[1]);
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) output->append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
   }
   int status = 0;
   if (::waitpid(pid, &status, 0) < 0) throw std::runtime_error("lost " + prog);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+int run_program(const fs::path& program, const std::vector<std::string>& args) { return spawn(program, args, nullptr); }
+
+int run_program(const fs::path& program, const std::vector<std::string>& args, std::string& output) {
+  return spawn(program, args, &output);
 }
 
 }  // namespace weft::tool

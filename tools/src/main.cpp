@@ -14,24 +14,33 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
 namespace fs = std::filesystem;
 using namespace weft::tool;
+using weft::core_profile;
+using weft::max_cores;
 
 namespace {
 
 constexpr const char* usage = R"(usage:
   weft import MODEL.tflite -o MODEL.hpp [--name NAME]
         write a C++ header: the model as a type (struct NAME) with its weights
-  weft plan MODEL.tflite [--json]
+  weft plan MODEL.tflite [CORES] [--json] [--svg FILE]
         print per-operator shapes, arena offsets, arena bytes and lower bound,
-        weight bytes and MACs
-  weft run MODEL.tflite --input IN.bin --output OUT.bin [--dump DIR]
+        weight bytes and MACs, and on several cores each operator's split,
+        tiles and MACs per core, where cores wait and the predicted balance;
+        --svg draws the schedule and the arena over time
+  weft run MODEL.tflite --input IN.bin --output OUT.bin [CORES] [--dump DIR]
         compile the model for the host (cached) and run it on IN.bin; with
         --dump, also write every operator's output as DIR/opNNN.bin
+  weft bench MODEL.tflite [CORES] [--iterations N] [--json]
+        median latency of one inference on the host
 
+CORES: --cores N (N equal cores, 1 to 8; default 1) or --speeds S1,S2,...
+(one relative speed per core). On the host each core is a thread.
 Input and output files are raw tensors in the model's dtype and layout.
 Exit status: 0 success, 2 bad input or usage, 1 internal failure.
 )";
@@ -52,12 +61,15 @@ arguments parse(int argc, char** argv) {
   if (argc < 2) throw usage_error("no command given");
   a.command = argv[1];
   const std::map<std::string, std::vector<std::string>> valued = {
-      {"import", {"-o", "--output", "--name"}}, {"plan", {}}, {"run", {"--input", "--output", "--dump"}}};
+      {"import", {"-o", "--output", "--name"}},
+      {"plan", {"--cores", "--speeds", "--svg"}},
+      {"run", {"--input", "--output", "--dump", "--cores", "--speeds"}},
+      {"bench", {"--cores", "--speeds", "--iterations"}}};
   const auto known = valued.find(a.command);
   if (known == valued.end()) throw usage_error("unknown command '" + a.command + "'");
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--json" && a.command == "plan") {
+    if (arg == "--json" && (a.command == "plan" || a.command == "bench")) {
       a.json = true;
     } else if (std::find(known->second.begin(), known->second.end(), arg) != known->second.end()) {
       if (i + 1 >= argc) throw usage_error(arg + " needs a value");
@@ -95,6 +107,43 @@ void write_atomically(const fs::path& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
+int positive(const std::string& option, const std::string& value, int max) {
+  std::size_t used = 0;
+  int n = 0;
+  try {
+    n = std::stoi(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != value.size() || n < 1 || n > max)
+    throw usage_error(option + " takes a whole number from 1 to " + std::to_string(max) + ", not '" + value + "'");
+  return n;
+}
+
+// The cores to plan for: --cores N, or --speeds S1,S2,... (one per core).
+core_profile profile_of(const arguments& a) {
+  if (a.options.count("--cores") && a.options.count("--speeds")) throw usage_error("give --cores or --speeds, not both");
+  if (a.options.count("--speeds")) {
+    core_profile p{0};
+    std::stringstream list(a.options.at("--speeds"));
+    for (std::string item; std::getline(list, item, ',');) {
+      std::size_t used = 0;
+      float v = 0;
+      try {
+        v = std::stof(item, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != item.size() || !(v > 0.0f) || p.cores == max_cores)
+        throw usage_error("--speeds takes 1 to 8 positive numbers separated by commas, not '" + a.options.at("--speeds") + "'");
+      p.speed[static_cast<std::size_t>(p.cores++)] = v;
+    }
+    if (p.cores == 0) throw usage_error("--speeds needs at least one speed");
+    return p;
+  }
+  return core_profile::uniform(a.options.count("--cores") ? positive("--cores", a.options.at("--cores"), max_cores) : 1);
+}
+
 std::string default_name(const std::string& model_path) {
   std::string n = fs::path(model_path).stem().string();
   for (auto& c : n)
@@ -105,6 +154,7 @@ std::string default_name(const std::string& model_path) {
 
 int run(int argc, char** argv) {
   const arguments a = parse(argc, argv);
+  const core_profile profile = profile_of(a);
   const std::vector<std::uint8_t> bytes = read_file(a.model);
   const imported_model m = import_tflite(bytes);
   const std::string source = fs::path(a.model).filename().string();
@@ -116,7 +166,32 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (a.command == "plan") {
-    std::cout << (a.json ? plan_json(m) : plan_text(m, source));
+    if (a.options.count("--svg")) write_atomically(a.options.at("--svg"), plan_svg(m, source, profile));
+    std::cout << (a.json ? plan_json(m, profile) : plan_text(m, source, profile));
+    return 0;
+  }
+  if (a.command == "bench") {
+    const int iterations = a.options.count("--iterations") ? positive("--iterations", a.options.at("--iterations"), 1000000) : 200;
+    const fs::path runner = host_runner(m, source, profile, argv[0]);
+    std::string out;
+    if (const int status = run_program(runner, {"--bench", std::to_string(iterations)}, out); status != 0) return status;
+    long long median = 0, fastest = 0;
+    int n = 0;
+    if (std::sscanf(out.c_str(), "%lld %lld %d", &median, &fastest, &n) != 3)
+      throw std::runtime_error("the benchmark printed '" + out + "'");
+    const plan_summary sum = summarize(m);
+    const auto s = schedule_of(m, profile);
+    if (a.json) {
+      std::cout << "{\"target\": \"host\", \"model\": " << json_string(source) << ", \"cores\": " << profile.cores
+                << ", \"macs\": " << sum.macs << ", \"median_ns\": " << median << ", \"min_ns\": " << fastest
+                << ", \"iterations\": " << n << ", \"arena_bytes\": " << sum.arena_bytes
+                << ", \"predicted_balance\": " << s->imbalance() << "}\n";
+    } else {
+      std::printf("%s on the host, %d %s: median %.3f ms per inference (fastest %.3f ms, %d inferences), %lld MACs, "
+                  "arena %zu bytes\n",
+                  source.c_str(), profile.cores, profile.cores == 1 ? "core" : "cores", static_cast<double>(median) / 1e6,
+                  static_cast<double>(fastest) / 1e6, n, static_cast<long long>(sum.macs), sum.arena_bytes);
+    }
     return 0;
   }
   // run
@@ -129,7 +204,7 @@ int run(int argc, char** argv) {
     args.push_back(dir.string());
   }
   if (!fs::exists(input)) throw input_error("cannot open input '" + input + "'");
-  const fs::path runner = host_runner(m, source, argv[0]);
+  const fs::path runner = host_runner(m, source, profile, argv[0]);
   return run_program(runner, args);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -15,24 +16,31 @@ std::string shape_text(const shape& s) {
 
 std::size_t constant_bytes(const constant& c) { return c.empty() ? 0 : c.spec.bytes(); }
 
+// A tile in the units of its operator's split axis: "rows 0-12" or "ch 32-64".
+std::string tile_text(const node& n, split_axis axis, const tile& t, int channels) {
+  if (t.empty()) return "-";
+  if (axis == split_axis::channels) return "ch " + std::to_string(t.ch_begin) + "-" + std::to_string(t.ch_end);
+  if (axis == split_axis::rows) {
+    const int scale = n.kind == op::add ? channels : 1;
+    return "rows " + std::to_string(t.row_begin / scale) + "-" + std::to_string(t.row_end / scale);
+  }
+  return "all";
+}
+
 }  // namespace
+
+std::unique_ptr<tool_schedule> schedule_of(const imported_model& m, const core_profile& p) {
+  return std::make_unique<tool_schedule>(plan_schedule(*m.graph, p));
+}
 
 std::string json_string(const std::string& s) {
   std::string r = "\"";
   for (char c : s) {
     switch (c) {
-      case '"':
-        r += "\\\"";
-        break;
-      case '\\':
-        r += "\\\\";
-        break;
-      case '\n':
-        r += "\\n";
-        break;
-      case '\t':
-        r += "\\t";
-        break;
+      case '"': r += "\\\""; break;
+      case '\\': r += "\\\\"; break;
+      case '\n': r += "\\n"; break;
+      case '\t': r += "\\t"; break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -57,58 +65,105 @@ plan_summary summarize(const imported_model& m) {
   return s;
 }
 
-std::string plan_text(const imported_model& m, const std::string& source) {
+std::string plan_text(const imported_model& m, const std::string& source, const core_profile& prof) {
   const tool_graph& g = *m.graph;
   const auto p = plan_memory(g);
-  const plan_summary s = summarize(m);
+  const auto s = schedule_of(m, prof);
+  const plan_summary sum = summarize(m);
   std::ostringstream os;
-  char line[256];
-  os << source << ": " << g.node_count << " operators, " << name_of(g.input_spec().type) << "\n\n";
-  std::snprintf(line, sizeof line, "%4s  %-18s %-18s %-16s %8s %8s %12s\n", "op", "operator", "tflite", "output",
+  char line[512];
+  os << source << ": " << g.node_count << " operators, " << name_of(g.input_spec().type) << ", planned for "
+     << prof.cores << (prof.cores == 1 ? " core" : " cores");
+  if (prof.cores > 1) {
+    os << " (speeds";
+    for (int c = 0; c < prof.cores; ++c) os << " " << prof.speed_of(c);
+    os << ")";
+  }
+  os << "\n\n";
+  std::snprintf(line, sizeof line, "%4s  %-17s %-18s %-15s %7s %7s %10s", "op", "operator", "tflite", "output",
                 "offset", "bytes", "MACs");
   os << line;
-  std::snprintf(line, sizeof line, "%4s  %-18s %-18s %-16s %8zu %8zu %12s\n", "in", "input", "",
+  if (prof.cores > 1) os << "  split     per core (tiles; MACs)";
+  os << "\n";
+  std::snprintf(line, sizeof line, "%4s  %-17s %-18s %-15s %7zu %7zu %10s\n", "in", "input", "",
                 shape_text(g.input_spec().dims).c_str(), p.offset[static_cast<std::size_t>(g.input_tensor)],
                 g.input_spec().bytes(), "");
   os << line;
   for (int i = 0; i < g.node_count; ++i) {
     const node& n = g.at(i);
+    const node_schedule& ns = s->at(i);
     const tensor_spec& out = g.spec(n.output);
-    std::snprintf(line, sizeof line, "%4d  %-18s %-18s %-16s %8zu %8zu %12lld%s\n", i, name_of(n.kind),
+    if (ns.wait_before && prof.cores > 1)
+      os << "      -- all cores wait: operator " << i << " " << describe(ns.why) << " (tensor " << ns.conflict_tensor
+         << ")\n";
+    std::snprintf(line, sizeof line, "%4d  %-17s %-18s %-15s %7zu %7zu %10lld", i, name_of(n.kind),
                   m.op_names[static_cast<std::size_t>(i)].c_str(), shape_text(out.dims).c_str(),
-                  p.offset[static_cast<std::size_t>(n.output)], out.bytes(), static_cast<long long>(n.macs),
-                  p.storage[static_cast<std::size_t>(n.output)] != n.output ? "  (aliases its input)" : "");
+                  p.offset[static_cast<std::size_t>(n.output)], out.bytes(), static_cast<long long>(n.macs));
     os << line;
+    if (p.storage[static_cast<std::size_t>(n.output)] != n.output) os << "  (shares its input's bytes)";
+    if (prof.cores > 1 && n.kind != op::reshape) {
+      std::snprintf(line, sizeof line, "  %-9s", ns.axis == split_axis::none ? "whole" : name_of(ns.axis));
+      os << line;
+      for (int c = 0; c < prof.cores; ++c) {
+        const tile& t = ns.tiles[static_cast<std::size_t>(c)];
+        if (t.empty()) continue;
+        os << " c" << c << ": " << tile_text(n, ns.axis, t, out.dims.back()) << "; " << ns.macs[static_cast<std::size_t>(c)];
+      }
+    }
+    os << "\n";
   }
-  os << "\narena bytes:        " << s.arena_bytes << "\n"
-     << "lower bound bytes:  " << s.arena_lower_bound_bytes << "  (most bytes live at one step)\n"
-     << "weight bytes:       " << s.weight_bytes << "\n"
-     << "MACs:               " << s.macs << "\n";
+  os << "\narena bytes:        " << sum.arena_bytes << "\n"
+     << "lower bound bytes:  " << sum.arena_lower_bound_bytes << "  (most bytes live at one step)\n"
+     << "weight bytes:       " << sum.weight_bytes << "\n"
+     << "MACs:               " << sum.macs << "\n";
+  if (prof.cores > 1) {
+    char b[160];
+    std::snprintf(b, sizeof b, "%.3f (critical path / perfectly balanced work; 1.000 is perfect)", s->imbalance());
+    os << "cores:              " << prof.cores << "\n"
+       << "waits:              " << s->waits << "  (all cores wait for each other before those operators)\n"
+       << "predicted balance:  " << b << "\n";
+  }
   return os.str();
 }
 
-std::string plan_json(const imported_model& m) {
+std::string plan_json(const imported_model& m, const core_profile& prof) {
   const tool_graph& g = *m.graph;
   const auto p = plan_memory(g);
-  const plan_summary s = summarize(m);
+  const auto s = schedule_of(m, prof);
+  const plan_summary sum = summarize(m);
   std::ostringstream os;
-  os << "{\"arena_bytes\": " << s.arena_bytes << ", \"arena_lower_bound_bytes\": " << s.arena_lower_bound_bytes
-     << ", \"weight_bytes\": " << s.weight_bytes << ", \"macs\": " << s.macs
-     << ", \"dtype\": " << json_string(name_of(g.input_spec().type))
+  os.precision(6);
+  os << "{\"arena_bytes\": " << sum.arena_bytes << ", \"arena_lower_bound_bytes\": " << sum.arena_lower_bound_bytes
+     << ", \"weight_bytes\": " << sum.weight_bytes << ", \"macs\": " << sum.macs
+     << ", \"dtype\": " << json_string(name_of(g.input_spec().type)) << ", \"cores\": " << prof.cores
+     << ", \"speeds\": [";
+  for (int c = 0; c < prof.cores; ++c) os << (c ? ", " : "") << prof.speed_of(c);
+  os << "], \"waits\": " << s->waits << ", \"predicted_balance\": " << s->imbalance()
+     << ", \"critical_path\": " << s->critical_path << ", \"ideal\": " << s->ideal
      << ", \"input\": {\"shape\": " << shape_text(g.input_spec().dims)
-     << ", \"offset\": " << p.offset[static_cast<std::size_t>(g.input_tensor)]
-     << ", \"bytes\": " << g.input_spec().bytes() << "}"
-     << ", \"ops\": [";
+     << ", \"offset\": " << p.offset[static_cast<std::size_t>(g.input_tensor)] << ", \"bytes\": " << g.input_spec().bytes()
+     << "}, \"ops\": [";
   for (int i = 0; i < g.node_count; ++i) {
     const node& n = g.at(i);
+    const node_schedule& ns = s->at(i);
     const tensor_spec& out = g.spec(n.output);
     os << (i ? ", " : "") << "{\"index\": " << i << ", \"op\": " << json_string(name_of(n.kind))
        << ", \"tflite_op\": " << json_string(m.op_names[static_cast<std::size_t>(i)])
-       << ", \"output_shape\": " << shape_text(out.dims)
-       << ", \"offset\": " << p.offset[static_cast<std::size_t>(n.output)] << ", \"bytes\": " << out.bytes()
-       << ", \"macs\": " << n.macs << ", \"weight_bytes\": " << constant_bytes(n.weights) + constant_bytes(n.bias)
+       << ", \"output_shape\": " << shape_text(out.dims) << ", \"offset\": " << p.offset[static_cast<std::size_t>(n.output)]
+       << ", \"bytes\": " << out.bytes() << ", \"macs\": " << n.macs
+       << ", \"weight_bytes\": " << constant_bytes(n.weights) + constant_bytes(n.bias)
        << ", \"aliases_input\": " << (p.storage[static_cast<std::size_t>(n.output)] != n.output ? "true" : "false")
-       << "}";
+       << ", \"split\": " << json_string(name_of(ns.axis)) << ", \"wait_before\": " << (ns.wait_before ? "true" : "false")
+       << ", \"wait_reason\": " << json_string(describe(ns.why)) << ", \"tiles\": [";
+    for (int c = 0; c < prof.cores; ++c) {
+      const tile& t = ns.tiles[static_cast<std::size_t>(c)];
+      os << (c ? ", " : "") << "[" << t.row_begin << ", " << t.row_end << ", " << t.ch_begin << ", " << t.ch_end << "]";
+    }
+    os << "], \"macs_per_core\": [";
+    for (int c = 0; c < prof.cores; ++c) os << (c ? ", " : "") << ns.macs[static_cast<std::size_t>(c)];
+    os << "], \"work_per_core\": [";
+    for (int c = 0; c < prof.cores; ++c) os << (c ? ", " : "") << ns.work[static_cast<std::size_t>(c)];
+    os << "]}";
   }
   os << "]}\n";
   return os.str();

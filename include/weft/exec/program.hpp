@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-// weft::compiled<Model>: everything the compiler derives from a model type
-// (checks, memory plan, per-operator kernel arguments with their
-// requantization constants) and the run that executes it. No heap, no
-// exceptions, no virtual calls, no floating point on the int8 path.
+// weft::compiled<Model, Profile>: everything the compiler derives from a model
+// type for a chip (checks, memory plan, multicore schedule, per-operator kernel
+// arguments with their requantization constants) and the job an executor
+// runs. No heap, no exceptions, no virtual calls, no floating point on the
+// int8 path.
 #pragma once
 
 #include "weft/core/error.hpp"
 #include "weft/core/view.hpp"
+#include "weft/exec/executor.hpp"
 #include "weft/exec/prepare.hpp"
 #include "weft/graph/graph.hpp"
 #include "weft/plan/memory.hpp"
+#include "weft/plan/profile.hpp"
+#include "weft/plan/schedule.hpp"
 #include "weft/plan/tiling.hpp"
 
 #include <array>
@@ -40,20 +44,34 @@ struct error_in_operator {
 
 }  // namespace detail
 
-/// Observes each operator's output right after it is computed (for
-/// layer-by-layer comparison). The default observes nothing and costs nothing.
-struct no_observer {
-  constexpr void operator()(int, std::span<const std::byte>) const {}
+namespace detail {
+
+// The constants of operator I of a model, evaluated at compile time and kept
+// in flash; they do not depend on the core profile, so every profile of a
+// model shares them.
+template <class Model, int I, class T>
+struct node_constants {
+  static constexpr std::array<multiplier, static_cast<std::size_t>(exec::requant_count(Model::graph, I))> requant = [] {
+    std::array<multiplier, static_cast<std::size_t>(exec::requant_count(Model::graph, I))> r{};
+    exec::fill_requant(Model::graph, I, r.data());
+    return r;
+  }();
+  static constexpr auto value = exec::make_args<Model::graph.nodes[I].kind, T>(Model::graph, I, requant.data());
 };
 
-template <model Model>
+}  // namespace detail
+
+template <model Model, core_profile Profile = core_profile{}>
 class compiled {
   static constexpr auto& g = Model::graph;
   static constexpr bool valid = detail::error_in_operator<g.check(), g.err_node>::ok;
+  static_assert(Profile.valid(), "weft: a core profile needs 1 to 8 cores, each with a positive speed");
 
  public:
   using graph_type = std::remove_cvref_t<decltype(Model::graph)>;
   static constexpr int operator_count = g.node_count;
+  static constexpr core_profile profile = Profile;
+  static constexpr int cores = Profile.cores;
 
   /// The memory plan: a tensor's offset in the arena, arena and lower bound.
   static constexpr auto plan = plan_memory(g);
@@ -61,6 +79,8 @@ class compiled {
   /// output included; there is no other scratch).
   static constexpr std::size_t arena_bytes = valid ? plan.arena_bytes : 1;
   static constexpr std::size_t arena_lower_bound_bytes = plan.lower_bound_bytes;
+  /// The multicore schedule: each operator's tiles per core, and the waits.
+  static constexpr auto schedule = plan_schedule(g, Profile);
 
   static constexpr tensor_spec input_spec = valid ? g.input_spec() : tensor_spec{};
   static constexpr tensor_spec output_spec = valid ? g.output_spec() : tensor_spec{};
@@ -71,14 +91,6 @@ class compiled {
 
   /// Byte offset of tensor t in the arena.
   static constexpr std::size_t offset_of(int t) { return plan.offset[static_cast<std::size_t>(t)]; }
-
-  /// Runs every operator in order on `arena` (arena_bytes, aligned to
-  /// arena_alignment), which holds the input at input_offset; the output is
-  /// left at output_offset.
-  template <class Observer = no_observer>
-  static void run(std::byte* arena, Observer&& observe = {}) {
-    run_nodes(arena, observe, std::make_integer_sequence<int, operator_count>{});
-  }
 
   /// Runs one tile of operator I.
   template <int I>
@@ -92,33 +104,100 @@ class compiled {
     }
   }
 
+  /// Core C's steps of operator I (nothing when the schedule gives it none).
+  template <int C, int I>
+  static void run_step(std::byte* arena) {
+    constexpr tile t = schedule.tile_of(I, C);
+    if constexpr (!t.empty()) run_tile<I>(arena, t);
+  }
+
+  /// The job an executor runs for one inference on `arena`: segment s of core
+  /// c is c's steps of the operators between the plan's waits s and s + 1.
+  struct job {
+    std::byte* arena;
+    static constexpr int segments() { return schedule.segments; }
+    void run(int core, int segment) const {
+      segment_steps[static_cast<std::size_t>(core)][static_cast<std::size_t>(segment)](arena);
+    }
+  };
+
+  /// The job of an observed inference: every operator is its own segment,
+  /// followed by one in which core 0 shows the operator's output to the
+  /// observer (so each output is complete, and not yet overwritten).
+  template <class Observer>
+  struct observed_job {
+    std::byte* arena;
+    Observer* observe;
+    static constexpr int segments() { return 2 * operator_count; }
+    void run(int core, int segment) const {
+      const int i = segment / 2;
+      if (segment % 2 == 0) {
+        node_steps[static_cast<std::size_t>(core)][static_cast<std::size_t>(i)](arena);
+      } else if (core == 0) {
+        const int out = g.at(i).output;
+        (*observe)(i, std::span<const std::byte>(arena + offset_of(out), g.spec(out).bytes()));
+      }
+    }
+  };
+
+  /// Runs one inference on `arena` (arena_bytes, aligned to arena_alignment),
+  /// which holds the input at input_offset; the output is left at
+  /// output_offset. The executor must have the profile's number of cores.
+  template <executor E>
+  static void run(std::byte* arena, E& exec) {
+    static_assert(E::cores == cores, "weft: the executor's core count differs from the model's core profile");
+    exec.execute(job{arena});
+  }
+
+  /// Same, calling observe(operator, output bytes) after each operator.
+  template <executor E, class Observer>
+  static void run(std::byte* arena, E& exec, Observer&& observe) {
+    static_assert(E::cores == cores, "weft: the executor's core count differs from the model's core profile");
+    exec.execute(observed_job<std::remove_reference_t<Observer>>{arena, &observe});
+  }
+
  private:
   template <class T>
   static T* tensor(std::byte* arena, int t) {
     return reinterpret_cast<T*>(arena + offset_of(t));
   }
 
-  // The constants of operator I, evaluated at compile time and kept in flash.
   template <int I>
-  struct node_args {
-    static constexpr std::array<multiplier, static_cast<std::size_t>(exec::requant_count(g, I))> requant = [] {
-      std::array<multiplier, static_cast<std::size_t>(exec::requant_count(g, I))> r{};
-      exec::fill_requant(g, I, r.data());
-      return r;
-    }();
-    static constexpr auto value = exec::make_args<g.nodes[I].kind, element_type>(g, I, requant.data());
-  };
+  using node_args = detail::node_constants<Model, I, element_type>;
 
-  template <class Observer, int... I>
-  static void run_nodes(std::byte* arena, Observer& observe, std::integer_sequence<int, I...>) {
-    (
-        [&] {
-          run_tile<I>(arena, full_tile(g, I));
-          constexpr int out = g.nodes[I].output;
-          observe(I, std::span<const std::byte>(arena + offset_of(out), g.spec(out).bytes()));
-        }(),
-        ...);
+  template <int C, int S>
+  static void run_segment(std::byte* arena) {
+    constexpr int first = schedule.segment_begin[static_cast<std::size_t>(S)];
+    constexpr int last = schedule.segment_begin[static_cast<std::size_t>(S + 1)];
+    [arena]<int... K>(std::integer_sequence<int, K...>) {
+      (run_step<C, first + K>(arena), ...);
+    }(std::make_integer_sequence<int, last - first>{});
   }
+
+  using step_fn = void (*)(std::byte*);
+
+  // Dispatch tables from a run-time (core, segment) or (core, operator) to the
+  // compile-time steps.
+  template <int C, int... S>
+  static constexpr std::array<step_fn, sizeof...(S)> segment_row(std::integer_sequence<int, S...>) {
+    return {&run_segment<C, S>...};
+  }
+  template <int C, int... I>
+  static constexpr std::array<step_fn, sizeof...(I)> node_row(std::integer_sequence<int, I...>) {
+    return {&run_step<C, I>...};
+  }
+  template <int... C>
+  static constexpr auto segment_table(std::integer_sequence<int, C...>) {
+    return std::array<std::array<step_fn, schedule.segments>, cores>{
+        segment_row<C>(std::make_integer_sequence<int, schedule.segments>{})...};
+  }
+  template <int... C>
+  static constexpr auto node_table(std::integer_sequence<int, C...>) {
+    return std::array<std::array<step_fn, operator_count>, cores>{
+        node_row<C>(std::make_integer_sequence<int, operator_count>{})...};
+  }
+  static constexpr auto segment_steps = segment_table(std::make_integer_sequence<int, cores>{});
+  static constexpr auto node_steps = node_table(std::make_integer_sequence<int, cores>{});
 };
 
 namespace detail {
@@ -134,10 +213,10 @@ struct spec_holder {
 
 /// A model ready to run: its arena (one static buffer, arena_bytes long) and
 /// views of its input and output. Declare it `static` on a device.
-template <model Model>
+template <model Model, core_profile Profile = core_profile{}>
 class instance {
  public:
-  using program = compiled<Model>;
+  using program = compiled<Model, Profile>;
   using element_type = typename program::element_type;
 
   /// The input tensor, with the model's static extents.
@@ -153,10 +232,30 @@ class instance {
         std::make_index_sequence<static_cast<std::size_t>(program::output_spec.dims.rank)>{});
   }
 
-  /// Runs inference on what input() holds. Does not allocate.
-  template <class Observer = no_observer>
-  void invoke(Observer&& observe = {}) {
-    program::run(arena_.data(), observe);
+  /// Runs inference on what input() holds, on the executor's cores. Does not
+  /// allocate.
+  template <executor E>
+  void invoke(E& exec) {
+    program::run(arena_.data(), exec);
+  }
+  /// Same, showing each operator's output to observe(operator, bytes).
+  template <executor E, class Observer>
+  void invoke(E& exec, Observer&& observe) {
+    program::run(arena_.data(), exec, observe);
+  }
+  /// Single-core models run on the calling thread.
+  void invoke()
+    requires(Profile.cores == 1)
+  {
+    sequential<1> s;
+    program::run(arena_.data(), s);
+  }
+  template <class Observer>
+  void invoke(Observer&& observe)
+    requires(Profile.cores == 1 && !executor<std::remove_cvref_t<Observer>>)
+  {
+    sequential<1> s;
+    program::run(arena_.data(), s, observe);
   }
 
   std::span<std::byte, program::arena_bytes> arena() { return arena_; }

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+// Latency of one inference of each MLPerf Tiny model on this host, on 1 core
+// and on 2 cores (host threads), measured side by side: 1-core and 2-core
+// inferences alternate one by one, so both see the same machine state.
+// Prints the median and the fastest decile (less disturbed by other load) of
+// each, and the plans' predicted balance on 2, 4 and 8 cores.
+//   bench_host [PAIRS]       (default: 1000 pairs of inferences per model)
+#include <ad.hpp>
+#include <ic.hpp>
+#include <kws.hpp>
+#include <vww.hpp>
+
+#include <weft/exec/host_threads.hpp>
+#include <weft/weft.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+template <class Instance, class Exec>
+double time_one(Instance& net, Exec& exec) {
+  const auto t0 = clock_type::now();
+  net.invoke(exec);
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - t0).count());
+}
+
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
+}
+
+template <class Model>
+void bench(const char* name, int pairs) {
+  static weft::instance<Model> one;
+  static weft::instance<Model, weft::core_profile::uniform(2)> two;
+  weft::sequential<1> seq;
+  weft::host_threads<2> threads;
+  std::uint64_t s = 0x5EED;
+  for (std::size_t i = 0; i < one.input().size(); ++i) {  // the same pseudo-random input for both
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    one.input()[i] = two.input()[i] = static_cast<std::int8_t>(s >> 56);
+  }
+  for (int k = 0; k < 5; ++k) one.invoke(seq), two.invoke(threads);
+  std::vector<double> t1, t2;
+  for (int k = 0; k < pairs; ++k) {
+    t1.push_back(time_one(one, seq));
+    t2.push_back(time_one(two, threads));
+  }
+  if (!std::equal(one.output().begin(), one.output().end(), two.output().begin())) {
+    std::printf("%s: 1-core and 2-core outputs differ\n", name);
+    std::exit(1);
+  }
+  const double m1 = quantile(t1, 0.5), m2 = quantile(t2, 0.5), f1 = quantile(t1, 0.1), f2 = quantile(t2, 0.1);
+  const auto balance = [](int cores) {
+    return weft::plan_schedule(Model::graph, weft::core_profile::uniform(cores)).imbalance();
+  };
+  std::printf("| %-4s | %7.3f | %7.3f | %5.2fx | %7.3f | %7.3f | %5.2fx | %5.3f | %5.3f | %5.3f | %3d |\n", name, m1 / 1e6,
+              m2 / 1e6, m1 / m2, f1 / 1e6, f2 / 1e6, f1 / f2, balance(2), balance(4), balance(8),
+              weft::compiled<Model, weft::core_profile::uniform(2)>::schedule.waits);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int pairs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 1000;
+  std::printf("latency of one inference (ms), %d alternating pairs of 1-core and 2-core inferences per model\n\n", pairs);
+  std::printf("| model | median 1 core | median 2 cores | speedup | p10 1 core | p10 2 cores | speedup | balance 2 | "
+              "balance 4 | balance 8 | waits (2 cores) |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  bench<kws>("kws", pairs);
+  bench<vww>("vww", pairs);
+  bench<ic>("ic", pairs);
+  bench<ad>("ad", pairs);
+  std::printf("\nbalance N: predicted critical path / perfectly balanced work on N cores (1.000 is perfect)\n");
+  return 0;
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// What weft knows of a chip when it plans: how many cores and how fast each is
+// relative to the others. A structural value, so it can select a plan at
+// compile time: weft::compiled<Model, weft::core_profile::uniform(2)>.
+#pragma once
+
+#include <array>
+
+namespace weft {
+
+inline constexpr int max_cores = 8;
+
+struct core_profile {
+  int cores = 1;
+  /// Relative speed of each core (work per unit of time); only ratios matter.
+  std::array<float, max_cores> speed{1, 1, 1, 1, 1, 1, 1, 1};
+
+  /// n cores of equal speed.
+  static constexpr core_profile uniform(int n) { return core_profile{n}; }
+
+  /// Cores of the given relative speeds, e.g. with_speeds({1.0f, 1.6f}).
+  template <std::size_t N>
+  static constexpr core_profile with_speeds(const float (&s)[N]) {
+    static_assert(N >= 1 && N <= max_cores, "weft: a core profile has 1 to 8 cores");
+    core_profile p{static_cast<int>(N)};
+    for (std::size_t i = 0; i < N; ++i) p.speed[i] = s[i];
+    return p;
+  }
+
+  constexpr bool valid() const {
+    if (cores < 1 || cores > max_cores) return false;
+    for (int c = 0; c < cores; ++c)
+      if (!(speed[static_cast<std::size_t>(c)] > 0.0f)) return false;
+    return true;
+  }
+  constexpr float speed_of(int c) const { return speed[static_cast<std::size_t>(c)]; }
+  friend constexpr bool operator==(const core_profile&, const core_profile&) = default;
+};
+
+}  // namespace weft

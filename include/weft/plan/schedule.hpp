@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: Apache-2.0
+// The static multicore schedule: for every operator, whether and how its
+// output is cut into tiles (an axis, and a contiguous range of it per core,
+// sized by a cost model and the cores' speeds), and where cores must wait for
+// each other. constexpr, so weft::compiled evaluates it at compile time; the
+// host tool calls the same function at run time to print it.
+#pragma once
+
+#include "weft/graph/graph.hpp"
+#include "weft/plan/memory.hpp"
+#include "weft/plan/profile.hpp"
+#include "weft/plan/tiling.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace weft {
+
+enum class split_axis : std::uint8_t { none, rows, channels };
+
+constexpr const char* name_of(split_axis a) {
+  switch (a) {
+    case split_axis::rows: return "rows";
+    case split_axis::channels: return "channels";
+    case split_axis::none: break;
+  }
+  return "none";
+}
+
+/// Why the cores wait for each other before an operator.
+enum class sync_reason : std::uint8_t {
+  none,
+  read_after_write,   // a core reads bytes another core wrote since the last wait
+  write_after_read,   // a core overwrites bytes another core read since then
+  write_after_write,  // a core overwrites bytes another core wrote since then
+};
+
+constexpr const char* describe(sync_reason r) {
+  switch (r) {
+    case sync_reason::read_after_write: return "reads what another core wrote";
+    case sync_reason::write_after_read: return "overwrites bytes another core reads (arena reuse)";
+    case sync_reason::write_after_write: return "overwrites bytes another core wrote (arena reuse)";
+    case sync_reason::none: break;
+  }
+  return "";
+}
+
+/// Estimated cost of work, in multiply-accumulates on a core of speed 1.
+/// Rough constants for scalar reference kernels; what matters is their ratio.
+struct cost_model {
+  std::int64_t per_output = 8;            // requantize, clamp and store one output element
+  std::int64_t per_add_element = 16;      // two rescales and a requantization
+  std::int64_t per_softmax_element = 48;  // fixed-point exp, twice
+  std::int64_t per_tile = 400;            // one kernel call: setup and loop overhead
+  std::int64_t per_wait = 600;            // cores waiting for each other once
+};
+
+/// An operator's part of the schedule.
+struct node_schedule {
+  split_axis axis = split_axis::none;
+  std::array<tile, max_cores> tiles{};             // per core; empty: the core idles
+  std::array<std::int64_t, max_cores> work{};      // estimated cost per core
+  std::array<std::int64_t, max_cores> macs{};      // MACs per core
+  bool wait_before = false;                        // all cores wait for each other first
+  sync_reason why = sync_reason::none;
+  int conflict_tensor = -1;                        // the tensor whose bytes caused the wait
+  double time = 0;                                 // slowest core's cost / speed
+};
+
+/// Rows and channels of a tensor viewed as a matrix [elements / C, C], with
+/// the byte interval they span in the arena: what one core reads or writes
+/// of one tensor in one operator.
+struct access_region {
+  int storage = -1;  // the tensor owning the bytes (a reshape shares its input's)
+  int tensor = -1;
+  int cols = 0;
+  int row_lo = 0, row_hi = 0, col_lo = 0, col_hi = 0;
+  std::size_t byte_lo = 0, byte_hi = 0;
+};
+
+/// Two accesses touch a common byte: compared as boxes when they view the same
+/// storage the same way, else by their byte intervals (conservative).
+constexpr bool overlaps(const access_region& a, const access_region& b) {
+  if (a.storage == b.storage && a.cols == b.cols)
+    return a.row_lo < b.row_hi && b.row_lo < a.row_hi && a.col_lo < b.col_hi && b.col_lo < a.col_hi;
+  return a.byte_lo < b.byte_hi && b.byte_lo < a.byte_hi;
+}
+
+template <int N>
+struct schedule {
+  core_profile profile{};
+  int node_count = 0;
+  std::array<node_schedule, N> nodes{};
+  int waits = 0;                      // operators preceded by a wait
+  int segments = 1;                   // runs of operators between waits
+  std::array<int, N + 1> segment_begin{};  // first operator of each segment (and node_count after)
+  std::int64_t total_work = 0;
+  double critical_path = 0;           // sum over operators of the slowest core's time
+  double ideal = 0;                   // total work / sum of speeds: perfect balance
+
+  /// Critical path over perfect balance: 1.0 is perfect.
+  constexpr double imbalance() const { return ideal > 0 ? critical_path / ideal : 1.0; }
+  constexpr const node_schedule& at(int i) const { return nodes[static_cast<std::size_t>(i)]; }
+  constexpr const tile& tile_of(int i, int core) const {
+    return nodes[static_cast<std::size_t>(i)].tiles[static_cast<std::size_t>(core)];
+  }
+  constexpr int segment_of(int i) const {
+    int s = 0;
+    while (s + 1 < segments && segment_begin[static_cast<std::size_t>(s + 1)] <= i) ++s;
+    return s;
+  }
+};
+
+namespace detail {
+
+// How an operator's work divides: `atoms` units along an axis, each costing
+// `per_atom`, plus a fixed cost per tile.
+struct divisible {
+  split_axis axis = split_axis::none;
+  int atoms = 0;
+  std::int64_t per_atom = 0;
+};
+
+struct division {
+  std::array<int, max_cores + 1> cut{};  // core c gets atoms [cut[c], cut[c + 1])
+  double time = 0;
+};
+
+// Contiguous ranges of atoms per core, in proportion to speed, then the
+// remainder one atom at a time to the core that finishes it soonest.
+constexpr division divide(const divisible& d, std::int64_t per_tile, const core_profile& p) {
+  std::array<int, max_cores> count{};
+  double total_speed = 0;
+  for (int c = 0; c < p.cores; ++c) total_speed += static_cast<double>(p.speed_of(c));
+  int given = 0;
+  for (int c = 0; c < p.cores; ++c) {
+    count[static_cast<std::size_t>(c)] =
+        static_cast<int>(static_cast<double>(d.atoms) * static_cast<double>(p.speed_of(c)) / total_speed);
+    given += count[static_cast<std::size_t>(c)];
+  }
+  auto time_of = [&](int c, int n) {
+    return n == 0 ? 0.0
+                  : static_cast<double>(static_cast<std::int64_t>(n) * d.per_atom + per_tile) /
+                        static_cast<double>(p.speed_of(c));
+  };
+  for (; given < d.atoms; ++given) {
+    int best = 0;
+    for (int c = 1; c < p.cores; ++c)
+      if (time_of(c, count[static_cast<std::size_t>(c)] + 1) < time_of(best, count[static_cast<std::size_t>(best)] + 1))
+        best = c;
+    ++count[static_cast<std::size_t>(best)];
+  }
+  division r{};
+  for (int c = 0; c < p.cores; ++c) {
+    r.cut[static_cast<std::size_t>(c + 1)] = r.cut[static_cast<std::size_t>(c)] + count[static_cast<std::size_t>(c)];
+    const double t = time_of(c, count[static_cast<std::size_t>(c)]);
+    r.time = t > r.time ? t : r.time;
+  }
+  return r;
+}
+
+// The axes an operator may be cut along, with the cost of one unit of each.
+template <class G>
+constexpr std::array<divisible, 2> axes_of(const G& g, int i, const cost_model& m) {
+  const node& n = g.at(i);
+  const shape& out = g.spec(n.output).dims;
+  const std::int64_t outputs = out.elements();
+  std::array<divisible, 2> a{};
+  switch (n.kind) {
+    case op::conv2d:
+    case op::depthwise_conv2d:
+    case op::average_pool2d:
+    case op::max_pool2d: {
+      const std::int64_t per_output = n.macs / outputs + m.per_output + (n.macs == 0 ? n.pool.filter.h * n.pool.filter.w : 0);
+      a[0] = {split_axis::rows, out[1], per_output * (outputs / out[1])};
+      a[1] = {split_axis::channels, out[3], per_output * (outputs / out[3])};
+      break;
+    }
+    case op::fully_connected:
+      a[0] = {split_axis::channels, out.back(), (n.macs + outputs * m.per_output) / out.back()};
+      break;
+    case op::add:
+      a[0] = {split_axis::rows, static_cast<int>(outputs / out.back()), out.back() * m.per_add_element};
+      break;
+    case op::softmax:
+      a[0] = {split_axis::rows, static_cast<int>(outputs / out.back()), out.back() * m.per_softmax_element};
+      break;
+    case op::reshape:
+      break;
+  }
+  return a;
+}
+
+// The tile of atoms [a0, a1) along an axis, in the operator's tile units.
+template <class G>
+constexpr tile tile_for(const G& g, int i, split_axis axis, int a0, int a1) {
+  const node& n = g.at(i);
+  tile t = full_tile(g, i);
+  if (a0 >= a1) return {};
+  if (axis == split_axis::channels) {
+    t.ch_begin = a0;
+    t.ch_end = a1;
+  } else if (axis == split_axis::rows) {
+    const int scale = n.kind == op::add ? g.spec(n.output).dims.back() : 1;  // add's rows are elements
+    t.row_begin = a0 * scale;
+    t.row_end = a1 * scale;
+  }
+  return t;
+}
+
+// Rows [h0, h1) of an NHWC image as rows of its [elements / C, C] view (all
+// batches; exact for a batch of one, a bounding range otherwise).
+constexpr access_region image_rows(const shape& s, int h0, int h1) {
+  const int rows_per_image = s[1] * s[2];
+  access_region r{};
+  r.row_lo = h0 * s[2];
+  r.row_hi = (s[0] - 1) * rows_per_image + h1 * s[2];
+  return r;
+}
+
+template <class G, class P>
+constexpr access_region make_region(const G& g, const P& plan, int t, access_region r) {
+  const tensor_spec& s = g.spec(t);
+  r.tensor = t;
+  r.storage = plan.storage[static_cast<std::size_t>(t)];
+  r.cols = s.dims.back();
+  const std::size_t base = plan.offset[static_cast<std::size_t>(t)];
+  const std::size_t esize = size_of(s.type);
+  r.byte_lo = base + (static_cast<std::size_t>(r.row_lo) * static_cast<std::size_t>(r.cols) + static_cast<std::size_t>(r.col_lo)) * esize;
+  r.byte_hi = base + (static_cast<std::size_t>(r.row_hi - 1) * static_cast<std::size_t>(r.cols) + static_cast<std::size_t>(r.col_hi)) * esize;
+  return r;
+}
+
+template <class G, class P>
+constexpr access_region whole(const G& g, const P& plan, int t) {
+  const shape& s = g.spec(t).dims;
+  access_region r{};
+  r.row_hi = static_cast<int>(s.elements() / s.back());
+  r.col_hi = s.back();
+  return make_region(g, plan, t, r);
+}
+
+// What one core writes and reads of operator i's tensors for tile t.
+struct accesses {
+  access_region write{};
+  std::array<access_region, 2> reads{};
+  int read_count = 0;
+};
+
+template <class G, class P>
+constexpr accesses accesses_of(const G& g, const P& plan, int i, const tile& t) {
+  const node& n = g.at(i);
+  const shape& out = g.spec(n.output).dims;
+  accesses a{};
+  switch (n.kind) {
+    case op::conv2d:
+    case op::depthwise_conv2d:
+    case op::average_pool2d:
+    case op::max_pool2d: {
+      access_region w = image_rows(out, t.row_begin, t.row_end);
+      w.col_lo = t.ch_begin;
+      w.col_hi = t.ch_end;
+      a.write = make_region(g, plan, n.output, w);
+      const shape& in = g.spec(n.inputs[0]).dims;
+      hw k{1, 1}, stride{1, 1}, dil{1, 1};
+      int mult = 1;
+      if (n.kind == op::conv2d) k = {n.weights.spec.dims[1], n.weights.spec.dims[2]}, stride = n.conv.stride, dil = n.conv.dilation;
+      if (n.kind == op::depthwise_conv2d)
+        k = {n.weights.spec.dims[1], n.weights.spec.dims[2]}, stride = n.depthwise.stride, dil = n.depthwise.dilation,
+        mult = n.depthwise.depth_multiplier;
+      if (n.kind == op::average_pool2d || n.kind == op::max_pool2d) k = n.pool.filter, stride = n.pool.stride;
+      int lo = t.row_begin * stride.h - n.pad.h;
+      int hi = (t.row_end - 1) * stride.h - n.pad.h + (k.h - 1) * dil.h + 1;
+      lo = lo < 0 ? 0 : lo;
+      hi = hi > in[1] ? in[1] : hi;
+      access_region r = image_rows(in, lo, hi < lo ? lo : hi);
+      if (n.kind == op::conv2d) {
+        r.col_hi = in[3];  // every input channel
+      } else {
+        r.col_lo = t.ch_begin / mult;
+        r.col_hi = (t.ch_end - 1) / mult + 1;
+      }
+      a.reads[0] = make_region(g, plan, n.inputs[0], r);
+      a.read_count = 1;
+      break;
+    }
+    case op::fully_connected:
+    case op::softmax: {
+      access_region w{};
+      w.row_lo = t.row_begin;
+      w.row_hi = t.row_end;
+      w.col_lo = t.ch_begin;
+      w.col_hi = t.ch_end;
+      a.write = make_region(g, plan, n.output, w);
+      if (n.kind == op::fully_connected) {
+        a.reads[0] = whole(g, plan, n.inputs[0]);
+      } else {
+        access_region r = w;
+        r.col_lo = 0;
+        r.col_hi = out.back();
+        a.reads[0] = make_region(g, plan, n.inputs[0], r);
+      }
+      a.read_count = 1;
+      break;
+    }
+    case op::add: {
+      const int c = out.back();
+      access_region r{};
+      r.row_lo = t.row_begin / c;
+      r.row_hi = (t.row_end + c - 1) / c;
+      r.col_lo = r.row_hi - r.row_lo == 1 ? t.row_begin % c : 0;
+      r.col_hi = r.row_hi - r.row_lo == 1 ? (t.row_end - 1) % c + 1 : c;
+      a.write = make_region(g, plan, n.output, r);
+      a.reads[0] = make_region(g, plan, n.inputs[0], r);
+      a.reads[1] = make_region(g, plan, n.inputs[1], r);
+      a.read_count = 2;
+      break;
+    }
+    case op::reshape:
+      break;
+  }
+  return a;
+}
+
+}  // namespace detail
+
+/// Plans graph g on the cores of profile p: for each operator the cheapest of
+/// running whole on the fastest core or cut along one of its axes (the cost
+/// model's estimate, a cut paying per tile and for one more wait), then a
+/// pass over every core's reads and writes that puts a wait before an
+/// operator only where a core would read bytes another core wrote, or
+/// overwrite bytes another core read or wrote, since the last wait.
+template <class G>
+constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p, const cost_model& m = {}) {
+  schedule<G::capacity> s{};
+  s.profile = p;
+  s.node_count = g.node_count;
+  const auto plan = plan_memory(g);
+  int fastest = 0;
+  for (int c = 1; c < p.cores; ++c)
+    if (p.speed_of(c) > p.speed_of(fastest)) fastest = c;
+
+  for (int i = 0; i < g.node_count; ++i) {
+    node_schedule& ns = s.nodes[static_cast<std::size_t>(i)];
+    const node& n = g.at(i);
+    if (n.kind == op::reshape) continue;  // no kernel: it moves no data
+    const auto axes = detail::axes_of(g, i, m);
+    const std::int64_t work = static_cast<std::int64_t>(axes[0].atoms) * axes[0].per_atom;
+    // Whole on the fastest core...
+    double best = static_cast<double>(work + m.per_tile) / static_cast<double>(p.speed_of(fastest));
+    detail::division chosen{};
+    split_axis axis = split_axis::none;
+    // ...or cut, if that is cheaper even after one more wait.
+    if (p.cores > 1)
+      for (const auto& a : axes) {
+        if (a.axis == split_axis::none || a.atoms < 2) continue;
+        const detail::division d = detail::divide(a, m.per_tile, p);
+        if (d.time + static_cast<double>(m.per_wait) < best) {
+          best = d.time + static_cast<double>(m.per_wait);
+          chosen = d;
+          axis = a.axis;
+        }
+      }
+    ns.axis = axis;
+    if (axis == split_axis::none) {
+      ns.tiles[static_cast<std::size_t>(fastest)] = full_tile(g, i);
+      ns.work[static_cast<std::size_t>(fastest)] = work + m.per_tile;
+      ns.macs[static_cast<std::size_t>(fastest)] = n.macs;
+      ns.time = static_cast<double>(work + m.per_tile) / static_cast<double>(p.speed_of(fastest));
+    } else {
+      const auto& a = axes[axes[0].axis == axis ? 0 : 1];
+      for (int c = 0; c < p.cores; ++c) {
+        const int a0 = chosen.cut[static_cast<std::size_t>(c)], a1 = chosen.cut[static_cast<std::size_t>(c + 1)];
+        ns.tiles[static_cast<std::size_t>(c)] = detail::tile_for(g, i, axis, a0, a1);
+        if (a1 > a0) {
+          ns.work[static_cast<std::size_t>(c)] = (a1 - a0) * a.per_atom + m.per_tile;
+          ns.macs[static_cast<std::size_t>(c)] = n.macs * (a1 - a0) / a.atoms;
+        }
+      }
+      ns.time = chosen.time;
+    }
+    for (int c = 0; c < p.cores; ++c) s.total_work += ns.work[static_cast<std::size_t>(c)];
+    s.critical_path += ns.time;
+  }
+  double total_speed = 0;
+  for (int c = 0; c < p.cores; ++c) total_speed += static_cast<double>(p.speed_of(c));
+  s.ideal = static_cast<double>(s.total_work) / total_speed;
+
+  // Waits: what each core read and wrote since the last one.
+  // (Transient vectors: allowed in constant evaluation, and at run time they
+  // keep a large graph's scratch off the stack.)
+  std::array<std::vector<detail::accesses>, max_cores> seen{};
+  s.segments = 1;
+  s.segment_begin[0] = 0;
+  for (int i = 0; i < g.node_count; ++i) {
+    if (g.at(i).kind == op::reshape) continue;
+    node_schedule& ns = s.nodes[static_cast<std::size_t>(i)];
+    std::array<detail::accesses, max_cores> now{};
+    for (int c = 0; c < p.cores; ++c)
+      if (!ns.tiles[static_cast<std::size_t>(c)].empty())
+        now[static_cast<std::size_t>(c)] = detail::accesses_of(g, plan, i, ns.tiles[static_cast<std::size_t>(c)]);
+    for (int c = 0; c < p.cores && ns.why == sync_reason::none; ++c) {
+      if (ns.tiles[static_cast<std::size_t>(c)].empty()) continue;
+      const detail::accesses& mine = now[static_cast<std::size_t>(c)];
+      for (int d = 0; d < p.cores && ns.why == sync_reason::none; ++d) {
+        if (d == c) continue;
+        for (const detail::accesses& theirs : seen[static_cast<std::size_t>(d)]) {
+          if (ns.why != sync_reason::none) break;
+          for (int r = 0; r < mine.read_count; ++r)
+            if (ns.why == sync_reason::none && overlaps(mine.reads[static_cast<std::size_t>(r)], theirs.write)) {
+              ns.why = sync_reason::read_after_write;
+              ns.conflict_tensor = mine.reads[static_cast<std::size_t>(r)].tensor;
+            }
+          for (int r = 0; r < theirs.read_count; ++r)
+            if (ns.why == sync_reason::none && overlaps(mine.write, theirs.reads[static_cast<std::size_t>(r)])) {
+              ns.why = sync_reason::write_after_read;
+              ns.conflict_tensor = theirs.reads[static_cast<std::size_t>(r)].tensor;
+            }
+          if (ns.why == sync_reason::none && overlaps(mine.write, theirs.write)) {
+            ns.why = sync_reason::write_after_write;
+            ns.conflict_tensor = theirs.write.tensor;
+          }
+        }
+      }
+    }
+    if (ns.why != sync_reason::none) {
+      ns.wait_before = true;
+      ++s.waits;
+      s.segment_begin[static_cast<std::size_t>(s.segments++)] = i;
+      for (auto& v : seen) v.clear();
+    }
+    for (int c = 0; c < p.cores; ++c)
+      if (!ns.tiles[static_cast<std::size_t>(c)].empty()) seen[static_cast<std::size_t>(c)].push_back(now[static_cast<std::size_t>(c)]);
+  }
+  s.segment_begin[static_cast<std::size_t>(s.segments)] = g.node_count;
+  return s;
+}
+
+}  // namespace weft
