@@ -50,5 +50,7 @@ endfunction()
 # Warnings as errors on this project's own targets (not imposed on users of
 # the weft::weft target).
 function(weft_project_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
+    # GCC 12 warns falsely about std::string concatenation (GCC bug 105651).
+    $<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-restrict>)
 endfunction()

@@ -128,9 +128,10 @@ constexpr auto make_args(const G& g, int i, const multiplier* requant) {
 }
 
 /// Runs the kernel of node i (kind Kind) on one tile. `in0`, `in1` and `out`
-/// point at the node's tensors.
+/// point at the node's tensors. Kernels are always inlined here, so that a
+/// caller holding constant arguments gets a kernel specialized on them.
 template <op Kind, class T, class Args>
-inline void run_kernel(const Args& a, const T* in0, const T* in1, T* out, tile t) {
+[[gnu::always_inline]] inline void run_kernel(const Args& a, const T* in0, const T* in1, T* out, tile t) {
   if constexpr (Kind == op::conv2d) {
     ops::conv2d(a, in0, out, t);
   } else if constexpr (Kind == op::depthwise_conv2d) {

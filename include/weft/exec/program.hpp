@@ -92,9 +92,11 @@ class compiled {
   /// Byte offset of tensor t in the arena.
   static constexpr std::size_t offset_of(int t) { return plan.offset[static_cast<std::size_t>(t)]; }
 
-  /// Runs one tile of operator I.
+  /// Runs one tile of operator I. Each operator gets a function of its own
+  /// with its kernel inlined and specialized on the layer's constants
+  /// (shapes, offsets, multipliers), however the schedule groups operators.
   template <int I>
-  static void run_tile(std::byte* arena, tile t) {
+  [[gnu::noinline]] static void run_tile(std::byte* arena, tile t) {
     constexpr const node& n = g.nodes[I];
     if constexpr (n.kind != op::reshape) {
       using T = element_type;

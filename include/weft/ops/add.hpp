@@ -37,7 +37,7 @@ struct add_args<float> {
   float_range act{};
 };
 
-inline void add(const add_args<std::int8_t>& a, const std::int8_t* in1, const std::int8_t* in2, std::int8_t* out,
+[[gnu::always_inline]] inline void add(const add_args<std::int8_t>& a, const std::int8_t* in1, const std::int8_t* in2, std::int8_t* out,
                 tile t) {
   for (int i = t.row_begin; i < t.row_end; ++i) {
     const std::int32_t x1 = shift_left_wrapping(in1[i] + a.input1_offset, a.left_shift);
@@ -49,7 +49,7 @@ inline void add(const add_args<std::int8_t>& a, const std::int8_t* in1, const st
   }
 }
 
-inline void add(const add_args<float>& a, const float* in1, const float* in2, float* out, tile t) {
+[[gnu::always_inline]] inline void add(const add_args<float>& a, const float* in1, const float* in2, float* out, tile t) {
   for (int i = t.row_begin; i < t.row_end; ++i) out[i] = clamp(in1[i] + in2[i], a.act);
 }
 

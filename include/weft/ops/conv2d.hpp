@@ -79,7 +79,7 @@ struct conv2d_args {
 };
 
 template <class T>
-inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
+[[gnu::always_inline]] inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
   for (int b = 0; b < g.batches; ++b) {
     for (int oy = t.row_begin; oy < t.row_end; ++oy) {

@@ -23,7 +23,7 @@ namespace ops {
 // Same parameters as conv2d; the weight layout and channel mapping differ:
 // output channel oc reads input channel oc / depth_multiplier.
 template <class T>
-inline void depthwise_conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
+[[gnu::always_inline]] inline void depthwise_conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
   for (int b = 0; b < g.batches; ++b) {
     for (int oy = t.row_begin; oy < t.row_end; ++oy) {

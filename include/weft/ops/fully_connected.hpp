@@ -29,7 +29,7 @@ struct fully_connected_args {
 };
 
 template <class T>
-inline void fully_connected(const fully_connected_args<T>& a, const T* in, T* out, tile t) {
+[[gnu::always_inline]] inline void fully_connected(const fully_connected_args<T>& a, const T* in, T* out, tile t) {
   for (int b = t.row_begin; b < t.row_end; ++b) {
     const T* x = in + b * a.in_size;
     for (int o = t.ch_begin; o < t.ch_end; ++o) {

@@ -30,7 +30,7 @@ struct pool2d_args {
 enum class pool_kind : std::uint8_t { average, max };
 
 template <pool_kind Kind, class T>
-inline void pool2d(const pool2d_args<T>& a, const T* in, T* out, tile t) {
+[[gnu::always_inline]] inline void pool2d(const pool2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
   for (int b = 0; b < g.batches; ++b) {
     for (int oy = t.row_begin; oy < t.row_end; ++oy) {

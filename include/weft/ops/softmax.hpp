@@ -55,7 +55,7 @@ constexpr softmax_args<std::int8_t> make_softmax_args(int depth, float beta, flo
   return a;
 }
 
-inline void softmax(const softmax_args<std::int8_t>& a, const std::int8_t* in, std::int8_t* out, tile t) {
+[[gnu::always_inline]] inline void softmax(const softmax_args<std::int8_t>& a, const std::int8_t* in, std::int8_t* out, tile t) {
   using scaled_diff = q31::fixed<softmax_diff_integer_bits>;
   using accum = q31::fixed<softmax_accumulation_integer_bits>;
   for (int row = t.row_begin; row < t.row_end; ++row) {
@@ -88,7 +88,7 @@ inline void softmax(const softmax_args<std::int8_t>& a, const std::int8_t* in, s
   }
 }
 
-inline void softmax(const softmax_args<float>& a, const float* in, float* out, tile t) {
+[[gnu::always_inline]] inline void softmax(const softmax_args<float>& a, const float* in, float* out, tile t) {
   for (int row = t.row_begin; row < t.row_end; ++row) {
     const float* x = in + row * a.depth;
     float* y = out + row * a.depth;
