@@ -50,7 +50,9 @@ endfunction()
 # Warnings as errors on this project's own targets (not imposed on users of
 # the weft::weft target).
 function(weft_project_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
+  # -ffp-contract=off: no fused multiply-adds, so float32 results are the same
+  # bits on every target (GCC contracts a*b+c by default in C++).
+  target_compile_options(${target} PRIVATE -ffp-contract=off -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
     # GCC 12 warns falsely about std::string concatenation (GCC bug 105651).
     $<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-restrict>)
 endfunction()

@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Installs the Debian 12 packages weft's build, tests and tools need, when
-# they are missing. Idempotent; prints nothing when everything is there.
-#   tools/setup-debian.sh          host build, tests, host tool, fuzzer
+# Installs the Debian 12 packages weft's build, tests, tools and emulated
+# boards need, when they are missing. Idempotent; prints nothing when
+# everything is there.
 set -eu
 
-packages="cmake ninja-build g++ catch2 libeigen3-dev libflatbuffers-dev flatbuffers-compiler
-          clang libclang-rt-14-dev"
+packages="cmake ninja-build g++ python3 catch2 libeigen3-dev libflatbuffers-dev flatbuffers-compiler
+          clang libclang-rt-14-dev
+          gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+          gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-arm qemu-system-misc"
 
 missing=""
 for p in $packages; do

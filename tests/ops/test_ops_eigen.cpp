@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <vector>
 
@@ -497,4 +498,18 @@ TEST_CASE("float32 add and softmax equal Eigen within a relative 1e-5", "[ops][f
       for (std::size_t i = 0; i < got.size(); ++i) REQUIRE(near(got[i], all[static_cast<std::size_t>(t)][i]));
     }
   }
+}
+
+TEST_CASE("float32 softmax's exp is within 1 ulp of the correctly rounded exp, without libm", "[ops][float32]") {
+  int worst = 0;
+  for (int i = 0; i <= 400000; ++i) {
+    const float x = -103.0f + 191.7f * static_cast<float>(i) / 400000.0f;
+    const float got = ops::exp_float(x);
+    const auto want = static_cast<float>(std::exp(static_cast<double>(x)));
+    worst = std::max(worst, static_cast<int>(std::abs(std::bit_cast<std::int32_t>(got) - std::bit_cast<std::int32_t>(want))));
+  }
+  REQUIRE(worst <= 1);
+  STATIC_REQUIRE(ops::exp_float(0.0f) == 1.0f);
+  REQUIRE(std::isinf(ops::exp_float(89.0f)));
+  REQUIRE(ops::exp_float(-104.0f) == 0.0f);
 }

@@ -83,7 +83,7 @@ fs::path host_runner(const imported_model& m, const std::string& source, const c
     std::snprintf(buf, sizeof buf, "%s%af", c ? "," : "", static_cast<double>(profile.speed_of(c)));
     speeds += buf;
   }
-  const std::string flags = "-std=c++20 -O2 -pthread -DWEFT_SPEEDS=" + speeds;
+  const std::string flags = "-std=c++20 -O2 -ffp-contract=off -pthread -DWEFT_SPEEDS=" + speeds;
 
   fnv1a key;
   key.add(header);

@@ -6,6 +6,7 @@
 #include "host_build.hpp"
 #include "model.hpp"
 #include "report.hpp"
+#include "target.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -28,19 +29,25 @@ namespace {
 constexpr const char* usage = R"(usage:
   weft import MODEL.tflite -o MODEL.hpp [--name NAME]
         write a C++ header: the model as a type (struct NAME) with its weights
-  weft plan MODEL.tflite [CORES] [--json] [--svg FILE]
+  weft plan MODEL.tflite [--target T] [CORES] [--json] [--svg FILE]
         print per-operator shapes, arena offsets, arena bytes and lower bound,
         weight bytes and MACs, and on several cores each operator's split,
         tiles and MACs per core, where cores wait and the predicted balance;
         --svg draws the schedule and the arena over time
-  weft run MODEL.tflite --input IN.bin --output OUT.bin [CORES] [--dump DIR]
-        compile the model for the host (cached) and run it on IN.bin; with
-        --dump, also write every operator's output as DIR/opNNN.bin
-  weft bench MODEL.tflite [CORES] [--iterations N] [--json]
-        median latency of one inference on the host
+  weft run MODEL.tflite --input IN.bin --output OUT.bin [--target T] [CORES] [--dump DIR]
+        compile the model for the host or an emulated board (cached) and run
+        it on IN.bin; with --dump (host), also write every operator's output
+        as DIR/opNNN.bin
+  weft bench MODEL.tflite [--target T] [CORES] [--iterations N] [--json]
+        host: median latency of one inference; a board: instructions each
+        core executes per operator in one inference, the critical path,
+        MACs per instruction, arena, flash (code and weights), stack per core
 
-CORES: --cores N (N equal cores, 1 to 8; default 1) or --speeds S1,S2,...
-(one relative speed per core). On the host each core is a thread.
+T: host (default), an521 (2x Cortex-M33), an386 (Cortex-M4F), an500
+(Cortex-M7), riscv-virt (1 to 8 RV32 harts); boards run in QEMU.
+CORES: --cores N (N equal cores, 1 to 8; default 1) or, on the host,
+--speeds S1,S2,... (one relative speed per core). On the host each core is a
+thread.
 Input and output files are raw tensors in the model's dtype and layout.
 Exit status: 0 success, 2 bad input or usage, 1 internal failure.
 )";
@@ -62,9 +69,9 @@ arguments parse(int argc, char** argv) {
   a.command = argv[1];
   const std::map<std::string, std::vector<std::string>> valued = {
       {"import", {"-o", "--output", "--name"}},
-      {"plan", {"--cores", "--speeds", "--svg"}},
-      {"run", {"--input", "--output", "--dump", "--cores", "--speeds"}},
-      {"bench", {"--cores", "--speeds", "--iterations"}}};
+      {"plan", {"--cores", "--speeds", "--svg", "--target"}},
+      {"run", {"--input", "--output", "--dump", "--cores", "--speeds", "--target"}},
+      {"bench", {"--cores", "--speeds", "--iterations", "--target"}}};
   const auto known = valued.find(a.command);
   if (known == valued.end()) throw usage_error("unknown command '" + a.command + "'");
   for (int i = 2; i < argc; ++i) {
@@ -166,8 +173,32 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (a.command == "plan") {
+    if (a.options.count("--target") && a.options.at("--target") != "host") {
+      const board_target& t = target_named(a.options.at("--target"));
+      if (a.options.count("--speeds")) throw usage_error("--speeds is for the host; a board's cores are its own");
+      if (profile.cores > t.max_cores)
+        throw input_error(t.name + " has " + std::to_string(t.max_cores) + (t.max_cores == 1 ? " core" : " cores"));
+    }
     if (a.options.count("--svg")) write_atomically(a.options.at("--svg"), plan_svg(m, source, profile));
     std::cout << (a.json ? plan_json(m, profile) : plan_text(m, source, profile));
+    return 0;
+  }
+  const std::string target = a.options.count("--target") ? a.options.at("--target") : "host";
+  if (target != "host") {
+    const board_target& t = target_named(target);
+    if (a.options.count("--speeds")) throw usage_error("--speeds is for the host; a board's cores are its own");
+    if (a.options.count("--dump")) throw usage_error("--dump is for the host");
+    const fs::path elf = firmware_for(m, source, t, profile.cores, argv[0]);
+    if (a.command == "bench") {
+      const target_bench b = bench_on_target(m, elf, t, profile.cores, argv[0]);
+      std::cout << (a.json ? bench_json(b, t, source) : bench_text(b, m, t, source));
+      return 0;
+    }
+    const std::string input = require(a, "--input");
+    if (!fs::exists(input)) throw input_error("cannot open input '" + input + "'");
+    const int status = run_on_target(elf, t, profile.cores, input, require(a, "--output"));
+    if (status == 2) throw input_error("the firmware refused the input (it must hold exactly the model's input tensor)");
+    if (status != 0) throw std::runtime_error("the firmware exited with status " + std::to_string(status) + " on " + target);
     return 0;
   }
   if (a.command == "bench") {

@@ -44,6 +44,12 @@ struct error_in_operator {
 
 }  // namespace detail
 
+/// A probe that observes nothing (the default): benchmarks pass one that
+/// records which slot (operator or wait) each core is in; see probe_slots.
+struct no_probe {
+  static constexpr void mark(int) {}
+};
+
 namespace detail {
 
 // The constants of operator I of a model, evaluated at compile time and kept
@@ -107,21 +113,32 @@ class compiled {
   }
 
   /// Core C's steps of operator I (nothing when the schedule gives it none).
-  template <int C, int I>
+  template <int C, int I, class Probe = no_probe>
   static void run_step(std::byte* arena) {
     constexpr tile t = schedule.tile_of(I, C);
-    if constexpr (!t.empty()) run_tile<I>(arena, t);
+    if constexpr (!t.empty()) {
+      Probe::mark(I);
+      run_tile<I>(arena, t);
+    }
   }
+
+  /// Slots a probe sees: operator I's work is slot I, the wait after segment
+  /// s is slot operator_count + s, and slot probe_slots is outside inference.
+  static constexpr int probe_slots = operator_count + schedule.segments;
 
   /// The job an executor runs for one inference on `arena`: segment s of core
   /// c is c's steps of the operators between the plan's waits s and s + 1.
-  struct job {
+  /// A Probe (for benchmarks) is told, on each core, which slot it enters.
+  template <class Probe = no_probe>
+  struct probed_job {
     std::byte* arena;
     static constexpr int segments() { return schedule.segments; }
     void run(int core, int segment) const {
-      segment_steps[static_cast<std::size_t>(core)][static_cast<std::size_t>(segment)](arena);
+      segment_steps<Probe>[static_cast<std::size_t>(core)][static_cast<std::size_t>(segment)](arena);
+      Probe::mark(operator_count + segment);
     }
   };
+  using job = probed_job<>;
 
   /// The job of an observed inference: every operator is its own segment,
   /// followed by one in which core 0 shows the operator's output to the
@@ -151,6 +168,13 @@ class compiled {
     exec.execute(job{arena});
   }
 
+  /// Same, telling the probe which operator or wait each core is in.
+  template <executor E, class Probe>
+  static void run_probed(std::byte* arena, E& exec, Probe) {
+    static_assert(E::cores == cores, "weft: the executor's core count differs from the model's core profile");
+    exec.execute(probed_job<Probe>{arena});
+  }
+
   /// Same, calling observe(operator, output bytes) after each operator.
   template <executor E, class Observer>
   static void run(std::byte* arena, E& exec, Observer&& observe) {
@@ -167,12 +191,12 @@ class compiled {
   template <int I>
   using node_args = detail::node_constants<Model, I, element_type>;
 
-  template <int C, int S>
+  template <int C, int S, class Probe>
   static void run_segment(std::byte* arena) {
     constexpr int first = schedule.segment_begin[static_cast<std::size_t>(S)];
     constexpr int last = schedule.segment_begin[static_cast<std::size_t>(S + 1)];
     [arena]<int... K>(std::integer_sequence<int, K...>) {
-      (run_step<C, first + K>(arena), ...);
+      (run_step<C, first + K, Probe>(arena), ...);
     }(std::make_integer_sequence<int, last - first>{});
   }
 
@@ -180,25 +204,26 @@ class compiled {
 
   // Dispatch tables from a run-time (core, segment) or (core, operator) to the
   // compile-time steps.
-  template <int C, int... S>
+  template <int C, class Probe, int... S>
   static constexpr std::array<step_fn, sizeof...(S)> segment_row(std::integer_sequence<int, S...>) {
-    return {&run_segment<C, S>...};
+    return {&run_segment<C, S, Probe>...};
   }
   template <int C, int... I>
   static constexpr std::array<step_fn, sizeof...(I)> node_row(std::integer_sequence<int, I...>) {
     return {&run_step<C, I>...};
   }
-  template <int... C>
+  template <class Probe, int... C>
   static constexpr auto segment_table(std::integer_sequence<int, C...>) {
     return std::array<std::array<step_fn, schedule.segments>, cores>{
-        segment_row<C>(std::make_integer_sequence<int, schedule.segments>{})...};
+        segment_row<C, Probe>(std::make_integer_sequence<int, schedule.segments>{})...};
   }
   template <int... C>
   static constexpr auto node_table(std::integer_sequence<int, C...>) {
     return std::array<std::array<step_fn, operator_count>, cores>{
         node_row<C>(std::make_integer_sequence<int, operator_count>{})...};
   }
-  static constexpr auto segment_steps = segment_table(std::make_integer_sequence<int, cores>{});
+  template <class Probe>
+  static constexpr auto segment_steps = segment_table<Probe>(std::make_integer_sequence<int, cores>{});
   static constexpr auto node_steps = node_table(std::make_integer_sequence<int, cores>{});
 };
 
@@ -239,6 +264,11 @@ class instance {
   template <executor E>
   void invoke(E& exec) {
     program::run(arena_.data(), exec);
+  }
+  /// Same, telling `probe` which operator or wait each core is in.
+  template <executor E, class Probe>
+  void invoke_probed(E& exec, Probe probe) {
+    program::run_probed(arena_.data(), exec, probe);
   }
   /// Same, showing each operator's output to observe(operator, bytes).
   template <executor E, class Observer>

@@ -7,7 +7,8 @@
 
 #include "weft/ops/common.hpp"
 
-#include <cmath>
+#include <bit>
+#include <limits>
 #include <cstdint>
 
 namespace weft {
@@ -88,7 +89,38 @@ constexpr softmax_args<std::int8_t> make_softmax_args(int depth, float beta, flo
   }
 }
 
-[[gnu::always_inline]] inline void softmax(const softmax_args<float>& a, const float* in, float* out, tile t) {
+[[gnu::always_inline]] /// exp(x) in float32 with nothing but IEEE single-precision additions and
+/// multiplications (no libm), so a float32 model gives the same bits on
+/// every target: x = n ln2 + r with |r| <= ln2 / 2 (ln2 split in two for
+/// exactness), exp(r) by its Taylor polynomial to r^7 (error below 1e-8
+/// relative), times 2^n built from the exponent bits. Within 2 ulp of exp.
+constexpr float exp_float(float x) {
+  if (x > 88.7228394f) return std::numeric_limits<float>::infinity();  // above ln(FLT_MAX)
+  if (x < -103.972084f) return 0.0f;  // below the smallest subnormal
+  const float n = static_cast<float>(static_cast<int>(x * 1.44269504f + (x < 0 ? -0.5f : 0.5f)));
+  const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
+  float p = 1.0f / 5040;
+  p = p * r + 1.0f / 720;
+  p = p * r + 1.0f / 120;
+  p = p * r + 1.0f / 24;
+  p = p * r + 1.0f / 6;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  int e = static_cast<int>(n);
+  // 2^e in two steps when e is beyond the normal range of one float.
+  float scale = 1.0f;
+  if (e < -126) {
+    scale = 0x1p-64f;
+    e += 64;
+  } else if (e > 127) {
+    scale = 0x1p64f;
+    e -= 64;
+  }
+  return p * std::bit_cast<float>(static_cast<std::uint32_t>(e + 127) << 23) * scale;
+}
+
+inline void softmax(const softmax_args<float>& a, const float* in, float* out, tile t) {
   for (int row = t.row_begin; row < t.row_end; ++row) {
     const float* x = in + row * a.depth;
     float* y = out + row * a.depth;
@@ -96,7 +128,7 @@ constexpr softmax_args<std::int8_t> make_softmax_args(int depth, float beta, flo
     for (int c = 1; c < a.depth; ++c) max = x[c] > max ? x[c] : max;
     float sum = 0.0f;
     for (int c = 0; c < a.depth; ++c) {
-      y[c] = std::exp((x[c] - max) * a.beta);
+      y[c] = exp_float((x[c] - max) * a.beta);
       sum += y[c];
     }
     for (int c = 0; c < a.depth; ++c) y[c] /= sum;

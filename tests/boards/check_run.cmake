@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: Apache-2.0
+# Runs a model on an emulated board with `weft run --target` for every
+# "INPUT|EXPECTED" pair of CASES and requires the expected bytes.
+# cmake -DWEFT=<tool> -DMODEL=<.tflite> -DTARGET=<board> -DCORES=<n> -DCASES=<pairs> -DWORK=<dir> -P check_run.cmake
+file(MAKE_DIRECTORY ${WORK})
+set(failures "")
+set(n 0)
+foreach(pair IN LISTS CASES)
+  string(REPLACE "|" ";" pair "${pair}")
+  list(GET pair 0 input)
+  list(GET pair 1 expected)
+  set(out ${WORK}/out${n}.bin)
+  file(REMOVE ${out})
+  execute_process(COMMAND ${WEFT} run ${MODEL} --target ${TARGET} --cores ${CORES} --input ${input} --output ${out}
+                  RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    string(APPEND failures "${input}: weft run exited with ${rc}: ${err}\n")
+  else()
+    file(SHA256 ${out} got)
+    file(SHA256 ${expected} want)
+    if(NOT got STREQUAL want)
+      string(APPEND failures "${input}: the output on ${TARGET} (${CORES} cores) differs from ${expected}\n")
+    endif()
+  endif()
+  math(EXPR n "${n} + 1")
+endforeach()
+if(failures)
+  message(FATAL_ERROR "${failures}")
+endif()
+message(STATUS "${n} inputs bit-exact on ${TARGET}, ${CORES} cores")
