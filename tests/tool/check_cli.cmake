@@ -142,9 +142,15 @@ else()
 endif()
 
 set(good ${CORPUS}/good_int8_network.tflite)
+# A board's own profile: the SSE-200's CPU1 has the FPU and DSP, CPU0 neither.
+execute_process(COMMAND ${WEFT} plan ${good} --target an521 --cores 2 RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)
+if(NOT rc EQUAL 0 OR NOT o MATCHES "\n  core 1: fpu dsp\n" OR o MATCHES "core 0:")
+  fail("plan --target an521 --cores 2 does not show the cores' features (status ${rc}): ${o}${e}")
+endif()
 foreach(args "frobnicate;x.tflite" "import;${good}" "run;${good};--input" "plan" "plan;${good};--cores;0"
              "plan;${good};--cores;9" "plan;${good};--cores;two" "plan;${good};--speeds;1,-1"
-             "plan;${good};--cores;2;--speeds;1,1" "bench;${good};--iterations;0")
+             "plan;${good};--cores;2;--speeds;1,1" "bench;${good};--iterations;0"
+             "plan;${good};--target;an521;--cores;3" "plan;${good};--target;nosuch")
   execute_process(COMMAND ${WEFT} ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)
   if(NOT rc EQUAL 2)
     fail("weft ${args}: exited with ${rc}, not 2")

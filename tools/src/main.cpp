@@ -8,6 +8,8 @@
 #include "report.hpp"
 #include "target.hpp"
 
+#include <weft/ports/sse200.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -129,6 +131,7 @@ int positive(const std::string& option, const std::string& value, int max) {
 
 // The cores to plan for: --cores N, or --speeds S1,S2,... (one per core).
 core_profile profile_of(const arguments& a) {
+  const bool an521 = a.options.count("--target") && a.options.at("--target") == "an521";
   if (a.options.count("--cores") && a.options.count("--speeds")) throw usage_error("give --cores or --speeds, not both");
   if (a.options.count("--speeds")) {
     core_profile p{0};
@@ -148,7 +151,9 @@ core_profile profile_of(const arguments& a) {
     if (p.cores == 0) throw usage_error("--speeds needs at least one speed");
     return p;
   }
-  return core_profile::uniform(a.options.count("--cores") ? positive("--cores", a.options.at("--cores"), max_cores) : 1);
+  core_profile p = core_profile::uniform(a.options.count("--cores") ? positive("--cores", a.options.at("--cores"), max_cores) : 1);
+  if (an521 && p.cores == 2) p = weft::ports::sse200::profile;  // the chip's own profile: CPU1 has FPU and DSP
+  return p;
 }
 
 std::string default_name(const std::string& model_path) {

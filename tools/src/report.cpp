@@ -79,6 +79,11 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
     for (int c = 0; c < prof.cores; ++c) os << " " << prof.speed_of(c);
     os << ")";
   }
+  for (int c = 0; c < prof.cores; ++c)
+    if (prof.features[static_cast<std::size_t>(c)] != 0) {
+      os << "\n  core " << c << ":" << (prof.has(c, isa::fpu) ? " fpu" : "") << (prof.has(c, isa::dsp) ? " dsp" : "")
+         << (prof.has(c, isa::mve) ? " mve" : "");
+    }
   os << "\n\n";
   std::snprintf(line, sizeof line, "%4s  %-17s %-18s %-15s %7s %7s %10s", "op", "operator", "tflite", "output",
                 "offset", "bytes", "MACs");

@@ -22,11 +22,11 @@
 namespace board {
 
 inline constexpr int cores = WEFT_CORES;
-inline constexpr weft::core_profile profile = weft::core_profile::uniform(cores);
 
 #if defined(WEFT_BOARD_AN521)
 static_assert(cores == 1 || cores == 2, "the SSE-200 has two cores");
 using executor = std::conditional_t<cores == 2, weft::ports::sse200, weft::sequential<1>>;
+inline constexpr weft::core_profile profile = cores == 2 ? weft::ports::sse200::profile : weft::core_profile{};
 #elif defined(WEFT_BOARD_RISCV_VIRT)
 static_assert(cores >= 1 && cores <= 8, "QEMU virt: 1 to 8 harts");
 using executor = std::conditional_t<cores == 1, weft::sequential<1>, weft::ports::riscv_harts<cores>>;
@@ -36,6 +36,9 @@ using executor = std::conditional_t<cores == 2, weft::ports::rp2040, weft::seque
 #else
 static_assert(cores == 1, "this board has one core");
 using executor = weft::sequential<1>;
+#endif
+#if !defined(WEFT_BOARD_AN521)
+inline constexpr weft::core_profile profile = weft::core_profile::uniform(cores);
 #endif
 
 /// A semihosting call (ARM: BKPT 0xAB; RISC-V: the ebreak sequence).

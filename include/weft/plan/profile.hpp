@@ -1,19 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
-// What weft knows of a chip when it plans: how many cores and how fast each is
-// relative to the others. A structural value, so it can select a plan at
-// compile time: weft::compiled<Model, weft::core_profile::uniform(2)>.
+// What weft knows of a chip when it plans: how many cores, how fast each is
+// relative to the others, and which instruction-set extensions each has. A
+// structural value, so it can select a plan at compile time:
+// weft::compiled<Model, weft::core_profile::uniform(2)>.
 #pragma once
 
 #include <array>
+#include <cstdint>
 
 namespace weft {
 
 inline constexpr int max_cores = 8;
 
+/// Instruction-set extensions a core may have, as bit flags.
+enum class isa : std::uint8_t {
+  none = 0,
+  fpu = 1,  // single-precision floating point
+  dsp = 2,  // Arm DSP extension (SIMD multiply-accumulate, SMLAD)
+  mve = 4,  // Arm M-profile vector extension (Helium)
+};
+
+constexpr std::uint8_t operator|(isa a, isa b) { return static_cast<std::uint8_t>(static_cast<std::uint8_t>(a) | static_cast<std::uint8_t>(b)); }
+
 struct core_profile {
   int cores = 1;
   /// Relative speed of each core (work per unit of time); only ratios matter.
   std::array<float, max_cores> speed{1, 1, 1, 1, 1, 1, 1, 1};
+  /// Each core's instruction-set extensions (isa flags): cores of one chip
+  /// may differ, and kernels are chosen per core from them.
+  std::array<std::uint8_t, max_cores> features{};
 
   /// n cores of equal speed.
   static constexpr core_profile uniform(int n) { return core_profile{n}; }
@@ -34,6 +49,9 @@ struct core_profile {
     return true;
   }
   constexpr float speed_of(int c) const { return speed[static_cast<std::size_t>(c)]; }
+  constexpr bool has(int c, isa f) const {
+    return (features[static_cast<std::size_t>(c)] & static_cast<std::uint8_t>(f)) != 0;
+  }
   friend constexpr bool operator==(const core_profile&, const core_profile&) = default;
 };
 

@@ -38,9 +38,14 @@ class sse200 {
   static constexpr int cores = 2;
 
   /// The chip as weft plans for it. In QEMU 7.2 CPU0 has neither FPU nor DSP
-  /// extension and CPU1 has both; both run the same instructions per MAC with
-  /// weft's portable kernels, so their speeds are equal.
-  static constexpr core_profile profile = core_profile::uniform(2);
+  /// extension and CPU1 has both, and the profile says so. With weft's
+  /// portable kernels both cores need the same instructions per MAC, so their
+  /// speeds are equal.
+  static constexpr core_profile profile = [] {
+    core_profile p = core_profile::uniform(2);
+    p.features[1] = isa::fpu | isa::dsp;
+    return p;
+  }();
 
   /// This core's number, 0 or 1 (the SSE-200's per-CPU CPU_IDENTITY register).
   static int core_id() { return static_cast<int>(*reinterpret_cast<volatile std::uint32_t*>(0x4001F000u)); }
@@ -51,7 +56,8 @@ class sse200 {
     *reinterpret_cast<volatile std::uint32_t*>(0x50021114u) =  // INITSVTOR1
         static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(vector_table));
     __asm volatile("dsb" ::: "memory");
-    *reinterpret_cast<volatile std::uint32_t*>(0x50021118u) &= ~2u;  // CPUWAIT: release CPU1
+    volatile std::uint32_t& cpuwait = *reinterpret_cast<volatile std::uint32_t*>(0x50021118u);
+    cpuwait = cpuwait & ~2u;  // CPUWAIT bit 1: release CPU1
   }
 
   /// Core 0: runs j on both cores.
