@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Headers generated at build time (weft_add_model) from the project's own
 // corpus compile into model types whose compiled programs reproduce the
-// run-time path's outputs, written by make_corpus. Needs nothing from
+// run-time path's outputs, written by corpus_expect. Needs nothing from
 // ../shared.
 #include <fc_keep_dims.hpp>
 #include <float32_network.hpp>

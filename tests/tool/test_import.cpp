@@ -1,52 +1,52 @@
 // SPDX-License-Identifier: Apache-2.0
-// The .tflite importer: written models read back as the same graph and run
-// to the same bits; every file of the bad corpus is refused with its message
-// and nothing else; truncated and randomly corrupted files never crash it.
+// The .tflite importer, over the corpus make_corpus.py writes with weft's
+// writer: every operator and parameter combination weft supports imports as
+// written and computes what the Eigen float reference computes, within the
+// tolerance below; every bad file is refused with its message; truncated and
+// corrupted files never crash the reader.
 #include "codegen.hpp"
-#include "corpus.hpp"
 #include "model.hpp"
 #include "report.hpp"
+#include "support/random.hpp"
 #include "support/run_graph.hpp"
+
+#include <weft/reference/eigen.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
 
 using namespace weft;
 
 namespace {
 
-template <class G1, class G2>
-void require_same_graph(const G1& a, const G2& b) {
-  REQUIRE(a.node_count == b.node_count);
-  REQUIRE(a.tensor_count == b.tensor_count);
-  REQUIRE(a.input_tensor == b.input_tensor);
-  REQUIRE(a.output_tensor == b.output_tensor);
-  for (int t = 0; t < a.tensor_count; ++t) REQUIRE(a.spec(t) == b.spec(t));
-  for (int i = 0; i < a.node_count; ++i) {
-    const node& x = a.at(i);
-    const node& y = b.at(i);
-    REQUIRE(x.kind == y.kind);
-    REQUIRE(x.inputs == y.inputs);
-    REQUIRE(x.output == y.output);
-    REQUIRE(x.macs == y.macs);
-    REQUIRE(x.act() == y.act());
-    REQUIRE(x.conv.stride == y.conv.stride);
-    REQUIRE(x.conv.dilation == y.conv.dilation);
-    REQUIRE(x.conv.pad == y.conv.pad);
-    REQUIRE(x.depthwise.depth_multiplier == y.depthwise.depth_multiplier);
-    REQUIRE(x.pool.filter == y.pool.filter);
-    REQUIRE(x.fc.keep_num_dims == y.fc.keep_num_dims);
-    REQUIRE(x.weights.spec.dims == y.weights.spec.dims);
-    REQUIRE(x.weights.elements() == y.weights.elements());
-    const auto n = static_cast<std::size_t>(x.weights.elements());
-    if (x.weights.i8) REQUIRE(std::memcmp(x.weights.i8, y.weights.i8, n) == 0);
-    if (x.weights.f32) REQUIRE(std::memcmp(x.weights.f32, y.weights.f32, 4 * n) == 0);
-    for (int c = 0; c < x.weights.spec.quant.channels; ++c)
-      REQUIRE(x.weights.spec.quant.scale_at(c) == y.weights.spec.quant.scale_at(c));
-    REQUIRE(x.bias.empty() == y.bias.empty());
-    if (x.bias.i32) REQUIRE(std::memcmp(x.bias.i32, y.bias.i32, 4 * static_cast<std::size_t>(x.bias.elements())) == 0);
-  }
+namespace fs = std::filesystem;
+
+const std::string corpus = WEFT_CORPUS_DIR;
+
+std::vector<fs::path> corpus_files(const std::string& prefix, const std::string& extension) {
+  std::vector<fs::path> v;
+  for (const auto& e : fs::directory_iterator(corpus))
+    if (e.path().filename().string().rfind(prefix, 0) == 0 && e.path().extension() == extension)
+      v.push_back(e.path());
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 std::string import_error_of(const std::vector<std::uint8_t>& bytes) {
@@ -58,43 +58,247 @@ std::string import_error_of(const std::vector<std::uint8_t>& bytes) {
   return "(imported without error)";
 }
 
+const char* activation_name(activation a) {
+  switch (a) {
+    case activation::relu:
+      return "relu";
+    case activation::relu6:
+      return "relu6";
+    case activation::relu_n1_to_1:
+      return "relu_n1_to_1";
+    case activation::none:
+      break;
+  }
+  return "none";
+}
+
+// An operator's parameters in the form make_corpus.py writes them to <file>.ops.
+std::string describe(const node& n) {
+  hw stride{1, 1}, dilation{1, 1}, filter{1, 1};
+  padding pad = padding::valid;
+  int multiplier = 1;
+  switch (n.kind) {
+    case op::conv2d:
+      stride = n.conv.stride, dilation = n.conv.dilation, pad = n.conv.pad;
+      filter = {n.weights.spec.dims[1], n.weights.spec.dims[2]};
+      break;
+    case op::depthwise_conv2d:
+      stride = n.depthwise.stride, dilation = n.depthwise.dilation, pad = n.depthwise.pad;
+      multiplier = n.depthwise.depth_multiplier;
+      filter = {n.weights.spec.dims[1], n.weights.spec.dims[2]};
+      break;
+    case op::average_pool2d:
+    case op::max_pool2d:
+      stride = n.pool.stride, pad = n.pool.pad, filter = n.pool.filter;
+      break;
+    default:
+      break;
+  }
+  std::ostringstream s;
+  s << name_of(n.kind) << " stride " << stride.h << ' ' << stride.w << " dilation " << dilation.h << ' '
+    << dilation.w << " padding " << (pad == padding::same ? "same" : "valid") << " activation "
+    << activation_name(n.act()) << " multiplier " << multiplier << " filter " << filter.h << ' ' << filter.w
+    << " keep_num_dims " << (n.kind == op::fully_connected && n.fc.keep_num_dims ? 1 : 0) << " bias "
+    << (n.bias.empty() ? 0 : 1) << " per_channel " << (!n.weights.empty() && n.weights.spec.quant.per_channel() ? 1 : 0);
+  return s.str();
+}
+
+// A parameter combination, as the coverage check counts them.
+std::string stride_class(hw s) { return s.h == 1 && s.w == 1 ? "1" : s.h == s.w ? "square" : "unequal"; }
+
+std::string combination(const node& n, dtype t) {
+  std::ostringstream s;
+  s << name_of(n.kind) << ' ' << name_of(t);
+  switch (n.kind) {
+    case op::conv2d:
+      s << " stride " << stride_class(n.conv.stride) << " dilation " << stride_class(n.conv.dilation) << ' '
+        << (n.conv.pad == padding::same ? "same" : "valid");
+      break;
+    case op::depthwise_conv2d:
+      s << " stride " << stride_class(n.depthwise.stride) << " dilation " << stride_class(n.depthwise.dilation)
+        << ' ' << (n.depthwise.pad == padding::same ? "same" : "valid") << " multiplier "
+        << (n.depthwise.depth_multiplier == 1 ? "1" : "n");
+      break;
+    case op::average_pool2d:
+    case op::max_pool2d:
+      s << " stride " << stride_class(n.pool.stride) << ' ' << (n.pool.pad == padding::same ? "same" : "valid");
+      break;
+    case op::fully_connected:
+      s << (n.fc.keep_num_dims ? " keep_num_dims" : "") << (n.bias.empty() ? " no_bias" : "")
+        << (n.weights.spec.quant.per_channel() ? " per_channel" : "");
+      break;
+    case op::softmax:
+      s << (n.softmax.beta == 1.0f ? " beta_1" : " beta_other");
+      break;
+    default:
+      break;
+  }
+  s << ' ' << activation_name(n.act());
+  return s.str();
+}
+
+// Every combination the corpus must hold, from weft's own enumerations.
+std::set<std::string> required_combinations() {
+  std::set<std::string> want;
+  const char* strides[] = {"1", "square", "unequal"};
+  const char* pads[] = {"same", "valid"};
+  const activation acts[] = {activation::none, activation::relu, activation::relu6, activation::relu_n1_to_1};
+  for (dtype t : {dtype::int8, dtype::float32}) {
+    const std::string d = name_of(t);
+    for (activation a : acts) {
+      const std::string act = activation_name(a);
+      for (const char* s : strides) {
+        for (const char* p : pads) {
+          for (const char* dl : strides) {
+            want.insert("conv2d " + d + " stride " + s + " dilation " + dl + " " + p + " " + act);
+            for (const char* m : {"1", "n"})
+              want.insert("depthwise_conv2d " + d + " stride " + s + " dilation " + dl + " " + p + " multiplier " + m +
+                          " " + act);
+          }
+          want.insert("average_pool2d " + d + " stride " + s + " " + p + " " + act);
+          want.insert("max_pool2d " + d + " stride " + s + " " + p + " " + act);
+        }
+      }
+      for (const char* keep : {"", " keep_num_dims"})
+        for (const char* bias : {"", " no_bias"})
+          for (const char* pc : (t == dtype::int8 ? std::vector<const char*>{"", " per_channel"}
+                                                  : std::vector<const char*>{""}))
+            want.insert("fully_connected " + d + keep + bias + pc + " " + act);
+      want.insert("add " + d + " " + act);
+    }
+    want.insert("softmax " + d + " beta_1 none");
+    want.insert("softmax " + d + " beta_other none");
+    want.insert("reshape " + d + " none");
+  }
+  return want;
+}
+
+// The largest per-operator differences seen, to hold against the reference's
+// stated reference::operator_tolerance.
+struct agreement {
+  double worst_int8_lsb = 0;
+  double worst_float_rel = 0;
+};
+
+template <class G>
+agreement check_against_reference(const G& g, std::uint64_t seed) {
+  test::rng r(seed);
+  test::runtime_program p(g);
+  const tensor_spec& in = g.input_spec();
+  std::vector<double> input(static_cast<std::size_t>(in.dims.elements()));
+  if (in.type == dtype::int8) {
+    const auto q = r.int8s(input.size());
+    p.template set_input<std::int8_t>(q);
+  } else {
+    const auto f = r.floats(input.size(), -2.0, 2.0);
+    p.template set_input<float>(f);
+  }
+  p.run();
+  // Every tensor of the run, as real values.
+  std::vector<std::vector<double>> real(static_cast<std::size_t>(g.tensor_count));
+  for (int t = 0; t < g.tensor_count; ++t) {
+    const tensor_spec& s = g.spec(t);
+    auto& v = real[static_cast<std::size_t>(t)];
+    if (s.type == dtype::int8) {
+      for (std::int8_t q : p.template tensor<std::int8_t>(t))
+        v.push_back(static_cast<double>(s.quant.scale) * (q - s.quant.zero_point));
+    } else {
+      for (float f : p.template tensor<float>(t)) v.push_back(f);
+    }
+  }
+  const auto ref = reference::evaluate_all(g, real[static_cast<std::size_t>(g.input_tensor)],
+                                           {.fake_quantize = true, .operands = &real});
+  agreement a;
+  for (int i = 0; i < g.node_count; ++i) {
+    const int t = g.at(i).output;
+    const tensor_spec& s = g.spec(t);
+    const auto& got = real[static_cast<std::size_t>(t)];
+    const auto& want = ref[static_cast<std::size_t>(t)];
+    REQUIRE(got.size() == want.size());
+    double largest = 0;
+    for (double w : want) largest = std::max(largest, std::abs(w));
+    for (std::size_t k = 0; k < got.size(); ++k) {
+      const double d = std::abs(got[k] - want[k]);
+      if (s.type == dtype::int8)
+        a.worst_int8_lsb = std::max(a.worst_int8_lsb, d / static_cast<double>(s.quant.scale));
+      else
+        a.worst_float_rel = std::max(a.worst_float_rel, d / std::max(largest, 1e-30));
+    }
+  }
+  return a;
+}
+
 }  // namespace
 
-TEST_CASE("written models import as the same graph and compute the same bits", "[tool][import]") {
-  for (const auto& m : test::good_models()) {
-    INFO(m.name);
-    REQUIRE(m.g->check() == error::none);
-    const auto bytes = tool::pack(tool::to_tflite(*m.g));
-    const tool::imported_model imported = tool::import_tflite(bytes);
-    require_same_graph(*m.g, *imported.graph);
-
-    test::rng r(7);
-    test::runtime_program a(*m.g);
-    test::runtime_program b(*imported.graph);
-    const auto in = r.int8s(m.g->input_spec().bytes());
-    std::memcpy(a.bytes(m.g->input_tensor).data(), in.data(), in.size());
-    std::memcpy(b.bytes(m.g->input_tensor).data(), in.data(), in.size());
-    a.run();
-    b.run();
-    const auto x = a.bytes(m.g->output_tensor), y = b.bytes(imported.graph->output_tensor);
-    REQUIRE(std::equal(x.begin(), x.end(), y.begin(), y.end()));
+TEST_CASE("every generated operator combination imports as written and agrees with the float reference",
+          "[tool][import]") {
+  const auto files = corpus_files("op_", ".tflite");
+  const auto networks = corpus_files("good_", ".tflite");
+  REQUIRE(files.size() > 500);
+  REQUIRE(networks.size() >= 4);
+  std::set<std::string> seen;
+  agreement worst;
+  std::uint64_t seed = 1;
+  for (const auto* list : {&files, &networks}) {
+    for (const fs::path& file : *list) {
+      INFO(file.filename().string());
+      const tool::imported_model m = tool::import_tflite(tool::read_file(file.string()));
+      const auto& g = *m.graph;
+      // The graph holds the operators as the writer wrote them.
+      std::istringstream ops(read_text(fs::path(file).replace_extension(".ops")));
+      std::string line;
+      int i = 0;
+      while (std::getline(ops, line)) {
+        REQUIRE(i < g.node_count);
+        CHECK(describe(g.at(i)) == line);
+        seen.insert(combination(g.at(i), g.spec(g.at(i).inputs[0]).type));
+        ++i;
+      }
+      REQUIRE(i == g.node_count);
+      // Each operator computes what the reference computes from the same inputs.
+      for (int run = 0; run < 3; ++run) {
+        const agreement a = check_against_reference(g, seed++);
+        CHECK(a.worst_int8_lsb <= reference::operator_tolerance::int8_lsb + 1e-6);
+        CHECK(a.worst_float_rel <= reference::operator_tolerance::float_relative);
+        worst.worst_int8_lsb = std::max(worst.worst_int8_lsb, a.worst_int8_lsb);
+        worst.worst_float_rel = std::max(worst.worst_float_rel, a.worst_float_rel);
+      }
+    }
   }
+  // The corpus covers every combination weft supports.
+  std::vector<std::string> missing;
+  for (const auto& c : required_combinations())
+    if (!seen.count(c)) missing.push_back(c);
+  INFO("missing combinations: " << missing.size() << (missing.empty() ? "" : ", e.g. " + missing.front()));
+  REQUIRE(missing.empty());
+  WARN("largest difference from the reference: " << worst.worst_int8_lsb << " LSB (int8), "
+                                                 << worst.worst_float_rel << " of the largest value (float32)");
 }
 
 TEST_CASE("every file of the bad corpus is refused with one line naming the problem", "[tool][import][corpus]") {
-  for (const auto& bad : test::bad_models()) {
-    INFO(bad.name);
-    const std::string message = import_error_of(bad.bytes);
+  const auto files = corpus_files("bad_", ".tflite");
+  REQUIRE(files.size() >= 20);
+  for (const fs::path& file : files) {
+    INFO(file.filename().string());
+    const std::string expect = read_text(fs::path(file).replace_extension(".expect"));
+    REQUIRE(!expect.empty());
+    const std::string message = import_error_of(tool::read_file(file.string()));
     INFO(message);
-    REQUIRE(message.find(bad.expect) != std::string::npos);
+    REQUIRE(message.find(expect) != std::string::npos);
     REQUIRE(message.find('\n') == std::string::npos);
   }
 }
 
 TEST_CASE("truncated and corrupted files are refused, never crash", "[tool][import][corpus]") {
-  const auto m = test::int8_network(21, false);
-  const auto valid = tool::pack(tool::to_tflite(*m.g));
-  for (std::size_t len = 0; len < valid.size(); len += 3) {
+  const auto valid = tool::read_file(corpus + "/good_int8_network.tflite");
+  REQUIRE_NOTHROW(tool::import_tflite(valid));
+  // Cutting only the zero padding after the last string's terminator leaves a valid file;
+  // every cut into the bytes before it must be refused.
+  std::size_t meaningful = valid.size();
+  while (meaningful > 0 && valid[meaningful - 1] == 0) --meaningful;
+  ++meaningful;  // the string terminator
+  REQUIRE(meaningful + 16 > valid.size());
+  for (std::size_t len = 0; len < meaningful; len += 3) {
     const std::vector<std::uint8_t> cut(valid.begin(), valid.begin() + static_cast<std::ptrdiff_t>(len));
     REQUIRE_THROWS_AS(tool::import_tflite(cut), tool::input_error);
   }
@@ -114,8 +318,7 @@ TEST_CASE("truncated and corrupted files are refused, never crash", "[tool][impo
 }
 
 TEST_CASE("generated headers name the model and hold its constants", "[tool][codegen]") {
-  const auto m = test::int8_network(11, false);
-  const auto imported = tool::import_tflite(tool::pack(tool::to_tflite(*m.g)));
+  const auto imported = tool::import_tflite(tool::read_file(corpus + "/good_int8_network.tflite"));
   const std::string h = tool::generate_header(imported, "tiny", "tiny.tflite");
   REQUIRE(h.find("struct tiny {") != std::string::npos);
   REQUIRE(h.find("namespace tiny_data {") != std::string::npos);
@@ -130,19 +333,20 @@ TEST_CASE("generated headers name the model and hold its constants", "[tool][cod
 }
 
 TEST_CASE("the plan report gives arena, lower bound, weights and MACs", "[tool][plan]") {
-  const auto m = test::int8_network(11, false);
-  const auto imported = tool::import_tflite(tool::pack(tool::to_tflite(*m.g)));
-  const auto p = plan_memory(*m.g);
+  const auto imported = tool::import_tflite(tool::read_file(corpus + "/good_int8_network.tflite"));
+  const auto& g = *imported.graph;
+  const auto p = plan_memory(g);
   const std::string json = tool::plan_json(imported, core_profile{});
   REQUIRE(json.find("\"arena_bytes\": " + std::to_string(p.arena_bytes)) != std::string::npos);
   REQUIRE(json.find("\"arena_lower_bound_bytes\": " + std::to_string(p.lower_bound_bytes)) != std::string::npos);
   std::int64_t macs = 0;
   std::size_t weights = 0;
-  for (int i = 0; i < m.g->node_count; ++i) {
-    macs += m.g->at(i).macs;
-    weights += (m.g->at(i).weights.empty() ? 0 : m.g->at(i).weights.spec.bytes()) +
-               (m.g->at(i).bias.empty() ? 0 : m.g->at(i).bias.spec.bytes());
+  for (int i = 0; i < g.node_count; ++i) {
+    macs += g.at(i).macs;
+    weights += (g.at(i).weights.empty() ? 0 : g.at(i).weights.spec.bytes()) +
+               (g.at(i).bias.empty() ? 0 : g.at(i).bias.spec.bytes());
   }
+  REQUIRE(g.at(0).macs == 6 * 10 * 8 * (3 * 3 * 3));  // the first conv: [1,6,10,8] outputs of 3x3x3 windows
   REQUIRE(json.find("\"macs\": " + std::to_string(macs)) != std::string::npos);
   REQUIRE(json.find("\"weight_bytes\": " + std::to_string(weights)) != std::string::npos);
   REQUIRE(json.find("\"ops\": [{\"index\": 0, \"op\": \"conv2d\"") != std::string::npos);

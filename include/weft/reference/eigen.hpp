@@ -170,10 +170,30 @@ inline std::vector<double> dequantize(const constant& c) {
   return v;
 }
 
+/// How closely one operator of a weft model agrees with this reference when
+/// both read the same inputs (options::operands) and the reference rounds its
+/// output to the int8 grid (options::fake_quantize):
+/// - int8 outputs within 1 LSB: TFLite's fixed-point requantization (a Q31
+///   multiplier and a rounding shift) may land one step from the exactly
+///   rounded real value;
+/// - float32 outputs within 1e-5 of the tensor's largest magnitude: float
+///   accumulation in weft against double here.
+/// Errors compound across operators, so whole-model comparisons need more.
+struct operator_tolerance {
+  static constexpr double int8_lsb = 1.0;
+  static constexpr double float_relative = 1e-5;
+};
+
 struct options {
   /// Round each operator's output to its int8 grid (quantize, clamp,
   /// dequantize), as the int8 model does; off: pure float all the way.
   bool fake_quantize = false;
+  /// When given (one vector per tensor id, e.g. the int8 model's own tensors,
+  /// dequantized), every operator reads its inputs from these values instead
+  /// of the reference's own outputs, so that each operator's output shows its
+  /// own error alone, not the error it inherited. evaluate_all then returns
+  /// these values for the tensors operators read.
+  const std::vector<std::vector<double>>* operands = nullptr;
 };
 
 namespace detail {
@@ -225,6 +245,11 @@ std::vector<std::vector<double>> evaluate_all(const G& g, std::span<const double
   };
   for (int i = 0; i < g.node_count; ++i) {
     const node& n = g.at(i);
+    if (opt.operands != nullptr)
+      for (int k = 0; k < n.input_count(); ++k) {
+        const auto t = static_cast<std::size_t>(n.inputs[static_cast<std::size_t>(k)]);
+        values[t] = (*opt.operands)[t];
+      }
     const tensor_spec& in = g.spec(n.inputs[0]);
     const tensor_spec& out = g.spec(n.output);
     const tensor<double> x = as_tensor(n.inputs[0]);

@@ -1,0 +1,364 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Writes .tflite models: weft's one writer, for its examples and its tests.
+
+A model is built operator by operator, TensorFlow Lite's way: NHWC tensors,
+weights [O, KH, KW, I] (depthwise [1, KH, KW, C*M]), per-channel symmetric
+int8 weights on the output-channel axis, int32 biases at input scale times
+weight scale, asymmetric per-tensor int8 activations. Output shapes are
+derived here as TensorFlow Lite derives them.
+
+The model becomes the JSON form of the .tflite schema subset in
+tools/schema/tflite.fbs, and Debian's flatbuffers compiler (flatc) turns that
+into the binary flatbuffer, so the file is checked against the schema as it
+is written. Tests alter the JSON form (`to_dict`) to make invalid models.
+
+    m = Model()
+    x = m.input([1, 8, 8, 1], scale=1 / 255, zero_point=-128)
+    y = m.conv2d(x, int8_weights(w, [4, 3, 3, 1], scales), int32_bias(b),
+                 output=(0.05, -128), activation="RELU")
+    m.output(m.softmax(m.fully_connected(m.reshape(y, [1, 256]), ...)))
+    m.write("model.tflite")
+
+Only the Python standard library is needed (and flatc); numpy arrays are
+accepted wherever values are.
+"""
+
+import json
+import math
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+
+SCHEMA = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "schema", "tflite.fbs"))
+
+BUILTIN_CODES = {
+    "ADD": 0,
+    "AVERAGE_POOL_2D": 1,
+    "CONV_2D": 3,
+    "DEPTHWISE_CONV_2D": 4,
+    "FULLY_CONNECTED": 9,
+    "MAX_POOL_2D": 17,
+    "RESHAPE": 22,
+    "SOFTMAX": 25,
+}
+ACTIVATIONS = ("NONE", "RELU", "RELU_N1_TO_1", "RELU6")
+PADDINGS = ("SAME", "VALID")
+
+
+class WriterError(ValueError):
+    """A model the writer cannot express (a shape that does not fit, ...)."""
+
+
+def float32(x):
+    """x rounded to the nearest float32, as a Python float."""
+    return struct.unpack("<f", struct.pack("<f", float(x)))[0]
+
+
+def _flat(values, shape=None):
+    """Values as a flat list, and their shape (numpy arrays carry theirs)."""
+    if hasattr(values, "shape") and hasattr(values, "flatten"):
+        if shape is not None and list(shape) != list(values.shape):
+            raise WriterError(f"values of shape {list(values.shape)} given for shape {list(shape)}")
+        return values.flatten().tolist(), [int(d) for d in values.shape]
+    flat = list(values)
+    if shape is None:
+        shape = [len(flat)]
+    if math.prod(shape) != len(flat):
+        raise WriterError(f"{len(flat)} values for shape {list(shape)}")
+    return flat, [int(d) for d in shape]
+
+
+class Constant:
+    """A constant tensor's values, dtype and quantization, not yet in a model."""
+
+    def __init__(self, dtype, values, shape, scales=None, zero_points=None, axis=0):
+        self.dtype = dtype
+        self.values, self.shape = _flat(values, shape)
+        self.scales = None if scales is None else [float32(s) for s in scales]
+        self.zero_points = zero_points
+        self.axis = axis
+
+    def raw(self):
+        fmt = {"INT8": "b", "INT32": "i", "FLOAT32": "f"}[self.dtype]
+        if self.dtype == "FLOAT32":
+            vals = [float(v) for v in self.values]
+        else:
+            vals = [int(v) for v in self.values]
+        try:
+            return struct.pack(f"<{len(vals)}{fmt}", *vals)
+        except struct.error as e:
+            raise WriterError(f"{self.dtype} values out of range: {e}") from None
+
+
+def int8_weights(values, shape=None, scales=(1.0,)):
+    """Symmetric int8 weights; one scale, or one per output channel."""
+    return Constant("INT8", values, shape, scales=list(scales), zero_points=[0] * len(scales))
+
+
+def int32_bias(values):
+    """int32 bias; its scales (input scale x weight scale) are set by the operator."""
+    return Constant("INT32", values, None)
+
+
+def float32_tensor(values, shape=None):
+    return Constant("FLOAT32", values, shape)
+
+
+class Tensor:
+    """A tensor of the model being built: its index, shape, dtype, quantization."""
+
+    def __init__(self, index, shape, dtype, scale=None, zero_point=None):
+        self.index = index
+        self.shape = list(shape)
+        self.dtype = dtype
+        self.scale = scale
+        self.zero_point = zero_point
+
+    @property
+    def quantization(self):
+        return None if self.scale is None else (self.scale, self.zero_point)
+
+
+def _window_out(size, k, stride, dilation, padding):
+    """TensorFlow Lite's output size of a window along one axis."""
+    effective = (k - 1) * dilation + 1
+    if padding == "SAME":
+        return (size + stride - 1) // stride
+    if padding == "VALID":
+        return (size - effective + stride) // stride
+    raise WriterError(f"padding must be SAME or VALID, not {padding!r}")
+
+
+class Model:
+    """A one-subgraph .tflite model, built operator by operator."""
+
+    def __init__(self, description="written by weft"):
+        self.description = description
+        self.buffers = [{}]  # buffer 0: empty, by convention
+        self.tensors = []
+        self.operators = []
+        self.opcodes = []
+        self.inputs = []
+        self.outputs = []
+
+    # -- tensors ----------------------------------------------------------
+    def _tensor(self, shape, dtype, quantization=None, name=None, buffer=0, channel_axis=None):
+        index = len(self.tensors)
+        t = {"shape": [int(d) for d in shape], "type": dtype, "buffer": buffer, "name": name or f"t{index}"}
+        if quantization is not None:
+            scales, zero_points = quantization
+            t["quantization"] = {"scale": [float32(s) for s in scales], "zero_point": [int(z) for z in zero_points]}
+            if channel_axis is not None:
+                t["quantization"]["quantized_dimension"] = channel_axis
+        self.tensors.append(t)
+        return index
+
+    def _activation(self, shape, dtype, output, name=None):
+        if dtype == "INT8":
+            if output is None:
+                raise WriterError("an int8 operator needs its output's (scale, zero point)")
+            scale, zp = float32(output[0]), int(output[1])
+            if not (scale > 0 and -128 <= zp <= 127):
+                raise WriterError(f"output quantization ({scale}, {zp}) is not a positive scale and an int8 zero point")
+            index = self._tensor(shape, dtype, ([scale], [zp]), name)
+            return Tensor(index, shape, dtype, scale, zp)
+        index = self._tensor(shape, dtype, None, name)
+        return Tensor(index, shape, dtype)
+
+    def _constant(self, c, name, channel_axis=None):
+        self.buffers.append({"data": list(c.raw())})
+        quant = None
+        if c.scales is not None:
+            quant = (c.scales, c.zero_points if c.zero_points is not None else [0] * len(c.scales))
+        axis = channel_axis if (c.scales is not None and len(c.scales) > 1) else None
+        return self._tensor(c.shape, c.dtype, quant, name, buffer=len(self.buffers) - 1, channel_axis=axis)
+
+    def input(self, shape, dtype="INT8", scale=None, zero_point=0, name="input"):
+        dtype = dtype.upper()
+        if dtype == "INT8":
+            t = self._activation(shape, dtype, (scale, zero_point), name)
+        else:
+            t = self._activation(shape, dtype, None, name)
+        self.inputs.append(t.index)
+        return t
+
+    def output(self, t):
+        self.outputs.append(t.index)
+        return t
+
+    # -- operators --------------------------------------------------------
+    def _operator(self, code, inputs, outputs, options_type=None, options=None):
+        if code not in self.opcodes:
+            self.opcodes.append(code)
+        op = {"opcode_index": self.opcodes.index(code), "inputs": list(inputs), "outputs": list(outputs)}
+        if options_type is not None:
+            op["builtin_options_type"] = options_type
+            op["builtin_options"] = options
+        self.operators.append(op)
+
+    def _weights_and_bias(self, x, weights, bias, channels, channel_axis, name):
+        if x.dtype != weights.dtype:
+            raise WriterError(f"{name}: {weights.dtype} weights on a {x.dtype} input")
+        w = self._constant(weights, f"{name}_weights", channel_axis)
+        if bias is None:
+            return w, -1
+        if len(bias.values) != channels:
+            raise WriterError(f"{name}: {len(bias.values)} biases for {channels} output channels")
+        if x.dtype == "INT8":
+            ws = weights.scales
+            scales = [x.scale * (ws[c] if len(ws) > 1 else ws[0]) for c in range(channels)]
+            bias = Constant("INT32", bias.values, [channels], scales=scales, zero_points=[0] * channels)
+        return w, self._constant(bias, f"{name}_bias", 0)
+
+    def conv2d(self, x, weights, bias=None, output=None, stride=(1, 1), dilation=(1, 1), padding="SAME",
+               activation="NONE", name=None):
+        name = name or f"op{len(self.operators)}"
+        o, kh, kw, i = weights.shape
+        if i != x.shape[3]:
+            raise WriterError(f"{name}: weights for {i} input channels on an input of {x.shape[3]}")
+        oh = _window_out(x.shape[1], kh, stride[0], dilation[0], padding)
+        ow = _window_out(x.shape[2], kw, stride[1], dilation[1], padding)
+        if oh < 1 or ow < 1:
+            raise WriterError(f"{name}: the window does not fit the input {x.shape}")
+        w, b = self._weights_and_bias(x, weights, bias, o, 0, name)
+        y = self._activation([x.shape[0], oh, ow, o], x.dtype, output)
+        self._operator("CONV_2D", [x.index, w, b], [y.index], "Conv2DOptions", {
+            "padding": padding, "stride_h": stride[0], "stride_w": stride[1],
+            "dilation_h_factor": dilation[0], "dilation_w_factor": dilation[1],
+            "fused_activation_function": activation})
+        return y
+
+    def depthwise_conv2d(self, x, weights, bias=None, output=None, stride=(1, 1), dilation=(1, 1), padding="SAME",
+                         activation="NONE", depth_multiplier=1, name=None):
+        name = name or f"op{len(self.operators)}"
+        _, kh, kw, cm = weights.shape
+        if cm != x.shape[3] * depth_multiplier:
+            raise WriterError(f"{name}: weights for {cm} channels, input {x.shape[3]} x multiplier {depth_multiplier}")
+        oh = _window_out(x.shape[1], kh, stride[0], dilation[0], padding)
+        ow = _window_out(x.shape[2], kw, stride[1], dilation[1], padding)
+        if oh < 1 or ow < 1:
+            raise WriterError(f"{name}: the window does not fit the input {x.shape}")
+        w, b = self._weights_and_bias(x, weights, bias, cm, 3, name)
+        y = self._activation([x.shape[0], oh, ow, cm], x.dtype, output)
+        self._operator("DEPTHWISE_CONV_2D", [x.index, w, b], [y.index], "DepthwiseConv2DOptions", {
+            "padding": padding, "stride_h": stride[0], "stride_w": stride[1], "depth_multiplier": depth_multiplier,
+            "dilation_h_factor": dilation[0], "dilation_w_factor": dilation[1],
+            "fused_activation_function": activation})
+        return y
+
+    def fully_connected(self, x, weights, bias=None, output=None, activation="NONE", keep_num_dims=False, name=None):
+        name = name or f"op{len(self.operators)}"
+        units, depth = weights.shape
+        if math.prod(x.shape) % depth:
+            raise WriterError(f"{name}: an input of {x.shape} is not rows of {depth}")
+        shape = x.shape[:-1] + [units] if keep_num_dims else [math.prod(x.shape) // depth, units]
+        if keep_num_dims and x.shape[-1] != depth:
+            raise WriterError(f"{name}: keep_num_dims needs the input's last dimension to be {depth}")
+        w, b = self._weights_and_bias(x, weights, bias, units, 0, name)
+        y = self._activation(shape, x.dtype, output)
+        self._operator("FULLY_CONNECTED", [x.index, w, b], [y.index], "FullyConnectedOptions", {
+            "fused_activation_function": activation, "keep_num_dims": keep_num_dims})
+        return y
+
+    def _pool(self, code, x, filter, stride, padding, activation, name):
+        oh = _window_out(x.shape[1], filter[0], stride[0], 1, padding)
+        ow = _window_out(x.shape[2], filter[1], stride[1], 1, padding)
+        if oh < 1 or ow < 1:
+            raise WriterError(f"{name or code}: the window does not fit the input {x.shape}")
+        y = self._activation([x.shape[0], oh, ow, x.shape[3]], x.dtype, x.quantization and (x.scale, x.zero_point))
+        self._operator(code, [x.index], [y.index], "Pool2DOptions", {
+            "padding": padding, "stride_h": stride[0], "stride_w": stride[1],
+            "filter_height": filter[0], "filter_width": filter[1], "fused_activation_function": activation})
+        return y
+
+    def average_pool2d(self, x, filter, stride=(1, 1), padding="VALID", activation="NONE", name=None):
+        return self._pool("AVERAGE_POOL_2D", x, filter, stride, padding, activation, name)
+
+    def max_pool2d(self, x, filter, stride=(1, 1), padding="VALID", activation="NONE", name=None):
+        return self._pool("MAX_POOL_2D", x, filter, stride, padding, activation, name)
+
+    def add(self, a, b, output=None, activation="NONE"):
+        if a.shape != b.shape or a.dtype != b.dtype:
+            raise WriterError(f"add: {a.dtype}{a.shape} and {b.dtype}{b.shape} differ")
+        y = self._activation(a.shape, a.dtype, output)
+        self._operator("ADD", [a.index, b.index], [y.index], "AddOptions", {"fused_activation_function": activation})
+        return y
+
+    def softmax(self, x, beta=1.0, output=(1 / 256, -128)):
+        y = self._activation(x.shape, x.dtype, output if x.dtype == "INT8" else None)
+        self._operator("SOFTMAX", [x.index], [y.index], "SoftmaxOptions", {"beta": float32(beta)})
+        return y
+
+    def reshape(self, x, shape):
+        shape = [int(d) for d in shape]
+        if math.prod(shape) != math.prod(x.shape):
+            raise WriterError(f"reshape: {x.shape} has {math.prod(x.shape)} elements, {shape} has {math.prod(shape)}")
+        s = self._constant(Constant("INT32", shape, [len(shape)]), f"op{len(self.operators)}_shape")
+        y = self._activation(shape, x.dtype, x.quantization)
+        self._operator("RESHAPE", [x.index, s], [y.index], "ReshapeOptions", {"new_shape": shape})
+        return y
+
+    # -- output -----------------------------------------------------------
+    def to_dict(self):
+        """The model in the JSON form of the schema (tests alter it)."""
+        return {
+            "version": 3,
+            "description": self.description,
+            "operator_codes": [{"deprecated_builtin_code": BUILTIN_CODES[c], "builtin_code": BUILTIN_CODES[c]}
+                               for c in self.opcodes],
+            "subgraphs": [{"tensors": self.tensors, "inputs": self.inputs, "outputs": self.outputs,
+                           "operators": self.operators, "name": "main"}],
+            "buffers": self.buffers,
+        }
+
+    def to_bytes(self, flatc=None):
+        return to_bytes(self.to_dict(), flatc)
+
+    def write(self, path, flatc=None):
+        write_bytes(path, self.to_bytes(flatc))
+
+
+def find_flatc(flatc=None):
+    found = flatc or os.environ.get("FLATC") or shutil.which("flatc")
+    if not found:
+        raise WriterError("flatc not found: install Debian's flatbuffers-compiler (tools/setup-debian.sh does)")
+    return found
+
+
+def to_bytes(model_dict, flatc=None):
+    """The .tflite bytes of a model in JSON form, through flatc."""
+    return to_bytes_many([model_dict], flatc)[0]
+
+
+def to_bytes_many(model_dicts, flatc=None):
+    """The .tflite bytes of several models, with one run of flatc."""
+    flatc = find_flatc(flatc)
+    with tempfile.TemporaryDirectory(prefix="weft-writer-") as d:
+        sources = []
+        for i, m in enumerate(model_dicts):
+            sources.append(os.path.join(d, f"m{i}.json"))
+            with open(sources[-1], "w") as f:
+                json.dump(m, f)
+        r = subprocess.run([flatc, "-b", "-o", d, SCHEMA, *sources], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise WriterError(f"flatc refused the model: {r.stderr.strip() or r.stdout.strip()}")
+        out = []
+        for i in range(len(model_dicts)):
+            with open(os.path.join(d, f"m{i}.tflite"), "rb") as f:
+                out.append(f.read())
+        return out
+
+
+def write_bytes(path, data):
+    """Writes a file whole or not at all (a temporary file, then a rename)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".weft-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
