@@ -397,6 +397,13 @@ def bad_models(base, flatc):
             lambda d, s: s["outputs"].__setitem__(0, ops[7]["inputs"][1]))
     mutated("unknown_activation", "fused activation TANH is not supported",
             lambda d, s: s["operators"][5]["builtin_options"].update(fused_activation_function="TANH"))
+    # Window sizes whose arithmetic would overflow int (found by the fuzzer).
+    mutated("huge_pool_filter", "operator 5 (AVERAGE_POOL_2D): strides, dilations, filter sizes",
+            lambda d, s: s["operators"][5]["builtin_options"].update(filter_height=1073741826, padding="SAME"))
+    mutated("huge_dilation", "must be from 1 to 32767",
+            lambda d, s: s["operators"][0]["builtin_options"].update(dilation_h_factor=1 << 30, padding="SAME"))
+    mutated("huge_depth_multiplier", "must be from 1 to 32767",
+            lambda d, s: s["operators"][1]["builtin_options"].update(depth_multiplier=1 << 30))
     files = tw.to_bytes_many([d for d, _ in altered.values()], flatc)
     for (name, (_, expect)), data in zip(altered.items(), files):
         bad[name] = (data, expect)

@@ -21,7 +21,7 @@
     "activations must be int8 or float32, and every activation of a model must have the same dtype")                  \
   X(bad_quantization, "an int8 tensor needs a positive finite scale and a zero point in [-128, 127]")                 \
   X(not_4d, "convolutions and pools take a 4-D NHWC input [batch, height, width, channels]")                          \
-  X(bad_window, "strides, dilations, filter sizes and depth multipliers must be at least 1")                          \
+  X(bad_window, "strides, dilations, filter sizes and depth multipliers must be from 1 to 32767")                     \
   X(empty_output, "the output would be empty: the filter window is larger than the padded input")                     \
   X(missing_weights, "this operator needs weights: pass them as a weft::constant")                                    \
   X(weights_size, "a constant's array holds a different number of elements than its shape says")                      \

@@ -131,8 +131,14 @@ constexpr window_geometry make_window(const shape& in, int out_c, hw kernel, hw 
   return g;
 }
 
+/// Largest filter size, stride or dilation: far beyond any model for a
+/// microcontroller, and small enough that window arithmetic (filter area,
+/// dilated reach) stays within int.
+inline constexpr int max_window = 32767;
+
 constexpr bool valid_window(hw kernel, hw stride, hw dilation) {
-  return kernel.h >= 1 && kernel.w >= 1 && stride.h >= 1 && stride.w >= 1 && dilation.h >= 1 && dilation.w >= 1;
+  auto in_range = [](hw v) { return v.h >= 1 && v.w >= 1 && v.h <= max_window && v.w <= max_window; };
+  return in_range(kernel) && in_range(stride) && in_range(dilation);
 }
 
 constexpr inferred infer_conv2d(const tensor_spec& in, const conv2d_options& o, const constant& w, const constant& b,

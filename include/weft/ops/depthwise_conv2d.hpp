@@ -58,8 +58,8 @@ constexpr inferred infer_depthwise_conv2d(const tensor_spec& in, const depthwise
   const shape& ws = w.spec.dims;
   if (!w.empty() && (ws.rank != 4 || ws[0] != 1)) return {.err = error::depthwise_weights_shape};
   if (error e = check_constants(in, w, b, ws[3], 3); e != error::none) return {.err = e};
-  if (o.depth_multiplier < 1) return {.err = error::bad_window};
-  if (ws[3] != in.dims[3] * o.depth_multiplier) return {.err = error::depthwise_channels};
+  if (o.depth_multiplier < 1 || o.depth_multiplier > max_window) return {.err = error::bad_window};
+  if (ws[3] != static_cast<std::int64_t>(in.dims[3]) * o.depth_multiplier) return {.err = error::depthwise_channels};
   if (!valid_window({ws[1], ws[2]}, o.stride, o.dilation)) return {.err = error::bad_window};
   if (in.type == dtype::int8 && !valid_int8_quantization(out_q)) return {.err = error::bad_quantization};
   const window_geometry g =
