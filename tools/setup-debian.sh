@@ -5,7 +5,7 @@
 # everything is there.
 set -eu
 
-packages="cmake ninja-build g++ python3 catch2 libeigen3-dev libflatbuffers-dev flatbuffers-compiler
+packages="cmake ninja-build g++ python3 python3-numpy python3-sklearn catch2 libeigen3-dev libflatbuffers-dev flatbuffers-compiler
           clang libclang-rt-14-dev
           gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
           gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-arm qemu-system-misc"

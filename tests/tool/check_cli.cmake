@@ -122,8 +122,34 @@ foreach(good IN LISTS good_files)
     endif()
   endif()
   execute_process(COMMAND ${WEFT} run ${good} --input ${CORPUS}/bad_empty.tflite --output ${WORK}/x.bin RESULT_VARIABLE rc ERROR_VARIABLE e)
-  if(NOT rc EQUAL 2 OR NOT e MATCHES "must hold exactly")
+  if(NOT rc EQUAL 2 OR NOT e MATCHES "or a whole number of such inputs; it has")
     fail("${name}: a wrong-sized input gave status ${rc}: ${e}")
+  endif()
+  # Several inputs in one file: one output each, in order. A byte more is
+  # refused, and the output file already there stays as it was.
+  execute_process(COMMAND ${CMAKE_COMMAND} -E cat ${CORPUS}/${name}.in.bin ${CORPUS}/${name}.in.bin ${CORPUS}/${name}.in.bin
+                  OUTPUT_FILE ${WORK}/${name}.in3.bin)
+  file(READ ${CORPUS}/${name}.out.bin one_out HEX)
+  string(REPEAT "${one_out}" 3 three_out)
+  execute_process(COMMAND ${WEFT} run ${good} --cores 2 --input ${WORK}/${name}.in3.bin --output ${WORK}/${name}.out3.bin
+                  RESULT_VARIABLE rc ERROR_VARIABLE e)
+  file(READ ${WORK}/${name}.out3.bin got_three HEX)
+  if(NOT rc EQUAL 0 OR NOT got_three STREQUAL three_out)
+    fail("${name}: three inputs in one file did not give the three outputs in order (status ${rc}): ${e}")
+  endif()
+  execute_process(COMMAND ${WEFT} run ${good} --input ${WORK}/${name}.in3.bin --output ${WORK}/x.bin --dump ${WORK}/x.dump
+                  RESULT_VARIABLE rc ERROR_VARIABLE e)
+  if(NOT rc EQUAL 2 OR NOT e MATCHES "--dump takes one input")
+    fail("${name}: --dump with three inputs gave status ${rc}: ${e}")
+  endif()
+  file(WRITE ${WORK}/one_byte.bin "x")
+  execute_process(COMMAND ${CMAKE_COMMAND} -E cat ${WORK}/${name}.in3.bin ${WORK}/one_byte.bin
+                  OUTPUT_FILE ${WORK}/${name}.in3plus.bin)
+  execute_process(COMMAND ${WEFT} run ${good} --input ${WORK}/${name}.in3plus.bin --output ${WORK}/${name}.out3.bin
+                  RESULT_VARIABLE rc ERROR_VARIABLE e)
+  file(READ ${WORK}/${name}.out3.bin still HEX)
+  if(NOT rc EQUAL 2 OR NOT e MATCHES "whole number" OR NOT still STREQUAL three_out)
+    fail("${name}: three inputs and a byte gave status ${rc} (output kept: ${still} ): ${e}")
   endif()
 endforeach()
 

@@ -2,7 +2,10 @@
 // The host program `weft run` and `weft bench` build for a model. The model
 // header comes in with -include, WEFT_MODEL names its struct, WEFT_SPEEDS
 // (optional) lists the relative speeds of the cores to plan for.
-//   runner IN.bin OUT.bin [DUMP_DIR]   one inference; with DUMP_DIR every
+//   runner IN.bin OUT.bin [DUMP_DIR]   one inference per input in IN.bin (one
+//                                      or several inputs, one after another),
+//                                      the outputs likewise in OUT.bin; with
+//                                      DUMP_DIR (one input only) every
 //                                      operator's output as DUMP_DIR/opNNN.bin
 //   runner --bench N                   N timed inferences on a fixed input;
 //                                      prints "median_ns min_ns N"
@@ -13,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -87,26 +91,42 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "weft: error: cannot open input '%s'\n", argv[1]);
     return 2;
   }
-  const std::size_t got = std::fread(in.data(), 1, need, f);
-  const bool extra = std::fgetc(f) != EOF;
+  std::vector<std::byte> inputs;
+  std::byte chunk[4096];
+  for (std::size_t got; (got = std::fread(chunk, 1, sizeof chunk, f)) > 0;) inputs.insert(inputs.end(), chunk, chunk + got);
   std::fclose(f);
-  if (got != need || extra) {
-    std::fprintf(stderr, "weft: error: input '%s' must hold exactly %zu bytes (the model's %s input, %d elements)\n",
-                 argv[1], need, weft::name_of(program::input_spec.type), static_cast<int>(in.size()));
+  // The file holds one input or several, one after another: each runs in turn
+  // and the outputs follow one another in the same order.
+  if (inputs.empty() || inputs.size() % need != 0) {
+    std::fprintf(stderr,
+                 "weft: error: input '%s' must hold %zu bytes (the model's %s input, %d elements) or a whole "
+                 "number of such inputs; it has %zu\n",
+                 argv[1], need, weft::name_of(program::input_spec.type), static_cast<int>(in.size()), inputs.size());
     return 2;
   }
-  if (argc > 3) {
-    dumper d{argv[3]};
-    net.invoke(exec, d);
-    if (!d.ok) {
-      std::fprintf(stderr, "weft: error: cannot write operator outputs to '%s'\n", argv[3]);
-      return 1;
-    }
-  } else {
-    net.invoke(exec);
+  const std::size_t count = inputs.size() / need;
+  if (argc > 3 && count != 1) {
+    std::fprintf(stderr, "weft: error: --dump takes a single input; '%s' holds %zu\n", argv[1], count);
+    return 2;
   }
   auto out = net.output();
-  if (!write_file(argv[2], out.data(), out.size() * sizeof(*out.data()))) {
+  const std::size_t out_bytes = out.size() * sizeof(*out.data());
+  std::vector<std::byte> outputs(count * out_bytes);
+  for (std::size_t k = 0; k < count; ++k) {
+    std::memcpy(in.data(), inputs.data() + k * need, need);
+    if (argc > 3) {
+      dumper d{argv[3]};
+      net.invoke(exec, d);
+      if (!d.ok) {
+        std::fprintf(stderr, "weft: error: cannot write operator outputs to '%s'\n", argv[3]);
+        return 1;
+      }
+    } else {
+      net.invoke(exec);
+    }
+    std::memcpy(outputs.data() + k * out_bytes, out.data(), out_bytes);
+  }
+  if (!write_file(argv[2], outputs.data(), outputs.size())) {
     std::fprintf(stderr, "weft: error: cannot write output '%s'\n", argv[2]);
     return 1;
   }

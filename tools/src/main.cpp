@@ -156,6 +156,22 @@ core_profile profile_of(const arguments& a) {
   return p;
 }
 
+// IN holds the model's input, or (single_only false) several of them one
+// after another: each runs in turn, and OUT receives the outputs in order.
+void check_inputs(const imported_model& m, const std::string& input, bool single_only) {
+  std::error_code ec;
+  const auto size = fs::file_size(input, ec);
+  if (ec) throw input_error("cannot open input '" + input + "'");
+  const weft::tensor_spec& in = m.graph->input_spec();
+  const std::size_t need = in.bytes();
+  const std::string what = std::to_string(need) + " bytes (the model's " + std::string(weft::name_of(in.type)) + " input, " +
+                           std::to_string(in.dims.elements()) + " elements)";
+  if (single_only && size != need) throw input_error("--dump takes one input: '" + input + "' must hold exactly " + what);
+  if (size == 0 || size % need != 0)
+    throw input_error("input '" + input + "' must hold " + what + " or a whole number of such inputs; it has " +
+                      std::to_string(size));
+}
+
 std::string default_name(const std::string& model_path) {
   std::string n = fs::path(model_path).stem().string();
   for (auto& c : n)
@@ -200,9 +216,9 @@ int run(int argc, char** argv) {
       return 0;
     }
     const std::string input = require(a, "--input");
-    if (!fs::exists(input)) throw input_error("cannot open input '" + input + "'");
+    check_inputs(m, input, false);
     const int status = run_on_target(elf, t, profile.cores, input, require(a, "--output"));
-    if (status == 2) throw input_error("the firmware refused the input (it must hold exactly the model's input tensor)");
+    if (status == 2) throw input_error("the firmware refused the input '" + input + "'");
     if (status != 0) throw std::runtime_error("the firmware exited with status " + std::to_string(status) + " on " + target);
     return 0;
   }
@@ -239,7 +255,7 @@ int run(int argc, char** argv) {
     fs::create_directories(dir);
     args.push_back(dir.string());
   }
-  if (!fs::exists(input)) throw input_error("cannot open input '" + input + "'");
+  check_inputs(m, input, a.options.count("--dump") != 0);
   const fs::path runner = host_runner(m, source, profile, argv[0]);
   return run_program(runner, args);
 }

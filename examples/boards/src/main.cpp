@@ -2,7 +2,8 @@
 // Firmware that runs any imported model (the header of `weft import`, struct
 // `model`) on a board, on WEFT_CORES cores. Semihosting brings the host's
 // command line and files:
-//   run IN OUT     one inference on the raw tensor IN, output written to OUT
+//   run IN OUT     one inference per input in IN (raw tensors, one after
+//                  another), the outputs written likewise to OUT
 //   bench OUT      one inference on a fixed input with a probe marking, per
 //                  core, which operator or wait it is in (a QEMU plugin
 //                  counts instructions per mark); writes each core's stack
@@ -99,17 +100,21 @@ int main() {
   if (std::strcmp(mode, "run") == 0 && argc == 4) {
     const int in = semihosting::open(argv[2], 1);
     if (in < 0) fail("cannot open the input file");
-    const bool sized = semihosting::length(in) == static_cast<long>(in_bytes);
-    const bool complete = sized && semihosting::read(in, input_bytes(), in_bytes) == in_bytes;
-    semihosting::close(in);
-    if (!complete) fail("the input file does not hold exactly the model's input");
-#if defined(WEFT_MUTATION_NO_WAITS)
-    exec.execute(no_waits_job{program::job{net.arena().data()}});
-#else
-    net.invoke(exec);
-#endif
+    const long length = semihosting::length(in);
+    if (length <= 0 || length % static_cast<long>(in_bytes) != 0)
+      fail("the input file does not hold a whole number of the model's inputs");
     const int out = semihosting::open(argv[3], 5);
-    if (out < 0 || !semihosting::write(out, output_bytes(), out_bytes)) fail("cannot write the output file");
+    if (out < 0) fail("cannot write the output file");
+    for (long k = length / static_cast<long>(in_bytes); k > 0; --k) {
+      if (semihosting::read(in, input_bytes(), in_bytes) != in_bytes) fail("cannot read the input file");
+#if defined(WEFT_MUTATION_NO_WAITS)
+      exec.execute(no_waits_job{program::job{net.arena().data()}});
+#else
+      net.invoke(exec);
+#endif
+      if (!semihosting::write(out, output_bytes(), out_bytes)) fail("cannot write the output file");
+    }
+    semihosting::close(in);
     semihosting::close(out);
     return 0;
   }
