@@ -212,16 +212,22 @@ class Model:
             bias = Constant("INT32", bias.values, [channels], scales=scales, zero_points=[0] * channels)
         return w, self._constant(bias, f"{name}_bias", 0)
 
+    @staticmethod
+    def _window(x, kernel, stride, dilation, padding, name):
+        """Output height and width of a window over the NHWC input x."""
+        oh = _window_out(x.shape[1], kernel[0], stride[0], dilation[0], padding)
+        ow = _window_out(x.shape[2], kernel[1], stride[1], dilation[1], padding)
+        if oh < 1 or ow < 1:
+            raise WriterError(f"{name}: the window does not fit the input {x.shape}")
+        return oh, ow
+
     def conv2d(self, x, weights, bias=None, output=None, stride=(1, 1), dilation=(1, 1), padding="SAME",
                activation="NONE", name=None):
         name = name or f"op{len(self.operators)}"
         o, kh, kw, i = weights.shape
         if i != x.shape[3]:
             raise WriterError(f"{name}: weights for {i} input channels on an input of {x.shape[3]}")
-        oh = _window_out(x.shape[1], kh, stride[0], dilation[0], padding)
-        ow = _window_out(x.shape[2], kw, stride[1], dilation[1], padding)
-        if oh < 1 or ow < 1:
-            raise WriterError(f"{name}: the window does not fit the input {x.shape}")
+        oh, ow = self._window(x, (kh, kw), stride, dilation, padding, name)
         w, b = self._weights_and_bias(x, weights, bias, o, 0, name)
         y = self._activation([x.shape[0], oh, ow, o], x.dtype, output)
         self._operator("CONV_2D", [x.index, w, b], [y.index], "Conv2DOptions", {
@@ -236,10 +242,7 @@ class Model:
         _, kh, kw, cm = weights.shape
         if cm != x.shape[3] * depth_multiplier:
             raise WriterError(f"{name}: weights for {cm} channels, input {x.shape[3]} x multiplier {depth_multiplier}")
-        oh = _window_out(x.shape[1], kh, stride[0], dilation[0], padding)
-        ow = _window_out(x.shape[2], kw, stride[1], dilation[1], padding)
-        if oh < 1 or ow < 1:
-            raise WriterError(f"{name}: the window does not fit the input {x.shape}")
+        oh, ow = self._window(x, (kh, kw), stride, dilation, padding, name)
         w, b = self._weights_and_bias(x, weights, bias, cm, 3, name)
         y = self._activation([x.shape[0], oh, ow, cm], x.dtype, output)
         self._operator("DEPTHWISE_CONV_2D", [x.index, w, b], [y.index], "DepthwiseConv2DOptions", {
@@ -263,10 +266,7 @@ class Model:
         return y
 
     def _pool(self, code, x, filter, stride, padding, activation, name):
-        oh = _window_out(x.shape[1], filter[0], stride[0], 1, padding)
-        ow = _window_out(x.shape[2], filter[1], stride[1], 1, padding)
-        if oh < 1 or ow < 1:
-            raise WriterError(f"{name or code}: the window does not fit the input {x.shape}")
+        oh, ow = self._window(x, filter, stride, (1, 1), padding, name or code)
         y = self._activation([x.shape[0], oh, ow, x.shape[3]], x.dtype, x.quantization and (x.scale, x.zero_point))
         self._operator(code, [x.index], [y.index], "Pool2DOptions", {
             "padding": padding, "stride_h": stride[0], "stride_w": stride[1],
