@@ -388,13 +388,22 @@ class reader {
          extra);
   }
 
+  // Element i of an int64 vector (zero points). The verifier checks that a
+  // vector's length field is 4-aligned, not that 8-byte elements are, so a
+  // corrupt file can misalign them: read the bytes, never an int64 lvalue.
+  static std::int64_t element(const flatbuffers::Vector<std::int64_t>* v, flatbuffers::uoffset_t i) {
+    std::int64_t x = 0;
+    std::memcpy(&x, v->Data() + static_cast<std::size_t>(i) * sizeof x, sizeof x);
+    return flatbuffers::EndianScalar(x);
+  }
+
   // Per-tensor (scale, zero point) of an int8 activation.
   quantization activation_quant(int index) const {
     const auto* q = tensor(index)->quantization();
     if (q == nullptr || q->scale() == nullptr || q->scale()->size() != 1 || q->zero_point() == nullptr ||
         q->zero_point()->size() != 1)
       fail("int8 tensor " + tensor_label(index) + " needs one scale and one zero point");
-    const std::int64_t zp = q->zero_point()->Get(0);
+    const std::int64_t zp = element(q->zero_point(), 0);
     if (zp < -128 || zp > 127)
       fail("tensor " + tensor_label(index) + " has zero point " + std::to_string(zp) + ", outside int8");
     return {q->scale()->Get(0), static_cast<std::int32_t>(zp)};
@@ -480,8 +489,8 @@ class reader {
       if (q == nullptr || q->scale() == nullptr || q->scale()->size() == 0)
         fail(std::string(role) + " tensor " + tensor_label(index) + " is int8 but has no scale");
       if (q->zero_point() != nullptr)
-        for (auto zp : *q->zero_point())
-          if (zp != 0)
+        for (flatbuffers::uoffset_t i = 0; i < q->zero_point()->size(); ++i)
+          if (element(q->zero_point(), i) != 0)
             fail(std::string(role) + " tensor " + tensor_label(index) +
                  " has a non-zero zero point; int8 weights must be symmetric");
       data->i8 = copy_data<std::int8_t>(index, n);
