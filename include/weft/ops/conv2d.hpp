@@ -78,24 +78,65 @@ struct conv2d_args {
   const T* weights = nullptr;
 };
 
+/// The taps of one window axis that land inside the input: k in
+/// [begin, end) where 0 <= origin + k * dilation < size. Clipping the window
+/// once per output pixel keeps bounds checks out of the inner loops.
+struct tap_range {
+  int begin = 0;
+  int end = 0;
+};
+
+[[gnu::always_inline]] inline tap_range taps_inside(int origin, int k, int dilation, int size) {
+  tap_range r{0, k};
+  if (origin < 0) r.begin = (-origin + dilation - 1) / dilation;
+  if (origin + (k - 1) * dilation >= size) r.end = (size - origin + dilation - 1) / dilation;
+  if (r.end < r.begin) r.end = r.begin;
+  return r;
+}
+
+// Output channels are computed in blocks of four that share every input load;
+// each channel still sums its taps in the same order (rows, columns, input
+// channels), so float results are the same bits as one channel at a time.
 template <class T>
 [[gnu::always_inline]] inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
+  const int filter = g.k_h * g.k_w * g.in_c;  // weights per output channel
   for (int b = 0; b < g.batches; ++b) {
     for (int oy = t.row_begin; oy < t.row_end; ++oy) {
       const int iy0 = oy * g.stride_h - g.pad_h;
+      const tap_range ry = taps_inside(iy0, g.k_h, g.dil_h, g.in_h);
       for (int ox = 0; ox < g.out_w; ++ox) {
         const int ix0 = ox * g.stride_w - g.pad_w;
+        const tap_range rx = taps_inside(ix0, g.k_w, g.dil_w, g.in_w);
         T* o = out + ((b * g.out_h + oy) * g.out_w + ox) * g.out_c;
-        for (int oc = t.ch_begin; oc < t.ch_end; ++oc) {
+        int oc = t.ch_begin;
+        for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
+          accumulator_t<T> acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+          for (int ky = ry.begin; ky < ry.end; ++ky) {
+            const T* row = in + ((b * g.in_h + iy0 + ky * g.dil_h) * g.in_w) * g.in_c;
+            for (int kx = rx.begin; kx < rx.end; ++kx) {
+              const T* x = row + (ix0 + kx * g.dil_w) * g.in_c;
+              const T* w = a.weights + ((oc * g.k_h + ky) * g.k_w + kx) * g.in_c;
+              for (int ic = 0; ic < g.in_c; ++ic) {
+                const auto v = a.e.offset(x[ic]);
+                acc0 += w[ic] * v;
+                acc1 += w[filter + ic] * v;
+                acc2 += w[2 * filter + ic] * v;
+                acc3 += w[3 * filter + ic] * v;
+              }
+            }
+          }
+          o[oc] = a.e.finish(acc0, oc);
+          o[oc + 1] = a.e.finish(acc1, oc + 1);
+          o[oc + 2] = a.e.finish(acc2, oc + 2);
+          o[oc + 3] = a.e.finish(acc3, oc + 3);
+        }
+        for (; oc < t.ch_end; ++oc) {
           accumulator_t<T> acc = 0;
-          for (int ky = 0; ky < g.k_h; ++ky) {
-            const int iy = iy0 + ky * g.dil_h;
-            if (iy < 0 || iy >= g.in_h) continue;
-            for (int kx = 0; kx < g.k_w; ++kx) {
-              const int ix = ix0 + kx * g.dil_w;
-              if (ix < 0 || ix >= g.in_w) continue;
-              const T* x = in + ((b * g.in_h + iy) * g.in_w + ix) * g.in_c;
+          for (int ky = ry.begin; ky < ry.end; ++ky) {
+            const T* row = in + ((b * g.in_h + iy0 + ky * g.dil_h) * g.in_w) * g.in_c;
+            for (int kx = rx.begin; kx < rx.end; ++kx) {
+              const T* x = row + (ix0 + kx * g.dil_w) * g.in_c;
               const T* w = a.weights + ((oc * g.k_h + ky) * g.k_w + kx) * g.in_c;
               for (int ic = 0; ic < g.in_c; ++ic) acc += w[ic] * a.e.offset(x[ic]);
             }
