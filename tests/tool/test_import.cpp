@@ -36,8 +36,7 @@ const std::string corpus = WEFT_CORPUS_DIR;
 std::vector<fs::path> corpus_files(const std::string& prefix, const std::string& extension) {
   std::vector<fs::path> v;
   for (const auto& e : fs::directory_iterator(corpus))
-    if (e.path().filename().string().rfind(prefix, 0) == 0 && e.path().extension() == extension)
-      v.push_back(e.path());
+    if (e.path().filename().string().rfind(prefix, 0) == 0 && e.path().extension() == extension) v.push_back(e.path());
   std::sort(v.begin(), v.end());
   return v;
 }
@@ -95,11 +94,11 @@ std::string describe(const node& n) {
       break;
   }
   std::ostringstream s;
-  s << name_of(n.kind) << " stride " << stride.h << ' ' << stride.w << " dilation " << dilation.h << ' '
-    << dilation.w << " padding " << (pad == padding::same ? "same" : "valid") << " activation "
-    << activation_name(n.act()) << " multiplier " << multiplier << " filter " << filter.h << ' ' << filter.w
-    << " keep_num_dims " << (n.kind == op::fully_connected && n.fc.keep_num_dims ? 1 : 0) << " bias "
-    << (n.bias.empty() ? 0 : 1) << " per_channel " << (!n.weights.empty() && n.weights.spec.quant.per_channel() ? 1 : 0);
+  s << name_of(n.kind) << " stride " << stride.h << ' ' << stride.w << " dilation " << dilation.h << ' ' << dilation.w
+    << " padding " << (pad == padding::same ? "same" : "valid") << " activation " << activation_name(n.act())
+    << " multiplier " << multiplier << " filter " << filter.h << ' ' << filter.w << " keep_num_dims "
+    << (n.kind == op::fully_connected && n.fc.keep_num_dims ? 1 : 0) << " bias " << (n.bias.empty() ? 0 : 1)
+    << " per_channel " << (!n.weights.empty() && n.weights.spec.quant.per_channel() ? 1 : 0);
   return s.str();
 }
 
@@ -115,8 +114,8 @@ std::string combination(const node& n, dtype t) {
         << (n.conv.pad == padding::same ? "same" : "valid");
       break;
     case op::depthwise_conv2d:
-      s << " stride " << stride_class(n.depthwise.stride) << " dilation " << stride_class(n.depthwise.dilation)
-        << ' ' << (n.depthwise.pad == padding::same ? "same" : "valid") << " multiplier "
+      s << " stride " << stride_class(n.depthwise.stride) << " dilation " << stride_class(n.depthwise.dilation) << ' '
+        << (n.depthwise.pad == padding::same ? "same" : "valid") << " multiplier "
         << (n.depthwise.depth_multiplier == 1 ? "1" : "n");
       break;
     case op::average_pool2d:
@@ -161,8 +160,8 @@ std::set<std::string> required_combinations() {
       }
       for (const char* keep : {"", " keep_num_dims"})
         for (const char* bias : {"", " no_bias"})
-          for (const char* pc : (t == dtype::int8 ? std::vector<const char*>{"", " per_channel"}
-                                                  : std::vector<const char*>{""}))
+          for (const char* pc :
+               (t == dtype::int8 ? std::vector<const char*>{"", " per_channel"} : std::vector<const char*>{""}))
             want.insert("fully_connected " + d + keep + bias + pc + " " + act);
       want.insert("add " + d + " " + act);
     }
@@ -271,8 +270,8 @@ TEST_CASE("every generated operator combination imports as written and agrees wi
     if (!seen.count(c)) missing.push_back(c);
   INFO("missing combinations: " << missing.size() << (missing.empty() ? "" : ", e.g. " + missing.front()));
   REQUIRE(missing.empty());
-  WARN("largest difference from the reference: " << worst.worst_int8_lsb << " LSB (int8), "
-                                                 << worst.worst_float_rel << " of the largest value (float32)");
+  WARN("largest difference from the reference: " << worst.worst_int8_lsb << " LSB (int8), " << worst.worst_float_rel
+                                                 << " of the largest value (float32)");
 }
 
 TEST_CASE("every file of the bad corpus is refused with one line naming the problem", "[tool][import][corpus]") {

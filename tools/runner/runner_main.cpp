@@ -70,7 +70,8 @@ int bench(weft::instance<WEFT_MODEL, profile>& net, weft::host_threads<profile.c
     t = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
   }
   std::sort(ns.begin(), ns.end());
-  std::printf("%lld %lld %d\n", static_cast<long long>(ns[ns.size() / 2]), static_cast<long long>(ns.front()), iterations);
+  std::printf("%lld %lld %d\n", static_cast<long long>(ns[ns.size() / 2]), static_cast<long long>(ns.front()),
+              iterations);
   return 0;
 }
 
@@ -93,7 +94,8 @@ int main(int argc, char** argv) {
   }
   std::vector<std::byte> inputs;
   std::byte chunk[4096];
-  for (std::size_t got; (got = std::fread(chunk, 1, sizeof chunk, f)) > 0;) inputs.insert(inputs.end(), chunk, chunk + got);
+  for (std::size_t got; (got = std::fread(chunk, 1, sizeof chunk, f)) > 0;)
+    inputs.insert(inputs.end(), chunk, chunk + got);
   std::fclose(f);
   // The file holds one input or several, one after another: each runs in turn
   // and the outputs follow one another in the same order.

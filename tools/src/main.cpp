@@ -132,7 +132,8 @@ int positive(const std::string& option, const std::string& value, int max) {
 // The cores to plan for: --cores N, or --speeds S1,S2,... (one per core).
 core_profile profile_of(const arguments& a) {
   const bool an521 = a.options.count("--target") && a.options.at("--target") == "an521";
-  if (a.options.count("--cores") && a.options.count("--speeds")) throw usage_error("give --cores or --speeds, not both");
+  if (a.options.count("--cores") && a.options.count("--speeds"))
+    throw usage_error("give --cores or --speeds, not both");
   if (a.options.count("--speeds")) {
     core_profile p{0};
     std::stringstream list(a.options.at("--speeds"));
@@ -145,13 +146,15 @@ core_profile profile_of(const arguments& a) {
         used = 0;
       }
       if (used != item.size() || !(v > 0.0f) || p.cores == max_cores)
-        throw usage_error("--speeds takes 1 to 8 positive numbers separated by commas, not '" + a.options.at("--speeds") + "'");
+        throw usage_error("--speeds takes 1 to 8 positive numbers separated by commas, not '" +
+                          a.options.at("--speeds") + "'");
       p.speed[static_cast<std::size_t>(p.cores++)] = v;
     }
     if (p.cores == 0) throw usage_error("--speeds needs at least one speed");
     return p;
   }
-  core_profile p = core_profile::uniform(a.options.count("--cores") ? positive("--cores", a.options.at("--cores"), max_cores) : 1);
+  core_profile p =
+      core_profile::uniform(a.options.count("--cores") ? positive("--cores", a.options.at("--cores"), max_cores) : 1);
   if (an521 && p.cores == 2) p = weft::ports::sse200::profile;  // the chip's own profile: CPU1 has FPU and DSP
   return p;
 }
@@ -164,9 +167,10 @@ void check_inputs(const imported_model& m, const std::string& input, bool single
   if (ec) throw input_error("cannot open input '" + input + "'");
   const weft::tensor_spec& in = m.graph->input_spec();
   const std::size_t need = in.bytes();
-  const std::string what = std::to_string(need) + " bytes (the model's " + std::string(weft::name_of(in.type)) + " input, " +
-                           std::to_string(in.dims.elements()) + " elements)";
-  if (single_only && size != need) throw input_error("--dump takes one input: '" + input + "' must hold exactly " + what);
+  const std::string what = std::to_string(need) + " bytes (the model's " + std::string(weft::name_of(in.type)) +
+                           " input, " + std::to_string(in.dims.elements()) + " elements)";
+  if (single_only && size != need)
+    throw input_error("--dump takes one input: '" + input + "' must hold exactly " + what);
   if (size == 0 || size % need != 0)
     throw input_error("input '" + input + "' must hold " + what + " or a whole number of such inputs; it has " +
                       std::to_string(size));
@@ -219,14 +223,17 @@ int run(int argc, char** argv) {
     check_inputs(m, input, false);
     const int status = run_on_target(elf, t, profile.cores, input, require(a, "--output"));
     if (status == 2) throw input_error("the firmware refused the input '" + input + "'");
-    if (status != 0) throw std::runtime_error("the firmware exited with status " + std::to_string(status) + " on " + target);
+    if (status != 0)
+      throw std::runtime_error("the firmware exited with status " + std::to_string(status) + " on " + target);
     return 0;
   }
   if (a.command == "bench") {
-    const int iterations = a.options.count("--iterations") ? positive("--iterations", a.options.at("--iterations"), 1000000) : 200;
+    const int iterations =
+        a.options.count("--iterations") ? positive("--iterations", a.options.at("--iterations"), 1000000) : 200;
     const fs::path runner = host_runner(m, source, profile, argv[0]);
     std::string out;
-    if (const int status = run_program(runner, {"--bench", std::to_string(iterations)}, out); status != 0) return status;
+    if (const int status = run_program(runner, {"--bench", std::to_string(iterations)}, out); status != 0)
+      return status;
     long long median = 0, fastest = 0;
     int n = 0;
     if (std::sscanf(out.c_str(), "%lld %lld %d", &median, &fastest, &n) != 3)
@@ -239,10 +246,11 @@ int run(int argc, char** argv) {
                 << ", \"iterations\": " << n << ", \"arena_bytes\": " << sum.arena_bytes
                 << ", \"predicted_balance\": " << s->imbalance() << "}\n";
     } else {
-      std::printf("%s on the host, %d %s: median %.3f ms per inference (fastest %.3f ms, %d inferences), %lld MACs, "
-                  "arena %zu bytes\n",
-                  source.c_str(), profile.cores, profile.cores == 1 ? "core" : "cores", static_cast<double>(median) / 1e6,
-                  static_cast<double>(fastest) / 1e6, n, static_cast<long long>(sum.macs), sum.arena_bytes);
+      std::printf(
+          "%s on the host, %d %s: median %.3f ms per inference (fastest %.3f ms, %d inferences), %lld MACs, "
+          "arena %zu bytes\n",
+          source.c_str(), profile.cores, profile.cores == 1 ? "core" : "cores", static_cast<double>(median) / 1e6,
+          static_cast<double>(fastest) / 1e6, n, static_cast<long long>(sum.macs), sum.arena_bytes);
     }
     return 0;
   }
@@ -250,12 +258,12 @@ int run(int argc, char** argv) {
   const std::string input = require(a, "--input");
   const std::string output = require(a, "--output");
   std::vector<std::string> args = {input, output};
+  check_inputs(m, input, a.options.count("--dump") != 0);
   if (a.options.count("--dump")) {
     const fs::path dir = a.options.at("--dump");
     fs::create_directories(dir);
     args.push_back(dir.string());
   }
-  check_inputs(m, input, a.options.count("--dump") != 0);
   const fs::path runner = host_runner(m, source, profile, argv[0]);
   return run_program(runner, args);
 }

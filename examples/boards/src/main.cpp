@@ -48,7 +48,8 @@ std::size_t stack_used(int c) {
 char* format(char* at, std::uint32_t v) {
   char digits[24];
   int n = 0;
-  do digits[n++] = static_cast<char>('0' + v % 10); while ((v /= 10) != 0);
+  do digits[n++] = static_cast<char>('0' + v % 10);
+  while ((v /= 10) != 0);
   while (n > 0) *at++ = digits[--n];
   return at;
 }
@@ -136,7 +137,8 @@ int main() {
     }
     *p++ = '\n';
     const int out = semihosting::open(argv[2], 5);
-    if (out < 0 || !semihosting::write(out, report, static_cast<std::size_t>(p - report))) fail("cannot write the report");
+    if (out < 0 || !semihosting::write(out, report, static_cast<std::size_t>(p - report)))
+      fail("cannot write the report");
     semihosting::close(out);
     return 0;
   }
