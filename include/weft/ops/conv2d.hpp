@@ -94,38 +94,65 @@ struct tap_range {
   return r;
 }
 
-// Output channels are computed in blocks of four that share every input load;
-// each channel still sums its taps in the same order (rows, columns, input
-// channels), so float results are the same bits as one channel at a time.
+/// One output pixel's window: its batch's input, its origin and the taps
+/// that land inside the input.
 template <class T>
-[[gnu::always_inline]] inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
-  const window_geometry& g = a.g;
-  const int filter = g.k_h * g.k_w * g.in_c;  // weights per output channel
+struct pixel_window {
+  const T* input;  // the batch's first input element
+  int iy0, ix0;
+  tap_range ry, rx;
+};
+
+/// Calls f(output pixel, window) for every output pixel of the tile's rows.
+template <class T, class F>
+[[gnu::always_inline]] inline void for_each_output_pixel(const window_geometry& g, tile t, const T* in, T* out, F&& f) {
   for (int b = 0; b < g.batches; ++b) {
     for (int oy = t.row_begin; oy < t.row_end; ++oy) {
       const int iy0 = oy * g.stride_h - g.pad_h;
       const tap_range ry = taps_inside(iy0, g.k_h, g.dil_h, g.in_h);
       for (int ox = 0; ox < g.out_w; ++ox) {
         const int ix0 = ox * g.stride_w - g.pad_w;
-        const tap_range rx = taps_inside(ix0, g.k_w, g.dil_w, g.in_w);
-        T* o = out + ((b * g.out_h + oy) * g.out_w + ox) * g.out_c;
+        f(out + ((b * g.out_h + oy) * g.out_w + ox) * g.out_c,
+          pixel_window<T>{in + b * g.in_h * g.in_w * g.in_c, iy0, ix0, ry, taps_inside(ix0, g.k_w, g.dil_w, g.in_w)});
+      }
+    }
+  }
+}
+
+/// Calls f(input pixel, tap index ky * k_w + kx) for the window's taps inside
+/// the input, rows first.
+template <class T, class F>
+[[gnu::always_inline]] inline void for_each_tap(const window_geometry& g, const pixel_window<T>& p, F&& f) {
+  for (int ky = p.ry.begin; ky < p.ry.end; ++ky) {
+    const T* row = p.input + (p.iy0 + ky * g.dil_h) * g.in_w * g.in_c;
+    for (int kx = p.rx.begin; kx < p.rx.end; ++kx) f(row + (p.ix0 + kx * g.dil_w) * g.in_c, ky * g.k_w + kx);
+  }
+}
+
+// Output channels are computed in blocks of four that share every input load;
+// each channel still sums its taps in the same order (rows, columns, input
+// channels), so float results are the same bits as one channel at a time.
+template <class T>
+[[gnu::always_inline]] inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
+  const window_geometry& g = a.g;
+  const int taps = g.k_h * g.k_w;
+  const int filter = taps * g.in_c;  // weights per output channel
+  for_each_output_pixel(
+      g, t, in, out, [&](T * o, const pixel_window<T>& p) __attribute__((always_inline)) {
         int oc = t.ch_begin;
         for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
           accumulator_t<T> acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-          for (int ky = ry.begin; ky < ry.end; ++ky) {
-            const T* row = in + ((b * g.in_h + iy0 + ky * g.dil_h) * g.in_w) * g.in_c;
-            for (int kx = rx.begin; kx < rx.end; ++kx) {
-              const T* x = row + (ix0 + kx * g.dil_w) * g.in_c;
-              const T* w = a.weights + ((oc * g.k_h + ky) * g.k_w + kx) * g.in_c;
-              for (int ic = 0; ic < g.in_c; ++ic) {
-                const auto v = a.e.offset(x[ic]);
-                acc0 += w[ic] * v;
-                acc1 += w[filter + ic] * v;
-                acc2 += w[2 * filter + ic] * v;
-                acc3 += w[3 * filter + ic] * v;
-              }
-            }
-          }
+          for_each_tap(
+              g, p, [&](const T* x, int k) __attribute__((always_inline)) {
+                const T* w = a.weights + (oc * taps + k) * g.in_c;
+                for (int ic = 0; ic < g.in_c; ++ic) {
+                  const auto v = a.e.offset(x[ic]);
+                  acc0 += w[ic] * v;
+                  acc1 += w[filter + ic] * v;
+                  acc2 += w[2 * filter + ic] * v;
+                  acc3 += w[3 * filter + ic] * v;
+                }
+              });
           o[oc] = a.e.finish(acc0, oc);
           o[oc + 1] = a.e.finish(acc1, oc + 1);
           o[oc + 2] = a.e.finish(acc2, oc + 2);
@@ -133,19 +160,14 @@ template <class T>
         }
         for (; oc < t.ch_end; ++oc) {
           accumulator_t<T> acc = 0;
-          for (int ky = ry.begin; ky < ry.end; ++ky) {
-            const T* row = in + ((b * g.in_h + iy0 + ky * g.dil_h) * g.in_w) * g.in_c;
-            for (int kx = rx.begin; kx < rx.end; ++kx) {
-              const T* x = row + (ix0 + kx * g.dil_w) * g.in_c;
-              const T* w = a.weights + ((oc * g.k_h + ky) * g.k_w + kx) * g.in_c;
-              for (int ic = 0; ic < g.in_c; ++ic) acc += w[ic] * a.e.offset(x[ic]);
-            }
-          }
+          for_each_tap(
+              g, p, [&](const T* x, int k) __attribute__((always_inline)) {
+                const T* w = a.weights + (oc * taps + k) * g.in_c;
+                for (int ic = 0; ic < g.in_c; ++ic) acc += w[ic] * a.e.offset(x[ic]);
+              });
           o[oc] = a.e.finish(acc, oc);
         }
-      }
-    }
-  }
+      });
 }
 
 /// Geometry of a windowed operator from its input shape and window; shared

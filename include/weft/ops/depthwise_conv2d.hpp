@@ -28,28 +28,19 @@ template <class T>
 [[gnu::always_inline]] inline void depthwise_conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
   const int m = g.depth_multiplier;
-  for (int b = 0; b < g.batches; ++b) {
-    for (int oy = t.row_begin; oy < t.row_end; ++oy) {
-      const int iy0 = oy * g.stride_h - g.pad_h;
-      const tap_range ry = taps_inside(iy0, g.k_h, g.dil_h, g.in_h);
-      for (int ox = 0; ox < g.out_w; ++ox) {
-        const int ix0 = ox * g.stride_w - g.pad_w;
-        const tap_range rx = taps_inside(ix0, g.k_w, g.dil_w, g.in_w);
-        T* o = out + ((b * g.out_h + oy) * g.out_w + ox) * g.out_c;
+  for_each_output_pixel(
+      g, t, in, out, [&](T * o, const pixel_window<T>& p) __attribute__((always_inline)) {
         int oc = t.ch_begin;
         for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
           accumulator_t<T> acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-          for (int ky = ry.begin; ky < ry.end; ++ky) {
-            const T* row = in + ((b * g.in_h + iy0 + ky * g.dil_h) * g.in_w) * g.in_c;
-            for (int kx = rx.begin; kx < rx.end; ++kx) {
-              const T* x = row + (ix0 + kx * g.dil_w) * g.in_c;
-              const T* w = a.weights + (ky * g.k_w + kx) * g.out_c + oc;
-              acc0 += w[0] * a.e.offset(x[oc / m]);
-              acc1 += w[1] * a.e.offset(x[(oc + 1) / m]);
-              acc2 += w[2] * a.e.offset(x[(oc + 2) / m]);
-              acc3 += w[3] * a.e.offset(x[(oc + 3) / m]);
-            }
-          }
+          for_each_tap(
+              g, p, [&](const T* x, int k) __attribute__((always_inline)) {
+                const T* w = a.weights + k * g.out_c + oc;
+                acc0 += w[0] * a.e.offset(x[oc / m]);
+                acc1 += w[1] * a.e.offset(x[(oc + 1) / m]);
+                acc2 += w[2] * a.e.offset(x[(oc + 2) / m]);
+                acc3 += w[3] * a.e.offset(x[(oc + 3) / m]);
+              });
           o[oc] = a.e.finish(acc0, oc);
           o[oc + 1] = a.e.finish(acc1, oc + 1);
           o[oc + 2] = a.e.finish(acc2, oc + 2);
@@ -57,17 +48,13 @@ template <class T>
         }
         for (; oc < t.ch_end; ++oc) {
           accumulator_t<T> acc = 0;
-          for (int ky = ry.begin; ky < ry.end; ++ky) {
-            const T* row = in + ((b * g.in_h + iy0 + ky * g.dil_h) * g.in_w) * g.in_c;
-            for (int kx = rx.begin; kx < rx.end; ++kx)
-              acc +=
-                  a.weights[(ky * g.k_w + kx) * g.out_c + oc] * a.e.offset(row[(ix0 + kx * g.dil_w) * g.in_c + oc / m]);
-          }
+          for_each_tap(
+              g, p, [&](const T* x, int k) __attribute__((always_inline)) {
+                acc += a.weights[k * g.out_c + oc] * a.e.offset(x[oc / m]);
+              });
           o[oc] = a.e.finish(acc, oc);
         }
-      }
-    }
-  }
+      });
 }
 
 constexpr inferred infer_depthwise_conv2d(const tensor_spec& in, const depthwise_conv2d_options& o, const constant& w,
