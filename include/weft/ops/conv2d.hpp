@@ -71,6 +71,16 @@ struct epilogue<float> {
   }
 };
 
+/// Finishes four consecutive output channels c..c+3 of one output pixel.
+template <class T>
+[[gnu::always_inline]] inline void finish4(const epilogue<T>& e, T* o, int c, accumulator_t<T> a0, accumulator_t<T> a1,
+                                           accumulator_t<T> a2, accumulator_t<T> a3) {
+  o[c] = e.finish(a0, c);
+  o[c + 1] = e.finish(a1, c + 1);
+  o[c + 2] = e.finish(a2, c + 2);
+  o[c + 3] = e.finish(a3, c + 3);
+}
+
 template <class T>
 struct conv2d_args {
   window_geometry g{};
@@ -153,10 +163,7 @@ template <class T>
                   acc3 += w[3 * filter + ic] * v;
                 }
               });
-          o[oc] = a.e.finish(acc0, oc);
-          o[oc + 1] = a.e.finish(acc1, oc + 1);
-          o[oc + 2] = a.e.finish(acc2, oc + 2);
-          o[oc + 3] = a.e.finish(acc3, oc + 3);
+          finish4(a.e, o, oc, acc0, acc1, acc2, acc3);
         }
         for (; oc < t.ch_end; ++oc) {
           accumulator_t<T> acc = 0;

@@ -41,10 +41,7 @@ template <class T>
                 acc2 += w[2] * a.e.offset(x[(oc + 2) / m]);
                 acc3 += w[3] * a.e.offset(x[(oc + 3) / m]);
               });
-          o[oc] = a.e.finish(acc0, oc);
-          o[oc + 1] = a.e.finish(acc1, oc + 1);
-          o[oc + 2] = a.e.finish(acc2, oc + 2);
-          o[oc + 3] = a.e.finish(acc3, oc + 3);
+          finish4(a.e, o, oc, acc0, acc1, acc2, acc3);
         }
         for (; oc < t.ch_end; ++oc) {
           accumulator_t<T> acc = 0;

@@ -44,10 +44,7 @@ template <class T>
         acc2 += w[2 * a.in_size + i] * v;
         acc3 += w[3 * a.in_size + i] * v;
       }
-      out[b * a.out_size + o] = a.e.finish(acc0, o);
-      out[b * a.out_size + o + 1] = a.e.finish(acc1, o + 1);
-      out[b * a.out_size + o + 2] = a.e.finish(acc2, o + 2);
-      out[b * a.out_size + o + 3] = a.e.finish(acc3, o + 3);
+      finish4(a.e, out + b * a.out_size, o, acc0, acc1, acc2, acc3);
     }
     for (; o < t.ch_end; ++o) {
       const T* w = a.weights + o * a.in_size;
