@@ -404,6 +404,8 @@ def bad_models(base, flatc):
             lambda d, s: s["operators"][0]["builtin_options"].update(dilation_h_factor=1 << 30, padding="SAME"))
     mutated("huge_depth_multiplier", "must be from 1 to 32767",
             lambda d, s: s["operators"][1]["builtin_options"].update(depth_multiplier=1 << 30))
+    mutated("huge_tensor", "more than 16,777,216 elements",
+            lambda d, s: s["tensors"][s["inputs"][0]].update(shape=[1, 65536, 65536, 3]))
     files = tw.to_bytes_many([d for d, _ in altered.values()], flatc)
     for (name, (_, expect)), data in zip(altered.items(), files):
         bad[name] = (data, expect)

@@ -348,6 +348,13 @@ class reader {
              "; weft needs static shapes");
       if (s[i] == 0) fail("tensor " + tensor_label(index) + " has an empty dimension " + shape_text(s));
     }
+    // Far beyond any microcontroller's memory, and small enough that element,
+    // byte and MAC counts derived from shapes stay within 64 bits.
+    constexpr std::int64_t max_elements = std::int64_t{1} << 24;
+    std::int64_t elements = 1;
+    for (int d : s)
+      if ((elements *= d) > max_elements)
+        fail("tensor " + tensor_label(index) + " has shape " + shape_text(s) + ", more than 16,777,216 elements");
     if (t->shape_signature() != nullptr && t->shape_signature()->size() > 0) {
       const auto* sig = t->shape_signature();
       if (sig->size() != s.size()) fail("tensor " + tensor_label(index) + ": shape and shape_signature differ in rank");
