@@ -111,6 +111,25 @@ TEST_CASE("multiply_by_quantized_multiplier approximates x * M within one", "[co
   }
 }
 
+TEST_CASE("requantize equals multiply_by_quantized_multiplier for every multiplier quantize_multiplier makes",
+          "[core][fixed_point]") {
+  test::rng r(5);
+  for (int k = 0; k < 200000; ++k) {
+    // Real multipliers from 2^-40 (value 0) to 2^20, and any int32 input.
+    const multiplier m = quantize_multiplier(std::exp2(r.real() * 60.0 - 40.0));
+    const std::int32_t x = random_int(r);
+    REQUIRE(requantize(x, m) == multiply_by_quantized_multiplier(x, m));
+  }
+  // The extremes of the value range at the largest right shift.
+  for (const std::int32_t x :
+       {std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max(), -1}) {
+    for (const multiplier m : {multiplier{1 << 30, -31}, multiplier{std::numeric_limits<std::int32_t>::max(), -31},
+                               multiplier{std::numeric_limits<std::int32_t>::max(), 0}, multiplier{0, 0}}) {
+      REQUIRE(requantize(x, m) == multiply_by_quantized_multiplier(x, m));
+    }
+  }
+}
+
 TEST_CASE("Q-format exp and reciprocal track std::exp and 1/x", "[core][fixed_point]") {
   for (int i = 0; i <= 1000; ++i) {
     const double a = -16.0 * i / 1000.0;  // Q5.26 range used by softmax

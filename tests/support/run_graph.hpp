@@ -6,8 +6,8 @@
 
 #include <weft/weft.hpp>
 
-#include <cstddef>
 #include <array>
+#include <cstddef>
 #include <cstring>
 #include <span>
 #include <vector>
@@ -18,11 +18,19 @@ template <class G>
 class runtime_program {
  public:
   explicit runtime_program(const G& g)
-      : g_(g), plan_(plan_memory(g)), requant_(static_cast<std::size_t>(g.node_count)) {
+      : g_(g),
+        plan_(plan_memory(g)),
+        requant_(static_cast<std::size_t>(g.node_count)),
+        folded_bias_(static_cast<std::size_t>(g.node_count)),
+        pad_row_(static_cast<std::size_t>(g.node_count)) {
     arena_.resize(plan_.arena_bytes / sizeof(std::max_align_t) + 1);
     for (int i = 0; i < g.node_count; ++i) {
       requant_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::requant_count(g, i)));
       exec::fill_requant(g, i, requant_[static_cast<std::size_t>(i)].data());
+      folded_bias_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::folded_bias_count(g, i)));
+      exec::fill_folded_bias(g, i, folded_bias_[static_cast<std::size_t>(i)].data());
+      pad_row_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::pad_row_count(g, i)));
+      exec::fill_pad_row(g, i, pad_row_[static_cast<std::size_t>(i)].data());
     }
   }
 
@@ -60,7 +68,8 @@ class runtime_program {
   /// Core c's steps of segment seg of schedule s.
   template <class S>
   void run_core_segment(const S& s, int core, int seg) {
-    for (int i = s.segment_begin[static_cast<std::size_t>(seg)]; i < s.segment_begin[static_cast<std::size_t>(seg + 1)]; ++i)
+    for (int i = s.segment_begin[static_cast<std::size_t>(seg)]; i < s.segment_begin[static_cast<std::size_t>(seg + 1)];
+         ++i)
       if (!s.tile_of(i, core).empty()) run_tile(i, s.tile_of(i, core));
   }
 
@@ -91,12 +100,17 @@ class runtime_program {
   const G& g_;
   memory_plan<G::capacity + 1> plan_;
   std::vector<std::vector<multiplier>> requant_;
+  std::vector<std::vector<std::int32_t>> folded_bias_;
+  std::vector<std::vector<std::int8_t>> pad_row_;
   std::vector<std::max_align_t> arena_;
 
   template <op K, class T>
   void call(int i, tile t) {
     const node& n = g_.at(i);
-    const auto a = exec::make_args<K, T>(g_, i, requant_[static_cast<std::size_t>(i)].data());
+    const auto a = exec::make_args<K, T>(g_, i,
+                                         exec::node_tables{requant_[static_cast<std::size_t>(i)].data(),
+                                                           folded_bias_[static_cast<std::size_t>(i)].data(),
+                                                           pad_row_[static_cast<std::size_t>(i)].data()});
     const T* in1 = n.input_count() == 2 ? tensor<T>(n.inputs[1]).data() : nullptr;
     exec::run_kernel<K>(a, tensor<T>(n.inputs[0]).data(), in1, tensor<T>(n.output).data(), t);
   }

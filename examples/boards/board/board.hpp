@@ -36,8 +36,10 @@ using executor = std::conditional_t<cores == 2, weft::ports::rp2040, weft::seque
 #else
 static_assert(cores == 1, "this board has one core");
 using executor = weft::sequential<1>;
+// The Cortex-M4F (AN386) and Cortex-M7 (AN500) have an FPU and the DSP extension.
+inline constexpr weft::core_profile profile = weft::core_profile{}.with_features(0, weft::isa::fpu | weft::isa::dsp);
 #endif
-#if !defined(WEFT_BOARD_AN521)
+#if defined(WEFT_BOARD_RISCV_VIRT) || defined(WEFT_BOARD_RP2040)
 inline constexpr weft::core_profile profile = weft::core_profile::uniform(cores);
 #endif
 

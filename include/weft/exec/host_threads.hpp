@@ -43,7 +43,8 @@ class host_threads {
   static constexpr int cores = Cores;
 
   host_threads() {
-    for (int c = 1; c < Cores; ++c) workers_[static_cast<std::size_t>(c - 1)] = std::thread([this, c] { pool_.secondary(c); });
+    for (int c = 1; c < Cores; ++c)
+      workers_[static_cast<std::size_t>(c - 1)] = std::thread([this, c] { pool_.secondary(c); });
   }
   ~host_threads() {
     pool_.stop();

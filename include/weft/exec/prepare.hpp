@@ -46,9 +46,78 @@ constexpr void fill_requant(const G& g, int i, multiplier* out) {
   for (int c = 0; c < count; ++c) out[c] = ops::conv_multiplier(in, w, o, c);
 }
 
+/// How many folded biases node i needs: one per output channel of an int8
+/// layer with weights.
+template <class G>
+constexpr int folded_bias_count(const G& g, int i) {
+  const node& n = g.at(i);
+  if (g.spec(n.inputs[0]).type != dtype::int8) return 0;
+  switch (n.kind) {
+    case op::conv2d:
+    case op::fully_connected:
+      return n.weights.spec.dims[0];
+    case op::depthwise_conv2d:
+      return n.weights.spec.dims[3];
+    default:
+      return 0;
+  }
+}
+
+/// Writes node i's folded biases to `out`: for output channel c, its bias
+/// plus the input offset (-input zero point) times the sum of its weights,
+/// modulo 2^32 like TFLite's int32 accumulator. An int8 kernel then sums raw
+/// products w * x and adds this, instead of adding the offset to every input.
+template <class G>
+constexpr void fill_folded_bias(const G& g, int i, std::int32_t* out) {
+  const node& n = g.at(i);
+  const int count = folded_bias_count(g, i);
+  if (count == 0) return;
+  const std::uint32_t input_offset = static_cast<std::uint32_t>(-g.spec(n.inputs[0]).quant.zero_point);
+  const std::int64_t weights = n.weights.spec.dims.elements();
+  const std::int64_t per_channel = weights / count;
+  // conv2d and fully_connected keep a channel's weights together; depthwise
+  // weights interleave the channels, one tap after another.
+  const bool interleaved = n.kind == op::depthwise_conv2d;
+  for (int c = 0; c < count; ++c) {
+    std::uint32_t sum = 0;
+    for (std::int64_t k = 0; k < per_channel; ++k) {
+      const std::int64_t at = interleaved ? k * count + c : c * per_channel + k;
+      sum += static_cast<std::uint32_t>(static_cast<std::int32_t>(n.weights.i8[at]));
+    }
+    const std::uint32_t bias = n.bias.i32 != nullptr ? static_cast<std::uint32_t>(n.bias.i32[c]) : 0u;
+    out[c] = static_cast<std::int32_t>(bias + input_offset * sum);
+  }
+}
+
+/// Length of node i's pad row: an int8 convolution with SAME padding reads
+/// the input zero point for taps outside the input, from a row of in_c.
+template <class G>
+constexpr int pad_row_count(const G& g, int i) {
+  const node& n = g.at(i);
+  const tensor_spec& in = g.spec(n.inputs[0]);
+  if (in.type != dtype::int8) return 0;
+  if (n.kind == op::conv2d && n.conv.pad == padding::same) return in.dims[3];
+  if (n.kind == op::depthwise_conv2d && n.depthwise.pad == padding::same) return in.dims[3];
+  return 0;
+}
+
+template <class G>
+constexpr void fill_pad_row(const G& g, int i, std::int8_t* out) {
+  const auto zero_point = static_cast<std::int8_t>(g.spec(g.at(i).inputs[0]).quant.zero_point);
+  for (int c = 0; c < pad_row_count(g, i); ++c) out[c] = zero_point;
+}
+
+/// The per-node constant tables a kernel's arguments point at, each filled
+/// by its fill_ function above (null where the node has none).
+struct node_tables {
+  const multiplier* requant = nullptr;
+  const std::int32_t* folded_bias = nullptr;
+  const std::int8_t* pad_row = nullptr;
+};
+
 template <class T>
 constexpr ops::epilogue<T> make_epilogue(const tensor_spec& in, const tensor_spec& out, const node& n,
-                                         const multiplier* requant, int requant_step) {
+                                         const multiplier* requant, int requant_step, const std::int32_t* folded_bias) {
   ops::epilogue<T> e{};
   if constexpr (std::is_same_v<T, float>) {
     e.act = ops::activation_range(n.act());
@@ -57,7 +126,7 @@ constexpr ops::epilogue<T> make_epilogue(const tensor_spec& in, const tensor_spe
     e.input_offset = -in.quant.zero_point;
     e.output_offset = out.quant.zero_point;
     e.act = ops::activation_range(n.act(), out.quant.scale, out.quant.zero_point);
-    e.bias = n.bias.i32;
+    e.bias = folded_bias;
     e.requant = requant;
     e.requant_step = requant_step;
   }
@@ -73,9 +142,12 @@ constexpr const T* weights_of(const node& n) {
   }
 }
 
-/// Kernel arguments of node i, whose kind is Kind, on element type T.
+/// Kernel arguments of node i, whose kind is Kind, on element type T. They
+/// point at the node's constant tables.
 template <op Kind, class T, class G>
-constexpr auto make_args(const G& g, int i, const multiplier* requant) {
+constexpr auto make_args(const G& g, int i, const node_tables& tables) {
+  const multiplier* requant = tables.requant;
+  const std::int32_t* folded_bias = tables.folded_bias;
   const node& n = g.at(i);
   const tensor_spec& in = g.spec(n.inputs[0]);
   const tensor_spec& out = g.spec(n.output);
@@ -88,8 +160,9 @@ constexpr auto make_args(const G& g, int i, const multiplier* requant) {
       a.g = ops::make_window(in.dims, ws[3], {ws[1], ws[2]}, n.depthwise.stride, n.depthwise.dilation, n.depthwise.pad,
                              n.depthwise.depth_multiplier);
     }
-    a.e = make_epilogue<T>(in, out, n, requant, 1);
+    a.e = make_epilogue<T>(in, out, n, requant, 1, folded_bias);
     a.weights = weights_of<T>(n);
+    if constexpr (std::is_same_v<T, std::int8_t>) a.pad_row = tables.pad_row;
     return a;
   } else if constexpr (Kind == op::fully_connected) {
     const shape& ws = n.weights.spec.dims;
@@ -97,7 +170,7 @@ constexpr auto make_args(const G& g, int i, const multiplier* requant) {
     a.in_size = ws[1];
     a.out_size = ws[0];
     a.batches = static_cast<int>(in.dims.elements() / ws[1]);
-    a.e = make_epilogue<T>(in, out, n, requant, n.weights.spec.quant.per_channel() ? 1 : 0);
+    a.e = make_epilogue<T>(in, out, n, requant, n.weights.spec.quant.per_channel() ? 1 : 0, folded_bias);
     a.weights = weights_of<T>(n);
     return a;
   } else if constexpr (Kind == op::average_pool2d || Kind == op::max_pool2d) {
@@ -130,12 +203,13 @@ constexpr auto make_args(const G& g, int i, const multiplier* requant) {
 /// Runs the kernel of node i (kind Kind) on one tile. `in0`, `in1` and `out`
 /// point at the node's tensors. Kernels are always inlined here, so that a
 /// caller holding constant arguments gets a kernel specialized on them.
-template <op Kind, class T, class Args>
+/// Dsp: the core running it has the Arm DSP extension.
+template <op Kind, bool Dsp = false, class T, class Args>
 [[gnu::always_inline]] inline void run_kernel(const Args& a, const T* in0, const T* in1, T* out, tile t) {
   if constexpr (Kind == op::conv2d) {
-    ops::conv2d(a, in0, out, t);
+    ops::conv2d<T, Dsp>(a, in0, out, t);
   } else if constexpr (Kind == op::depthwise_conv2d) {
-    ops::depthwise_conv2d(a, in0, out, t);
+    ops::depthwise_conv2d<T, Dsp>(a, in0, out, t);
   } else if constexpr (Kind == op::fully_connected) {
     ops::fully_connected(a, in0, out, t);
   } else if constexpr (Kind == op::average_pool2d) {
@@ -148,6 +222,48 @@ template <op Kind, class T, class Args>
     ops::softmax(a, in0, out, t);
   }
   // reshape: nothing to do, its output shares its input's storage.
+}
+
+/// What a kernel's code is specialized on: the shape part of its arguments
+/// (geometry for convolutions, sizes and per-channel or per-tensor scaling
+/// for fully_connected). Operators of one kind and shape share one copy of
+/// their kernel; their weights, offsets and multipliers are read at run time.
+struct fully_connected_shape {
+  int batches = 0, in_size = 0, out_size = 0, requant_step = 0;
+};
+
+template <op Kind>
+inline constexpr bool shares_kernels =
+    Kind == op::conv2d || Kind == op::depthwise_conv2d || Kind == op::fully_connected;
+
+template <op Kind, class Args>
+constexpr auto shape_key(const Args& a) {
+  if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
+    return a.g;
+  } else {
+    static_assert(Kind == op::fully_connected);
+    if constexpr (requires { a.e.requant_step; }) {
+      return fully_connected_shape{a.batches, a.in_size, a.out_size, a.e.requant_step};
+    } else {
+      return fully_connected_shape{a.batches, a.in_size, a.out_size, 0};
+    }
+  }
+}
+
+/// The kernel of every operator of kind Kind with shape Key, specialized on
+/// that shape (and on whether the core has the DSP extension).
+template <op Kind, auto Key, bool Dsp, class T, class Args>
+[[gnu::noinline]] void run_shaped_kernel(const Args& args, const T* in0, const T* in1, T* out, tile t) {
+  Args a = args;
+  if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
+    a.g = Key;
+  } else {
+    a.batches = Key.batches;
+    a.in_size = Key.in_size;
+    a.out_size = Key.out_size;
+    if constexpr (requires { a.e.requant_step; }) a.e.requant_step = Key.requant_step;
+  }
+  run_kernel<Kind, Dsp>(a, in0, in1, out, t);
 }
 
 }  // namespace weft::exec

@@ -62,7 +62,20 @@ struct node_constants {
     exec::fill_requant(Model::graph, I, r.data());
     return r;
   }();
-  static constexpr auto value = exec::make_args<Model::graph.nodes[I].kind, T>(Model::graph, I, requant.data());
+  static constexpr std::array<std::int32_t, static_cast<std::size_t>(exec::folded_bias_count(Model::graph, I))>
+      folded_bias = [] {
+        std::array<std::int32_t, static_cast<std::size_t>(exec::folded_bias_count(Model::graph, I))> b{};
+        exec::fill_folded_bias(Model::graph, I, b.data());
+        return b;
+      }();
+  static constexpr std::array<std::int8_t, static_cast<std::size_t>(exec::pad_row_count(Model::graph, I))> pad_row =
+      [] {
+        std::array<std::int8_t, static_cast<std::size_t>(exec::pad_row_count(Model::graph, I))> r{};
+        exec::fill_pad_row(Model::graph, I, r.data());
+        return r;
+      }();
+  static constexpr auto value = exec::make_args<Model::graph.nodes[I].kind, T>(
+      Model::graph, I, exec::node_tables{requant.data(), folded_bias.data(), pad_row.data()});
 };
 
 }  // namespace detail
@@ -98,17 +111,26 @@ class compiled {
   /// Byte offset of tensor t in the arena.
   static constexpr std::size_t offset_of(int t) { return plan.offset[static_cast<std::size_t>(t)]; }
 
-  /// Runs one tile of operator I. Each operator gets a function of its own
-  /// with its kernel inlined and specialized on the layer's constants
-  /// (shapes, offsets, multipliers), however the schedule groups operators.
-  template <int I>
+  /// Runs one tile of operator I. Each operator gets a function of its own,
+  /// however the schedule groups operators. Convolutions and fully_connected
+  /// call a kernel specialized on their shape and shared by every operator of
+  /// that kind and shape (kws's four identical pointwise layers run one
+  /// copy); the other kernels are inlined here, specialized on all of the
+  /// layer's constants.
+  template <int I, bool Dsp = false>
   [[gnu::noinline]] static void run_tile(std::byte* arena, tile t) {
     constexpr const node& n = g.nodes[I];
     if constexpr (n.kind != op::reshape) {
       using T = element_type;
       const T* in0 = tensor<T>(arena, n.inputs[0]);
       const T* in1 = n.input_count() == 2 ? tensor<T>(arena, n.inputs[1]) : nullptr;
-      exec::run_kernel<n.kind>(node_args<I>::value, in0, in1, tensor<T>(arena, n.output), t);
+      constexpr auto& args = node_args<I>::value;
+      if constexpr (exec::shares_kernels<n.kind>) {
+        exec::run_shaped_kernel<n.kind, exec::shape_key<n.kind>(args), Dsp>(args, in0, in1, tensor<T>(arena, n.output),
+                                                                            t);
+      } else {
+        exec::run_kernel<n.kind, Dsp>(args, in0, in1, tensor<T>(arena, n.output), t);
+      }
     }
   }
 
@@ -118,7 +140,7 @@ class compiled {
     constexpr tile t = schedule.tile_of(I, C);
     if constexpr (!t.empty()) {
       Probe::mark(I);
-      run_tile<I>(arena, t);
+      run_tile<I, Profile.has(C, isa::dsp)>(arena, t);
     }
   }
 
@@ -195,9 +217,8 @@ class compiled {
   static void run_segment(std::byte* arena) {
     constexpr int first = schedule.segment_begin[static_cast<std::size_t>(S)];
     constexpr int last = schedule.segment_begin[static_cast<std::size_t>(S + 1)];
-    [arena]<int... K>(std::integer_sequence<int, K...>) {
-      (run_step<C, first + K, Probe>(arena), ...);
-    }(std::make_integer_sequence<int, last - first>{});
+    [arena]<int... K>(std::integer_sequence<int, K...>) { (run_step<C, first + K, Probe>(arena), ...); }
+    (std::make_integer_sequence<int, last - first>{});
   }
 
   using step_fn = void (*)(std::byte*);
@@ -276,16 +297,12 @@ class instance {
     program::run(arena_.data(), exec, observe);
   }
   /// Single-core models run on the calling thread.
-  void invoke()
-    requires(Profile.cores == 1)
-  {
+  void invoke() requires(Profile.cores == 1) {
     sequential<1> s;
     program::run(arena_.data(), s);
   }
   template <class Observer>
-  void invoke(Observer&& observe)
-    requires(Profile.cores == 1 && !executor<std::remove_cvref_t<Observer>>)
-  {
+  void invoke(Observer&& observe) requires(Profile.cores == 1 && !executor<std::remove_cvref_t<Observer>>) {
     sequential<1> s;
     program::run(arena_.data(), s, observe);
   }

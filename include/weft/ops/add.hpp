@@ -37,8 +37,8 @@ struct add_args<float> {
   float_range act{};
 };
 
-[[gnu::always_inline]] inline void add(const add_args<std::int8_t>& a, const std::int8_t* in1, const std::int8_t* in2, std::int8_t* out,
-                tile t) {
+[[gnu::always_inline]] inline void add(const add_args<std::int8_t>& a, const std::int8_t* in1, const std::int8_t* in2,
+                                       std::int8_t* out, tile t) {
   for (int i = t.row_begin; i < t.row_end; ++i) {
     const std::int32_t x1 = shift_left_wrapping(in1[i] + a.input1_offset, a.left_shift);
     const std::int32_t x2 = shift_left_wrapping(in2[i] + a.input2_offset, a.left_shift);
@@ -49,7 +49,8 @@ struct add_args<float> {
   }
 }
 
-[[gnu::always_inline]] inline void add(const add_args<float>& a, const float* in1, const float* in2, float* out, tile t) {
+[[gnu::always_inline]] inline void add(const add_args<float>& a, const float* in1, const float* in2, float* out,
+                                       tile t) {
   for (int i = t.row_begin; i < t.row_end; ++i) out[i] = clamp(in1[i] + in2[i], a.act);
 }
 

@@ -4,6 +4,7 @@
 // float32). A kernel call computes one tile: output rows x output channels.
 #pragma once
 
+#include "weft/ops/arm_dsp.hpp"
 #include "weft/ops/common.hpp"
 
 #include <cstdint>
@@ -36,9 +37,22 @@ struct window_geometry {
 template <class T>
 using accumulator_t = std::conditional_t<std::is_same_v<T, float>, float, std::int32_t>;
 
+/// Adds two int32 values modulo 2^32, as TFLite's int32 accumulation does
+/// when a sum is regrouped (no signed overflow in C++).
+constexpr std::int32_t wrapping_add(std::int32_t a, std::int32_t b) {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) + static_cast<std::uint32_t>(b));
+}
+
 /// What turns an accumulator into an output element, shared by conv2d,
-/// depthwise_conv2d and fully_connected: input offset, bias, requantization
-/// and the fused activation's clamp.
+/// depthwise_conv2d and fully_connected: bias, requantization and the fused
+/// activation's clamp.
+///
+/// int8 kernels sum raw products w * x. TFLite sums w * (x + input_offset);
+/// the difference, input_offset times the sum of the channel's weights, is a
+/// compile-time constant folded into `bias` (see exec::fill_folded_bias).
+/// Where padding clips a window, the kernels read the input zero point for
+/// the taps outside the input: its raw products are exactly what the folded
+/// constant counted for those taps, so the sum is TFLite's.
 template <class T>
 struct epilogue;
 
@@ -47,14 +61,12 @@ struct epilogue<std::int8_t> {
   std::int32_t input_offset = 0;   // -input zero point
   std::int32_t output_offset = 0;  // output zero point
   int8_range act{};
-  const std::int32_t* bias = nullptr;   // may be null
+  const std::int32_t* bias = nullptr;   // per output channel: bias + input_offset * sum of its weights
   const multiplier* requant = nullptr;  // per output channel, or one
   int requant_step = 1;                 // 1: per channel, 0: per tensor
 
-  std::int32_t offset(std::int8_t x) const { return x + input_offset; }
   std::int8_t finish(std::int32_t acc, int c) const {
-    if (bias != nullptr) acc += bias[c];
-    acc = multiply_by_quantized_multiplier(acc, requant[c * requant_step]) + output_offset;
+    acc = requantize(wrapping_add(acc, bias[c]), requant[c * requant_step]) + output_offset;
     return static_cast<std::int8_t>(clamp(acc, act));
   }
 };
@@ -64,7 +76,6 @@ struct epilogue<float> {
   float_range act{};
   const float* bias = nullptr;  // may be null
 
-  float offset(float x) const { return x; }
   float finish(float acc, int c) const {
     if (bias != nullptr) acc += bias[c];
     return clamp(acc, act);
@@ -86,6 +97,10 @@ struct conv2d_args {
   window_geometry g{};
   epilogue<T> e{};
   const T* weights = nullptr;
+  /// int8: in_c copies of the input zero point, read for taps outside the
+  /// input (see epilogue); only SAME padding needs it. float32: unused, such
+  /// taps are skipped.
+  const T* pad_row = nullptr;
 };
 
 /// The taps of one window axis that land inside the input: k in
@@ -111,6 +126,7 @@ struct pixel_window {
   const T* input;  // the batch's first input element
   int iy0, ix0;
   tap_range ry, rx;
+  bool clipped;  // some taps fall outside the input
 };
 
 /// Calls f(output pixel, window) for every output pixel of the tile's rows.
@@ -120,10 +136,13 @@ template <class T, class F>
     for (int oy = t.row_begin; oy < t.row_end; ++oy) {
       const int iy0 = oy * g.stride_h - g.pad_h;
       const tap_range ry = taps_inside(iy0, g.k_h, g.dil_h, g.in_h);
+      const bool rows_clipped = ry.begin != 0 || ry.end != g.k_h;
       for (int ox = 0; ox < g.out_w; ++ox) {
         const int ix0 = ox * g.stride_w - g.pad_w;
+        const tap_range rx = taps_inside(ix0, g.k_w, g.dil_w, g.in_w);
         f(out + ((b * g.out_h + oy) * g.out_w + ox) * g.out_c,
-          pixel_window<T>{in + b * g.in_h * g.in_w * g.in_c, iy0, ix0, ry, taps_inside(ix0, g.k_w, g.dil_w, g.in_w)});
+          pixel_window<T>{in + b * g.in_h * g.in_w * g.in_c, iy0, ix0, ry, rx,
+                          rows_clipped || rx.begin != 0 || rx.end != g.k_w});
       }
     }
   }
@@ -139,41 +158,109 @@ template <class T, class F>
   }
 }
 
+/// int8: calls f(input pixel, tap index) for every tap of the window, rows
+/// first; taps outside the input read pad_row (the zero point), which the
+/// folded bias accounts for.
+template <class F>
+[[gnu::always_inline]] inline void for_each_padded_tap(const window_geometry& g, const pixel_window<std::int8_t>& p,
+                                                       const std::int8_t* pad_row, F&& f) {
+  for (int ky = 0; ky < g.k_h; ++ky) {
+    const bool row_inside = ky >= p.ry.begin && ky < p.ry.end;
+    const int row = (p.iy0 + ky * g.dil_h) * g.in_w;
+    for (int kx = 0; kx < g.k_w; ++kx) {
+      const bool inside = row_inside && kx >= p.rx.begin && kx < p.rx.end;
+      f(inside ? p.input + (row + p.ix0 + kx * g.dil_w) * g.in_c : pad_row, ky * g.k_w + kx);
+    }
+  }
+}
+
+/// Windows of up to this many taps get a table of their taps' input
+/// pointers, built once per output pixel and read by every channel block.
+inline constexpr int max_tap_table = 64;
+
+/// Runs body(each_tap), where each_tap(f) calls f(input pixel, tap index) for
+/// the taps of pixel p's window a kernel sums. int8: every tap, through a
+/// pointer table (edge pixels point some taps at pad_row), so interior and
+/// edge pixels share one inner loop; float32: the taps inside the input.
+template <class T, class Body>
+[[gnu::always_inline]] inline void with_taps(const window_geometry& g, const pixel_window<T>& p, const T* pad_row,
+                                             Body&& body) {
+  if constexpr (std::is_same_v<T, std::int8_t>) {
+    const int taps = g.k_h * g.k_w;
+    if (taps <= max_tap_table) {
+      const std::int8_t* table[max_tap_table];
+      if (!p.clipped) {
+        for (int ky = 0; ky < g.k_h; ++ky) {
+          const std::int8_t* row = p.input + ((p.iy0 + ky * g.dil_h) * g.in_w + p.ix0) * g.in_c;
+          for (int kx = 0; kx < g.k_w; ++kx) table[ky * g.k_w + kx] = row + kx * g.dil_w * g.in_c;
+        }
+      } else {
+        for_each_padded_tap(
+            g, p, pad_row, [&](const std::int8_t* x, int k) __attribute__((always_inline)) { table[k] = x; });
+      }
+      body([&](auto&& f) __attribute__((always_inline)) {
+        for (int k = 0; k < taps; ++k) f(table[k], k);
+      });
+    } else {
+      body([&](auto&& f) __attribute__((always_inline)) { for_each_padded_tap(g, p, pad_row, f); });
+    }
+  } else {
+    body([&](auto&& f) __attribute__((always_inline)) { for_each_tap(g, p, f); });
+  }
+}
+
 // Output channels are computed in blocks of four that share every input load;
 // each channel still sums its taps in the same order (rows, columns, input
 // channels), so float results are the same bits as one channel at a time.
-template <class T>
+//
+// Dsp (int8, a core with the Arm DSP extension, input channels a multiple of
+// four): four input channels per step, two SMLADs per output channel.
+template <class T, bool Dsp = false>
 [[gnu::always_inline]] inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
   const int taps = g.k_h * g.k_w;
   const int filter = taps * g.in_c;  // weights per output channel
   for_each_output_pixel(
       g, t, in, out, [&](T * o, const pixel_window<T>& p) __attribute__((always_inline)) {
-        int oc = t.ch_begin;
-        for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
-          accumulator_t<T> acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-          for_each_tap(
-              g, p, [&](const T* x, int k) __attribute__((always_inline)) {
-                const T* w = a.weights + (oc * taps + k) * g.in_c;
-                for (int ic = 0; ic < g.in_c; ++ic) {
-                  const auto v = a.e.offset(x[ic]);
-                  acc0 += w[ic] * v;
-                  acc1 += w[filter + ic] * v;
-                  acc2 += w[2 * filter + ic] * v;
-                  acc3 += w[3 * filter + ic] * v;
-                }
-              });
-          finish4(a.e, o, oc, acc0, acc1, acc2, acc3);
-        }
-        for (; oc < t.ch_end; ++oc) {
-          accumulator_t<T> acc = 0;
-          for_each_tap(
-              g, p, [&](const T* x, int k) __attribute__((always_inline)) {
-                const T* w = a.weights + (oc * taps + k) * g.in_c;
-                for (int ic = 0; ic < g.in_c; ++ic) acc += w[ic] * a.e.offset(x[ic]);
-              });
-          o[oc] = a.e.finish(acc, oc);
-        }
+        with_taps(
+            g, p, a.pad_row, [&](auto&& each_tap) __attribute__((always_inline)) {
+              int oc = t.ch_begin;
+              for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
+                accumulator_t<T> acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+                each_tap([&](const T* x, int k) __attribute__((always_inline)) {
+                  const T* w = a.weights + (oc * taps + k) * g.in_c;
+                  if constexpr (Dsp && arm_dsp::available && std::is_same_v<T, std::int8_t>) {
+                    if (g.in_c % 4 == 0) {
+                      for (int ic = 0; ic < g.in_c; ic += 4) {
+                        const std::uint32_t xv = arm_dsp::load4(x + ic);
+                        const std::uint32_t xe = arm_dsp::sxtb16(xv), xo = arm_dsp::sxtb16_ror8(xv);
+                        acc0 = arm_dsp::dot4(xe, xo, w + ic, acc0);
+                        acc1 = arm_dsp::dot4(xe, xo, w + filter + ic, acc1);
+                        acc2 = arm_dsp::dot4(xe, xo, w + 2 * filter + ic, acc2);
+                        acc3 = arm_dsp::dot4(xe, xo, w + 3 * filter + ic, acc3);
+                      }
+                      return;
+                    }
+                  }
+                  for (int ic = 0; ic < g.in_c; ++ic) {
+                    const T v = x[ic];
+                    acc0 += w[ic] * v;
+                    acc1 += w[filter + ic] * v;
+                    acc2 += w[2 * filter + ic] * v;
+                    acc3 += w[3 * filter + ic] * v;
+                  }
+                });
+                finish4(a.e, o, oc, acc0, acc1, acc2, acc3);
+              }
+              for (; oc < t.ch_end; ++oc) {
+                accumulator_t<T> acc = 0;
+                each_tap([&](const T* x, int k) __attribute__((always_inline)) {
+                  const T* w = a.weights + (oc * taps + k) * g.in_c;
+                  for (int ic = 0; ic < g.in_c; ++ic) acc += w[ic] * x[ic];
+                });
+                o[oc] = a.e.finish(acc, oc);
+              }
+            });
       });
 }
 

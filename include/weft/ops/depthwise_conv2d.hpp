@@ -24,33 +24,49 @@ namespace ops {
 // output channel oc reads input channel oc / depth_multiplier. Channels are
 // computed in blocks of four per output pixel, each summing its taps in the
 // same order as one at a time.
-template <class T>
+//
+// Dsp (int8, a core with the Arm DSP extension, depth multiplier 1): the
+// block's four input and four weight bytes are loaded as one word each and
+// multiplied by halves (SMLABB, SMLATT).
+template <class T, bool Dsp = false>
 [[gnu::always_inline]] inline void depthwise_conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
   const int m = g.depth_multiplier;
   for_each_output_pixel(
       g, t, in, out, [&](T * o, const pixel_window<T>& p) __attribute__((always_inline)) {
-        int oc = t.ch_begin;
-        for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
-          accumulator_t<T> acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-          for_each_tap(
-              g, p, [&](const T* x, int k) __attribute__((always_inline)) {
-                const T* w = a.weights + k * g.out_c + oc;
-                acc0 += w[0] * a.e.offset(x[oc / m]);
-                acc1 += w[1] * a.e.offset(x[(oc + 1) / m]);
-                acc2 += w[2] * a.e.offset(x[(oc + 2) / m]);
-                acc3 += w[3] * a.e.offset(x[(oc + 3) / m]);
-              });
-          finish4(a.e, o, oc, acc0, acc1, acc2, acc3);
-        }
-        for (; oc < t.ch_end; ++oc) {
-          accumulator_t<T> acc = 0;
-          for_each_tap(
-              g, p, [&](const T* x, int k) __attribute__((always_inline)) {
-                acc += a.weights[k * g.out_c + oc] * a.e.offset(x[oc / m]);
-              });
-          o[oc] = a.e.finish(acc, oc);
-        }
+        with_taps(
+            g, p, a.pad_row, [&](auto&& each_tap) __attribute__((always_inline)) {
+              int oc = t.ch_begin;
+              for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
+                accumulator_t<T> acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+                each_tap([&](const T* x, int k) __attribute__((always_inline)) {
+                  const T* w = a.weights + k * g.out_c + oc;
+                  if constexpr (Dsp && arm_dsp::available && std::is_same_v<T, std::int8_t>) {
+                    if (m == 1) {
+                      const std::uint32_t xv = arm_dsp::load4(x + oc), wv = arm_dsp::load4(w);
+                      const std::uint32_t xe = arm_dsp::sxtb16(xv), we = arm_dsp::sxtb16(wv);
+                      const std::uint32_t xo = arm_dsp::sxtb16_ror8(xv), wo = arm_dsp::sxtb16_ror8(wv);
+                      acc0 = arm_dsp::smlabb(xe, we, acc0);
+                      acc1 = arm_dsp::smlabb(xo, wo, acc1);
+                      acc2 = arm_dsp::smlatt(xe, we, acc2);
+                      acc3 = arm_dsp::smlatt(xo, wo, acc3);
+                      return;
+                    }
+                  }
+                  acc0 += w[0] * x[oc / m];
+                  acc1 += w[1] * x[(oc + 1) / m];
+                  acc2 += w[2] * x[(oc + 2) / m];
+                  acc3 += w[3] * x[(oc + 3) / m];
+                });
+                finish4(a.e, o, oc, acc0, acc1, acc2, acc3);
+              }
+              for (; oc < t.ch_end; ++oc) {
+                accumulator_t<T> acc = 0;
+                each_tap([&](const T* x, int k)
+                             __attribute__((always_inline)) { acc += a.weights[k * g.out_c + oc] * x[oc / m]; });
+                o[oc] = a.e.finish(acc, oc);
+              }
+            });
       });
 }
 

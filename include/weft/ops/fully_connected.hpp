@@ -38,7 +38,7 @@ template <class T>
       const T* w = a.weights + o * a.in_size;
       accumulator_t<T> acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
       for (int i = 0; i < a.in_size; ++i) {
-        const auto v = a.e.offset(x[i]);
+        const T v = x[i];
         acc0 += w[i] * v;
         acc1 += w[a.in_size + i] * v;
         acc2 += w[2 * a.in_size + i] * v;
@@ -49,7 +49,7 @@ template <class T>
     for (; o < t.ch_end; ++o) {
       const T* w = a.weights + o * a.in_size;
       accumulator_t<T> acc = 0;
-      for (int i = 0; i < a.in_size; ++i) acc += w[i] * a.e.offset(x[i]);
+      for (int i = 0; i < a.in_size; ++i) acc += w[i] * x[i];
       out[b * a.out_size + o] = a.e.finish(acc, o);
     }
   }

@@ -8,8 +8,8 @@
 #include "weft/ops/common.hpp"
 
 #include <bit>
-#include <limits>
 #include <cstdint>
+#include <limits>
 
 namespace weft {
 
@@ -56,7 +56,8 @@ constexpr softmax_args<std::int8_t> make_softmax_args(int depth, float beta, flo
   return a;
 }
 
-[[gnu::always_inline]] inline void softmax(const softmax_args<std::int8_t>& a, const std::int8_t* in, std::int8_t* out, tile t) {
+[[gnu::always_inline]] inline void softmax(const softmax_args<std::int8_t>& a, const std::int8_t* in, std::int8_t* out,
+                                           tile t) {
   using scaled_diff = q31::fixed<softmax_diff_integer_bits>;
   using accum = q31::fixed<softmax_accumulation_integer_bits>;
   for (int row = t.row_begin; row < t.row_end; ++row) {
@@ -89,14 +90,15 @@ constexpr softmax_args<std::int8_t> make_softmax_args(int depth, float beta, flo
   }
 }
 
-[[gnu::always_inline]] /// exp(x) in float32 with nothing but IEEE single-precision additions and
+[[gnu::always_inline]]  /// exp(x) in float32 with nothing but IEEE single-precision additions and
 /// multiplications (no libm), so a float32 model gives the same bits on
 /// every target: x = n ln2 + r with |r| <= ln2 / 2 (ln2 split in two for
 /// exactness), exp(r) by its Taylor polynomial to r^7 (error below 1e-8
 /// relative), times 2^n built from the exponent bits. Within 2 ulp of exp.
-constexpr float exp_float(float x) {
+constexpr float
+exp_float(float x) {
   if (x > 88.7228394f) return std::numeric_limits<float>::infinity();  // above ln(FLT_MAX)
-  if (x < -103.972084f) return 0.0f;  // below the smallest subnormal
+  if (x < -103.972084f) return 0.0f;                                   // below the smallest subnormal
   const float n = static_cast<float>(static_cast<int>(x * 1.44269504f + (x < 0 ? -0.5f : 0.5f)));
   const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
   float p = 1.0f / 5040;

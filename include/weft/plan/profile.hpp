@@ -20,7 +20,9 @@ enum class isa : std::uint8_t {
   mve = 4,  // Arm M-profile vector extension (Helium)
 };
 
-constexpr std::uint8_t operator|(isa a, isa b) { return static_cast<std::uint8_t>(static_cast<std::uint8_t>(a) | static_cast<std::uint8_t>(b)); }
+constexpr std::uint8_t operator|(isa a, isa b) {
+  return static_cast<std::uint8_t>(static_cast<std::uint8_t>(a) | static_cast<std::uint8_t>(b));
+}
 
 struct core_profile {
   int cores = 1;
@@ -32,6 +34,14 @@ struct core_profile {
 
   /// n cores of equal speed.
   static constexpr core_profile uniform(int n) { return core_profile{n}; }
+
+  /// The same profile with core c's instruction-set extensions set to f
+  /// (isa flags, e.g. isa::fpu | isa::dsp).
+  constexpr core_profile with_features(int c, std::uint8_t f) const {
+    core_profile p = *this;
+    p.features[static_cast<std::size_t>(c)] = f;
+    return p;
+  }
 
   /// Cores of the given relative speeds, e.g. with_speeds({1.0f, 1.6f}).
   template <std::size_t N>
