@@ -84,7 +84,7 @@ constexpr void fill_folded_bias(const G& g, int i, std::int32_t* out) {
       const std::int64_t at = interleaved ? k * count + c : c * per_channel + k;
       sum += static_cast<std::uint32_t>(static_cast<std::int32_t>(n.weights.i8[at]));
     }
-    const std::uint32_t bias = n.bias.i32 != nullptr ? static_cast<std::uint32_t>(n.bias.i32[c]) : 0u;
+    const std::uint32_t bias = n.bias.empty() ? 0u : static_cast<std::uint32_t>(n.bias.i32[c]);
     out[c] = static_cast<std::int32_t>(bias + input_offset * sum);
   }
 }
