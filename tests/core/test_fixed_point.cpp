@@ -130,6 +130,49 @@ TEST_CASE("requantize equals multiply_by_quantized_multiplier for every multipli
   }
 }
 
+TEST_CASE("requantize_fused equals requantize plus the output offset for every multiplier it takes",
+          "[core][fixed_point]") {
+  test::rng r(7);
+  int fused = 0;
+  auto check = [&](std::int32_t acc, std::int32_t bias, multiplier m, std::int32_t offset) {
+    const std::int32_t x =
+        static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) + static_cast<std::uint32_t>(bias));
+    REQUIRE(requantize_fused(acc, bias, make_fused_requant(m, offset)) ==
+            multiply_by_quantized_multiplier(x, m) + offset);
+  };
+  for (int k = 0; k < 300000; ++k) {
+    // Multipliers from 2^-24 to 1: those with shift in [-22, -2] fuse.
+    const auto offset = static_cast<std::int32_t>(r.uniform(-128, 127));
+    if (k % 4 == 0) {
+      // Exact ties of the final rounding: value 2^30 halves x, and
+      // x = odd * 2^r puts the half at the rounding point.
+      const int shift = r.uniform(2, 22);
+      const std::int32_t odd = 2 * r.uniform(-256, 255) + 1;
+      check(odd * (1 << shift), 0, multiplier{1 << 30, -shift}, offset);
+      continue;
+    }
+    const multiplier m = quantize_multiplier(std::exp2(r.real() * -24.0));
+    if (!can_fuse(m)) continue;
+    ++fused;
+    check(random_int(r), random_int(r), m, offset);
+  }
+  REQUIRE(fused > 150000);
+  // The exact powers of two (x = -1 with value 2^30 rounds to 0 either way),
+  // the extremes of the range, and shifts at both ends.
+  for (const std::int32_t acc : {std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max(), -1,
+                                 0, 1, -2, 2, -(1 << 20), (1 << 20)}) {
+    for (const multiplier m : {multiplier{1 << 30, -2}, multiplier{1 << 30, -22}, multiplier{0x7fffffff, -2},
+                               multiplier{0x7fffffff, -22}, multiplier{(1 << 30) + 1, -9}}) {
+      for (const std::int32_t offset : {-128, 0, 127}) check(acc, 0, m, offset);
+    }
+  }
+  // Outside its range it does not claim the multiplier.
+  REQUIRE_FALSE(can_fuse(multiplier{1 << 30, -1}));
+  REQUIRE_FALSE(can_fuse(multiplier{1 << 30, 0}));
+  REQUIRE_FALSE(can_fuse(multiplier{1 << 30, -23}));
+  REQUIRE_FALSE(can_fuse(multiplier{0, -5}));
+}
+
 TEST_CASE("Q-format exp and reciprocal track std::exp and 1/x", "[core][fixed_point]") {
   for (int i = 0; i <= 1000; ++i) {
     const double a = -16.0 * i / 1000.0;  // Q5.26 range used by softmax

@@ -80,7 +80,8 @@ TEST_CASE("observers see every operator's output in order on several cores", "[e
   std::copy(x.begin(), x.end(), single.input().begin());
   int k = 0;
   single.invoke([&](int, std::span<const std::byte> out) {
-    REQUIRE(std::equal(out.begin(), out.end(), seen[static_cast<std::size_t>(k)].begin(), seen[static_cast<std::size_t>(k)].end()));
+    REQUIRE(std::equal(out.begin(), out.end(), seen[static_cast<std::size_t>(k)].begin(),
+                       seen[static_cast<std::size_t>(k)].end()));
     ++k;
   });
   REQUIRE(k == 8);
@@ -105,6 +106,34 @@ TEST_CASE("random graphs on host threads give the 1-core bits", "[exec][multicor
                          reference.bytes(g.output_tensor).begin()));
     }
   }
+}
+
+TEST_CASE("fused and general requantization give the same bits on random graphs", "[exec][property]") {
+  test::rng r(0xF05E);
+  int fused = 0, general = 0;
+  for (int k = 0; k < 200; ++k) {
+    const auto rg = test::make_random_graph(r);
+    const auto& g = *rg.g;
+    for (int i = 0; i < g.node_count; ++i) {
+      if (exec::requant_count(g, i) == 0) continue;
+      (exec::uses_fused_requant(g, i) ? fused : general) += 1;
+    }
+    test::runtime_program with(g), without(g, false);
+    for (int repeat = 0; repeat < 3; ++repeat) {
+      const auto x = r.int8s(g.input_spec().bytes());
+      with.set_input<std::int8_t>(x);
+      without.set_input<std::int8_t>(x);
+      with.run();
+      without.run();
+      for (int i = 0; i < g.node_count; ++i) {
+        const int t = g.at(i).output;
+        REQUIRE(std::equal(with.bytes(t).begin(), with.bytes(t).end(), without.bytes(t).begin()));
+      }
+    }
+  }
+  // Both kinds of layer occur, so the comparison covers the fused path.
+  REQUIRE(fused > 100);
+  REQUIRE(general > 0);
 }
 
 TEST_CASE("executors conform to the concept", "[exec][multicore]") {

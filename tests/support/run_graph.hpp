@@ -17,12 +17,15 @@ namespace weft::test {
 template <class G>
 class runtime_program {
  public:
-  explicit runtime_program(const G& g)
+  /// fuse = false: every int8 epilogue takes the general requantization,
+  /// also where weft::compiled fuses it (to compare the two).
+  explicit runtime_program(const G& g, bool fuse = true)
       : g_(g),
         plan_(plan_memory(g)),
         requant_(static_cast<std::size_t>(g.node_count)),
         folded_bias_(static_cast<std::size_t>(g.node_count)),
-        pad_row_(static_cast<std::size_t>(g.node_count)) {
+        pad_row_(static_cast<std::size_t>(g.node_count)),
+        fused_(static_cast<std::size_t>(g.node_count)) {
     arena_.resize(plan_.arena_bytes / sizeof(std::max_align_t) + 1);
     for (int i = 0; i < g.node_count; ++i) {
       requant_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::requant_count(g, i)));
@@ -31,6 +34,10 @@ class runtime_program {
       exec::fill_folded_bias(g, i, folded_bias_[static_cast<std::size_t>(i)].data());
       pad_row_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::pad_row_count(g, i)));
       exec::fill_pad_row(g, i, pad_row_[static_cast<std::size_t>(i)].data());
+      if (fuse && exec::uses_fused_requant(g, i)) {
+        fused_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::requant_count(g, i)));
+        exec::fill_fused(g, i, fused_[static_cast<std::size_t>(i)].data());
+      }
     }
   }
 
@@ -102,15 +109,18 @@ class runtime_program {
   std::vector<std::vector<multiplier>> requant_;
   std::vector<std::vector<std::int32_t>> folded_bias_;
   std::vector<std::vector<std::int8_t>> pad_row_;
+  std::vector<std::vector<fused_requant>> fused_;  // empty where the epilogue is not fused
   std::vector<std::max_align_t> arena_;
 
   template <op K, class T>
   void call(int i, tile t) {
     const node& n = g_.at(i);
-    const auto a = exec::make_args<K, T>(g_, i,
-                                         exec::node_tables{requant_[static_cast<std::size_t>(i)].data(),
-                                                           folded_bias_[static_cast<std::size_t>(i)].data(),
-                                                           pad_row_[static_cast<std::size_t>(i)].data()});
+    const auto a = exec::make_args<K, T>(
+        g_, i,
+        exec::node_tables{
+            requant_[static_cast<std::size_t>(i)].data(), folded_bias_[static_cast<std::size_t>(i)].data(),
+            pad_row_[static_cast<std::size_t>(i)].data(),
+            fused_[static_cast<std::size_t>(i)].empty() ? nullptr : fused_[static_cast<std::size_t>(i)].data()});
     const T* in1 = n.input_count() == 2 ? tensor<T>(n.inputs[1]).data() : nullptr;
     exec::run_kernel<K>(a, tensor<T>(n.inputs[0]).data(), in1, tensor<T>(n.output).data(), t);
   }

@@ -122,6 +122,57 @@ constexpr std::int32_t requantize(std::int32_t x, multiplier m) {
   return (high >> right_shift) + static_cast<std::int32_t>((high & mask) > threshold);
 }
 
+/// A requantization precomputed at compile time for a multiplier that shifts
+/// right by r in [2, fused_max_right_shift] with value in [2^30, 2^31), which
+/// is what convolutions nearly always have: multiply, both roundings and the
+/// output zero point become one 64-bit multiply-add and a shift (see
+/// requantize_fused).
+struct fused_requant {
+  std::int32_t value = 0;  // the multiplier's value
+  std::int32_t round = 0;  // high word of 2^30 + 2^(30 + r) + output_offset * 2^(31 + r); the low word is 2^30
+  std::int32_t shift = 0;  // r - 1: the right shift of the high word
+  friend constexpr bool operator==(const fused_requant&, const fused_requant&) = default;
+};
+
+/// Largest right shift fused_requant takes: with it the rounding constant
+/// and the output offset stay far inside int64.
+inline constexpr int fused_max_right_shift = 22;
+
+constexpr bool can_fuse(multiplier m) {
+  return m.value >= (std::int32_t{1} << 30) && m.shift <= -2 && m.shift >= -fused_max_right_shift;
+}
+
+constexpr fused_requant make_fused_requant(multiplier m, std::int32_t output_offset) {
+  const int r = -m.shift;
+  return {m.value,
+          static_cast<std::int32_t>((std::int64_t{1} << (r - 2)) +
+                                    std::int64_t{output_offset} * (std::int64_t{1} << (r - 1))),
+          r - 1};
+}
+
+/// requantize(x, m) + output_offset, x = acc + bias (modulo 2^32), for a
+/// record s = make_fused_requant(m, output_offset); the same value for every
+/// acc and bias.
+/// requantize takes high = floor((x * m + 2^30) / 2^31) and rounds high / 2^r
+/// half away from zero, which is floor((high + 2^(r-1) - [high < 0]) / 2^r).
+/// Nested floors of divisions by powers of two are one floor, and (as
+/// m >= 2^30) high < 0 exactly when x < 0, except x = -1, m = 2^30, where
+/// high = 0 and either gives 0. So the result is
+/// floor((x * m + 2^30 + 2^(30 + r) + output_offset * 2^(31 + r) - [x < 0] * 2^31) / 2^(31 + r)):
+/// the high word of a 64-bit sum shifted right by r - 1.
+constexpr std::int32_t requantize_fused(std::int32_t acc, std::int32_t bias, const fused_requant& s) {
+  const auto x = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) + static_cast<std::uint32_t>(bias));
+  // The rounding constant minus [x < 0] * 2^31, built as its two words:
+  // the low word 2^30 or 2^30 + 2^31, the high word round or round - 1.
+  const std::int32_t negative = x >> 31;  // 0 or -1
+  const std::uint32_t low = 0x40000000u ^ (static_cast<std::uint32_t>(negative) << 31);
+  const std::int32_t high = s.round + negative;
+  const std::int64_t sum =
+      static_cast<std::int64_t>((static_cast<std::uint64_t>(static_cast<std::uint32_t>(high)) << 32) | low) +
+      std::int64_t{x} * s.value;
+  return static_cast<std::int32_t>(sum >> 32) >> s.shift;
+}
+
 /// TFLite's MultiplyByQuantizedMultiplierGreaterThanOne (shift >= 0).
 constexpr std::int32_t multiply_by_quantized_multiplier_gt_one(std::int32_t x, multiplier m) {
   return saturating_rounding_doubling_high_mul(shift_left_wrapping(x, m.shift), m.value);

@@ -30,20 +30,22 @@ constexpr int requant_count(const G& g, int i) {
   }
 }
 
-/// Writes node i's requant_count multipliers to `out`.
+/// The requantization multiplier of output channel c of node i (an int8
+/// layer with weights; a per-tensor fully_connected has one for all).
 template <class G>
-constexpr void fill_requant(const G& g, int i, multiplier* out) {
+constexpr multiplier requant_of(const G& g, int i, int c) {
   const node& n = g.at(i);
   const quantization& in = g.spec(n.inputs[0]).quant;
   const quantization& o = g.spec(n.output).quant;
   const quantization& w = n.weights.spec.quant;
-  const int count = requant_count(g, i);
-  if (count == 0) return;
-  if (n.kind == op::fully_connected && !w.per_channel()) {
-    out[0] = ops::fully_connected_multiplier(in, w, o);
-    return;
-  }
-  for (int c = 0; c < count; ++c) out[c] = ops::conv_multiplier(in, w, o, c);
+  if (n.kind == op::fully_connected && !w.per_channel()) return ops::fully_connected_multiplier(in, w, o);
+  return ops::conv_multiplier(in, w, o, c);
+}
+
+/// Writes node i's requant_count multipliers to `out`.
+template <class G>
+constexpr void fill_requant(const G& g, int i, multiplier* out) {
+  for (int c = 0; c < requant_count(g, i); ++c) out[c] = requant_of(g, i, c);
 }
 
 /// How many folded biases node i needs: one per output channel of an int8
@@ -63,30 +65,51 @@ constexpr int folded_bias_count(const G& g, int i) {
   }
 }
 
-/// Writes node i's folded biases to `out`: for output channel c, its bias
-/// plus the input offset (-input zero point) times the sum of its weights,
-/// modulo 2^32 like TFLite's int32 accumulator. An int8 kernel then sums raw
-/// products w * x and adds this, instead of adding the offset to every input.
+/// Output channel c's folded bias of node i: its bias plus the input offset
+/// (-input zero point) times the sum of its weights, modulo 2^32 like
+/// TFLite's int32 accumulator. An int8 kernel then sums raw products w * x
+/// and adds this, instead of adding the offset to every input.
 template <class G>
-constexpr void fill_folded_bias(const G& g, int i, std::int32_t* out) {
+constexpr std::int32_t folded_bias_of(const G& g, int i, int c) {
   const node& n = g.at(i);
   const int count = folded_bias_count(g, i);
-  if (count == 0) return;
   const std::uint32_t input_offset = static_cast<std::uint32_t>(-g.spec(n.inputs[0]).quant.zero_point);
-  const std::int64_t weights = n.weights.spec.dims.elements();
-  const std::int64_t per_channel = weights / count;
+  const std::int64_t per_channel = n.weights.spec.dims.elements() / count;
   // conv2d and fully_connected keep a channel's weights together; depthwise
   // weights interleave the channels, one tap after another.
   const bool interleaved = n.kind == op::depthwise_conv2d;
-  for (int c = 0; c < count; ++c) {
-    std::uint32_t sum = 0;
-    for (std::int64_t k = 0; k < per_channel; ++k) {
-      const std::int64_t at = interleaved ? k * count + c : c * per_channel + k;
-      sum += static_cast<std::uint32_t>(static_cast<std::int32_t>(n.weights.i8[at]));
-    }
-    const std::uint32_t bias = n.bias.empty() ? 0u : static_cast<std::uint32_t>(n.bias.i32[c]);
-    out[c] = static_cast<std::int32_t>(bias + input_offset * sum);
+  std::uint32_t sum = 0;
+  for (std::int64_t k = 0; k < per_channel; ++k) {
+    const std::int64_t at = interleaved ? k * count + c : c * per_channel + k;
+    sum += static_cast<std::uint32_t>(static_cast<std::int32_t>(n.weights.i8[at]));
   }
+  const std::uint32_t bias = n.bias.empty() ? 0u : static_cast<std::uint32_t>(n.bias.i32[c]);
+  return static_cast<std::int32_t>(bias + input_offset * sum);
+}
+
+/// Writes node i's folded_bias_count folded biases to `out`.
+template <class G>
+constexpr void fill_folded_bias(const G& g, int i, std::int32_t* out) {
+  for (int c = 0; c < folded_bias_count(g, i); ++c) out[c] = folded_bias_of(g, i, c);
+}
+
+/// Whether node i's epilogue runs fused (every output channel's multiplier
+/// shifts right, see fused_requant): then it needs fused records instead of
+/// its multipliers, one per multiplier.
+template <class G>
+constexpr bool uses_fused_requant(const G& g, int i) {
+  const int count = requant_count(g, i);
+  if (count == 0) return false;
+  for (int c = 0; c < count; ++c)
+    if (!can_fuse(requant_of(g, i, c))) return false;
+  return true;
+}
+
+/// Writes node i's requant_count fused records to `out` (uses_fused_requant).
+template <class G>
+constexpr void fill_fused(const G& g, int i, fused_requant* out) {
+  const std::int32_t output_offset = g.spec(g.at(i).output).quant.zero_point;
+  for (int c = 0; c < requant_count(g, i); ++c) out[c] = make_fused_requant(requant_of(g, i, c), output_offset);
 }
 
 /// Length of node i's pad row: an int8 convolution with SAME padding reads
@@ -113,11 +136,12 @@ struct node_tables {
   const multiplier* requant = nullptr;
   const std::int32_t* folded_bias = nullptr;
   const std::int8_t* pad_row = nullptr;
+  const fused_requant* fused = nullptr;  // set when uses_fused_requant
 };
 
 template <class T>
 constexpr ops::epilogue<T> make_epilogue(const tensor_spec& in, const tensor_spec& out, const node& n,
-                                         const multiplier* requant, int requant_step, const std::int32_t* folded_bias) {
+                                         const node_tables& tables, int requant_step) {
   ops::epilogue<T> e{};
   if constexpr (std::is_same_v<T, float>) {
     e.act = ops::activation_range(n.act());
@@ -126,9 +150,11 @@ constexpr ops::epilogue<T> make_epilogue(const tensor_spec& in, const tensor_spe
     e.input_offset = -in.quant.zero_point;
     e.output_offset = out.quant.zero_point;
     e.act = ops::activation_range(n.act(), out.quant.scale, out.quant.zero_point);
-    e.bias = folded_bias;
-    e.requant = requant;
+    e.bias = tables.folded_bias;
+    e.requant = tables.requant;
     e.requant_step = requant_step;
+    e.use_fused = tables.fused != nullptr;
+    e.fused = tables.fused;
   }
   return e;
 }
@@ -146,8 +172,6 @@ constexpr const T* weights_of(const node& n) {
 /// point at the node's constant tables.
 template <op Kind, class T, class G>
 constexpr auto make_args(const G& g, int i, const node_tables& tables) {
-  const multiplier* requant = tables.requant;
-  const std::int32_t* folded_bias = tables.folded_bias;
   const node& n = g.at(i);
   const tensor_spec& in = g.spec(n.inputs[0]);
   const tensor_spec& out = g.spec(n.output);
@@ -160,7 +184,7 @@ constexpr auto make_args(const G& g, int i, const node_tables& tables) {
       a.g = ops::make_window(in.dims, ws[3], {ws[1], ws[2]}, n.depthwise.stride, n.depthwise.dilation, n.depthwise.pad,
                              n.depthwise.depth_multiplier);
     }
-    a.e = make_epilogue<T>(in, out, n, requant, 1, folded_bias);
+    a.e = make_epilogue<T>(in, out, n, tables, 1);
     a.weights = weights_of<T>(n);
     if constexpr (std::is_same_v<T, std::int8_t>) a.pad_row = tables.pad_row;
     return a;
@@ -170,7 +194,7 @@ constexpr auto make_args(const G& g, int i, const node_tables& tables) {
     a.in_size = ws[1];
     a.out_size = ws[0];
     a.batches = static_cast<int>(in.dims.elements() / ws[1]);
-    a.e = make_epilogue<T>(in, out, n, requant, n.weights.spec.quant.per_channel() ? 1 : 0, folded_bias);
+    a.e = make_epilogue<T>(in, out, n, tables, n.weights.spec.quant.per_channel() ? 1 : 0);
     a.weights = weights_of<T>(n);
     return a;
   } else if constexpr (Kind == op::average_pool2d || Kind == op::max_pool2d) {
@@ -211,7 +235,7 @@ template <op Kind, bool Dsp = false, class T, class Args>
   } else if constexpr (Kind == op::depthwise_conv2d) {
     ops::depthwise_conv2d<T, Dsp>(a, in0, out, t);
   } else if constexpr (Kind == op::fully_connected) {
-    ops::fully_connected(a, in0, out, t);
+    ops::fully_connected<T, Dsp>(a, in0, out, t);
   } else if constexpr (Kind == op::average_pool2d) {
     ops::pool2d<ops::pool_kind::average>(a, in0, out, t);
   } else if constexpr (Kind == op::max_pool2d) {
@@ -230,22 +254,48 @@ template <op Kind, bool Dsp = false, class T, class Args>
 /// their kernel; their weights, offsets and multipliers are read at run time.
 struct fully_connected_shape {
   int batches = 0, in_size = 0, out_size = 0, requant_step = 0;
+  bool fused = false;
+  ops::int8_range act{};
+};
+struct window_shape {
+  ops::window_geometry g{};
+  bool fused = false;
+  ops::int8_range act{};  // int8: the clamp, a constant the compiler can turn into a saturation
 };
 
 template <op Kind>
 inline constexpr bool shares_kernels =
     Kind == op::conv2d || Kind == op::depthwise_conv2d || Kind == op::fully_connected;
 
+/// Whether arguments a run a fused epilogue, and their clamp (int8 only).
+template <class Args>
+constexpr bool fused_epilogue(const Args& a) {
+  if constexpr (requires { a.e.use_fused; }) {
+    return a.e.use_fused;
+  } else {
+    return false;
+  }
+}
+template <class Args>
+constexpr ops::int8_range int8_clamp(const Args& a) {
+  if constexpr (requires { a.e.use_fused; }) {
+    return a.e.act;
+  } else {
+    return {};
+  }
+}
+
 template <op Kind, class Args>
 constexpr auto shape_key(const Args& a) {
   if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
-    return a.g;
+    return window_shape{a.g, fused_epilogue(a), int8_clamp(a)};
   } else {
     static_assert(Kind == op::fully_connected);
     if constexpr (requires { a.e.requant_step; }) {
-      return fully_connected_shape{a.batches, a.in_size, a.out_size, a.e.requant_step};
+      return fully_connected_shape{a.batches,        a.in_size,         a.out_size,
+                                   a.e.requant_step, fused_epilogue(a), int8_clamp(a)};
     } else {
-      return fully_connected_shape{a.batches, a.in_size, a.out_size, 0};
+      return fully_connected_shape{a.batches, a.in_size, a.out_size, 0, false, {}};
     }
   }
 }
@@ -256,12 +306,17 @@ template <op Kind, auto Key, bool Dsp, class T, class Args>
 [[gnu::noinline]] void run_shaped_kernel(const Args& args, const T* in0, const T* in1, T* out, tile t) {
   Args a = args;
   if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
-    a.g = Key;
+    a.g = Key.g;
+    if constexpr (requires { a.e.requant_step; }) a.e.requant_step = 1;  // always per channel
   } else {
     a.batches = Key.batches;
     a.in_size = Key.in_size;
     a.out_size = Key.out_size;
     if constexpr (requires { a.e.requant_step; }) a.e.requant_step = Key.requant_step;
+  }
+  if constexpr (requires { a.e.use_fused; }) {
+    a.e.use_fused = Key.fused;
+    a.e.act = Key.act;
   }
   run_kernel<Kind, Dsp>(a, in0, in1, out, t);
 }

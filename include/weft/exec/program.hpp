@@ -57,10 +57,18 @@ namespace detail {
 // model shares them.
 template <class Model, int I, class T>
 struct node_constants {
-  static constexpr std::array<multiplier, static_cast<std::size_t>(exec::requant_count(Model::graph, I))> requant = [] {
-    std::array<multiplier, static_cast<std::size_t>(exec::requant_count(Model::graph, I))> r{};
-    exec::fill_requant(Model::graph, I, r.data());
+  // A fused epilogue reads fused records where the other reads multipliers.
+  static constexpr bool fused = exec::uses_fused_requant(Model::graph, I);
+  static constexpr auto requant_size = static_cast<std::size_t>(exec::requant_count(Model::graph, I));
+  static constexpr std::array<multiplier, fused ? 0 : requant_size> requant = [] {
+    std::array<multiplier, fused ? 0 : requant_size> r{};
+    if constexpr (!fused) exec::fill_requant(Model::graph, I, r.data());
     return r;
+  }();
+  static constexpr std::array<fused_requant, fused ? requant_size : 0> fused_table = [] {
+    std::array<fused_requant, fused ? requant_size : 0> f{};
+    if constexpr (fused) exec::fill_fused(Model::graph, I, f.data());
+    return f;
   }();
   static constexpr std::array<std::int32_t, static_cast<std::size_t>(exec::folded_bias_count(Model::graph, I))>
       folded_bias = [] {
@@ -75,7 +83,8 @@ struct node_constants {
         return r;
       }();
   static constexpr auto value = exec::make_args<Model::graph.nodes[I].kind, T>(
-      Model::graph, I, exec::node_tables{requant.data(), folded_bias.data(), pad_row.data()});
+      Model::graph, I,
+      exec::node_tables{requant.data(), folded_bias.data(), pad_row.data(), fused ? fused_table.data() : nullptr});
 };
 
 }  // namespace detail

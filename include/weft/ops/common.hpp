@@ -99,6 +99,16 @@ constexpr float_range activation_range(activation a) {
 constexpr std::int32_t clamp(std::int32_t v, int8_range r) { return v < r.min ? r.min : (v > r.max ? r.max : v); }
 constexpr float clamp(float v, float_range r) { return v < r.min ? r.min : (v > r.max ? r.max : v); }
 
+/// clamp(v, r) for an int8 output: where r is the whole int8 range, one
+/// saturating instruction on Arm cores that have it (the compiler does not
+/// find it on its own).
+[[gnu::always_inline]] inline std::int32_t clamp_int8(std::int32_t v, int8_range r) {
+#if defined(__ARM_FEATURE_SAT)
+  if (r.min == -128 && r.max == 127) return __builtin_arm_ssat(v, 8);
+#endif
+  return clamp(v, r);
+}
+
 }  // namespace ops
 }  // namespace weft
 

@@ -64,10 +64,20 @@ struct epilogue<std::int8_t> {
   const std::int32_t* bias = nullptr;   // per output channel: bias + input_offset * sum of its weights
   const multiplier* requant = nullptr;  // per output channel, or one
   int requant_step = 1;                 // 1: per channel, 0: per tensor
+  /// Every channel's multiplier shifts right (can_fuse): `fused` holds each
+  /// channel's multiplier with the output offset folded in (one record per
+  /// tensor when requant_step is 0), and requant is not used. Part of a
+  /// kernel's shape key, so a constant there.
+  bool use_fused = false;
+  const fused_requant* fused = nullptr;
 
   std::int8_t finish(std::int32_t acc, int c) const {
-    acc = requantize(wrapping_add(acc, bias[c]), requant[c * requant_step]) + output_offset;
-    return static_cast<std::int8_t>(clamp(acc, act));
+    if (use_fused) {
+      acc = requantize_fused(acc, bias[c], fused[c * requant_step]);
+    } else {
+      acc = requantize(wrapping_add(acc, bias[c]), requant[c * requant_step]) + output_offset;
+    }
+    return static_cast<std::int8_t>(clamp_int8(acc, act));
   }
 };
 
@@ -218,6 +228,48 @@ template <class T, class Body>
 template <class T, bool Dsp = false>
 [[gnu::always_inline]] inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
+  const int taps = g.k_h * g.k_w;
+    if (taps <= max_tap_table) {
+      const std::int8_t* table[max_tap_table];
+      if (!p.clipped) {
+        for (int ky = 0; ky < g.k_h; ++ky) {
+          const std::int8_t* row = p.input + ((p.iy0 + ky * g.dil_h) * g.in_w + p.ix0) * g.in_c;
+          for (int kx = 0; kx < g.k_w; ++kx) table[ky * g.k_w + kx] = row + kx * g.dil_w * g.in_c;
+        }
+      } else {
+        for_each_padded_tap(
+            g, p, pad_row, [&](const std::int8_t* x, int k) __attribute__((always_inline)) { table[k] = x; });
+      }
+      body([&](auto&& f) __attribute__((always_inline)) {
+        for (int k = 0; k < taps; ++k) f(table[k], k);
+      });
+    } else {
+      body([&](auto&& f) __attribute__((always_inline)) { for_each_padded_tap(g, p, pad_row, f); });
+    }
+  } else {
+    body([&](auto&& f) __attribute__((always_inline)) { for_each_tap(g, p, f); });
+  }
+}
+
+// Output channels are computed in blocks of four that share every input load;
+// each channel still sums its taps in the same order (rows, columns, input
+// channels), so float results are the same bits as one channel at a time.
+//
+// Dsp (int8, a core with the Arm DSP extension, input channels a multiple of
+// four): four input channels per step, two SMLADs per output channel.
+template <class T, bool Dsp = false>
+[[gnu::always_inline]] inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
+  const window_geometry& g = a.g;
+  if constexpr (std::is_same_v<T, std::int8_t>) {
+    if (is_pointwise(g)) {
+      if (Dsp && arm_dsp::available && g.in_c % 4 == 0) {
+        pointwise<Dsp && arm_dsp::available>(a, in, out, t);
+      } else {
+        pointwise<false>(a, in, out, t);
+      }
+      return;
+    }
+  }
   const int taps = g.k_h * g.k_w;
   const int filter = taps * g.in_c;  // weights per output channel
   for_each_output_pixel(
