@@ -71,7 +71,7 @@ struct epilogue<std::int8_t> {
   bool use_fused = false;
   const fused_requant* fused = nullptr;
 
-  std::int8_t finish(std::int32_t acc, int c) const {
+  [[gnu::always_inline]] std::int8_t finish(std::int32_t acc, int c) const {
     if (use_fused) {
       acc = requantize_fused(acc, bias[c], fused[c * requant_step]);
     } else {
@@ -86,7 +86,7 @@ struct epilogue<float> {
   float_range act{};
   const float* bias = nullptr;  // may be null
 
-  float finish(float acc, int c) const {
+  [[gnu::always_inline]] float finish(float acc, int c) const {
     if (bias != nullptr) acc += bias[c];
     return clamp(acc, act);
   }
@@ -184,6 +184,18 @@ template <class F>
   }
 }
 
+/// Whether conv2d (Conv) or depthwise_conv2d unroll their loop over a
+/// window's taps, as measured on kws and vww: it pays without SIMD, except
+/// for RISC-V's depthwise; with the DSP extension GCC then schedules every
+/// tap's unpacking first and spills.
+template <bool Conv, bool Dsp>
+inline constexpr bool unroll_taps =
+#if defined(__riscv)
+    Conv;
+#else
+    !Dsp;
+#endif
+
 /// Windows of up to this many taps get a table of their taps' input
 /// pointers, built once per output pixel and read by every channel block.
 inline constexpr int max_tap_table = 64;
@@ -192,7 +204,7 @@ inline constexpr int max_tap_table = 64;
 /// the taps of pixel p's window a kernel sums. int8: every tap, through a
 /// pointer table (edge pixels point some taps at pad_row), so interior and
 /// edge pixels share one inner loop; float32: the taps inside the input.
-template <class T, class Body>
+template <bool Unroll = false, class T, class Body>
 [[gnu::always_inline]] inline void with_taps(const window_geometry& g, const pixel_window<T>& p, const T* pad_row,
                                              Body&& body) {
   if constexpr (std::is_same_v<T, std::int8_t>) {
@@ -209,7 +221,14 @@ template <class T, class Body>
             g, p, pad_row, [&](const std::int8_t* x, int k) __attribute__((always_inline)) { table[k] = x; });
       }
       body([&](auto&& f) __attribute__((always_inline)) {
-        for (int k = 0; k < taps; ++k) f(table[k], k);
+        if constexpr (Unroll) {
+          // Unrolled for windows up to 3x3: no loop counter, and each tap's
+          // weights at a constant offset.
+#pragma GCC unroll 9
+          for (int k = 0; k < taps; ++k) f(table[k], k);
+        } else {
+          for (int k = 0; k < taps; ++k) f(table[k], k);
+        }
       });
     } else {
       body([&](auto&& f) __attribute__((always_inline)) { for_each_padded_tap(g, p, pad_row, f); });
@@ -219,36 +238,131 @@ template <class T, class Body>
   }
 }
 
-// Output channels are computed in blocks of four that share every input load;
-// each channel still sums its taps in the same order (rows, columns, input
-// channels), so float results are the same bits as one channel at a time.
-//
-// Dsp (int8, a core with the Arm DSP extension, input channels a multiple of
-// four): four input channels per step, two SMLADs per output channel.
-template <class T, bool Dsp = false>
-[[gnu::always_inline]] inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
-  const window_geometry& g = a.g;
-  const int taps = g.k_h * g.k_w;
-    if (taps <= max_tap_table) {
-      const std::int8_t* table[max_tap_table];
-      if (!p.clipped) {
-        for (int ky = 0; ky < g.k_h; ++ky) {
-          const std::int8_t* row = p.input + ((p.iy0 + ky * g.dil_h) * g.in_w + p.ix0) * g.in_c;
-          for (int kx = 0; kx < g.k_w; ++kx) table[ky * g.k_w + kx] = row + kx * g.dil_w * g.in_c;
-        }
-      } else {
-        for_each_padded_tap(
-            g, p, pad_row, [&](const std::int8_t* x, int k) __attribute__((always_inline)) { table[k] = x; });
-      }
-      body([&](auto&& f) __attribute__((always_inline)) {
-        for (int k = 0; k < taps; ++k) f(table[k], k);
-      });
-    } else {
-      body([&](auto&& f) __attribute__((always_inline)) { for_each_padded_tap(g, p, pad_row, f); });
+/// Whether an int8 convolution is pointwise: a 1x1 window with stride 1,
+/// so output pixel p reads input pixel p and the layer is a matrix product
+/// of the pixels (rows of in_c) by the weights (rows of in_c).
+constexpr bool is_pointwise(const window_geometry& g) {
+  return g.k_h == 1 && g.k_w == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0;
+}
+
+/// Pixels x output channels a pointwise block computes without SIMD,
+/// matched to the register file: P * C accumulators, P inputs, one weight
+/// and the pointers, without spilling (measured on kws's pointwise layers:
+/// 2 x 4 beats 1 x 4, 2 x 2, 4 x 1 and, on RISC-V, 3 x 4 and 4 x 4). With
+/// the DSP extension, conv2d's four-channel path is faster (1 x 4 channels,
+/// four inputs per SMLAD pair); 2 x 2 spilled.
+struct pointwise_blocking {
+  int pixels;
+  int channels;
+};
+inline constexpr pointwise_blocking pointwise_block_shape{2, 4};
+
+/// Pointwise block: P pixels (x, P rows of n) x C output channels from oc,
+/// written to o (P rows of out_c). Each accumulator sums in input order.
+template <int P, int C>
+[[gnu::always_inline]] inline void pointwise_block(const conv2d_args<std::int8_t>& a, const std::int8_t* x,
+                                                   std::int8_t* o, int oc) {
+  const int n = a.g.in_c;
+  const std::int8_t* w = a.weights + oc * n;
+  std::int32_t acc[P][C] = {};
+  for (int i = 0; i < n; ++i) {
+    std::int32_t xv[P];
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) xv[p] = x[p * n + i];
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      const std::int32_t wv = w[c * n + i];
+#pragma GCC unroll 8
+      for (int p = 0; p < P; ++p) acc[p][c] += wv * xv[p];
     }
-  } else {
-    body([&](auto&& f) __attribute__((always_inline)) { for_each_tap(g, p, f); });
   }
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p) {
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) o[p * a.g.out_c + oc + c] = a.e.finish(acc[p][c], oc + c);
+  }
+}
+
+/// Output channels [begin, end) of `pixels` consecutive pixels of a
+/// pointwise layer, one at a time: the edges of a tile that whole blocks do
+/// not cover. Not specialized on the shape, so every layer shares one copy.
+/// Takes its arguments by value: a caller's arguments whose address escaped
+/// could no longer be kept as constants.
+[[gnu::noinline]] inline void pointwise_edges(const conv2d_args<std::int8_t> a, const std::int8_t* x, std::int8_t* o,
+                                              int pixels, int begin, int end) {
+  for (int p = 0; p < pixels; ++p, x += a.g.in_c, o += a.g.out_c)
+    for (int oc = begin; oc < end; ++oc) pointwise_block<1, 1>(a, x, o, oc);
+}
+
+/// int8 pointwise convolution of one tile without SIMD: blocks of
+/// pointwise_block_shape, then the remaining channels and pixels.
+[[gnu::always_inline]] inline void pointwise(const conv2d_args<std::int8_t>& a, const std::int8_t* in, std::int8_t* out,
+                                             tile t) {
+  const window_geometry& g = a.g;
+  constexpr int P = pointwise_block_shape.pixels, C = pointwise_block_shape.channels;
+  const int blocks_end = t.ch_begin + (t.ch_end - t.ch_begin) / C * C;
+  for (int b = 0; b < g.batches; ++b) {
+    const int first = (b * g.out_h + t.row_begin) * g.out_w, last = (b * g.out_h + t.row_end) * g.out_w;
+    int p = first;
+    for (; p + P <= last; p += P) {
+      const std::int8_t* x = in + p * g.in_c;
+      std::int8_t* o = out + p * g.out_c;
+      for (int oc = t.ch_begin; oc < blocks_end; oc += C) pointwise_block<P, C>(a, x, o, oc);
+      if (blocks_end < t.ch_end) pointwise_edges(a, x, o, P, blocks_end, t.ch_end);
+    }
+    if (p < last) pointwise_edges(a, in + p * g.in_c, out + p * g.out_c, last - p, t.ch_begin, t.ch_end);
+  }
+}
+
+/// Largest window (taps x input channels) conv2d_gathered copies per pixel.
+inline constexpr int max_gathered_window = 256;
+
+/// int8 convolution on a core with the Arm DSP extension whose input
+/// channels are not a multiple of four (first layers: 1 or 3 channels):
+/// each output pixel's window is first gathered into one contiguous buffer
+/// (taps outside the input read the zero point, as everywhere), in the
+/// weights' order (rows, columns, channels), so the dot products run four
+/// bytes at a time through SMLAD whatever the channel count.
+[[gnu::always_inline]] inline void conv2d_gathered(const conv2d_args<std::int8_t>& a, const std::int8_t* in,
+                                                   std::int8_t* out, tile t) {
+  const window_geometry& g = a.g;
+  const int filter = g.k_h * g.k_w * g.in_c;
+  const int body = filter & ~3;
+  for_each_output_pixel(
+      g, t, in, out, [&](std::int8_t * o, const pixel_window<std::int8_t>& p) __attribute__((always_inline)) {
+        std::int8_t window[max_gathered_window];
+        for_each_padded_tap(
+            g, p, a.pad_row, [&](const std::int8_t* x, int k) __attribute__((always_inline)) {
+              for (int ic = 0; ic < g.in_c; ++ic) window[k * g.in_c + ic] = x[ic];
+            });
+        int oc = t.ch_begin;
+        for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
+          const std::int8_t* w = a.weights + oc * filter;
+          std::int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+          for (int i = 0; i < body; i += 4) {
+            const std::uint32_t xv = arm_dsp::load4(window + i);
+            const std::uint32_t xe = arm_dsp::sxtb16(xv), xo = arm_dsp::sxtb16_ror8(xv);
+            acc0 = arm_dsp::dot4(xe, xo, w + i, acc0);
+            acc1 = arm_dsp::dot4(xe, xo, w + filter + i, acc1);
+            acc2 = arm_dsp::dot4(xe, xo, w + 2 * filter + i, acc2);
+            acc3 = arm_dsp::dot4(xe, xo, w + 3 * filter + i, acc3);
+          }
+          for (int i = body; i < filter; ++i) {
+            const std::int32_t v = window[i];
+            acc0 += w[i] * v;
+            acc1 += w[filter + i] * v;
+            acc2 += w[2 * filter + i] * v;
+            acc3 += w[3 * filter + i] * v;
+          }
+          finish4(a.e, o, oc, acc0, acc1, acc2, acc3);
+        }
+        for (; oc < t.ch_end; ++oc) {
+          const std::int8_t* w = a.weights + oc * filter;
+          std::int32_t acc = 0;
+          for (int i = 0; i < filter; ++i) acc += w[i] * window[i];
+          o[oc] = a.e.finish(acc, oc);
+        }
+      });
 }
 
 // Output channels are computed in blocks of four that share every input load;
@@ -261,12 +375,13 @@ template <class T, bool Dsp = false>
 [[gnu::always_inline]] inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
   if constexpr (std::is_same_v<T, std::int8_t>) {
-    if (is_pointwise(g)) {
-      if (Dsp && arm_dsp::available && g.in_c % 4 == 0) {
-        pointwise<Dsp && arm_dsp::available>(a, in, out, t);
-      } else {
-        pointwise<false>(a, in, out, t);
+    if constexpr (Dsp && arm_dsp::available) {
+      if (g.in_c % 4 != 0 && g.k_h * g.k_w * g.in_c <= max_gathered_window) {
+        conv2d_gathered(a, in, out, t);
+        return;
       }
+    } else if (is_pointwise(g)) {
+      pointwise(a, in, out, t);
       return;
     }
   }
@@ -274,7 +389,7 @@ template <class T, bool Dsp = false>
   const int filter = taps * g.in_c;  // weights per output channel
   for_each_output_pixel(
       g, t, in, out, [&](T * o, const pixel_window<T>& p) __attribute__((always_inline)) {
-        with_taps(
+        with_taps<unroll_taps<true, Dsp && arm_dsp::available>>(
             g, p, a.pad_row, [&](auto&& each_tap) __attribute__((always_inline)) {
               int oc = t.ch_begin;
               for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {

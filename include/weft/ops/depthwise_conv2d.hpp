@@ -34,7 +34,7 @@ template <class T, bool Dsp = false>
   const int m = g.depth_multiplier;
   for_each_output_pixel(
       g, t, in, out, [&](T * o, const pixel_window<T>& p) __attribute__((always_inline)) {
-        with_taps(
+        with_taps<unroll_taps<false, Dsp && arm_dsp::available>>(
             g, p, a.pad_row, [&](auto&& each_tap) __attribute__((always_inline)) {
               int oc = t.ch_begin;
               for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {

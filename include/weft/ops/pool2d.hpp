@@ -6,6 +6,7 @@
 
 #include "weft/ops/conv2d.hpp"
 
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -29,6 +30,10 @@ struct pool2d_args {
 
 enum class pool_kind : std::uint8_t { average, max };
 
+/// Largest window an int8 average pool sums four channels at a time in
+/// 16-bit lanes (255 * 257 < 2^16).
+inline constexpr int max_packed_pool = 257;
+
 template <pool_kind Kind, class T>
 [[gnu::always_inline]] inline void pool2d(const pool2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
@@ -44,6 +49,36 @@ template <pool_kind Kind, class T>
         const int count = (ky_end - ky_begin) * (kx_end - kx_begin);
         T* o = out + ((b * g.out_h + oy) * g.out_w + ox) * g.out_c;
         for (int c = t.ch_begin; c < t.ch_end; ++c) {
+          if constexpr (Kind == pool_kind::average && std::is_same_v<T, std::int8_t> &&
+                        std::endian::native == std::endian::little) {
+            if (g.in_c % 4 == 0 && c % 4 == 0 && c + 4 <= t.ch_end && count <= max_packed_pool) {
+              // Four channels at once in two words of 16-bit lanes: each
+              // byte offset by 128 (to 0..255) and split into even and odd
+              // bytes; a lane's sum of at most 257 such values fits 16 bits.
+              std::uint32_t even = 0, odd = 0;
+              for (int ky = ky_begin; ky < ky_end; ++ky) {
+                const T* row = in + ((b * g.in_h + iy0 + ky) * g.in_w + ix0) * g.in_c + c;
+                for (int kx = kx_begin; kx < kx_end; ++kx) {
+                  std::uint32_t v;
+                  __builtin_memcpy(&v, __builtin_assume_aligned(row + kx * g.in_c, 4), 4);
+                  v ^= 0x80808080u;
+                  even += v & 0x00ff00ffu;
+                  odd += (v >> 8) & 0x00ff00ffu;
+                }
+              }
+              const std::int32_t offset = 128 * count;
+              const std::int32_t sums[4] = {
+                  static_cast<std::int32_t>(even & 0xffffu) - offset, static_cast<std::int32_t>(odd & 0xffffu) - offset,
+                  static_cast<std::int32_t>(even >> 16) - offset, static_cast<std::int32_t>(odd >> 16) - offset};
+              for (int k = 0; k < 4; ++k) {
+                const std::int32_t acc = sums[k];
+                o[c + k] =
+                    static_cast<T>(clamp(acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count, a.act));
+              }
+              c += 3;
+              continue;
+            }
+          }
           accumulator_t<T> acc = Kind == pool_kind::max ? std::numeric_limits<T>::lowest() : 0;
           for (int ky = ky_begin; ky < ky_end; ++ky) {
             for (int kx = kx_begin; kx < kx_end; ++kx) {
