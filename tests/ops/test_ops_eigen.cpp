@@ -380,6 +380,42 @@ TEST_CASE("add through the graph reads two activations and tiles by elements", "
   }
 }
 
+TEST_CASE("int8 add through its rescaling table equals the per-element rescaling on every input pair", "[ops][add]") {
+  test::rng r(0xADD);
+  // Every (x1, x2) pair once.
+  std::vector<std::int8_t> x1(65536), x2(65536), direct(65536), tabled(65536);
+  for (int i = 0; i < 65536; ++i) {
+    x1[static_cast<std::size_t>(i)] = static_cast<std::int8_t>(i / 256 - 128);
+    x2[static_cast<std::size_t>(i)] = static_cast<std::int8_t>(i % 256 - 128);
+  }
+  int fused = 0;
+  for (int k = 0; k < 40; ++k) {
+    const quantization q1{r.log_uniform(1e-3, 1.0), r.uniform(-128, 127)};
+    const quantization q2{r.log_uniform(1e-3, 1.0), r.uniform(-128, 127)};
+    const quantization qo{r.log_uniform(1e-3, 1.0), r.uniform(-128, 127)};
+    const auto act = r.pick({activation::none, activation::relu, activation::relu6});
+    ops::add_args<std::int8_t> a = ops::make_add_args(q1, q2, qo, act);
+    if (a.output_multiplier.shift > 0 || a.output_multiplier.value == 0) continue;  // refused by infer_add
+    fused += a.use_fused ? 1 : 0;
+    ops::add(a, x1.data(), x2.data(), direct.data(), {0, 65536, 0, 1});
+    std::vector<std::int32_t> table(ops::add_table_size);
+    for (int x = -128; x < 128; ++x) {
+      table[static_cast<std::size_t>(x + 128)] = ops::rescaled_add_input(a, 1, x);
+      table[static_cast<std::size_t>(256 + x + 128)] = ops::rescaled_add_input(a, 2, x);
+    }
+    a.table = table.data();
+    ops::add(a, x1.data(), x2.data(), tabled.data(), {0, 65536, 0, 1});
+    REQUIRE(direct == tabled);
+    // And the general requantization of the sum where the output is fused.
+    if (a.use_fused) {
+      a.use_fused = false;
+      ops::add(a, x1.data(), x2.data(), tabled.data(), {0, 65536, 0, 1});
+      REQUIRE(direct == tabled);
+    }
+  }
+  REQUIRE(fused > 0);
+}
+
 TEST_CASE("softmax int8 is within one LSB of the real softmax", "[ops][softmax]") {
   test::rng r(0x50);
   for (int k = 0; k < cases; ++k) {
@@ -506,7 +542,8 @@ TEST_CASE("float32 softmax's exp is within 1 ulp of the correctly rounded exp, w
     const float x = -103.0f + 191.7f * static_cast<float>(i) / 400000.0f;
     const float got = ops::exp_float(x);
     const auto want = static_cast<float>(std::exp(static_cast<double>(x)));
-    worst = std::max(worst, static_cast<int>(std::abs(std::bit_cast<std::int32_t>(got) - std::bit_cast<std::int32_t>(want))));
+    worst = std::max(worst,
+                     static_cast<int>(std::abs(std::bit_cast<std::int32_t>(got) - std::bit_cast<std::int32_t>(want))));
   }
   REQUIRE(worst <= 1);
   STATIC_REQUIRE(ops::exp_float(0.0f) == 1.0f);

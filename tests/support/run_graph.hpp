@@ -17,15 +17,17 @@ namespace weft::test {
 template <class G>
 class runtime_program {
  public:
-  /// fuse = false: every int8 epilogue takes the general requantization,
-  /// also where weft::compiled fuses it (to compare the two).
+  /// fuse = false: every int8 epilogue takes the general requantization and
+  /// adds rescale every element, also where weft::compiled fuses them or
+  /// reads tables (to compare the two).
   explicit runtime_program(const G& g, bool fuse = true)
       : g_(g),
         plan_(plan_memory(g)),
         requant_(static_cast<std::size_t>(g.node_count)),
         folded_bias_(static_cast<std::size_t>(g.node_count)),
         pad_row_(static_cast<std::size_t>(g.node_count)),
-        fused_(static_cast<std::size_t>(g.node_count)) {
+        fused_(static_cast<std::size_t>(g.node_count)),
+        add_table_(static_cast<std::size_t>(g.node_count)) {
     arena_.resize(plan_.arena_bytes / sizeof(std::max_align_t) + 1);
     for (int i = 0; i < g.node_count; ++i) {
       requant_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::requant_count(g, i)));
@@ -34,6 +36,10 @@ class runtime_program {
       exec::fill_folded_bias(g, i, folded_bias_[static_cast<std::size_t>(i)].data());
       pad_row_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::pad_row_count(g, i)));
       exec::fill_pad_row(g, i, pad_row_[static_cast<std::size_t>(i)].data());
+      if (fuse) {
+        add_table_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::add_table_count(g, i)));
+        exec::fill_add_table(g, i, add_table_[static_cast<std::size_t>(i)].data());
+      }
       if (fuse && exec::uses_fused_requant(g, i)) {
         fused_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::requant_count(g, i)));
         exec::fill_fused(g, i, fused_[static_cast<std::size_t>(i)].data());
@@ -109,7 +115,8 @@ class runtime_program {
   std::vector<std::vector<multiplier>> requant_;
   std::vector<std::vector<std::int32_t>> folded_bias_;
   std::vector<std::vector<std::int8_t>> pad_row_;
-  std::vector<std::vector<fused_requant>> fused_;  // empty where the epilogue is not fused
+  std::vector<std::vector<fused_requant>> fused_;     // empty where the epilogue is not fused
+  std::vector<std::vector<std::int32_t>> add_table_;  // empty where an add has none
   std::vector<std::max_align_t> arena_;
 
   template <op K, class T>
@@ -120,7 +127,9 @@ class runtime_program {
         exec::node_tables{
             requant_[static_cast<std::size_t>(i)].data(), folded_bias_[static_cast<std::size_t>(i)].data(),
             pad_row_[static_cast<std::size_t>(i)].data(),
-            fused_[static_cast<std::size_t>(i)].empty() ? nullptr : fused_[static_cast<std::size_t>(i)].data()});
+            fused_[static_cast<std::size_t>(i)].empty() ? nullptr : fused_[static_cast<std::size_t>(i)].data(),
+            add_table_[static_cast<std::size_t>(i)].empty() ? nullptr
+                                                            : add_table_[static_cast<std::size_t>(i)].data()});
     const T* in1 = n.input_count() == 2 ? tensor<T>(n.inputs[1]).data() : nullptr;
     exec::run_kernel<K>(a, tensor<T>(n.inputs[0]).data(), in1, tensor<T>(n.output).data(), t);
   }

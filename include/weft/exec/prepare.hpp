@@ -130,6 +130,27 @@ constexpr void fill_pad_row(const G& g, int i, std::int8_t* out) {
   for (int c = 0; c < pad_row_count(g, i); ++c) out[c] = zero_point;
 }
 
+/// Length of node i's add table (ops::add_args::table): int8 adds of at
+/// least as many elements as the table has entries get one.
+template <class G>
+constexpr int add_table_count(const G& g, int i) {
+  const node& n = g.at(i);
+  if (n.kind != op::add || g.spec(n.output).type != dtype::int8) return 0;
+  return g.spec(n.output).dims.elements() >= ops::add_table_size ? ops::add_table_size : 0;
+}
+
+template <class G>
+constexpr void fill_add_table(const G& g, int i, std::int32_t* out) {
+  if (add_table_count(g, i) == 0) return;
+  const node& n = g.at(i);
+  const ops::add_args<std::int8_t> a =
+      ops::make_add_args(g.spec(n.inputs[0]).quant, g.spec(n.inputs[1]).quant, g.spec(n.output).quant, n.add.act);
+  for (int x = -128; x < 128; ++x) {
+    out[x + 128] = ops::rescaled_add_input(a, 1, x);
+    out[256 + x + 128] = ops::rescaled_add_input(a, 2, x);
+  }
+}
+
 /// The per-node constant tables a kernel's arguments point at, each filled
 /// by its fill_ function above (null where the node has none).
 struct node_tables {
@@ -137,6 +158,7 @@ struct node_tables {
   const std::int32_t* folded_bias = nullptr;
   const std::int8_t* pad_row = nullptr;
   const fused_requant* fused = nullptr;  // set when uses_fused_requant
+  const std::int32_t* add_table = nullptr;
 };
 
 template <class T>
@@ -210,7 +232,9 @@ constexpr auto make_args(const G& g, int i, const node_tables& tables) {
     if constexpr (std::is_same_v<T, float>) {
       return ops::add_args<float>{ops::activation_range(n.add.act)};
     } else {
-      return ops::make_add_args(in.quant, g.spec(n.inputs[1]).quant, out.quant, n.add.act);
+      ops::add_args<std::int8_t> a = ops::make_add_args(in.quant, g.spec(n.inputs[1]).quant, out.quant, n.add.act);
+      a.table = tables.add_table;
+      return a;
     }
   } else if constexpr (Kind == op::softmax) {
     if constexpr (std::is_same_v<T, float>) {

@@ -76,6 +76,12 @@ struct node_constants {
         exec::fill_folded_bias(Model::graph, I, b.data());
         return b;
       }();
+  static constexpr std::array<std::int32_t, static_cast<std::size_t>(exec::add_table_count(Model::graph, I))>
+      add_table = [] {
+        std::array<std::int32_t, static_cast<std::size_t>(exec::add_table_count(Model::graph, I))> t{};
+        exec::fill_add_table(Model::graph, I, t.data());
+        return t;
+      }();
   static constexpr std::array<std::int8_t, static_cast<std::size_t>(exec::pad_row_count(Model::graph, I))> pad_row =
       [] {
         std::array<std::int8_t, static_cast<std::size_t>(exec::pad_row_count(Model::graph, I))> r{};
@@ -84,7 +90,8 @@ struct node_constants {
       }();
   static constexpr auto value = exec::make_args<Model::graph.nodes[I].kind, T>(
       Model::graph, I,
-      exec::node_tables{requant.data(), folded_bias.data(), pad_row.data(), fused ? fused_table.data() : nullptr});
+      exec::node_tables{requant.data(), folded_bias.data(), pad_row.data(), fused ? fused_table.data() : nullptr,
+                        add_table.empty() ? nullptr : add_table.data()});
 };
 
 }  // namespace detail

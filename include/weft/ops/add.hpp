@@ -30,7 +30,25 @@ struct add_args<std::int8_t> {
   multiplier input2_multiplier{};
   multiplier output_multiplier{};
   int8_range act{};
+  /// Optional (large adds): each input's rescaled value for every int8 x,
+  /// table[x + 128] for input 1 and table[256 + x + 128] for input 2, so an
+  /// element needs one requantization instead of three.
+  const std::int32_t* table = nullptr;
+  bool use_fused = false;  // the output multiplier can_fuse: `fused` finishes
+  fused_requant fused{};
 };
+
+/// Entries of an add's rescaling table (add_args::table).
+inline constexpr int add_table_size = 512;
+
+/// Input `which` (1 or 2) of an int8 add rescaled as TFLite does it, for
+/// the int8 value x.
+constexpr std::int32_t rescaled_add_input(const add_args<std::int8_t>& a, int which, std::int32_t x) {
+  return which == 1 ? multiply_by_quantized_multiplier_lt_one(shift_left_wrapping(x + a.input1_offset, a.left_shift),
+                                                              a.input1_multiplier)
+                    : multiply_by_quantized_multiplier_lt_one(shift_left_wrapping(x + a.input2_offset, a.left_shift),
+                                                              a.input2_multiplier);
+}
 
 template <>
 struct add_args<float> {
@@ -39,6 +57,17 @@ struct add_args<float> {
 
 [[gnu::always_inline]] inline void add(const add_args<std::int8_t>& a, const std::int8_t* in1, const std::int8_t* in2,
                                        std::int8_t* out, tile t) {
+  if (a.table != nullptr) {
+    const std::int32_t* t1 = a.table + 128;
+    const std::int32_t* t2 = a.table + 256 + 128;
+    for (int i = t.row_begin; i < t.row_end; ++i) {
+      const std::int32_t sum = t1[in1[i]] + t2[in2[i]];
+      const std::int32_t y =
+          a.use_fused ? requantize_fused(sum, 0, a.fused) : requantize(sum, a.output_multiplier) + a.output_offset;
+      out[i] = static_cast<std::int8_t>(clamp_int8(y, a.act));
+    }
+    return;
+  }
   for (int i = t.row_begin; i < t.row_end; ++i) {
     const std::int32_t x1 = shift_left_wrapping(in1[i] + a.input1_offset, a.left_shift);
     const std::int32_t x2 = shift_left_wrapping(in2[i] + a.input2_offset, a.left_shift);
@@ -69,6 +98,8 @@ constexpr add_args<std::int8_t> make_add_args(const quantization& in1, const qua
   a.output_multiplier =
       quantize_multiplier(twice_max / (static_cast<double>(1 << a.left_shift) * static_cast<double>(out.scale)));
   a.act = activation_range(act, out.scale, out.zero_point);
+  a.use_fused = can_fuse(a.output_multiplier);
+  if (a.use_fused) a.fused = make_fused_requant(a.output_multiplier, a.output_offset);
   return a;
 }
 

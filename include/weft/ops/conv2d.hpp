@@ -315,7 +315,7 @@ template <int P, int C>
 }
 
 /// Largest window (taps x input channels) conv2d_gathered copies per pixel.
-inline constexpr int max_gathered_window = 256;
+inline constexpr int max_gathered_window = 576;
 
 /// int8 convolution on a core with the Arm DSP extension whose input
 /// channels are not a multiple of four (first layers: 1 or 3 channels):
@@ -333,7 +333,11 @@ inline constexpr int max_gathered_window = 256;
         std::int8_t window[max_gathered_window];
         for_each_padded_tap(
             g, p, a.pad_row, [&](const std::int8_t* x, int k) __attribute__((always_inline)) {
-              for (int ic = 0; ic < g.in_c; ++ic) window[k * g.in_c + ic] = x[ic];
+              if (g.in_c % 4 == 0) {
+                for (int ic = 0; ic < g.in_c; ic += 4) __builtin_memcpy(window + k * g.in_c + ic, x + ic, 4);
+              } else {
+                for (int ic = 0; ic < g.in_c; ++ic) window[k * g.in_c + ic] = x[ic];
+              }
             });
         int oc = t.ch_begin;
         for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
@@ -376,7 +380,7 @@ template <class T, bool Dsp = false>
   const window_geometry& g = a.g;
   if constexpr (std::is_same_v<T, std::int8_t>) {
     if constexpr (Dsp && arm_dsp::available) {
-      if (g.in_c % 4 != 0 && g.k_h * g.k_w * g.in_c <= max_gathered_window) {
+      if ((g.in_c % 4 != 0 || g.k_h * g.k_w > 1) && g.k_h * g.k_w * g.in_c <= max_gathered_window) {
         conv2d_gathered(a, in, out, t);
         return;
       }

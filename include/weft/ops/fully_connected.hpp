@@ -53,6 +53,7 @@ template <class T, bool Dsp = false>
           acc3 = arm_dsp::dot4(xe, xo, w + 3 * n + i, acc3);
         }
       }
+#pragma GCC unroll 2
       for (; i < n; ++i) {
         const T v = x[i];
         acc0 += w[i] * v;
