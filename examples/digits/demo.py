@@ -128,7 +128,7 @@ def main():
         else:
             b = json.loads(d.weft_cmd("bench", model, "--cores", str(cores), "--json", *where))
             cost = f"{b['critical_path_instructions']:,} instructions"
-            flash = f"{b['flash_code_bytes']:,} + {b['flash_weight_bytes']:,}"
+            flash = f"{b['flash_code_bytes']:,} + {b['flash_constant_bytes']:,} + {b['flash_weight_bytes']:,}"
         rows.append((name, cores, acc, same, cost, b["arena_bytes"], flash))
         d.say(f"int8 model on {name}, {cores} {'core' if cores == 1 else 'cores'}: {acc:.2f}%"
               f"{'' if same else ' (outputs DIFFER from the host, 1 core)'}")
@@ -137,7 +137,7 @@ def main():
     d.say("4/4 summary")
     print()
     print(f"{'target':<12} {'cores':>5} {'int8 acc.':>9}  {'outputs':<10} {'per inference':<30} {'arena B':>7}  "
-          f"flash B (code + weights)")
+          f"flash B (code + constants + weights)")
     for name, cores, acc, same, cost, arena, flash in rows:
         print(f"{name:<12} {cores:>5} {acc:>8.2f}%  {'identical' if same else 'DIFFER':<10} {cost:<30} {arena:>7}  {flash}")
     int8_accuracy = rows[0][2]

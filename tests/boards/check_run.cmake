@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Runs a model on an emulated board with `weft run --target` for every
 # "INPUT|EXPECTED" pair of CASES and requires the expected bytes.
-# cmake -DWEFT=<tool> -DMODEL=<.tflite> -DTARGET=<board> -DCORES=<n> -DCASES=<pairs> -DWORK=<dir> -P check_run.cmake
+# -DSIZE=ON: in weft's size configuration (weft run --size).
+# cmake -DWEFT=<tool> -DMODEL=<.tflite> -DTARGET=<board> -DCORES=<n> -DCASES=<pairs> -DWORK=<dir> [-DSIZE=ON] -P check_run.cmake
 file(MAKE_DIRECTORY ${WORK})
 set(failures "")
 set(n 0)
@@ -11,7 +12,12 @@ foreach(pair IN LISTS CASES)
   list(GET pair 1 expected)
   set(out ${WORK}/out${n}.bin)
   file(REMOVE ${out})
-  execute_process(COMMAND ${WEFT} run ${MODEL} --target ${TARGET} --cores ${CORES} --input ${input} --output ${out}
+  set(size_option "")
+  if(SIZE)
+    set(size_option --size)
+  endif()
+  execute_process(COMMAND ${WEFT} run ${MODEL} --target ${TARGET} --cores ${CORES} ${size_option} --input ${input}
+                          --output ${out}
                   RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     string(APPEND failures "${input}: weft run exited with ${rc}: ${err}\n")

@@ -36,14 +36,17 @@ constexpr const char* usage = R"(usage:
         weight bytes and MACs, and on several cores each operator's split,
         tiles and MACs per core, where cores wait and the predicted balance;
         --svg draws the schedule and the arena over time
-  weft run MODEL.tflite --input IN.bin --output OUT.bin [--target T] [CORES] [--dump DIR]
+  weft run MODEL.tflite --input IN.bin --output OUT.bin [--target T] [CORES] [--dump DIR] [--size]
         compile the model for the host or an emulated board (cached) and run
         it on IN.bin; with --dump (host), also write every operator's output
         as DIR/opNNN.bin
-  weft bench MODEL.tflite [--target T] [CORES] [--iterations N] [--json]
+  weft bench MODEL.tflite [--target T] [CORES] [--iterations N] [--json] [--size]
         host: median latency of one inference; a board: instructions each
         core executes per operator in one inference, the critical path,
-        MACs per instruction, arena, flash (code and weights), stack per core
+        MACs per instruction, arena, flash (code, per-operator constants and
+        weights), stack per core
+  --size (boards): build the firmware in weft's size configuration
+        (WEFT_OPTIMIZE_SIZE, -Os) instead of the speed configuration
 
 T: host (default), an521 (2x Cortex-M33), an386 (Cortex-M4F), an500
 (Cortex-M7), riscv-virt (1 to 8 RV32 harts); boards run in QEMU.
@@ -63,6 +66,7 @@ struct arguments {
   std::string model;
   std::map<std::string, std::string> options;
   bool json = false;
+  bool size = false;
 };
 
 arguments parse(int argc, char** argv) {
@@ -80,6 +84,8 @@ arguments parse(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--json" && (a.command == "plan" || a.command == "bench")) {
       a.json = true;
+    } else if (arg == "--size" && (a.command == "run" || a.command == "bench")) {
+      a.size = true;
     } else if (std::find(known->second.begin(), known->second.end(), arg) != known->second.end()) {
       if (i + 1 >= argc) throw usage_error(arg + " needs a value");
       a.options[arg == "-o" ? "--output" : arg] = argv[++i];
@@ -213,7 +219,7 @@ int run(int argc, char** argv) {
     const board_target& t = target_named(target);
     if (a.options.count("--speeds")) throw usage_error("--speeds is for the host; a board's cores are its own");
     if (a.options.count("--dump")) throw usage_error("--dump is for the host");
-    const fs::path elf = firmware_for(m, source, t, profile.cores, argv[0]);
+    const fs::path elf = firmware_for(m, source, t, profile.cores, argv[0], a.size);
     if (a.command == "bench") {
       const target_bench b = bench_on_target(m, elf, t, profile.cores, argv[0]);
       std::cout << (a.json ? bench_json(b, t, source) : bench_text(b, m, t, source));
@@ -227,6 +233,7 @@ int run(int argc, char** argv) {
       throw std::runtime_error("the firmware exited with status " + std::to_string(status) + " on " + target);
     return 0;
   }
+  if (a.size) throw usage_error("--size is for a board target (the host build is the speed configuration)");
   if (a.command == "bench") {
     const int iterations =
         a.options.count("--iterations") ? positive("--iterations", a.options.at("--iterations"), 1000000) : 200;

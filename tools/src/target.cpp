@@ -84,15 +84,26 @@ fs::path cache_root() {
   return fs::temp_directory_path() / "weft-cache";
 }
 
-std::vector<std::string> qemu_args(const board_target& t, int cores, const fs::path& elf, const std::vector<std::string>& argv) {
+std::vector<std::string> qemu_args(const board_target& t, int cores, const fs::path& elf,
+                                   const std::vector<std::string>& argv) {
   std::string semihosting = "enable=on,target=native,chardev=console,arg=firmware";
   for (const auto& a : argv) {
     if (a.find_first_of(", ") != std::string::npos)
       throw input_error("'" + a + "': paths given to an emulated board cannot hold commas or spaces");
     semihosting += ",arg=" + a;
   }
-  std::vector<std::string> args = {"-M", t.machine, "-display", "none", "-monitor", "none", "-serial", "none",
-                                   "-chardev", "stdio,id=console", "-semihosting-config", semihosting};
+  std::vector<std::string> args = {"-M",
+                                   t.machine,
+                                   "-display",
+                                   "none",
+                                   "-monitor",
+                                   "none",
+                                   "-serial",
+                                   "none",
+                                   "-chardev",
+                                   "stdio,id=console",
+                                   "-semihosting-config",
+                                   semihosting};
   if (t.qemu == "qemu-system-riscv32") {
     args.insert(args.end(), {"-smp", std::to_string(cores), "-bios", "none"});
   }
@@ -134,15 +145,16 @@ const board_target& target_named(const std::string& name) {
 }
 
 fs::path firmware_for(const imported_model& m, const std::string& source, const board_target& t, int cores,
-                      const char* argv0) {
+                      const char* argv0, bool size) {
   if (cores > t.max_cores)
     throw input_error(t.name + " has " + std::to_string(t.max_cores) + (t.max_cores == 1 ? " core" : " cores") +
                       ", not " + std::to_string(cores));
   const fs::path root = resource_root(argv0);
   const std::string header = generate_header(m, "model", source);
-  const std::string key = hash_tree(header + t.name + std::to_string(cores),
+  const std::string key = hash_tree(header + t.name + std::to_string(cores) + (size ? "size" : ""),
                                     {root / "examples" / "boards", weft_include_dir(argv0) / "weft", root / "cmake"});
-  const fs::path dir = cache_root() / ("fw-" + key + "-" + t.name + "-" + std::to_string(cores) + "c");
+  const fs::path dir =
+      cache_root() / ("fw-" + key + "-" + t.name + "-" + std::to_string(cores) + "c" + (size ? "-size" : ""));
   const fs::path elf = dir / "build" / "firmware.elf";
   if (fs::exists(elf)) return elf;
   fs::create_directories(dir);
@@ -151,20 +163,31 @@ fs::path firmware_for(const imported_model& m, const std::string& source, const 
     out << header;
   }
   std::cerr << "weft: building " << source << " for " << t.name << ", " << cores << (cores == 1 ? " core" : " cores")
-            << " (once; cached in " << dir.string() << ")\n";
+            << (size ? ", size configuration" : "") << " (once; cached in " << dir.string() << ")\n";
   std::string log;
-  const std::vector<std::string> configure = {
-      "-S", (root / "examples" / "boards").string(), "-B", (dir / "build").string(), "-G", "Ninja",
-      "--toolchain", (root / "cmake" / "toolchains" / t.toolchain).string(), "-DCMAKE_BUILD_TYPE=Release",
-      "-DWEFT_BOARD=" + t.name, "-DWEFT_CORES=" + std::to_string(cores), "-DWEFT_MODEL_HEADER=" + (dir / "model.hpp").string()};
-  if (run_program("cmake", configure, log) != 0 || run_program("cmake", {"--build", (dir / "build").string()}, log) != 0) {
+  const std::vector<std::string> configure = {"-S",
+                                              (root / "examples" / "boards").string(),
+                                              "-B",
+                                              (dir / "build").string(),
+                                              "-G",
+                                              "Ninja",
+                                              "--toolchain",
+                                              (root / "cmake" / "toolchains" / t.toolchain).string(),
+                                              "-DCMAKE_BUILD_TYPE=Release",
+                                              "-DWEFT_BOARD=" + t.name,
+                                              "-DWEFT_CORES=" + std::to_string(cores),
+                                              "-DWEFT_MODEL_HEADER=" + (dir / "model.hpp").string(),
+                                              std::string("-DWEFT_OPTIMIZE_SIZE=") + (size ? "ON" : "OFF")};
+  if (run_program("cmake", configure, log) != 0 ||
+      run_program("cmake", {"--build", (dir / "build").string()}, log) != 0) {
     std::cerr << log;
     throw std::runtime_error("the firmware build for " + t.name + " failed (log above)");
   }
   return elf;
 }
 
-int run_on_target(const fs::path& elf, const board_target& t, int cores, const std::string& input, const std::string& output) {
+int run_on_target(const fs::path& elf, const board_target& t, int cores, const std::string& input,
+                  const std::string& output) {
   const std::string in = fs::absolute(input).string(), out = fs::absolute(output).string();
   const std::string tmp = out + ".weft-tmp";
   const int status = run_program(t.qemu, qemu_args(t, cores, elf, {"run", in, tmp}));
@@ -177,12 +200,14 @@ int run_on_target(const fs::path& elf, const board_target& t, int cores, const s
   return status;
 }
 
-target_bench bench_on_target(const imported_model& m, const fs::path& elf, const board_target& t, int cores, const char* argv0) {
+target_bench bench_on_target(const imported_model& m, const fs::path& elf, const board_target& t, int cores,
+                             const char* argv0) {
   const std::string nm = tool_output(t, "nm", {"-S", elf.string()});
   const symbol markers = find_symbol(nm, "weft_probe_markers"), mark = find_symbol(nm, "weft_probe_mark");
   const std::size_t slots = markers.size / 4 - 1;
   const fs::path dir = elf.parent_path();
-  const fs::path counts = dir / ("counts." + std::to_string(::getpid())), report = dir / ("report." + std::to_string(::getpid()));
+  const fs::path counts = dir / ("counts." + std::to_string(::getpid())),
+                 report = dir / ("report." + std::to_string(::getpid()));
   std::vector<std::string> args = qemu_args(t, cores, elf, {"bench", report.string()});
   char plugin[1024];
   std::snprintf(plugin, sizeof plugin, "%s,markers=0x%llx,slots=%zu,mark_lo=0x%llx,mark_hi=0x%llx,out=%s",
@@ -216,12 +241,15 @@ target_bench bench_on_target(const imported_model& m, const fs::path& elf, const
   b.work_instructions.assign(static_cast<std::size_t>(cores), 0);
   for (int c = 0; c < cores; ++c)
     for (int i = 0; i < ops; ++i) {
-      b.op_instructions[static_cast<std::size_t>(c)][static_cast<std::size_t>(i)] = per_slot[static_cast<std::size_t>(c)][static_cast<std::size_t>(i)];
-      b.work_instructions[static_cast<std::size_t>(c)] += per_slot[static_cast<std::size_t>(c)][static_cast<std::size_t>(i)];
+      b.op_instructions[static_cast<std::size_t>(c)][static_cast<std::size_t>(i)] =
+          per_slot[static_cast<std::size_t>(c)][static_cast<std::size_t>(i)];
+      b.work_instructions[static_cast<std::size_t>(c)] +=
+          per_slot[static_cast<std::size_t>(c)][static_cast<std::size_t>(i)];
     }
   for (int i = 0; i < ops; ++i) {
     std::uint64_t busiest = 0;
-    for (int c = 0; c < cores; ++c) busiest = std::max(busiest, b.op_instructions[static_cast<std::size_t>(c)][static_cast<std::size_t>(i)]);
+    for (int c = 0; c < cores; ++c)
+      busiest = std::max(busiest, b.op_instructions[static_cast<std::size_t>(c)][static_cast<std::size_t>(i)]);
     b.critical_path_work_instructions += busiest;
   }
   b.critical_path_instructions = b.critical_path_work_instructions;
@@ -233,7 +261,8 @@ target_bench bench_on_target(const imported_model& m, const fs::path& elf, const
   std::uint64_t uncontended = UINT64_MAX;
   for (int s = 0; s < waits && cores > 1; ++s) {
     std::uint64_t last = UINT64_MAX;
-    for (int c = 0; c < cores; ++c) last = std::min(last, per_slot[static_cast<std::size_t>(c)][static_cast<std::size_t>(ops + s)]);
+    for (int c = 0; c < cores; ++c)
+      last = std::min(last, per_slot[static_cast<std::size_t>(c)][static_cast<std::size_t>(ops + s)]);
     b.wait_instructions.push_back(last);
     uncontended = std::min(uncontended, last);
   }
@@ -242,7 +271,9 @@ target_bench bench_on_target(const imported_model& m, const fs::path& elf, const
   b.arena_bytes = summarize(m).arena_bytes;
 
   // Flash: what the image puts in non-volatile memory; weights: the model's
-  // constant arrays (namespace model_data).
+  // constant arrays (namespace model_data); constants: the tables weft
+  // derives from the model at compile time (folded biases, requantization
+  // records, pad rows, add tables), counted apart from code.
   std::istringstream sections(tool_output(t, "size", {"-A", elf.string()}));
   std::size_t flash = 0;
   for (std::string line; std::getline(sections, line);) {
@@ -250,17 +281,20 @@ target_bench bench_on_target(const imported_model& m, const fs::path& elf, const
     std::string name;
     std::size_t size = 0;
     if (!(words >> name >> size)) continue;
-    if (name == ".text" || name == ".rodata" || name == ".data" || name == ".init_array" || name == ".ARM.exidx") flash += size;
+    if (name == ".text" || name == ".rodata" || name == ".data" || name == ".init_array" || name == ".ARM.exidx")
+      flash += size;
   }
   std::istringstream symbols(tool_output(t, "nm", {"-S", "-C", elf.string()}));
-  for (std::string line; std::getline(symbols, line);)
-    if (line.find(" model_data::") != std::string::npos) {
-      std::istringstream words(line);
-      std::string addr, size;
-      words >> addr >> size;
-      b.flash_weight_bytes += std::stoull(size, nullptr, 16);
-    }
-  b.flash_code_bytes = flash - b.flash_weight_bytes;
+  for (std::string line; std::getline(symbols, line);) {
+    const bool weights = line.find(" model_data::") != std::string::npos;
+    const bool constants = line.find("weft::detail::node_constants<") != std::string::npos;
+    if (!weights && !constants) continue;
+    std::istringstream words(line);
+    std::string addr, size;
+    words >> addr >> size;
+    (weights ? b.flash_weight_bytes : b.flash_constant_bytes) += std::stoull(size, nullptr, 16);
+  }
+  b.flash_code_bytes = flash - b.flash_weight_bytes - b.flash_constant_bytes;
   std::istringstream stacks(slurp(report));
   fs::remove(report, ec);
   std::string tag;
@@ -282,11 +316,12 @@ std::string bench_json(const target_bench& b, const board_target& t, const std::
   os << "{\"target\": " << json_string(t.name) << ", \"model\": " << json_string(source) << ", \"cores\": " << b.cores
      << ", \"macs\": " << b.macs << ", \"work_instructions\": " << list(b.work_instructions)
      << ", \"critical_path_instructions\": " << b.critical_path_instructions
-     << ", \"critical_path_work_instructions\": " << b.critical_path_work_instructions
-     << ", \"macs_per_instruction\": " << static_cast<double>(b.macs) / static_cast<double>(std::max<std::uint64_t>(total, 1))
+     << ", \"critical_path_work_instructions\": " << b.critical_path_work_instructions << ", \"macs_per_instruction\": "
+     << static_cast<double>(b.macs) / static_cast<double>(std::max<std::uint64_t>(total, 1))
      << ", \"wait_instructions\": " << list(b.wait_instructions) << ", \"arena_bytes\": " << b.arena_bytes
-     << ", \"flash_code_bytes\": " << b.flash_code_bytes << ", \"flash_weight_bytes\": " << b.flash_weight_bytes
-     << ", \"stack_bytes\": " << list(b.stack_bytes) << ", \"ops\": [";
+     << ", \"flash_code_bytes\": " << b.flash_code_bytes << ", \"flash_constant_bytes\": " << b.flash_constant_bytes
+     << ", \"flash_weight_bytes\": " << b.flash_weight_bytes << ", \"stack_bytes\": " << list(b.stack_bytes)
+     << ", \"ops\": [";
   for (std::size_t i = 0; i < b.op_instructions.front().size(); ++i) {
     os << (i ? ", " : "") << "[";
     for (int c = 0; c < b.cores; ++c) os << (c ? ", " : "") << b.op_instructions[static_cast<std::size_t>(c)][i];
@@ -296,7 +331,8 @@ std::string bench_json(const target_bench& b, const board_target& t, const std::
   return os.str();
 }
 
-std::string bench_text(const target_bench& b, const imported_model& m, const board_target& t, const std::string& source) {
+std::string bench_text(const target_bench& b, const imported_model& m, const board_target& t,
+                       const std::string& source) {
   const tool_graph& g = *m.graph;
   std::ostringstream os;
   char line[512];
@@ -311,7 +347,8 @@ std::string bench_text(const target_bench& b, const imported_model& m, const boa
   os << "  MACs/instr\n";
   for (int i = 0; i < g.node_count; ++i) {
     std::uint64_t sum = 0;
-    std::snprintf(line, sizeof line, "%4d  %-17s %10lld", i, name_of(g.at(i).kind), static_cast<long long>(g.at(i).macs));
+    std::snprintf(line, sizeof line, "%4d  %-17s %10lld", i, name_of(g.at(i).kind),
+                  static_cast<long long>(g.at(i).macs));
     os << line;
     for (int c = 0; c < b.cores; ++c) {
       const auto v = b.op_instructions[static_cast<std::size_t>(c)][static_cast<std::size_t>(i)];
@@ -331,13 +368,16 @@ std::string bench_text(const target_bench& b, const imported_model& m, const boa
   for (int c = 0; c < b.cores; ++c) os << (c ? ", " : "") << b.work_instructions[static_cast<std::size_t>(c)];
   const std::uint64_t wait_cost =
       b.wait_instructions.empty() ? 0 : *std::min_element(b.wait_instructions.begin(), b.wait_instructions.end());
-  os << "\ncritical path:              " << b.critical_path_instructions << " instructions (busiest core per operator, plus "
-     << b.wait_instructions.size() << " waits of " << wait_cost << ")\n";
-  std::snprintf(line, sizeof line, "MACs per instruction:       %.3f (all cores' work); %.3f along the critical path\n",
-                static_cast<double>(b.macs) / static_cast<double>(std::max<std::uint64_t>(total, 1)),
-                static_cast<double>(b.macs) / static_cast<double>(std::max<std::uint64_t>(b.critical_path_instructions, 1)));
-  os << line << "arena bytes:                " << b.arena_bytes << "\nflash bytes:                " << b.flash_code_bytes
-     << " code (all but the weights), " << b.flash_weight_bytes << " weights\nstack bytes per core:       ";
+  os << "\ncritical path:              " << b.critical_path_instructions
+     << " instructions (busiest core per operator, plus " << b.wait_instructions.size() << " waits of " << wait_cost
+     << ")\n";
+  std::snprintf(
+      line, sizeof line, "MACs per instruction:       %.3f (all cores' work); %.3f along the critical path\n",
+      static_cast<double>(b.macs) / static_cast<double>(std::max<std::uint64_t>(total, 1)),
+      static_cast<double>(b.macs) / static_cast<double>(std::max<std::uint64_t>(b.critical_path_instructions, 1)));
+  os << line << "arena bytes:                " << b.arena_bytes
+     << "\nflash bytes:                " << b.flash_code_bytes << " code, " << b.flash_constant_bytes
+     << " per-operator constants, " << b.flash_weight_bytes << " weights\nstack bytes per core:       ";
   for (std::size_t c = 0; c < b.stack_bytes.size(); ++c) os << (c ? ", " : "") << b.stack_bytes[c];
   os << "\n";
   return os.str();

@@ -324,6 +324,13 @@ constexpr auto shape_key(const Args& a) {
   }
 }
 
+/// The size configuration's kernel of every operator of kind Kind (on one
+/// element type, DSP or not): shapes are read from the arguments at run time.
+template <op Kind, bool Dsp, class T, class Args>
+[[gnu::noinline]] void run_generic_kernel(const Args& a, const T* in0, const T* in1, T* out, tile t) {
+  run_kernel<Kind, Dsp>(a, in0, in1, out, t);
+}
+
 /// The kernel of every operator of kind Kind with shape Key, specialized on
 /// that shape (and on whether the core has the DSP extension).
 template <op Kind, auto Key, bool Dsp, class T, class Args>

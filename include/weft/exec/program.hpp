@@ -141,7 +141,9 @@ class compiled {
       const T* in0 = tensor<T>(arena, n.inputs[0]);
       const T* in1 = n.input_count() == 2 ? tensor<T>(arena, n.inputs[1]) : nullptr;
       constexpr auto& args = node_args<I>::value;
-      if constexpr (exec::shares_kernels<n.kind>) {
+      if constexpr (ops::optimize_size) {
+        exec::run_generic_kernel<n.kind, Dsp>(args, in0, in1, tensor<T>(arena, n.output), t);
+      } else if constexpr (exec::shares_kernels<n.kind>) {
         exec::run_shaped_kernel<n.kind, exec::shape_key<n.kind>(args), Dsp>(args, in0, in1, tensor<T>(arena, n.output),
                                                                             t);
       } else {

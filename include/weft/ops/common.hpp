@@ -36,6 +36,16 @@ struct tile {
 
 namespace ops {
 
+/// The size configuration (define WEFT_OPTIMIZE_SIZE, and build with -Os):
+/// one kernel per operator kind with its shape read at run time, instead of
+/// one per shape, and none of the larger specialized paths (pointwise
+/// blocks, gathered windows, unrolled taps). Results are the same bits.
+#if defined(WEFT_OPTIMIZE_SIZE)
+inline constexpr bool optimize_size = true;
+#else
+inline constexpr bool optimize_size = false;
+#endif
+
 /// Output length along one axis (TFLite's ComputeOutSize).
 constexpr int output_size(padding p, int in, int filter, int stride, int dilation) {
   const int effective = (filter - 1) * dilation + 1;

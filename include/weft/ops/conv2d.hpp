@@ -189,11 +189,11 @@ template <class F>
 /// for RISC-V's depthwise; with the DSP extension GCC then schedules every
 /// tap's unpacking first and spills.
 template <bool Conv, bool Dsp>
-inline constexpr bool unroll_taps =
+inline constexpr bool unroll_taps = !optimize_size &&
 #if defined(__riscv)
-    Conv;
+                                    Conv;
 #else
-    !Dsp;
+                                    !Dsp;
 #endif
 
 /// Windows of up to this many taps get a table of their taps' input
@@ -378,7 +378,7 @@ inline constexpr int max_gathered_window = 576;
 template <class T, bool Dsp = false>
 [[gnu::always_inline]] inline void conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
-  if constexpr (std::is_same_v<T, std::int8_t>) {
+  if constexpr (std::is_same_v<T, std::int8_t> && !optimize_size) {
     if constexpr (Dsp && arm_dsp::available) {
       if ((g.in_c % 4 != 0 || g.k_h * g.k_w > 1) && g.k_h * g.k_w * g.in_c <= max_gathered_window) {
         conv2d_gathered(a, in, out, t);
