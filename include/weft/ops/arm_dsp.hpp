@@ -79,4 +79,20 @@ std::int32_t smlad(std::uint32_t, std::uint32_t, std::int32_t);
   return smlad(sxtb16_ror8(wv), xo, smlad(sxtb16(wv), xe, acc));
 }
 
+/// Four rows' dot products with x over [0, len), len a multiple of four:
+/// acc_r += x . (w + r * stride) for r = 0..3, four bytes per step, each x
+/// word unpacked once for the four rows.
+[[gnu::always_inline]] inline void dot_rows4(const std::int8_t* x, const std::int8_t* w, int stride, int len,
+                                             std::int32_t& acc0, std::int32_t& acc1, std::int32_t& acc2,
+                                             std::int32_t& acc3) {
+  for (int i = 0; i < len; i += 4) {
+    const std::uint32_t xv = load4(x + i);
+    const std::uint32_t xe = sxtb16(xv), xo = sxtb16_ror8(xv);
+    acc0 = dot4(xe, xo, w + i, acc0);
+    acc1 = dot4(xe, xo, w + stride + i, acc1);
+    acc2 = dot4(xe, xo, w + 2 * stride + i, acc2);
+    acc3 = dot4(xe, xo, w + 3 * stride + i, acc3);
+  }
+}
+
 }  // namespace weft::ops::arm_dsp

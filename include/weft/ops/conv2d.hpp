@@ -102,6 +102,21 @@ template <class T>
   o[c + 3] = e.finish(a3, c + 3);
 }
 
+/// Four rows' dot products with x over [begin, end), one element at a
+/// time in order: acc_r += x[i] * w[r * stride + i].
+template <class T>
+[[gnu::always_inline]] inline void dot_rows4(const T* x, const T* w, int stride, int begin, int end,
+                                             accumulator_t<T>& acc0, accumulator_t<T>& acc1, accumulator_t<T>& acc2,
+                                             accumulator_t<T>& acc3) {
+  for (int i = begin; i < end; ++i) {
+    const T v = x[i];
+    acc0 += w[i] * v;
+    acc1 += w[stride + i] * v;
+    acc2 += w[2 * stride + i] * v;
+    acc3 += w[3 * stride + i] * v;
+  }
+}
+
 template <class T>
 struct conv2d_args {
   window_geometry g{};
@@ -343,21 +358,8 @@ inline constexpr int max_gathered_window = 576;
         for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
           const std::int8_t* w = a.weights + oc * filter;
           std::int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-          for (int i = 0; i < body; i += 4) {
-            const std::uint32_t xv = arm_dsp::load4(window + i);
-            const std::uint32_t xe = arm_dsp::sxtb16(xv), xo = arm_dsp::sxtb16_ror8(xv);
-            acc0 = arm_dsp::dot4(xe, xo, w + i, acc0);
-            acc1 = arm_dsp::dot4(xe, xo, w + filter + i, acc1);
-            acc2 = arm_dsp::dot4(xe, xo, w + 2 * filter + i, acc2);
-            acc3 = arm_dsp::dot4(xe, xo, w + 3 * filter + i, acc3);
-          }
-          for (int i = body; i < filter; ++i) {
-            const std::int32_t v = window[i];
-            acc0 += w[i] * v;
-            acc1 += w[filter + i] * v;
-            acc2 += w[2 * filter + i] * v;
-            acc3 += w[3 * filter + i] * v;
-          }
+          arm_dsp::dot_rows4(window, w, filter, body, acc0, acc1, acc2, acc3);
+          dot_rows4<std::int8_t>(window, w, filter, body, filter, acc0, acc1, acc2, acc3);
           finish4(a.e, o, oc, acc0, acc1, acc2, acc3);
         }
         for (; oc < t.ch_end; ++oc) {
@@ -402,24 +404,11 @@ template <class T, bool Dsp = false>
                   const T* w = a.weights + (oc * taps + k) * g.in_c;
                   if constexpr (Dsp && arm_dsp::available && std::is_same_v<T, std::int8_t>) {
                     if (g.in_c % 4 == 0) {
-                      for (int ic = 0; ic < g.in_c; ic += 4) {
-                        const std::uint32_t xv = arm_dsp::load4(x + ic);
-                        const std::uint32_t xe = arm_dsp::sxtb16(xv), xo = arm_dsp::sxtb16_ror8(xv);
-                        acc0 = arm_dsp::dot4(xe, xo, w + ic, acc0);
-                        acc1 = arm_dsp::dot4(xe, xo, w + filter + ic, acc1);
-                        acc2 = arm_dsp::dot4(xe, xo, w + 2 * filter + ic, acc2);
-                        acc3 = arm_dsp::dot4(xe, xo, w + 3 * filter + ic, acc3);
-                      }
+                      arm_dsp::dot_rows4(x, w, filter, g.in_c, acc0, acc1, acc2, acc3);
                       return;
                     }
                   }
-                  for (int ic = 0; ic < g.in_c; ++ic) {
-                    const T v = x[ic];
-                    acc0 += w[ic] * v;
-                    acc1 += w[filter + ic] * v;
-                    acc2 += w[2 * filter + ic] * v;
-                    acc3 += w[3 * filter + ic] * v;
-                  }
+                  dot_rows4(x, w, filter, 0, g.in_c, acc0, acc1, acc2, acc3);
                 });
                 finish4(a.e, o, oc, acc0, acc1, acc2, acc3);
               }

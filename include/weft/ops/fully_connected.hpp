@@ -44,14 +44,8 @@ template <class T, bool Dsp = false>
       accumulator_t<T> acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
       int i = 0;
       if constexpr (Dsp && arm_dsp::available && std::is_same_v<T, std::int8_t>) {
-        for (; i + 4 <= n; i += 4) {
-          const std::uint32_t xv = arm_dsp::load4(x + i);
-          const std::uint32_t xe = arm_dsp::sxtb16(xv), xo = arm_dsp::sxtb16_ror8(xv);
-          acc0 = arm_dsp::dot4(xe, xo, w + i, acc0);
-          acc1 = arm_dsp::dot4(xe, xo, w + n + i, acc1);
-          acc2 = arm_dsp::dot4(xe, xo, w + 2 * n + i, acc2);
-          acc3 = arm_dsp::dot4(xe, xo, w + 3 * n + i, acc3);
-        }
+        i = n & ~3;
+        arm_dsp::dot_rows4(x, w, n, i, acc0, acc1, acc2, acc3);
       }
 #pragma GCC unroll 2
       for (; i < n; ++i) {
