@@ -128,8 +128,8 @@ class runtime_program {
             requant_[static_cast<std::size_t>(i)].data(), folded_bias_[static_cast<std::size_t>(i)].data(),
             pad_row_[static_cast<std::size_t>(i)].data(),
             fused_[static_cast<std::size_t>(i)].empty() ? nullptr : fused_[static_cast<std::size_t>(i)].data(),
-            add_table_[static_cast<std::size_t>(i)].empty() ? nullptr
-                                                            : add_table_[static_cast<std::size_t>(i)].data()});
+            add_table_[static_cast<std::size_t>(i)].empty() ? nullptr : add_table_[static_cast<std::size_t>(i)].data(),
+            !fused_[static_cast<std::size_t>(i)].empty()});
     const T* in1 = n.input_count() == 2 ? tensor<T>(n.inputs[1]).data() : nullptr;
     exec::run_kernel<K>(a, tensor<T>(n.inputs[0]).data(), in1, tensor<T>(n.output).data(), t);
   }

@@ -159,6 +159,9 @@ struct node_tables {
   const std::int8_t* pad_row = nullptr;
   const fused_requant* fused = nullptr;  // set when uses_fused_requant
   const std::int32_t* add_table = nullptr;
+  /// Whether `fused` is set: said apart, as comparing a constant's address
+  /// with null is not a constant expression under GCC's sanitizers.
+  bool use_fused = false;
 };
 
 template <class T>
@@ -175,7 +178,7 @@ constexpr ops::epilogue<T> make_epilogue(const tensor_spec& in, const tensor_spe
     e.bias = tables.folded_bias;
     e.requant = tables.requant;
     e.requant_step = requant_step;
-    e.use_fused = tables.fused != nullptr;
+    e.use_fused = tables.use_fused;
     e.fused = tables.fused;
   }
   return e;

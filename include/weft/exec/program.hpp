@@ -91,7 +91,7 @@ struct node_constants {
   static constexpr auto value = exec::make_args<Model::graph.nodes[I].kind, T>(
       Model::graph, I,
       exec::node_tables{requant.data(), folded_bias.data(), pad_row.data(), fused ? fused_table.data() : nullptr,
-                        add_table.empty() ? nullptr : add_table.data()});
+                        add_table.empty() ? nullptr : add_table.data(), fused});
 };
 
 }  // namespace detail
