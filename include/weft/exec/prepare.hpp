@@ -12,22 +12,31 @@
 
 namespace weft::exec {
 
-/// How many requantization multipliers node i needs (int8 layers with
-/// weights only; a per-tensor fully_connected needs one).
+/// Output channels of node i if it is an int8 layer with weights (conv2d,
+/// depthwise_conv2d, fully_connected), else 0: each has one folded bias.
 template <class G>
-constexpr int requant_count(const G& g, int i) {
+constexpr int folded_bias_count(const G& g, int i) {
   const node& n = g.at(i);
   if (g.spec(n.inputs[0]).type != dtype::int8) return 0;
   switch (n.kind) {
     case op::conv2d:
+    case op::fully_connected:
       return n.weights.spec.dims[0];
     case op::depthwise_conv2d:
       return n.weights.spec.dims[3];
-    case op::fully_connected:
-      return n.weights.spec.quant.per_channel() ? n.weights.spec.dims[0] : 1;
     default:
       return 0;
   }
+}
+
+/// How many requantization multipliers node i needs: one per output channel
+/// (folded_bias_count), or one for a per-tensor fully_connected.
+template <class G>
+constexpr int requant_count(const G& g, int i) {
+  const node& n = g.at(i);
+  const int channels = folded_bias_count(g, i);
+  if (channels > 0 && n.kind == op::fully_connected && !n.weights.spec.quant.per_channel()) return 1;
+  return channels;
 }
 
 /// The requantization multiplier of output channel c of node i (an int8
@@ -46,23 +55,6 @@ constexpr multiplier requant_of(const G& g, int i, int c) {
 template <class G>
 constexpr void fill_requant(const G& g, int i, multiplier* out) {
   for (int c = 0; c < requant_count(g, i); ++c) out[c] = requant_of(g, i, c);
-}
-
-/// How many folded biases node i needs: one per output channel of an int8
-/// layer with weights.
-template <class G>
-constexpr int folded_bias_count(const G& g, int i) {
-  const node& n = g.at(i);
-  if (g.spec(n.inputs[0]).type != dtype::int8) return 0;
-  switch (n.kind) {
-    case op::conv2d:
-    case op::fully_connected:
-      return n.weights.spec.dims[0];
-    case op::depthwise_conv2d:
-      return n.weights.spec.dims[3];
-    default:
-      return 0;
-  }
 }
 
 /// Output channel c's folded bias of node i: its bias plus the input offset

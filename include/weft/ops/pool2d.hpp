@@ -34,6 +34,11 @@ enum class pool_kind : std::uint8_t { average, max };
 /// 16-bit lanes (255 * 257 < 2^16).
 inline constexpr int max_packed_pool = 257;
 
+/// sum / count rounded half away from zero, as TFLite's int8 average pool.
+constexpr std::int32_t rounded_average(std::int32_t sum, int count) {
+  return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+}
+
 template <pool_kind Kind, class T>
 [[gnu::always_inline]] inline void pool2d(const pool2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
@@ -72,8 +77,7 @@ template <pool_kind Kind, class T>
                   static_cast<std::int32_t>(even >> 16) - offset, static_cast<std::int32_t>(odd >> 16) - offset};
               for (int k = 0; k < 4; ++k) {
                 const std::int32_t acc = sums[k];
-                o[c + k] =
-                    static_cast<T>(clamp(acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count, a.act));
+                o[c + k] = static_cast<T>(clamp(rounded_average(acc, count), a.act));
               }
               c += 3;
               continue;
@@ -94,7 +98,7 @@ template <pool_kind Kind, class T>
             if constexpr (std::is_same_v<T, float>) {
               acc /= static_cast<float>(count);
             } else {  // round half away from zero, as TFLite does
-              acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+              acc = rounded_average(acc, count);
             }
           }
           o[c] = static_cast<T>(clamp(acc, a.act));
