@@ -9,9 +9,98 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <vector>
+
 using namespace weft;
 
 namespace {
+
+// The most bytes live at one step with every tensor in its own bytes, from
+// its producer to its last reader (reshapes share their input's).
+template <class G>
+std::size_t liveness_bound(const G& g) {
+  std::vector<int> root(static_cast<std::size_t>(g.tensor_count)), first(root.size()), last(root.size());
+  for (int t = 0; t < g.tensor_count; ++t) {
+    const int producer = g.producer[static_cast<std::size_t>(t)];
+    const bool reshape = producer >= 0 && g.at(producer).kind == op::reshape;
+    root[static_cast<std::size_t>(t)] = reshape ? root[static_cast<std::size_t>(g.at(producer).inputs[0])] : t;
+    first[static_cast<std::size_t>(t)] = last[static_cast<std::size_t>(t)] = std::max(producer, 0);
+  }
+  for (int i = 0; i < g.node_count; ++i)
+    for (int k = 0; k < g.at(i).input_count(); ++k) {
+      int& l =
+          last[static_cast<std::size_t>(root[static_cast<std::size_t>(g.at(i).inputs[static_cast<std::size_t>(k)])])];
+      l = std::max(l, i);
+    }
+  last[static_cast<std::size_t>(root[static_cast<std::size_t>(g.output_tensor)])] = g.node_count;
+  std::size_t most = 0;
+  for (int step = 0; step <= g.node_count; ++step) {
+    std::size_t live = 0;
+    for (int t = 0; t < g.tensor_count; ++t)
+      if (root[static_cast<std::size_t>(t)] == t && first[static_cast<std::size_t>(t)] <= step &&
+          step <= last[static_cast<std::size_t>(t)])
+        live += g.spec(t).bytes();
+    most = std::max(most, live);
+  }
+  return most;
+}
+
+// An operator run in place writes over an input read by nothing after it,
+// at the place its kernel needs: the same first byte (1x1 convolutions,
+// adds), or whole pixels before it (depthwise).
+template <class G, class P>
+void require_valid_in_place(const G& g, const P& p) {
+  int count = 0;
+  for (int i = 0; i < g.node_count; ++i) {
+    const node& n = g.at(i);
+    const in_place_kind kind = p.in_place[static_cast<std::size_t>(i)];
+    if (kind == in_place_kind::none) continue;
+    ++count;
+    INFO("operator " << i << " in place: " << name_of(kind));
+    int source = -1;
+    for (int k = 0; k < n.input_count(); ++k) {
+      const int x = n.inputs[static_cast<std::size_t>(k)];
+      if (p.storage[static_cast<std::size_t>(x)] == p.storage[static_cast<std::size_t>(n.output)]) source = x;
+    }
+    REQUIRE(source >= 0);
+    REQUIRE(p.storage[static_cast<std::size_t>(source)] != p.storage[static_cast<std::size_t>(g.input_tensor)]);
+    // Nothing after operator i reads the input (nor a reshape of it).
+    auto unreshaped = [&](int t) {
+      for (int from = g.producer[static_cast<std::size_t>(t)]; from >= 0 && g.at(from).kind == op::reshape;
+           from = g.producer[static_cast<std::size_t>(t)])
+        t = g.at(from).inputs[0];
+      return t;
+    };
+    for (int j = i + 1; j < g.node_count; ++j)
+      for (int k = 0; k < g.at(j).input_count(); ++k)
+        REQUIRE(unreshaped(g.at(j).inputs[static_cast<std::size_t>(k)]) != unreshaped(source));
+    REQUIRE(unreshaped(g.output_tensor) != unreshaped(source));
+    const auto in_at = p.offset[static_cast<std::size_t>(source)],
+               out_at = p.offset[static_cast<std::size_t>(n.output)];
+    switch (kind) {
+      case in_place_kind::pixels:
+        REQUIRE(n.kind == op::conv2d);
+        REQUIRE(out_at == in_at);
+        break;
+      case in_place_kind::elements:
+        REQUIRE(n.kind == op::add);
+        REQUIRE(out_at == in_at);
+        break;
+      case in_place_kind::shifted: {
+        REQUIRE(n.kind == op::depthwise_conv2d);
+        REQUIRE(out_at <= in_at);
+        const auto pixel = g.spec(source).bytes() /
+                           static_cast<std::size_t>(g.spec(source).dims.elements() / g.spec(source).dims.back());
+        REQUIRE((in_at - out_at) % pixel == 0);
+        break;
+      }
+      case in_place_kind::none:
+        break;
+    }
+  }
+  REQUIRE(count == p.in_place_count);
+}
 
 template <class G, class P>
 void require_valid_plan(const G& g, const P& p) {
@@ -37,9 +126,12 @@ void require_valid_plan(const G& g, const P& p) {
         REQUIRE(disjoint);
       }
     }
-    REQUIRE(live <= p.lower_bound_bytes);
+    if (p.in_place_count == 0) REQUIRE(live <= p.lower_bound_bytes);
   }
-  REQUIRE(p.lower_bound_bytes <= p.arena_bytes);
+  REQUIRE(p.lower_bound_bytes == liveness_bound(g));
+  // Only computing in place goes below the liveness bound.
+  if (p.in_place_count == 0) REQUIRE(p.lower_bound_bytes <= p.arena_bytes);
+  require_valid_in_place(g, p);
 }
 
 }  // namespace
@@ -57,12 +149,22 @@ TEST_CASE("a small residual model's plan is pinned", "[plan]") {
 }
 
 TEST_CASE("plans of random graphs never overlap live tensors", "[plan][property]") {
+  // The same random graphs run on shuffled cores and host threads
+  // (test_schedule, test_multicore): every way of running in place is among
+  // them.
   test::rng r(0x91A);
+  int kinds[4] = {};
   for (int k = 0; k < 300; ++k) {
     const auto rg = test::make_random_graph(r);
     REQUIRE(rg.g->check() == error::none);
-    require_valid_plan(*rg.g, plan_memory(*rg.g));
+    const auto p = plan_memory(*rg.g);
+    require_valid_plan(*rg.g, p);
+    for (int i = 0; i < rg.g->node_count; ++i) ++kinds[static_cast<int>(p.in_place[static_cast<std::size_t>(i)])];
   }
+  INFO("shifted " << kinds[1] << ", pixels " << kinds[2] << ", elements " << kinds[3]);
+  CHECK(kinds[static_cast<int>(in_place_kind::shifted)] > 0);
+  CHECK(kinds[static_cast<int>(in_place_kind::pixels)] > 0);
+  CHECK(kinds[static_cast<int>(in_place_kind::elements)] > 0);
 }
 
 TEST_CASE("a chain alternates two buffers and meets its lower bound", "[plan]") {

@@ -129,7 +129,8 @@ class runtime_program {
             pad_row_[static_cast<std::size_t>(i)].data(),
             fused_[static_cast<std::size_t>(i)].empty() ? nullptr : fused_[static_cast<std::size_t>(i)].data(),
             add_table_[static_cast<std::size_t>(i)].empty() ? nullptr : add_table_[static_cast<std::size_t>(i)].data(),
-            !fused_[static_cast<std::size_t>(i)].empty()});
+            !fused_[static_cast<std::size_t>(i)].empty(),
+            plan_.in_place[static_cast<std::size_t>(i)] == in_place_kind::pixels});
     const T* in1 = n.input_count() == 2 ? tensor<T>(n.inputs[1]).data() : nullptr;
     exec::run_kernel<K>(a, tensor<T>(n.inputs[0]).data(), in1, tensor<T>(n.output).data(), t);
   }

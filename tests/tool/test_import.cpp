@@ -192,10 +192,10 @@ agreement check_against_reference(const G& g, std::uint64_t seed) {
     const auto f = r.floats(input.size(), -2.0, 2.0);
     p.template set_input<float>(f);
   }
-  p.run();
-  // Every tensor of the run, as real values.
+  // Every tensor of the run, as real values, read as soon as it is written
+  // (a later operator may reuse its bytes, or run in place over them).
   std::vector<std::vector<double>> real(static_cast<std::size_t>(g.tensor_count));
-  for (int t = 0; t < g.tensor_count; ++t) {
+  auto keep = [&](int t) {
     const tensor_spec& s = g.spec(t);
     auto& v = real[static_cast<std::size_t>(t)];
     if (s.type == dtype::int8) {
@@ -204,6 +204,11 @@ agreement check_against_reference(const G& g, std::uint64_t seed) {
     } else {
       for (float f : p.template tensor<float>(t)) v.push_back(f);
     }
+  };
+  keep(g.input_tensor);
+  for (int i = 0; i < g.node_count; ++i) {
+    p.run_node(i);
+    keep(g.at(i).output);
   }
   const auto ref = reference::evaluate_all(g, real[static_cast<std::size_t>(g.input_tensor)],
                                            {.fake_quantize = true, .operands = &real});

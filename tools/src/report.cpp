@@ -105,7 +105,10 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
                   m.op_names[static_cast<std::size_t>(i)].c_str(), shape_text(out.dims).c_str(),
                   p.offset[static_cast<std::size_t>(n.output)], out.bytes(), static_cast<long long>(n.macs));
     os << line;
-    if (p.storage[static_cast<std::size_t>(n.output)] != n.output) os << "  (shares its input's bytes)";
+    if (p.in_place[static_cast<std::size_t>(i)] != in_place_kind::none)
+      os << "  (in place: " << name_of(p.in_place[static_cast<std::size_t>(i)]) << ")";
+    else if (p.storage[static_cast<std::size_t>(n.output)] != n.output)
+      os << "  (shares its input's bytes)";
     if (prof.cores > 1 && n.kind != op::reshape) {
       std::snprintf(line, sizeof line, "  %-9s", ns.axis == split_axis::none ? "whole" : name_of(ns.axis));
       os << line;
@@ -118,7 +121,9 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
     os << "\n";
   }
   os << "\narena bytes:        " << sum.arena_bytes << "\n"
-     << "lower bound bytes:  " << sum.arena_lower_bound_bytes << "  (most bytes live at one step)\n"
+     << "lower bound bytes:  " << sum.arena_lower_bound_bytes
+     << "  (most bytes live at one step, each tensor in its own bytes)\n"
+     << "in place:           " << p.in_place_count << " operators  (output over their input's bytes)\n"
      << "weight bytes:       " << sum.weight_bytes << "\n"
      << "MACs:               " << sum.macs << "\n";
   if (prof.cores > 1) {
@@ -158,6 +163,7 @@ std::string plan_json(const imported_model& m, const core_profile& prof) {
        << ", \"bytes\": " << out.bytes() << ", \"macs\": " << n.macs
        << ", \"weight_bytes\": " << constant_bytes(n.weights) + constant_bytes(n.bias)
        << ", \"aliases_input\": " << (p.storage[static_cast<std::size_t>(n.output)] != n.output ? "true" : "false")
+       << ", \"in_place\": " << json_string(name_of(p.in_place[static_cast<std::size_t>(i)]))
        << ", \"split\": " << json_string(name_of(ns.axis)) << ", \"wait_before\": " << (ns.wait_before ? "true" : "false")
        << ", \"wait_reason\": " << json_string(describe(ns.why)) << ", \"tiles\": [";
     for (int c = 0; c < prof.cores; ++c) {

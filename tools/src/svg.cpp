@@ -139,14 +139,15 @@ std::string plan_svg(const imported_model& m, const std::string& source, const c
     const int first = plan.first[static_cast<std::size_t>(t)], last = plan.last[static_cast<std::size_t>(t)];
     const double x0 = x_of(start[static_cast<std::size_t>(std::min(first, g.node_count))]);
     const double x1 = x_of(start[static_cast<std::size_t>(std::min(last + 1, g.node_count))]);
-    const double bytes = static_cast<double>(g.spec(t).bytes());
+    const double bytes = static_cast<double>(plan.extent[static_cast<std::size_t>(t)]);  // with in-place members
     const double y0 = arena_top + arena_h * (1.0 - (static_cast<double>(plan.offset[static_cast<std::size_t>(t)]) + bytes) / arena);
     const double h = arena_h * bytes / arena;
     const int producer = g.producer[static_cast<std::size_t>(t)];
     const char* fill = producer < 0 ? "#9c9c9c" : color_of(g.at(producer).kind);
     c.rect(x0, y0, std::max(x1 - x0, 1.0), std::max(h, 0.8), fill, "fill-opacity='0.75' stroke='white' stroke-width='0.5'");
     const std::string name = producer < 0 ? std::string("input") : "op " + std::to_string(producer);
-    for (const std::string& label : {name + ", " + std::to_string(g.spec(t).bytes()) + " B", name})
+    for (const std::string& label :
+         {name + ", " + std::to_string(plan.extent[static_cast<std::size_t>(t)]) + " B", name})
       if (h > 12 && x1 - x0 > 6.5 * static_cast<double>(label.size()) + 4) {
         c.text(x0 + 3, y0 + h / 2 + 4, label, "fill='white'");
         break;

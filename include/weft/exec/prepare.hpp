@@ -154,6 +154,9 @@ struct node_tables {
   /// Whether `fused` is set: said apart, as comparing a constant's address
   /// with null is not a constant expression under GCC's sanitizers.
   bool use_fused = false;
+  /// The memory plan runs the operator in place pixel by pixel
+  /// (in_place_kind::pixels).
+  bool in_place = false;
 };
 
 template <class T>
@@ -204,6 +207,7 @@ constexpr auto make_args(const G& g, int i, const node_tables& tables) {
     a.e = make_epilogue<T>(in, out, n, tables, 1);
     a.weights = weights_of<T>(n);
     if constexpr (std::is_same_v<T, std::int8_t>) a.pad_row = tables.pad_row;
+    a.in_place = Kind == op::conv2d && tables.in_place;
     return a;
   } else if constexpr (Kind == op::fully_connected) {
     const shape& ws = n.weights.spec.dims;
@@ -280,6 +284,7 @@ struct window_shape {
   ops::window_geometry g{};
   bool fused = false;
   ops::int8_range act{};  // int8: the clamp, a constant the compiler can turn into a saturation
+  bool in_place = false;
 };
 
 template <op Kind>
@@ -307,7 +312,7 @@ constexpr ops::int8_range int8_clamp(const Args& a) {
 template <op Kind, class Args>
 constexpr auto shape_key(const Args& a) {
   if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
-    return window_shape{a.g, fused_epilogue(a), int8_clamp(a)};
+    return window_shape{a.g, fused_epilogue(a), int8_clamp(a), a.in_place};
   } else {
     static_assert(Kind == op::fully_connected);
     if constexpr (requires { a.e.requant_step; }) {
@@ -333,6 +338,7 @@ template <op Kind, auto Key, bool Dsp, class T, class Args>
   Args a = args;
   if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
     a.g = Key.g;
+    a.in_place = Key.in_place;
     if constexpr (requires { a.e.requant_step; }) a.e.requant_step = 1;  // always per channel
   } else {
     a.batches = Key.batches;

@@ -52,6 +52,12 @@ struct no_probe {
 
 namespace detail {
 
+// A model's memory plan, evaluated once for all its operators and profiles.
+template <class Model>
+struct model_memory {
+  static constexpr auto value = plan_memory(Model::graph);
+};
+
 // The constants of operator I of a model, evaluated at compile time and kept
 // in flash; they do not depend on the core profile, so every profile of a
 // model shares them.
@@ -91,7 +97,8 @@ struct node_constants {
   static constexpr auto value = exec::make_args<Model::graph.nodes[I].kind, T>(
       Model::graph, I,
       exec::node_tables{requant.data(), folded_bias.data(), pad_row.data(), fused ? fused_table.data() : nullptr,
-                        add_table.empty() ? nullptr : add_table.data(), fused});
+                        add_table.empty() ? nullptr : add_table.data(), fused,
+                        model_memory<Model>::value.in_place[I] == in_place_kind::pixels});
 };
 
 }  // namespace detail
@@ -109,9 +116,11 @@ class compiled {
   static constexpr int cores = Profile.cores;
 
   /// The memory plan: a tensor's offset in the arena, arena and lower bound.
-  static constexpr auto plan = plan_memory(g);
+  static constexpr auto plan = detail::model_memory<Model>::value;
   /// Bytes of RAM inference uses besides the stack (activations, input and
-  /// output included; there is no other scratch).
+  /// output included). Kernels' scratch is on the stack: a DSP convolution's
+  /// gathered window, the copy of the pixels an in-place 1x1 convolution
+  /// overwrites (at most 2 x ops::max_in_place_channels bytes).
   static constexpr std::size_t arena_bytes = valid ? plan.arena_bytes : 1;
   static constexpr std::size_t arena_lower_bound_bytes = plan.lower_bound_bytes;
   /// The multicore schedule: each operator's tiles per core, and the waits.

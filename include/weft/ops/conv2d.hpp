@@ -117,6 +117,11 @@ template <class T>
   }
 }
 
+/// Output channels of an int8 1x1 convolution that runs in place, at most:
+/// the kernel finishes a pixel's outputs in a buffer of this many bytes
+/// (two pixels' without SIMD) before copying them over the pixel.
+inline constexpr int max_in_place_channels = 256;
+
 template <class T>
 struct conv2d_args {
   window_geometry g{};
@@ -126,6 +131,10 @@ struct conv2d_args {
   /// input (see epilogue); only SAME padding needs it. float32: unused, such
   /// taps are skipped.
   const T* pad_row = nullptr;
+  /// int8 1x1 convolution whose output is its input's bytes (the memory
+  /// plan's in_place_kind::pixels): output pixel p replaces input pixel p,
+  /// so each pixel's outputs are finished in a buffer, then copied.
+  bool in_place = false;
 };
 
 /// The taps of one window axis that land inside the input: k in
@@ -310,22 +319,36 @@ template <int P, int C>
 }
 
 /// int8 pointwise convolution of one tile without SIMD: blocks of
-/// pointwise_block_shape, then the remaining channels and pixels.
+/// pointwise_block_shape, then the remaining channels and pixels. In place,
+/// each group of pixels is finished in a buffer, then copied over them.
 [[gnu::always_inline]] inline void pointwise(const conv2d_args<std::int8_t>& a, const std::int8_t* in, std::int8_t* out,
                                              tile t) {
   const window_geometry& g = a.g;
   constexpr int P = pointwise_block_shape.pixels, C = pointwise_block_shape.channels;
   const int blocks_end = t.ch_begin + (t.ch_end - t.ch_begin) / C * C;
+  // In place, the outputs overwrite their input pixels: the kernel reads a
+  // copy of them.
+  alignas(4) std::int8_t pixels[P * max_in_place_channels];
+  auto input_of = [&](int p, int n) __attribute__((always_inline)) {
+    const std::int8_t* x = in + p * g.in_c;
+    if (!a.in_place) return x;
+    if (g.in_c % 4 == 0) {  // at a multiple of four bytes from the tensor's aligned start
+      __builtin_memcpy(pixels, __builtin_assume_aligned(x, 4), static_cast<unsigned>(n * g.in_c));
+    } else {
+      __builtin_memcpy(pixels, x, static_cast<unsigned>(n * g.in_c));
+    }
+    return static_cast<const std::int8_t*>(pixels);
+  };
   for (int b = 0; b < g.batches; ++b) {
     const int first = (b * g.out_h + t.row_begin) * g.out_w, last = (b * g.out_h + t.row_end) * g.out_w;
     int p = first;
     for (; p + P <= last; p += P) {
-      const std::int8_t* x = in + p * g.in_c;
+      const std::int8_t* x = input_of(p, P);
       std::int8_t* o = out + p * g.out_c;
       for (int oc = t.ch_begin; oc < blocks_end; oc += C) pointwise_block<P, C>(a, x, o, oc);
       if (blocks_end < t.ch_end) pointwise_edges(a, x, o, P, blocks_end, t.ch_end);
     }
-    if (p < last) pointwise_edges(a, in + p * g.in_c, out + p * g.out_c, last - p, t.ch_begin, t.ch_end);
+    if (p < last) pointwise_edges(a, input_of(p, last - p), out + p * g.out_c, last - p, t.ch_begin, t.ch_end);
   }
 }
 
@@ -394,7 +417,20 @@ template <class T, bool Dsp = false>
   const int taps = g.k_h * g.k_w;
   const int filter = taps * g.in_c;  // weights per output channel
   for_each_output_pixel(
-      g, t, in, out, [&](T * o, const pixel_window<T>& p) __attribute__((always_inline)) {
+      g, t, in, out, [&](T * o, const pixel_window<T>& window) __attribute__((always_inline)) {
+        // In place (int8 1x1): the outputs overwrite the input pixel, so the
+        // kernel reads a copy of it.
+        alignas(4) T pixel[std::is_same_v<T, std::int8_t> ? max_in_place_channels : 1];
+        pixel_window<T> p = window;
+        if (std::is_same_v<T, std::int8_t> && a.in_place) {
+          const T* x = p.input + (p.iy0 * g.in_w + p.ix0) * g.in_c;
+          if (g.in_c % 4 == 0) {  // at a multiple of four bytes from the tensor's aligned start
+            __builtin_memcpy(pixel, __builtin_assume_aligned(x, 4), static_cast<unsigned>(g.in_c) * sizeof(T));
+          } else {
+            __builtin_memcpy(pixel, x, static_cast<unsigned>(g.in_c) * sizeof(T));
+          }
+          p = pixel_window<T>{pixel, 0, 0, p.ry, p.rx, false};
+        }
         with_taps<unroll_taps<true, Dsp && arm_dsp::available>>(
             g, p, a.pad_row, [&](auto&& each_tap) __attribute__((always_inline)) {
               int oc = t.ch_begin;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The activation arena: tensor lifetimes over the execution order give each
-// tensor a byte offset in one buffer. Works on any weft::graph, at compile
-// time (weft::compiled) or run time (the host tool), with the same result.
+// tensor a byte offset in one buffer, and operators whose input dies with
+// them write their output over it (in place) where their kernels allow.
+// Works on any weft::graph, at compile time (weft::compiled) or run time
+// (the host tool), with the same result.
 #pragma once
 
 #include "weft/graph/graph.hpp"
@@ -9,6 +11,7 @@
 #include <algorithm>  // std::max
 #include <array>
 #include <cstddef>
+#include <cstdint>
 
 namespace weft {
 
@@ -17,19 +20,57 @@ inline constexpr std::size_t arena_alignment = 16;
 
 constexpr std::size_t align_up(std::size_t n, std::size_t a) { return (n + a - 1) / a * a; }
 
-/// Where every tensor of a graph lives. A reshape's output shares its input's
-/// storage: `storage[t]` names the tensor that owns t's bytes.
+/// How an operator writes its output over its input's bytes, when its input
+/// is read by nothing after it (memory_plan::in_place).
+enum class in_place_kind : std::uint8_t {
+  none,
+  /// Depthwise convolution (depth multiplier 1): the output starts some
+  /// pixels before the input, so that output pixel p, written in order,
+  /// lands only on input pixels no later output pixel reads. A pixel's
+  /// channels read and write only that channel, so cores that split the
+  /// channels never touch each other's bytes; a split by rows would.
+  shifted,
+  /// 1x1 convolution (stride 1, as many output channels as input channels):
+  /// output pixel p replaces input pixel p; the kernel finishes a pixel's
+  /// outputs in a small buffer before copying them over it. Cores may split
+  /// the pixels (rows), not the channels (each reads every input channel).
+  pixels,
+  /// Add: each output element replaces the same element of one input.
+  elements,
+};
+
+constexpr const char* name_of(in_place_kind k) {
+  switch (k) {
+    case in_place_kind::shifted:
+      return "shifted";
+    case in_place_kind::pixels:
+      return "pixels";
+    case in_place_kind::elements:
+      return "elements";
+    case in_place_kind::none:
+      break;
+  }
+  return "none";
+}
+
+/// Where every tensor of a graph lives. Tensors that share bytes form one
+/// storage: a reshape's output and its input (same bytes), and an operator
+/// run in place with its input (overlapping bytes). `storage[t]` names the
+/// tensor that owns the storage t lives in, `offset[t]` is t's own first byte.
 template <int Tensors>
 struct memory_plan {
   std::array<std::size_t, Tensors> offset{};
   std::array<int, Tensors> storage{};
-  std::array<int, Tensors> first{};  // first step the storage is live
-  std::array<int, Tensors> last{};   // last step the storage is live
+  std::array<int, Tensors> first{};               // first step the storage is live
+  std::array<int, Tensors> last{};                // last step the storage is live
+  std::array<std::size_t, Tensors> extent{};      // bytes of the storage (its owner's entry)
+  std::array<in_place_kind, Tensors> in_place{};  // per operator
   int tensor_count = 0;
+  int in_place_count = 0;  // operators run in place
   /// Bytes of the arena: every activation, input and output included.
   std::size_t arena_bytes = 0;
-  /// The most bytes live at any one step: no plan for this execution order
-  /// can use less (without computing in place).
+  /// The most bytes live at any one step, every tensor in its own bytes: no
+  /// plan for this execution order can use less without computing in place.
   std::size_t lower_bound_bytes = 0;
 
   constexpr bool live_at(int t, int step) const {
@@ -45,16 +86,17 @@ namespace detail {
 enum class placement_order : int { size, first_use, lifetime, size_times_lifetime };
 inline constexpr int placement_orders = 4;
 
-template <int Cap, class G>
-constexpr std::size_t place(const G& g, memory_plan<Cap>& p, placement_order order_kind) {
+template <int Cap>
+constexpr std::size_t place(memory_plan<Cap>& p, placement_order order_kind) {
   auto at = [](auto& a, int i) -> auto& { return a[static_cast<std::size_t>(i)]; };
   const int n = p.tensor_count;
   std::array<int, Cap> order{};
   int owners = 0;
   for (int t = 0; t < n; ++t)
     if (at(p.storage, t) == t) at(order, owners++) = t;
+  auto size_of_storage = [&](int t) { return at(p.extent, t); };
   auto key = [&](int t) -> std::size_t {
-    const std::size_t bytes = g.spec(t).bytes();
+    const std::size_t bytes = size_of_storage(t);
     const auto span = static_cast<std::size_t>(at(p.last, t) - at(p.first, t) + 1);
     switch (order_kind) {
       case placement_order::size:
@@ -73,7 +115,7 @@ constexpr std::size_t place(const G& g, memory_plan<Cap>& p, placement_order ord
   // draws a false -Warray-bounds from GCC 12 on tiny fixed arrays.)
   auto before = [&](int a, int b) {
     if (key(a) != key(b)) return key(a) > key(b);
-    if (g.spec(a).bytes() != g.spec(b).bytes()) return g.spec(a).bytes() > g.spec(b).bytes();
+    if (size_of_storage(a) != size_of_storage(b)) return size_of_storage(a) > size_of_storage(b);
     return a < b;
   };
   for (int i = 1; i < owners; ++i) {
@@ -88,20 +130,20 @@ constexpr std::size_t place(const G& g, memory_plan<Cap>& p, placement_order ord
   int placed_count = 0;
   for (int k = 0; k < owners; ++k) {
     const int t = at(order, k);
-    const std::size_t size = g.spec(t).bytes();
+    const std::size_t size = size_of_storage(t);
     // The lowest fitting offset is 0 or the aligned end of a placed buffer.
     std::size_t best = 0;
     bool found = false;
     for (int c = -1; c < placed_count; ++c) {
       const std::size_t candidate =
-          c < 0 ? 0 : align_up(at(p.offset, at(placed, c)) + g.spec(at(placed, c)).bytes(), arena_alignment);
+          c < 0 ? 0 : align_up(at(p.offset, at(placed, c)) + size_of_storage(at(placed, c)), arena_alignment);
       if (found && candidate >= best) continue;
       bool fits = true;
       for (int q = 0; q < placed_count && fits; ++q) {
         const int u = at(placed, q);
         const bool overlap_time = at(p.first, u) <= at(p.last, t) && at(p.first, t) <= at(p.last, u);
         const bool overlap_space =
-            at(p.offset, u) < candidate + size && candidate < at(p.offset, u) + g.spec(u).bytes();
+            at(p.offset, u) < candidate + size && candidate < at(p.offset, u) + size_of_storage(u);
         fits = !(overlap_time && overlap_space);
       }
       if (fits) {
@@ -116,6 +158,176 @@ constexpr std::size_t place(const G& g, memory_plan<Cap>& p, placement_order ord
   return arena;
 }
 
+// Bytes a depthwise convolution's output must start before its input for
+// it to run in place (in_place_kind::shifted), or -1 when it cannot: output
+// pixel p (in the kernel's order: batch, row, column) lands on input pixels
+// before p - k, and none of them may be read by output pixel p or a later
+// one. k is the largest p - (first input pixel read by pixels p onwards) + 1.
+template <class G>
+constexpr std::int64_t depthwise_shift(const G& g, const node& n) {
+  const tensor_spec& in = g.spec(n.inputs[0]);
+  const tensor_spec& out = g.spec(n.output);
+  if (n.depthwise.depth_multiplier != 1 || in.type != out.type || in.dims.rank != 4) return -1;
+  const shape& ws = n.weights.spec.dims;
+  const ops::window_geometry w =
+      ops::make_window(in.dims, ws[3], {ws[1], ws[2]}, n.depthwise.stride, n.depthwise.dilation, n.depthwise.pad, 1);
+  // First tap inside the input along one axis, or -1 if none is.
+  auto first_inside = [](int origin, int k, int dilation, int size) {
+    for (int j = 0; j < k; ++j) {
+      const int v = origin + j * dilation;
+      if (v >= 0 && v < size) return v;
+    }
+    return -1;
+  };
+  const std::int64_t pixels = static_cast<std::int64_t>(w.batches) * w.out_h * w.out_w;
+  std::int64_t k = 0;
+  std::int64_t later_min = INT64_MAX;  // first input pixel read by the pixels after p
+  for (std::int64_t p = pixels - 1; p >= 0; --p) {
+    const int b = static_cast<int>(p / (w.out_h * w.out_w));
+    const int oy = static_cast<int>(p / w.out_w % w.out_h), ox = static_cast<int>(p % w.out_w);
+    const int iy = first_inside(oy * w.stride_h - w.pad_h, w.k_h, w.dil_h, w.in_h);
+    const int ix = first_inside(ox * w.stride_w - w.pad_w, w.k_w, w.dil_w, w.in_w);
+    if (iy >= 0 && ix >= 0) later_min = std::min(later_min, (static_cast<std::int64_t>(b) * w.in_h + iy) * w.in_w + ix);
+    if (later_min != INT64_MAX) k = std::max(k, p - later_min + 1);
+  }
+  // Whole pixels (a channel then lands on the same channel, so cores that
+  // split the channels stay apart), and a multiple of the alignment.
+  const std::int64_t pixel_bytes = static_cast<std::int64_t>(w.in_c) * static_cast<std::int64_t>(size_of(in.type));
+  std::int64_t step = pixel_bytes;
+  while (step % static_cast<std::int64_t>(arena_alignment) != 0) step += pixel_bytes;
+  return (k * pixel_bytes + step - 1) / step * step;
+}
+
+// Whether node n (a convolution) is a 1x1 convolution that can run in place
+// pixel by pixel (in_place_kind::pixels): int8, stride 1, no padding, as
+// many output as input channels, and few enough for the kernel's buffer.
+template <class G>
+constexpr bool pointwise_in_place(const G& g, const node& n) {
+  const tensor_spec& in = g.spec(n.inputs[0]);
+  const tensor_spec& out = g.spec(n.output);
+  if (in.type != dtype::int8 || out.type != dtype::int8 || in.dims.rank != 4) return false;
+  const shape& ws = n.weights.spec.dims;
+  const ops::window_geometry w =
+      ops::make_window(in.dims, ws[0], {ws[1], ws[2]}, n.conv.stride, n.conv.dilation, n.conv.pad);
+  return w.k_h == 1 && w.k_w == 1 && w.stride_h == 1 && w.stride_w == 1 && w.pad_h == 0 && w.pad_w == 0 &&
+         w.out_c == w.in_c && w.out_c <= ops::max_in_place_channels;
+}
+
+// Plans g's arena, running operators in place where allowed (in_place) or
+// never; leaves offsets, storages and lifetimes in p.
+template <int Cap, class G>
+constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place) {
+  const int n = g.tensor_count;
+  const int steps = g.node_count;
+  auto at = [](auto& a, int i) -> auto& { return a[static_cast<std::size_t>(i)]; };
+  p = memory_plan<Cap>{};
+  p.tensor_count = n;
+
+  // Each tensor's own lifetime, a reshape's output sharing its input's.
+  std::array<int, Cap> root{};  // the tensor whose bytes t's are, through reshapes
+  std::array<int, Cap> first{}, last{};
+  for (int t = 0; t < n; ++t) {
+    const int from = at(g.producer, t);
+    at(root, t) = t;
+    if (from >= 0 && g.at(from).kind == op::reshape) at(root, t) = at(root, g.at(from).inputs[0]);
+    at(first, t) = from < 0 ? 0 : from;
+    at(last, t) = at(first, t);
+  }
+  for (int i = 0; i < steps; ++i) {
+    const node& nd = g.at(i);
+    for (int k = 0; k < nd.input_count(); ++k) {
+      const int r = at(root, nd.inputs[static_cast<std::size_t>(k)]);
+      at(last, r) = std::max(at(last, r), i);
+    }
+  }
+  if (g.output_tensor >= 0) at(last, at(root, g.output_tensor)) = steps;
+  for (int s = 0; s <= steps; ++s) {
+    std::size_t live = 0;
+    for (int t = 0; t < n; ++t)
+      if (at(root, t) == t && at(first, t) <= s && s <= at(last, t)) live += g.spec(t).bytes();
+    p.lower_bound_bytes = std::max(p.lower_bound_bytes, live);
+  }
+
+  // Storages: each root its own, then operators run in place join their
+  // output to their input's storage, at a signed position within it.
+  std::array<std::int64_t, Cap> pos{};
+  for (int t = 0; t < n; ++t) {
+    at(p.storage, t) = at(root, t);
+    at(p.first, t) = at(first, t);
+    at(p.last, t) = at(last, t);
+  }
+  const int input_storage = g.input_tensor >= 0 ? at(root, g.input_tensor) : -1;
+  for (int i = 0; in_place && i < steps; ++i) {
+    const node& nd = g.at(i);
+    int source = -1;  // the input whose bytes the output takes
+    std::int64_t shift = 0;
+    // An input can give its bytes if its storage is read by nothing later
+    // and is not the model's input (the caller's data).
+    auto dies_here = [&](int x) {
+      const int s = at(p.storage, x);
+      return s != input_storage && at(p.last, s) == i;
+    };
+    if (nd.kind == op::depthwise_conv2d && dies_here(nd.inputs[0])) {
+      shift = depthwise_shift(g, nd);
+      if (shift >= 0) {
+        source = nd.inputs[0];
+        at(p.in_place, i) = in_place_kind::shifted;
+      }
+    } else if (nd.kind == op::conv2d && dies_here(nd.inputs[0]) && pointwise_in_place(g, nd)) {
+      source = nd.inputs[0];
+      at(p.in_place, i) = in_place_kind::pixels;
+    } else if (nd.kind == op::add) {
+      for (int k = 0; k < 2 && source < 0; ++k) {
+        const int x = nd.inputs[static_cast<std::size_t>(k)];
+        if (dies_here(x) && g.spec(x).type == g.spec(nd.output).type && g.spec(x).bytes() == g.spec(nd.output).bytes())
+          source = x;
+      }
+      if (source >= 0) at(p.in_place, i) = in_place_kind::elements;
+    }
+    if (source < 0) continue;
+    ++p.in_place_count;
+    const int s = at(p.storage, source);
+    at(p.last, s) = std::max(at(p.last, s), at(last, nd.output));
+    for (int t = 0; t < n; ++t)
+      if (at(root, t) == nd.output) {
+        at(p.storage, t) = s;
+        at(pos, t) = at(pos, source) - shift;
+      }
+  }
+
+  // Each storage spans its members' bytes; positions start at 0.
+  for (int s = 0; s < n; ++s) {
+    if (at(p.storage, s) != s) continue;
+    std::int64_t lo = 0, hi = 0;
+    bool any = false;
+    for (int t = 0; t < n; ++t)
+      if (at(p.storage, t) == s) {
+        const std::int64_t a = at(pos, t), b = a + static_cast<std::int64_t>(g.spec(t).bytes());
+        lo = any ? std::min(lo, a) : a;
+        hi = any ? std::max(hi, b) : b;
+        any = true;
+      }
+    for (int t = 0; t < n; ++t)
+      if (at(p.storage, t) == s) at(pos, t) -= lo;
+    at(p.extent, s) = static_cast<std::size_t>(hi - lo);
+  }
+
+  std::size_t best_arena = 0;
+  int best_order = 0;
+  for (int k = 0; k < placement_orders; ++k) {
+    const std::size_t arena = place(p, static_cast<placement_order>(k));
+    if (k == 0 || arena < best_arena) {
+      best_arena = arena;
+      best_order = k;
+    }
+  }
+  place(p, static_cast<placement_order>(best_order));
+  p.arena_bytes = best_arena;
+  std::array<std::size_t, Cap> base{};
+  for (int s = 0; s < n; ++s) at(base, s) = at(p.offset, s);
+  for (int t = 0; t < n; ++t) at(p.offset, t) = at(base, at(p.storage, t)) + static_cast<std::size_t>(at(pos, t));
+}
+
 }  // namespace detail
 
 /// Plans the arena of a graph. Lifetimes: the input is live from step 0, the
@@ -124,53 +336,20 @@ constexpr std::size_t place(const G& g, memory_plan<Cap>& p, placement_order ord
 /// of a few placement orders (largest first, as TFLite Micro's greedy planner
 /// does; first written first; longest lived first; largest size x lifetime
 /// first) places buffers first-fit, and the smallest arena wins.
+///
+/// In place: an operator whose input is read by nothing after it (and is
+/// not the model's input) writes its output over that input's bytes when
+/// its kernel allows it: depthwise convolutions (depth multiplier 1), 1x1
+/// convolutions with as many output as input channels (int8), adds (see
+/// in_place_kind). The plan is made with and without; the smaller arena is
+/// kept (without, on a tie: in-place operators restrict how cores split).
 template <class G>
 constexpr memory_plan<G::capacity + 1> plan_memory(const G& g) {
   constexpr int cap = G::capacity + 1;
-  memory_plan<cap> p{};
-  const int n = g.tensor_count;
-  p.tensor_count = n;
-  const int steps = g.node_count;
-  auto at = [](auto& a, int i) -> auto& { return a[static_cast<std::size_t>(i)]; };
-
-  for (int t = 0; t < n; ++t) {
-    const int from = at(g.producer, t);
-    at(p.storage, t) = t;
-    if (from >= 0 && g.at(from).kind == op::reshape) at(p.storage, t) = at(p.storage, g.at(from).inputs[0]);
-    if (at(p.storage, t) == t) {
-      at(p.first, t) = from < 0 ? 0 : from;
-      at(p.last, t) = at(p.first, t);
-    }
-  }
-  for (int i = 0; i < steps; ++i) {
-    const node& nd = g.at(i);
-    for (int k = 0; k < nd.input_count(); ++k) {
-      const int owner = at(p.storage, nd.inputs[static_cast<std::size_t>(k)]);
-      at(p.last, owner) = std::max(at(p.last, owner), i);
-    }
-  }
-  if (g.output_tensor >= 0) at(p.last, at(p.storage, g.output_tensor)) = steps;
-
-  std::size_t best_arena = 0;
-  int best_order = 0;
-  for (int k = 0; k < detail::placement_orders; ++k) {
-    const std::size_t arena = detail::place(g, p, static_cast<detail::placement_order>(k));
-    if (k == 0 || arena < best_arena) {
-      best_arena = arena;
-      best_order = k;
-    }
-  }
-  detail::place(g, p, static_cast<detail::placement_order>(best_order));
-  p.arena_bytes = best_arena;
-  for (int t = 0; t < n; ++t) at(p.offset, t) = at(p.offset, at(p.storage, t));
-
-  for (int s = 0; s <= steps; ++s) {
-    std::size_t live = 0;
-    for (int t = 0; t < n; ++t)
-      if (at(p.storage, t) == t && at(p.first, t) <= s && s <= at(p.last, t)) live += g.spec(t).bytes();
-    p.lower_bound_bytes = std::max(p.lower_bound_bytes, live);
-  }
-  return p;
+  memory_plan<cap> with{}, without{};
+  detail::plan_storages(g, without, false);
+  detail::plan_storages(g, with, true);
+  return with.in_place_count > 0 && with.arena_bytes < without.arena_bytes ? with : without;
 }
 
 }  // namespace weft

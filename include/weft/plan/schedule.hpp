@@ -75,15 +75,17 @@ struct node_schedule {
 struct access_region {
   int storage = -1;  // the tensor owning the bytes (a reshape shares its input's)
   int tensor = -1;
+  std::size_t base = 0;  // the tensor's first byte in the arena
   int cols = 0;
   int row_lo = 0, row_hi = 0, col_lo = 0, col_hi = 0;
   std::size_t byte_lo = 0, byte_hi = 0;
 };
 
 /// Two accesses touch a common byte: compared as boxes when they view the same
-/// storage the same way, else by their byte intervals (conservative).
+/// bytes the same way (one storage, from the same first byte), else by their
+/// byte intervals (conservative).
 constexpr bool overlaps(const access_region& a, const access_region& b) {
-  if (a.storage == b.storage && a.cols == b.cols)
+  if (a.storage == b.storage && a.base == b.base && a.cols == b.cols)
     return a.row_lo < b.row_hi && b.row_lo < a.row_hi && a.col_lo < b.col_hi && b.col_lo < a.col_hi;
   return a.byte_lo < b.byte_hi && b.byte_lo < a.byte_hi;
 }
@@ -162,8 +164,10 @@ constexpr division divide(const divisible& d, std::int64_t per_tile, const core_
 }
 
 // The axes an operator may be cut along, with the cost of one unit of each.
+// An operator run in place may only be cut where cores then never write
+// bytes another core reads (see in_place_kind).
 template <class G>
-constexpr std::array<divisible, 2> axes_of(const G& g, int i, const cost_model& m) {
+constexpr std::array<divisible, 2> axes_of(const G& g, int i, const cost_model& m, in_place_kind in_place) {
   const node& n = g.at(i);
   const shape& out = g.spec(n.output).dims;
   const std::int64_t outputs = out.elements();
@@ -176,6 +180,8 @@ constexpr std::array<divisible, 2> axes_of(const G& g, int i, const cost_model& 
       const std::int64_t per_output = n.macs / outputs + m.per_output + (n.macs == 0 ? n.pool.filter.h * n.pool.filter.w : 0);
       a[0] = {split_axis::rows, out[1], per_output * (outputs / out[1])};
       a[1] = {split_axis::channels, out[3], per_output * (outputs / out[3])};
+      if (in_place == in_place_kind::shifted) a[0].axis = split_axis::none;
+      if (in_place == in_place_kind::pixels) a[1].axis = split_axis::none;
       break;
     }
     case op::fully_connected:
@@ -227,6 +233,7 @@ constexpr access_region make_region(const G& g, const P& plan, int t, access_reg
   r.storage = plan.storage[static_cast<std::size_t>(t)];
   r.cols = s.dims.back();
   const std::size_t base = plan.offset[static_cast<std::size_t>(t)];
+  r.base = base;
   const std::size_t esize = size_of(s.type);
   r.byte_lo = base + (static_cast<std::size_t>(r.row_lo) * static_cast<std::size_t>(r.cols) + static_cast<std::size_t>(r.col_lo)) * esize;
   r.byte_hi = base + (static_cast<std::size_t>(r.row_hi - 1) * static_cast<std::size_t>(r.cols) + static_cast<std::size_t>(r.col_hi)) * esize;
@@ -346,7 +353,7 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
     node_schedule& ns = s.nodes[static_cast<std::size_t>(i)];
     const node& n = g.at(i);
     if (n.kind == op::reshape) continue;  // no kernel: it moves no data
-    const auto axes = detail::axes_of(g, i, m);
+    const auto axes = detail::axes_of(g, i, m, plan.in_place[static_cast<std::size_t>(i)]);
     const std::int64_t work = static_cast<std::int64_t>(axes[0].atoms) * axes[0].per_atom;
     // Whole on the fastest core...
     double best = static_cast<double>(work + m.per_tile) / static_cast<double>(p.speed_of(fastest));
