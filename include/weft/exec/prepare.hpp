@@ -122,6 +122,33 @@ constexpr void fill_pad_row(const G& g, int i, std::int8_t* out) {
   for (int c = 0; c < pad_row_count(g, i); ++c) out[c] = zero_point;
 }
 
+/// Length of node i's paired weights (ops::conv2d_args::paired_weights): an
+/// int8 depthwise convolution with depth multiplier 1 gets taps x channels.
+template <class G>
+constexpr int paired_weights_count(const G& g, int i) {
+  const node& n = g.at(i);
+  if (n.kind != op::depthwise_conv2d || n.depthwise.depth_multiplier != 1 || g.spec(n.inputs[0]).type != dtype::int8)
+    return 0;
+  const shape& ws = n.weights.spec.dims;  // [1, KH, KW, C]
+  return ws[1] * ws[2] * ws[3];
+}
+
+/// Writes node i's paired weights: entry k * C + c holds the weights of tap
+/// k for channels c (low half) and c + 2 (high half, 0 past the last
+/// channel), sign-extended to 16 bits, as SXTB16 would unpack them.
+template <class G>
+constexpr void fill_paired_weights(const G& g, int i, std::int32_t* out) {
+  const node& n = g.at(i);
+  const int channels = n.weights.spec.dims[3];
+  for (int e = 0; e < paired_weights_count(g, i); ++e) {
+    const int c = e % channels;
+    const auto low = static_cast<std::uint16_t>(static_cast<std::int16_t>(n.weights.i8[e]));
+    const auto high =
+        c + 2 < channels ? static_cast<std::uint16_t>(static_cast<std::int16_t>(n.weights.i8[e + 2])) : 0u;
+    out[e] = static_cast<std::int32_t>(static_cast<std::uint32_t>(low) | (static_cast<std::uint32_t>(high) << 16));
+  }
+}
+
 /// Length of node i's add table (ops::add_args::table): int8 adds of at
 /// least as many elements as the table has entries get one.
 template <class G>

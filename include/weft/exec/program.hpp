@@ -94,11 +94,34 @@ struct node_constants {
         exec::fill_pad_row(Model::graph, I, r.data());
         return r;
       }();
+  // Read only by kernels on DSP cores, so only their firmware keeps it.
+  static constexpr std::array<std::int32_t, static_cast<std::size_t>(exec::paired_weights_count(Model::graph, I))>
+      paired_weights = [] {
+        std::array<std::int32_t, static_cast<std::size_t>(exec::paired_weights_count(Model::graph, I))> w{};
+        exec::fill_paired_weights(Model::graph, I, w.data());
+        return w;
+      }();
   static constexpr auto value = exec::make_args<Model::graph.nodes[I].kind, T>(
       Model::graph, I,
       exec::node_tables{requant.data(), folded_bias.data(), pad_row.data(), fused ? fused_table.data() : nullptr,
                         add_table.empty() ? nullptr : add_table.data(), fused,
                         model_memory<Model>::value.in_place[I] == in_place_kind::pixels});
+  // The arguments of kernels on DSP cores: with the paired weights.
+  static constexpr auto dsp_value = [] {
+    auto a = value;
+    if constexpr (requires { a.paired_weights; }) {
+      if (!paired_weights.empty()) a.paired_weights = paired_weights.data();
+    }
+    return a;
+  }();
+  template <bool Dsp>
+  static constexpr const auto& value_for() {
+    if constexpr (Dsp) {
+      return dsp_value;
+    } else {
+      return value;
+    }
+  }
 };
 
 }  // namespace detail
@@ -149,7 +172,7 @@ class compiled {
       using T = element_type;
       const T* in0 = tensor<T>(arena, n.inputs[0]);
       const T* in1 = n.input_count() == 2 ? tensor<T>(arena, n.inputs[1]) : nullptr;
-      constexpr auto& args = node_args<I>::value;
+      constexpr auto& args = node_args<I>::template value_for<Dsp>();
       if constexpr (ops::optimize_size) {
         exec::run_generic_kernel<n.kind, Dsp>(args, in0, in1, tensor<T>(arena, n.output), t);
       } else if constexpr (exec::shares_kernels<n.kind>) {

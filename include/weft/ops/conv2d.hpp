@@ -131,6 +131,11 @@ struct conv2d_args {
   /// input (see epilogue); only SAME padding needs it. float32: unused, such
   /// taps are skipped.
   const T* pad_row = nullptr;
+  /// int8 depthwise convolution with depth multiplier 1 on a core with the
+  /// Arm DSP extension: each tap's weights of channels c and c + 2 as two
+  /// 16-bit halves (exec::fill_paired_weights), so a block of four channels
+  /// loads its weights unpacked. Null elsewhere.
+  const std::int32_t* paired_weights = nullptr;
   /// int8 1x1 convolution whose output is its input's bytes (the memory
   /// plan's in_place_kind::pixels): output pixel p replaces input pixel p,
   /// so each pixel's outputs are finished in a buffer, then copied.
@@ -369,14 +374,33 @@ inline constexpr int max_gathered_window = 576;
   for_each_output_pixel(
       g, t, in, out, [&](std::int8_t * o, const pixel_window<std::int8_t>& p) __attribute__((always_inline)) {
         std::int8_t window[max_gathered_window];
-        for_each_padded_tap(
-            g, p, a.pad_row, [&](const std::int8_t* x, int k) __attribute__((always_inline)) {
-              if (g.in_c % 4 == 0) {
-                for (int ic = 0; ic < g.in_c; ic += 4) __builtin_memcpy(window + k * g.in_c + ic, x + ic, 4);
-              } else {
-                for (int ic = 0; ic < g.in_c; ++ic) window[k * g.in_c + ic] = x[ic];
+        auto gather_tap = [&](const std::int8_t* x, int k) __attribute__((always_inline)) {
+          if (g.in_c % 4 == 0) {
+            for (int ic = 0; ic < g.in_c; ic += 4) __builtin_memcpy(window + k * g.in_c + ic, x + ic, 4);
+          } else {
+            for (int ic = 0; ic < g.in_c; ++ic) window[k * g.in_c + ic] = x[ic];
+          }
+        };
+        if (g.in_c % 4 != 0 && g.dil_w == 1) {
+          // Few channels: a window row inside the input is one run of
+          // k_w x in_c input bytes, copied at once.
+          const int run = g.k_w * g.in_c;
+          for (int ky = 0; ky < g.k_h; ++ky) {
+            if (ky >= p.ry.begin && ky < p.ry.end && p.rx.begin == 0 && p.rx.end == g.k_w) {
+              __builtin_memcpy(window + ky * run, p.input + ((p.iy0 + ky * g.dil_h) * g.in_w + p.ix0) * g.in_c,
+                               static_cast<unsigned>(run));
+            } else {
+              const bool row_inside = ky >= p.ry.begin && ky < p.ry.end;
+              const int row = (p.iy0 + ky * g.dil_h) * g.in_w;
+              for (int kx = 0; kx < g.k_w; ++kx) {
+                const bool inside = row_inside && kx >= p.rx.begin && kx < p.rx.end;
+                gather_tap(inside ? p.input + (row + p.ix0 + kx) * g.in_c : a.pad_row, ky * g.k_w + kx);
               }
-            });
+            }
+          }
+        } else {
+          for_each_padded_tap(g, p, a.pad_row, gather_tap);
+        }
         int oc = t.ch_begin;
         for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
           const std::int8_t* w = a.weights + oc * filter;

@@ -26,8 +26,9 @@ namespace ops {
 // same order as one at a time.
 //
 // Dsp (int8, a core with the Arm DSP extension, depth multiplier 1): the
-// block's four input and four weight bytes are loaded as one word each and
-// multiplied by halves (SMLABB, SMLATT).
+// block's four input bytes are loaded as one word and unpacked into halves,
+// its weights come unpacked from the paired table (two words), and the
+// products accumulate by halves (SMLABB, SMLATT).
 template <class T, bool Dsp = false>
 [[gnu::always_inline]] inline void depthwise_conv2d(const conv2d_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
@@ -43,9 +44,10 @@ template <class T, bool Dsp = false>
                   const T* w = a.weights + k * g.out_c + oc;
                   if constexpr (Dsp && arm_dsp::available && std::is_same_v<T, std::int8_t>) {
                     if (m == 1) {
-                      const std::uint32_t xv = arm_dsp::load4(x + oc), wv = arm_dsp::load4(w);
-                      const std::uint32_t xe = arm_dsp::sxtb16(xv), we = arm_dsp::sxtb16(wv);
-                      const std::uint32_t xo = arm_dsp::sxtb16_ror8(xv), wo = arm_dsp::sxtb16_ror8(wv);
+                      const std::uint32_t xv = arm_dsp::load4(x + oc);
+                      const std::int32_t* pw = a.paired_weights + k * g.out_c + oc;
+                      const auto we = static_cast<std::uint32_t>(pw[0]), wo = static_cast<std::uint32_t>(pw[1]);
+                      const std::uint32_t xe = arm_dsp::sxtb16(xv), xo = arm_dsp::sxtb16_ror8(xv);
                       acc0 = arm_dsp::smlabb(xe, we, acc0);
                       acc1 = arm_dsp::smlabb(xo, wo, acc1);
                       acc2 = arm_dsp::smlatt(xe, we, acc2);
