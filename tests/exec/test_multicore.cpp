@@ -93,7 +93,7 @@ TEST_CASE("random graphs on host threads give the 1-core bits", "[exec][multicor
   for (int k = 0; k < 60; ++k) {
     const auto rg = test::make_random_graph(r);
     const auto& g = *rg.g;
-    test::runtime_program reference(g);
+    test::runtime_program reference(g, true, false);  // every tensor stored, nothing in place
     const auto x = r.int8s(g.input_spec().bytes());
     reference.set_input<std::int8_t>(x);
     reference.run();

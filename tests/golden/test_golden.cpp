@@ -82,6 +82,9 @@ void check_golden(const std::string& name, Executor& exec) {
     REQUIRE(c.intermediates.size() == static_cast<std::size_t>(program::operator_count));
     for (const auto& [op, bytes] : c.intermediates) {
       INFO("operator " << op);
+      // A residual convolution's own output is never stored: the add it
+      // does, whose output is compared, is the check.
+      if (program::plan.in_place[static_cast<std::size_t>(op)] == weft::in_place_kind::residual) continue;
       REQUIRE(seen[static_cast<std::size_t>(op)] == bytes);
     }
   }
@@ -119,7 +122,7 @@ TEST_CASE("ad: outputs and intermediates are bit-exact with TFLite Micro on 1 to
   check_all_profiles<ad>("ad");
 }
 
-TEST_CASE("the MLPerf plans meet their liveness lower bounds, kws's goes below it", "[golden][plan]") {
+TEST_CASE("the MLPerf plans: vww and ad at their liveness lower bounds, kws and ic below", "[golden][plan]") {
   // Lower bounds from the models' shapes: kws two 25x5x64 tensors; vww the
   // 48x48x8 and 48x48x16 tensors around operator 2; ic three 32x32x16 tensors
   // (the residual branch); ad 640 + 128.
@@ -130,7 +133,11 @@ TEST_CASE("the MLPerf plans meet their liveness lower bounds, kws's goes below i
   STATIC_REQUIRE(weft::compiled<kws>::plan.in_place_count == 8);
   STATIC_REQUIRE(weft::compiled<kws>::arena_bytes == 496 + 8000 + 4 * 448);
   STATIC_REQUIRE(weft::compiled<vww>::arena_bytes == 55296);
-  STATIC_REQUIRE(weft::compiled<ic>::arena_bytes == 49152);
+  // ic's second convolution of each residual block does the block's add
+  // and writes it over the block's input: two 32x32x16 tensors.
+  STATIC_REQUIRE(weft::compiled<ic>::arena_lower_bound_bytes == 3 * 32 * 32 * 16);
+  STATIC_REQUIRE(weft::compiled<ic>::plan.in_place_count == 3);
+  STATIC_REQUIRE(weft::compiled<ic>::arena_bytes == 2 * 32 * 32 * 16);
   STATIC_REQUIRE(weft::compiled<ad>::arena_bytes == 768);
   STATIC_REQUIRE(weft::compiled<vww>::arena_lower_bound_bytes == 48 * 48 * 8 + 48 * 48 * 16);
 }

@@ -56,7 +56,37 @@ void require_valid_in_place(const G& g, const P& p) {
     const node& n = g.at(i);
     const in_place_kind kind = p.in_place[static_cast<std::size_t>(i)];
     if (kind == in_place_kind::none) continue;
+    if (kind == in_place_kind::absorbed) {
+      // Done by the residual convolution whose add it is.
+      int by = -1;
+      for (int j = 0; j < i; ++j)
+        if (p.fused_into[static_cast<std::size_t>(j)] == i) by = j;
+      REQUIRE(by >= 0);
+      REQUIRE(n.kind == op::add);
+      continue;
+    }
     ++count;
+    if (kind == in_place_kind::residual) {
+      // The add's output, and the convolution's own (never stored), sit on
+      // the add's other input, which nothing reads between the two.
+      const int add = p.fused_into[static_cast<std::size_t>(i)];
+      REQUIRE(n.kind == op::conv2d);
+      REQUIRE(add > i);
+      const node& a = g.at(add);
+      REQUIRE((a.inputs[0] == n.output || a.inputs[1] == n.output));
+      const int other = a.inputs[0] == n.output ? a.inputs[1] : a.inputs[0];
+      REQUIRE(g.producer[static_cast<std::size_t>(other)] < i);
+      REQUIRE(p.storage[static_cast<std::size_t>(other)] != p.storage[static_cast<std::size_t>(n.inputs[0])]);
+      REQUIRE(p.offset[static_cast<std::size_t>(a.output)] == p.offset[static_cast<std::size_t>(other)]);
+      REQUIRE(p.offset[static_cast<std::size_t>(n.output)] == p.offset[static_cast<std::size_t>(other)]);
+      for (int j = i + 1; j < g.node_count; ++j)
+        for (int k = 0; k < g.at(j).input_count(); ++k) {
+          const int t = g.at(j).inputs[static_cast<std::size_t>(k)];
+          if (j != add) REQUIRE(t != n.output);
+          if (j < add) REQUIRE(p.storage[static_cast<std::size_t>(t)] != p.storage[static_cast<std::size_t>(other)]);
+        }
+      continue;
+    }
     INFO("operator " << i << " in place: " << name_of(kind));
     int source = -1;
     for (int k = 0; k < n.input_count(); ++k) {
@@ -95,6 +125,8 @@ void require_valid_in_place(const G& g, const P& p) {
         REQUIRE((in_at - out_at) % pixel == 0);
         break;
       }
+      case in_place_kind::residual:
+      case in_place_kind::absorbed:
       case in_place_kind::none:
         break;
     }
@@ -153,7 +185,7 @@ TEST_CASE("plans of random graphs never overlap live tensors", "[plan][property]
   // (test_schedule, test_multicore): every way of running in place is among
   // them.
   test::rng r(0x91A);
-  int kinds[4] = {};
+  int kinds[6] = {};
   for (int k = 0; k < 300; ++k) {
     const auto rg = test::make_random_graph(r);
     REQUIRE(rg.g->check() == error::none);
@@ -161,10 +193,11 @@ TEST_CASE("plans of random graphs never overlap live tensors", "[plan][property]
     require_valid_plan(*rg.g, p);
     for (int i = 0; i < rg.g->node_count; ++i) ++kinds[static_cast<int>(p.in_place[static_cast<std::size_t>(i)])];
   }
-  INFO("shifted " << kinds[1] << ", pixels " << kinds[2] << ", elements " << kinds[3]);
+  INFO("shifted " << kinds[1] << ", pixels " << kinds[2] << ", elements " << kinds[3] << ", residual " << kinds[4]);
   CHECK(kinds[static_cast<int>(in_place_kind::shifted)] > 0);
   CHECK(kinds[static_cast<int>(in_place_kind::pixels)] > 0);
   CHECK(kinds[static_cast<int>(in_place_kind::elements)] > 0);
+  CHECK(kinds[static_cast<int>(in_place_kind::residual)] > 0);
 }
 
 TEST_CASE("a chain alternates two buffers and meets its lower bound", "[plan]") {

@@ -19,15 +19,17 @@ class runtime_program {
  public:
   /// fuse = false: every int8 epilogue takes the general requantization and
   /// adds rescale every element, also where weft::compiled fuses them or
-  /// reads tables (to compare the two).
-  explicit runtime_program(const G& g, bool fuse = true)
+  /// reads tables (to compare the two). in_place = false: the memory plan
+  /// runs nothing in place, so every tensor is stored (a reference run).
+  explicit runtime_program(const G& g, bool fuse = true, bool in_place = true)
       : g_(g),
-        plan_(plan_memory(g)),
+        plan_(plan_memory(g, in_place)),
         requant_(static_cast<std::size_t>(g.node_count)),
         folded_bias_(static_cast<std::size_t>(g.node_count)),
         pad_row_(static_cast<std::size_t>(g.node_count)),
         fused_(static_cast<std::size_t>(g.node_count)),
-        add_table_(static_cast<std::size_t>(g.node_count)) {
+        add_table_(static_cast<std::size_t>(g.node_count)),
+        residual_(static_cast<std::size_t>(g.node_count)) {
     arena_.resize(plan_.arena_bytes / sizeof(std::max_align_t) + 1);
     for (int i = 0; i < g.node_count; ++i) {
       requant_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::requant_count(g, i)));
@@ -65,8 +67,10 @@ class runtime_program {
     std::memcpy(bytes(g_.input_tensor).data(), x.data(), x.size_bytes());
   }
 
-  /// Runs operator i on one tile.
+  /// Runs operator i on one tile (nothing for an add a residual
+  /// convolution does).
   void run_tile(int i, tile t) {
+    if (plan_.in_place[static_cast<std::size_t>(i)] == in_place_kind::absorbed) return;
     if (g_.spec(g_.at(i).inputs[0]).type == dtype::float32) {
       dispatch<float>(i, t);
     } else {
@@ -117,7 +121,26 @@ class runtime_program {
   std::vector<std::vector<std::int8_t>> pad_row_;
   std::vector<std::vector<fused_requant>> fused_;     // empty where the epilogue is not fused
   std::vector<std::vector<std::int32_t>> add_table_;  // empty where an add has none
+  std::vector<ops::add_args<std::int8_t>> residual_;  // per residual convolution: its add's arguments
   std::vector<std::max_align_t> arena_;
+
+  // The arguments of the add residual convolution i does (null elsewhere),
+  // and whether the add's other input is its first.
+  const ops::add_args<std::int8_t>* residual_args(int i) {
+    const int add = plan_.fused_into[static_cast<std::size_t>(i)];
+    if (add < 0) return nullptr;
+    residual_[static_cast<std::size_t>(i)] = exec::make_args<op::add, std::int8_t>(
+        g_, add,
+        exec::node_tables{nullptr, nullptr, nullptr, nullptr,
+                          add_table_[static_cast<std::size_t>(add)].empty()
+                              ? nullptr
+                              : add_table_[static_cast<std::size_t>(add)].data()});
+    return &residual_[static_cast<std::size_t>(i)];
+  }
+  bool residual_first(int i) const {
+    const int add = plan_.fused_into[static_cast<std::size_t>(i)];
+    return add >= 0 && g_.at(add).inputs[0] != g_.at(i).output;
+  }
 
   template <op K, class T>
   void call(int i, tile t) {
@@ -130,7 +153,9 @@ class runtime_program {
             fused_[static_cast<std::size_t>(i)].empty() ? nullptr : fused_[static_cast<std::size_t>(i)].data(),
             add_table_[static_cast<std::size_t>(i)].empty() ? nullptr : add_table_[static_cast<std::size_t>(i)].data(),
             !fused_[static_cast<std::size_t>(i)].empty(),
-            plan_.in_place[static_cast<std::size_t>(i)] == in_place_kind::pixels});
+            plan_.in_place[static_cast<std::size_t>(i)] == in_place_kind::pixels, residual_args(i),
+            plan_.fused_into[static_cast<std::size_t>(i)] >= 0, residual_first(i),
+            residual_args(i) != nullptr && residual_args(i)->table != nullptr});
     const T* in1 = n.input_count() == 2 ? tensor<T>(n.inputs[1]).data() : nullptr;
     exec::run_kernel<K>(a, tensor<T>(n.inputs[0]).data(), in1, tensor<T>(n.output).data(), t);
   }

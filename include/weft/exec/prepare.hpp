@@ -184,6 +184,12 @@ struct node_tables {
   /// The memory plan runs the operator in place pixel by pixel
   /// (in_place_kind::pixels).
   bool in_place = false;
+  /// A residual convolution (in_place_kind::residual): the arguments of the
+  /// add it does, and whether its other input is the add's first.
+  const ops::add_args<std::int8_t>* residual = nullptr;
+  bool use_residual = false;
+  bool residual_first = false;
+  bool residual_table = false;  // the add has a table
 };
 
 template <class T>
@@ -202,6 +208,10 @@ constexpr ops::epilogue<T> make_epilogue(const tensor_spec& in, const tensor_spe
     e.requant_step = requant_step;
     e.use_fused = tables.use_fused;
     e.fused = tables.fused;
+    e.use_residual = tables.use_residual;
+    e.residual_first = tables.residual_first;
+    e.residual_table = tables.residual_table;
+    e.residual = tables.residual;
   }
   return e;
 }
@@ -312,6 +322,9 @@ struct window_shape {
   bool fused = false;
   ops::int8_range act{};  // int8: the clamp, a constant the compiler can turn into a saturation
   bool in_place = false;
+  bool residual = false;
+  bool residual_first = false;
+  bool residual_table = false;
 };
 
 template <op Kind>
@@ -339,7 +352,12 @@ constexpr ops::int8_range int8_clamp(const Args& a) {
 template <op Kind, class Args>
 constexpr auto shape_key(const Args& a) {
   if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
-    return window_shape{a.g, fused_epilogue(a), int8_clamp(a), a.in_place};
+    if constexpr (requires { a.e.use_residual; }) {
+      return window_shape{
+          a.g, fused_epilogue(a), int8_clamp(a), a.in_place, a.e.use_residual, a.e.residual_first, a.e.residual_table};
+    } else {
+      return window_shape{a.g, false, {}, a.in_place, false, false, false};
+    }
   } else {
     static_assert(Kind == op::fully_connected);
     if constexpr (requires { a.e.requant_step; }) {
@@ -376,6 +394,24 @@ template <op Kind, auto Key, bool Dsp, class T, class Args>
   if constexpr (requires { a.e.use_fused; }) {
     a.e.use_fused = Key.fused;
     a.e.act = Key.act;
+  }
+  if constexpr (requires { a.e.use_residual; }) {
+    if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
+      a.e.use_residual = Key.residual;
+      a.e.residual_first = Key.residual_first;
+      a.e.residual_table = Key.residual_table;
+    } else {
+      a.e.use_residual = false;  // only convolutions do a residual add
+    }
+  }
+  // The add a residual convolution does, read from a local copy: stores to
+  // int8 outputs may alias anything in memory, but not an unescaped local.
+  ops::add_args<std::int8_t> residual{};
+  if constexpr (requires { a.e.use_residual; }) {
+    if (a.e.use_residual) {
+      residual = *a.e.residual;
+      a.e.residual = &residual;
+    }
   }
   run_kernel<Kind, Dsp>(a, in0, in1, out, t);
 }

@@ -101,11 +101,24 @@ struct node_constants {
         exec::fill_paired_weights(Model::graph, I, w.data());
         return w;
       }();
+  // A residual convolution points at the arguments of the add it does.
+  static constexpr int residual_add = model_memory<Model>::value.fused_into[I];
+  static constexpr const ops::add_args<std::int8_t>* residual_args = [] {
+    if constexpr (residual_add >= 0 && std::is_same_v<T, std::int8_t>) {
+      return &node_constants<Model, residual_add, T>::value;
+    } else {
+      return static_cast<const ops::add_args<std::int8_t>*>(nullptr);
+    }
+  }();
+  static constexpr bool residual_first =
+      residual_add >= 0 && Model::graph.nodes[residual_add].inputs[0] != Model::graph.nodes[I].output;
   static constexpr auto value = exec::make_args<Model::graph.nodes[I].kind, T>(
       Model::graph, I,
       exec::node_tables{requant.data(), folded_bias.data(), pad_row.data(), fused ? fused_table.data() : nullptr,
                         add_table.empty() ? nullptr : add_table.data(), fused,
-                        model_memory<Model>::value.in_place[I] == in_place_kind::pixels});
+                        model_memory<Model>::value.in_place[I] == in_place_kind::pixels, residual_args,
+                        residual_add >= 0, residual_first,
+                        residual_add >= 0 && exec::add_table_count(Model::graph, residual_add) > 0});
   // The arguments of kernels on DSP cores: with the paired weights.
   static constexpr auto dsp_value = [] {
     auto a = value;
@@ -168,6 +181,7 @@ class compiled {
   template <int I, bool Dsp = false>
   [[gnu::noinline]] static void run_tile(std::byte* arena, tile t) {
     constexpr const node& n = g.nodes[I];
+    // (An add a residual convolution does has no tiles, so no run_tile.)
     if constexpr (n.kind != op::reshape) {
       using T = element_type;
       const T* in0 = tensor<T>(arena, n.inputs[0]);
@@ -214,7 +228,9 @@ class compiled {
 
   /// The job of an observed inference: every operator is its own segment,
   /// followed by one in which core 0 shows the operator's output to the
-  /// observer (so each output is complete, and not yet overwritten).
+  /// observer (so each output is complete, and not yet overwritten). A
+  /// residual convolution's output is never stored (plan.in_place): its
+  /// bytes then hold the add's output so far.
   template <class Observer>
   struct observed_job {
     std::byte* arena;

@@ -55,27 +55,34 @@ struct add_args<float> {
   float_range act{};
 };
 
+/// One element of an int8 add through its table (a.table set).
+[[gnu::always_inline]] inline std::int8_t add_by_table(const add_args<std::int8_t>& a, std::int8_t x1, std::int8_t x2) {
+  const std::int32_t sum = a.table[x1 + 128] + a.table[256 + x2 + 128];
+  const std::int32_t y =
+      a.use_fused ? requantize_fused(sum, 0, a.fused) : requantize(sum, a.output_multiplier) + a.output_offset;
+  return static_cast<std::int8_t>(clamp_int8(y, a.act));
+}
+
+/// One element of an int8 add, rescaling both inputs.
+[[gnu::always_inline]] inline std::int8_t add_by_rescaling(const add_args<std::int8_t>& a, std::int8_t x1,
+                                                           std::int8_t x2) {
+  const std::int32_t sum = rescaled_add_input(a, 1, x1) + rescaled_add_input(a, 2, x2);
+  const std::int32_t y = multiply_by_quantized_multiplier_lt_one(sum, a.output_multiplier) + a.output_offset;
+  return static_cast<std::int8_t>(clamp(y, a.act));
+}
+
+/// One element of an int8 add, through the table where there is one.
+[[gnu::always_inline]] inline std::int8_t add_element(const add_args<std::int8_t>& a, std::int8_t x1, std::int8_t x2) {
+  return a.table != nullptr ? add_by_table(a, x1, x2) : add_by_rescaling(a, x1, x2);
+}
+
 [[gnu::always_inline]] inline void add(const add_args<std::int8_t>& a, const std::int8_t* in1, const std::int8_t* in2,
                                        std::int8_t* out, tile t) {
   if (a.table != nullptr) {
-    const std::int32_t* t1 = a.table + 128;
-    const std::int32_t* t2 = a.table + 256 + 128;
-    for (int i = t.row_begin; i < t.row_end; ++i) {
-      const std::int32_t sum = t1[in1[i]] + t2[in2[i]];
-      const std::int32_t y =
-          a.use_fused ? requantize_fused(sum, 0, a.fused) : requantize(sum, a.output_multiplier) + a.output_offset;
-      out[i] = static_cast<std::int8_t>(clamp_int8(y, a.act));
-    }
+    for (int i = t.row_begin; i < t.row_end; ++i) out[i] = add_by_table(a, in1[i], in2[i]);
     return;
   }
-  for (int i = t.row_begin; i < t.row_end; ++i) {
-    const std::int32_t x1 = shift_left_wrapping(in1[i] + a.input1_offset, a.left_shift);
-    const std::int32_t x2 = shift_left_wrapping(in2[i] + a.input2_offset, a.left_shift);
-    const std::int32_t sum = multiply_by_quantized_multiplier_lt_one(x1, a.input1_multiplier) +
-                             multiply_by_quantized_multiplier_lt_one(x2, a.input2_multiplier);
-    const std::int32_t y = multiply_by_quantized_multiplier_lt_one(sum, a.output_multiplier) + a.output_offset;
-    out[i] = static_cast<std::int8_t>(clamp(y, a.act));
-  }
+  for (int i = t.row_begin; i < t.row_end; ++i) out[i] = add_by_rescaling(a, in1[i], in2[i]);
 }
 
 [[gnu::always_inline]] inline void add(const add_args<float>& a, const float* in1, const float* in2, float* out,

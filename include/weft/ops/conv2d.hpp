@@ -4,6 +4,7 @@
 // float32). A kernel call computes one tile: output rows x output channels.
 #pragma once
 
+#include "weft/ops/add.hpp"
 #include "weft/ops/arm_dsp.hpp"
 #include "weft/ops/common.hpp"
 
@@ -71,6 +72,16 @@ struct epilogue<std::int8_t> {
   bool use_fused = false;
   const fused_requant* fused = nullptr;
 
+  /// A residual add folded into the convolution (the memory plan's
+  /// in_place_kind::residual): each output element goes through the add
+  /// with the element of the add's other input at the same place, which it
+  /// then overwrites (the output's bytes are that input's). `residual_first`:
+  /// that input is the add's first. Part of a kernel's shape key.
+  bool use_residual = false;
+  bool residual_first = false;
+  bool residual_table = false;  // the add has a table (add_args::table)
+  const add_args<std::int8_t>* residual = nullptr;
+
   [[gnu::always_inline]] std::int8_t finish(std::int32_t acc, int c) const {
     if (use_fused) {
       acc = requantize_fused(acc, bias[c], fused[c * requant_step]);
@@ -78,6 +89,16 @@ struct epilogue<std::int8_t> {
       acc = requantize(wrapping_add(acc, bias[c]), requant[c * requant_step]) + output_offset;
     }
     return static_cast<std::int8_t>(clamp_int8(acc, act));
+  }
+  /// Finishes output channel c of the pixel at o.
+  [[gnu::always_inline]] void put(std::int8_t* o, int c, std::int32_t acc) const {
+    const std::int8_t y = finish(acc, c);
+    if (use_residual) {
+      const std::int8_t x1 = residual_first ? o[c] : y, x2 = residual_first ? y : o[c];
+      o[c] = residual_table ? add_by_table(*residual, x1, x2) : add_by_rescaling(*residual, x1, x2);
+    } else {
+      o[c] = y;
+    }
   }
 };
 
@@ -90,16 +111,17 @@ struct epilogue<float> {
     if (bias != nullptr) acc += bias[c];
     return clamp(acc, act);
   }
+  [[gnu::always_inline]] void put(float* o, int c, float acc) const { o[c] = finish(acc, c); }
 };
 
 /// Finishes four consecutive output channels c..c+3 of one output pixel.
 template <class T>
 [[gnu::always_inline]] inline void finish4(const epilogue<T>& e, T* o, int c, accumulator_t<T> a0, accumulator_t<T> a1,
                                            accumulator_t<T> a2, accumulator_t<T> a3) {
-  o[c] = e.finish(a0, c);
-  o[c + 1] = e.finish(a1, c + 1);
-  o[c + 2] = e.finish(a2, c + 2);
-  o[c + 3] = e.finish(a3, c + 3);
+  e.put(o, c, a0);
+  e.put(o, c + 1, a1);
+  e.put(o, c + 2, a2);
+  e.put(o, c + 3, a3);
 }
 
 /// Four rows' dot products with x over [begin, end), one element at a
@@ -118,8 +140,8 @@ template <class T>
 }
 
 /// Output channels of an int8 1x1 convolution that runs in place, at most:
-/// the kernel finishes a pixel's outputs in a buffer of this many bytes
-/// (two pixels' without SIMD) before copying them over the pixel.
+/// the kernel copies the input pixels it overwrites (one, or two without
+/// SIMD) to a buffer of this many bytes each.
 inline constexpr int max_in_place_channels = 256;
 
 template <class T>
@@ -138,7 +160,7 @@ struct conv2d_args {
   const std::int32_t* paired_weights = nullptr;
   /// int8 1x1 convolution whose output is its input's bytes (the memory
   /// plan's in_place_kind::pixels): output pixel p replaces input pixel p,
-  /// so each pixel's outputs are finished in a buffer, then copied.
+  /// so the kernel reads a copy of the pixels it is about to overwrite.
   bool in_place = false;
 };
 
@@ -308,7 +330,7 @@ template <int P, int C>
 #pragma GCC unroll 8
   for (int p = 0; p < P; ++p) {
 #pragma GCC unroll 8
-    for (int c = 0; c < C; ++c) o[p * a.g.out_c + oc + c] = a.e.finish(acc[p][c], oc + c);
+    for (int c = 0; c < C; ++c) a.e.put(o + p * a.g.out_c, oc + c, acc[p][c]);
   }
 }
 
@@ -413,7 +435,7 @@ inline constexpr int max_gathered_window = 576;
           const std::int8_t* w = a.weights + oc * filter;
           std::int32_t acc = 0;
           for (int i = 0; i < filter; ++i) acc += w[i] * window[i];
-          o[oc] = a.e.finish(acc, oc);
+          a.e.put(o, oc, acc);
         }
       });
 }
@@ -478,7 +500,7 @@ template <class T, bool Dsp = false>
                   const T* w = a.weights + (oc * taps + k) * g.in_c;
                   for (int ic = 0; ic < g.in_c; ++ic) acc += w[ic] * x[ic];
                 });
-                o[oc] = a.e.finish(acc, oc);
+                a.e.put(o, oc, acc);
               }
             });
       });

@@ -66,7 +66,7 @@ template <class T, bool Dsp = false>
                 accumulator_t<T> acc = 0;
                 each_tap([&](const T* x, int k)
                              __attribute__((always_inline)) { acc += a.weights[k * g.out_c + oc] * x[oc / m]; });
-                o[oc] = a.e.finish(acc, oc);
+                a.e.put(o, oc, acc);
               }
             });
       });

@@ -37,6 +37,13 @@ enum class in_place_kind : std::uint8_t {
   pixels,
   /// Add: each output element replaces the same element of one input.
   elements,
+  /// int8 convolution whose only reader is an add: the convolution does the
+  /// add in its epilogue, element by element, with the add's other input,
+  /// and writes the sum over that input (memory_plan::fused_into names the
+  /// add). Its own output is never stored. Any split.
+  residual,
+  /// The add a residual convolution does: nothing left to run.
+  absorbed,
 };
 
 constexpr const char* name_of(in_place_kind k) {
@@ -47,6 +54,10 @@ constexpr const char* name_of(in_place_kind k) {
       return "pixels";
     case in_place_kind::elements:
       return "elements";
+    case in_place_kind::residual:
+      return "residual";
+    case in_place_kind::absorbed:
+      return "absorbed";
     case in_place_kind::none:
       break;
   }
@@ -65,6 +76,7 @@ struct memory_plan {
   std::array<int, Tensors> last{};                // last step the storage is live
   std::array<std::size_t, Tensors> extent{};      // bytes of the storage (its owner's entry)
   std::array<in_place_kind, Tensors> in_place{};  // per operator
+  std::array<int, Tensors> fused_into{};          // per operator: the add a residual convolution does, or -1
   int tensor_count = 0;
   int in_place_count = 0;  // operators run in place
   /// Bytes of the arena: every activation, input and output included.
@@ -213,6 +225,41 @@ constexpr bool pointwise_in_place(const G& g, const node& n) {
          w.out_c == w.in_c && w.out_c <= ops::max_in_place_channels;
 }
 
+// The add that node i's output alone feeds, where a residual convolution
+// can do it (in_place_kind::residual), or -1: node i an int8 convolution,
+// its output read by one add (not through a reshape) and nothing else, not
+// the model's output, of the add's shape, and the add's inputs distinct.
+template <class G>
+constexpr int residual_add(const G& g, int i) {
+  const node& n = g.at(i);
+  if (n.kind != op::conv2d || g.spec(n.output).type != dtype::int8 || n.output == g.output_tensor) return -1;
+  int add = -1, readers = 0;
+  for (int j = i + 1; j < g.node_count; ++j)
+    for (int k = 0; k < g.at(j).input_count(); ++k)
+      if (g.at(j).inputs[static_cast<std::size_t>(k)] == n.output) {
+        ++readers;
+        add = j;
+      }
+  if (readers != 1 || g.at(add).kind != op::add) return -1;
+  const node& a = g.at(add);
+  if (a.inputs[0] == a.inputs[1] || g.spec(a.output).bytes() != g.spec(n.output).bytes() ||
+      g.spec(a.output).type != dtype::int8)
+    return -1;
+  return add;
+}
+
+// Whether tensor t's bytes (through reshapes) are read by an operator after
+// step `from` and before step `to`.
+template <class G, class Roots>
+constexpr bool read_between(const G& g, const Roots& root, int t, int from, int to) {
+  for (int j = from + 1; j < to; ++j)
+    for (int k = 0; k < g.at(j).input_count(); ++k)
+      if (root[static_cast<std::size_t>(g.at(j).inputs[static_cast<std::size_t>(k)])] ==
+          root[static_cast<std::size_t>(t)])
+        return true;
+  return false;
+}
+
 // Plans g's arena, running operators in place where allowed (in_place) or
 // never; leaves offsets, storages and lifetimes in p.
 template <int Cap, class G>
@@ -257,16 +304,40 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place) {
     at(p.last, t) = at(last, t);
   }
   const int input_storage = g.input_tensor >= 0 ? at(root, g.input_tensor) : -1;
+  for (int i = 0; i < steps; ++i) at(p.fused_into, i) = -1;
   for (int i = 0; in_place && i < steps; ++i) {
     const node& nd = g.at(i);
+    if (at(p.in_place, i) == in_place_kind::absorbed) continue;
     int source = -1;  // the input whose bytes the output takes
     std::int64_t shift = 0;
-    // An input can give its bytes if its storage is read by nothing later
-    // and is not the model's input (the caller's data).
-    auto dies_here = [&](int x) {
+    // An input can give its bytes if its storage is read by nothing after
+    // step `step` and is not the model's input (the caller's data).
+    auto dies_at = [&](int x, int step) {
       const int s = at(p.storage, x);
-      return s != input_storage && at(p.last, s) == i;
+      return s != input_storage && at(p.last, s) == step;
     };
+    auto dies_here = [&](int x) { return dies_at(x, i); };
+    const int add = residual_add(g, i);
+    int other = -1;  // the add's input that is not the convolution's output
+    if (add >= 0) other = g.at(add).inputs[0] == nd.output ? g.at(add).inputs[1] : g.at(add).inputs[0];
+    // The convolution writes the add's output over `other`: which must
+    // exist already, not be the convolution's own input, and not be read
+    // before the add.
+    if (add >= 0 && at(g.producer, other) < i && at(p.storage, other) != at(p.storage, nd.inputs[0]) &&
+        dies_at(other, add) && !read_between(g, root, other, i, add)) {
+      ++p.in_place_count;
+      at(p.in_place, i) = in_place_kind::residual;
+      at(p.in_place, add) = in_place_kind::absorbed;
+      at(p.fused_into, i) = add;
+      const int s = at(p.storage, other);
+      at(p.last, s) = std::max(at(p.last, s), at(last, g.at(add).output));
+      for (int t = 0; t < n; ++t)
+        if (at(root, t) == nd.output || at(root, t) == g.at(add).output) {
+          at(p.storage, t) = s;
+          at(pos, t) = at(pos, other);
+        }
+      continue;
+    }
     if (nd.kind == op::depthwise_conv2d && dies_here(nd.inputs[0])) {
       shift = depthwise_shift(g, nd);
       if (shift >= 0) {
@@ -343,11 +414,14 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place) {
 /// convolutions with as many output as input channels (int8), adds (see
 /// in_place_kind). The plan is made with and without; the smaller arena is
 /// kept (without, on a tie: in-place operators restrict how cores split).
+/// in_place = false: never in place, so every operator's output is stored
+/// and can be observed.
 template <class G>
-constexpr memory_plan<G::capacity + 1> plan_memory(const G& g) {
+constexpr memory_plan<G::capacity + 1> plan_memory(const G& g, bool in_place = true) {
   constexpr int cap = G::capacity + 1;
   memory_plan<cap> with{}, without{};
   detail::plan_storages(g, without, false);
+  if (!in_place) return without;
   detail::plan_storages(g, with, true);
   return with.in_place_count > 0 && with.arena_bytes < without.arena_bytes ? with : without;
 }

@@ -291,6 +291,14 @@ constexpr accesses accesses_of(const G& g, const P& plan, int i, const tile& t) 
       }
       a.reads[0] = make_region(g, plan, n.inputs[0], r);
       a.read_count = 1;
+      const int add = plan.fused_into[static_cast<std::size_t>(i)];
+      if (add >= 0) {
+        // A residual convolution also reads the add's other input where it
+        // writes (the same elements of a tensor of the same shape).
+        const node& sum = g.at(add);
+        a.reads[1] = make_region(g, plan, sum.inputs[0] == n.output ? sum.inputs[1] : sum.inputs[0], w);
+        a.read_count = 2;
+      }
       break;
     }
     case op::fully_connected:
@@ -352,7 +360,9 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
   for (int i = 0; i < g.node_count; ++i) {
     node_schedule& ns = s.nodes[static_cast<std::size_t>(i)];
     const node& n = g.at(i);
-    if (n.kind == op::reshape) continue;  // no kernel: it moves no data
+    // No kernel: a reshape moves no data, an absorbed add is done by the
+    // convolution before it.
+    if (n.kind == op::reshape || plan.in_place[static_cast<std::size_t>(i)] == in_place_kind::absorbed) continue;
     const auto axes = detail::axes_of(g, i, m, plan.in_place[static_cast<std::size_t>(i)]);
     const std::int64_t work = static_cast<std::int64_t>(axes[0].atoms) * axes[0].per_atom;
     // Whole on the fastest core...
@@ -402,7 +412,7 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
   s.segments = 1;
   s.segment_begin[0] = 0;
   for (int i = 0; i < g.node_count; ++i) {
-    if (g.at(i).kind == op::reshape) continue;
+    if (g.at(i).kind == op::reshape || plan.in_place[static_cast<std::size_t>(i)] == in_place_kind::absorbed) continue;
     node_schedule& ns = s.nodes[static_cast<std::size_t>(i)];
     std::array<detail::accesses, max_cores> now{};
     for (int c = 0; c < p.cores; ++c)
