@@ -76,6 +76,11 @@ struct add_args<float> {
   return a.table != nullptr ? add_by_table(a, x1, x2) : add_by_rescaling(a, x1, x2);
 }
 
+/// add_element, not inlined (the size configuration's residual convolutions).
+[[gnu::noinline]] inline std::int8_t add_element_call(const add_args<std::int8_t>& a, std::int8_t x1, std::int8_t x2) {
+  return add_element(a, x1, x2);
+}
+
 [[gnu::always_inline]] inline void add(const add_args<std::int8_t>& a, const std::int8_t* in1, const std::int8_t* in2,
                                        std::int8_t* out, tile t) {
   if (a.table != nullptr) {

@@ -95,7 +95,11 @@ struct epilogue<std::int8_t> {
     const std::int8_t y = finish(acc, c);
     if (use_residual) {
       const std::int8_t x1 = residual_first ? o[c] : y, x2 = residual_first ? y : o[c];
-      o[c] = residual_table ? add_by_table(*residual, x1, x2) : add_by_rescaling(*residual, x1, x2);
+      if constexpr (optimize_size) {
+        o[c] = add_element_call(*residual, x1, x2);  // one copy, not one per output site
+      } else {
+        o[c] = residual_table ? add_by_table(*residual, x1, x2) : add_by_rescaling(*residual, x1, x2);
+      }
     } else {
       o[c] = y;
     }
