@@ -255,6 +255,21 @@ inline constexpr bool unroll_taps = !optimize_size &&
 /// pointers, built once per output pixel and read by every channel block.
 inline constexpr int max_tap_table = 64;
 
+/// Fills table[k] with the input pointer of tap k of pixel p's window (rows
+/// first); taps outside the input point at pad_row.
+[[gnu::always_inline]] inline void fill_tap_table(const window_geometry& g, const pixel_window<std::int8_t>& p,
+                                                  const std::int8_t* pad_row, const std::int8_t** table) {
+  if (!p.clipped) {
+    for (int ky = 0; ky < g.k_h; ++ky) {
+      const std::int8_t* row = p.input + ((p.iy0 + ky * g.dil_h) * g.in_w + p.ix0) * g.in_c;
+      for (int kx = 0; kx < g.k_w; ++kx) table[ky * g.k_w + kx] = row + kx * g.dil_w * g.in_c;
+    }
+  } else {
+    for_each_padded_tap(
+        g, p, pad_row, [&](const std::int8_t* x, int k) __attribute__((always_inline)) { table[k] = x; });
+  }
+}
+
 /// Runs body(each_tap), where each_tap(f) calls f(input pixel, tap index) for
 /// the taps of pixel p's window a kernel sums. int8: every tap, through a
 /// pointer table (edge pixels point some taps at pad_row), so interior and
@@ -266,15 +281,7 @@ template <bool Unroll = false, class T, class Body>
     const int taps = g.k_h * g.k_w;
     if (taps <= max_tap_table) {
       const std::int8_t* table[max_tap_table];
-      if (!p.clipped) {
-        for (int ky = 0; ky < g.k_h; ++ky) {
-          const std::int8_t* row = p.input + ((p.iy0 + ky * g.dil_h) * g.in_w + p.ix0) * g.in_c;
-          for (int kx = 0; kx < g.k_w; ++kx) table[ky * g.k_w + kx] = row + kx * g.dil_w * g.in_c;
-        }
-      } else {
-        for_each_padded_tap(
-            g, p, pad_row, [&](const std::int8_t* x, int k) __attribute__((always_inline)) { table[k] = x; });
-      }
+      fill_tap_table(g, p, pad_row, table);
       body([&](auto&& f) __attribute__((always_inline)) {
         if constexpr (Unroll) {
           // Unrolled for windows up to 3x3: no loop counter, and each tap's
@@ -320,6 +327,7 @@ template <int P, int C>
   const int n = a.g.in_c;
   const std::int8_t* w = a.weights + oc * n;
   std::int32_t acc[P][C] = {};
+#pragma GCC unroll 4
   for (int i = 0; i < n; ++i) {
     std::int32_t xv[P];
 #pragma GCC unroll 8
@@ -380,6 +388,77 @@ template <int P, int C>
       if (blocks_end < t.ch_end) pointwise_edges(a, x, o, P, blocks_end, t.ch_end);
     }
     if (p < last) pointwise_edges(a, input_of(p, last - p), out + p * g.out_c, last - p, t.ch_begin, t.ch_end);
+  }
+}
+
+/// int8 convolution without SIMD, two output pixels of a row at a time: each
+/// of a block's weights is loaded once for both pixels (2 pixels x 4
+/// channels, as pointwise blocks), reading each pixel's taps through its own
+/// pointer table. A row's odd last pixel goes through conv2d's one-pixel
+/// path (`single`). Each accumulator sums its taps in the same order.
+template <class Single>
+[[gnu::always_inline]] inline void conv2d_pixel_pairs(const conv2d_args<std::int8_t>& a, const std::int8_t* in,
+                                                      std::int8_t* out, tile t, Single&& single) {
+  const window_geometry& g = a.g;
+  const int taps = g.k_h * g.k_w;
+  const int filter = taps * g.in_c;
+  constexpr int C = 4;
+  const int blocks_end = t.ch_begin + (t.ch_end - t.ch_begin) / C * C;
+  for (int b = 0; b < g.batches; ++b) {
+    const std::int8_t* input = in + b * g.in_h * g.in_w * g.in_c;
+    for (int oy = t.row_begin; oy < t.row_end; ++oy) {
+      const int iy0 = oy * g.stride_h - g.pad_h;
+      const tap_range ry = taps_inside(iy0, g.k_h, g.dil_h, g.in_h);
+      const bool rows_clipped = ry.begin != 0 || ry.end != g.k_h;
+      std::int8_t* row_out = out + (b * g.out_h + oy) * g.out_w * g.out_c;
+      auto window_at = [&](int ox) __attribute__((always_inline)) {
+        const int ix0 = ox * g.stride_w - g.pad_w;
+        const tap_range rx = taps_inside(ix0, g.k_w, g.dil_w, g.in_w);
+        return pixel_window<std::int8_t>{input, iy0, ix0, ry, rx, rows_clipped || rx.begin != 0 || rx.end != g.k_w};
+      };
+      int ox = 0;
+      for (; ox + 2 <= g.out_w; ox += 2) {
+        const std::int8_t* table0[max_tap_table];
+        const std::int8_t* table1[max_tap_table];
+        fill_tap_table(g, window_at(ox), a.pad_row, table0);
+        fill_tap_table(g, window_at(ox + 1), a.pad_row, table1);
+        std::int8_t* o0 = row_out + ox * g.out_c;
+        std::int8_t* o1 = o0 + g.out_c;
+        for (int oc = t.ch_begin; oc < blocks_end; oc += C) {
+          std::int32_t acc[2][C] = {};
+          for (int k = 0; k < taps; ++k) {
+            const std::int8_t* x0 = table0[k];
+            const std::int8_t* x1 = table1[k];
+            const std::int8_t* w = a.weights + (oc * taps + k) * g.in_c;
+#pragma GCC unroll 4
+            for (int i = 0; i < g.in_c; ++i) {
+              const std::int32_t v0 = x0[i], v1 = x1[i];
+#pragma GCC unroll 4
+              for (int c = 0; c < C; ++c) {
+                const std::int32_t wv = w[c * filter + i];
+                acc[0][c] += wv * v0;
+                acc[1][c] += wv * v1;
+              }
+            }
+          }
+          finish4(a.e, o0, oc, acc[0][0], acc[0][1], acc[0][2], acc[0][3]);
+          finish4(a.e, o1, oc, acc[1][0], acc[1][1], acc[1][2], acc[1][3]);
+        }
+        for (int oc = blocks_end; oc < t.ch_end; ++oc) {
+          std::int32_t acc0 = 0, acc1 = 0;
+          for (int k = 0; k < taps; ++k) {
+            const std::int8_t* w = a.weights + (oc * taps + k) * g.in_c;
+            for (int i = 0; i < g.in_c; ++i) {
+              acc0 += w[i] * table0[k][i];
+              acc1 += w[i] * table1[k][i];
+            }
+          }
+          a.e.put(o0, oc, acc0);
+          a.e.put(o1, oc, acc1);
+        }
+      }
+      if (ox < g.out_w) single(row_out + ox * g.out_c, window_at(ox));
+    }
   }
 }
 
@@ -466,8 +545,7 @@ template <class T, bool Dsp = false>
   }
   const int taps = g.k_h * g.k_w;
   const int filter = taps * g.in_c;  // weights per output channel
-  for_each_output_pixel(
-      g, t, in, out, [&](T * o, const pixel_window<T>& window) __attribute__((always_inline)) {
+  auto one_pixel = [&](T * o, const pixel_window<T>& window) __attribute__((always_inline)) {
         // In place (int8 1x1): the outputs overwrite the input pixel, so the
         // kernel reads a copy of it.
         alignas(4) T pixel[std::is_same_v<T, std::int8_t> ? max_in_place_channels : 1];
@@ -507,7 +585,14 @@ template <class T, bool Dsp = false>
                 a.e.put(o, oc, acc);
               }
             });
-      });
+  };
+  if constexpr (std::is_same_v<T, std::int8_t> && !Dsp && !optimize_size) {
+    if (!a.in_place && taps <= max_tap_table) {
+      conv2d_pixel_pairs(a, in, out, t, one_pixel);
+      return;
+    }
+  }
+  for_each_output_pixel(g, t, in, out, one_pixel);
 }
 
 /// Geometry of a windowed operator from its input shape and window; shared
