@@ -546,45 +546,45 @@ template <class T, bool Dsp = false>
   const int taps = g.k_h * g.k_w;
   const int filter = taps * g.in_c;  // weights per output channel
   auto one_pixel = [&](T * o, const pixel_window<T>& window) __attribute__((always_inline)) {
-        // In place (int8 1x1): the outputs overwrite the input pixel, so the
-        // kernel reads a copy of it.
-        alignas(4) T pixel[std::is_same_v<T, std::int8_t> ? max_in_place_channels : 1];
-        pixel_window<T> p = window;
-        if (std::is_same_v<T, std::int8_t> && a.in_place) {
-          const T* x = p.input + (p.iy0 * g.in_w + p.ix0) * g.in_c;
-          if (g.in_c % 4 == 0) {  // at a multiple of four bytes from the tensor's aligned start
-            __builtin_memcpy(pixel, __builtin_assume_aligned(x, 4), static_cast<unsigned>(g.in_c) * sizeof(T));
-          } else {
-            __builtin_memcpy(pixel, x, static_cast<unsigned>(g.in_c) * sizeof(T));
-          }
-          p = pixel_window<T>{pixel, 0, 0, p.ry, p.rx, false};
-        }
-        with_taps<unroll_taps<true, Dsp && arm_dsp::available>>(
-            g, p, a.pad_row, [&](auto&& each_tap) __attribute__((always_inline)) {
-              int oc = t.ch_begin;
-              for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
-                accumulator_t<T> acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-                each_tap([&](const T* x, int k) __attribute__((always_inline)) {
-                  const T* w = a.weights + (oc * taps + k) * g.in_c;
-                  if constexpr (Dsp && arm_dsp::available && std::is_same_v<T, std::int8_t>) {
-                    if (g.in_c % 4 == 0) {
-                      arm_dsp::dot_rows4(x, w, filter, g.in_c, acc0, acc1, acc2, acc3);
-                      return;
-                    }
-                  }
-                  dot_rows4(x, w, filter, 0, g.in_c, acc0, acc1, acc2, acc3);
-                });
-                finish4(a.e, o, oc, acc0, acc1, acc2, acc3);
+    // In place (int8 1x1): the outputs overwrite the input pixel, so the
+    // kernel reads a copy of it.
+    alignas(4) T pixel[std::is_same_v<T, std::int8_t> ? max_in_place_channels : 1];
+    pixel_window<T> p = window;
+    if (std::is_same_v<T, std::int8_t> && a.in_place) {
+      const T* x = p.input + (p.iy0 * g.in_w + p.ix0) * g.in_c;
+      if (g.in_c % 4 == 0) {  // at a multiple of four bytes from the tensor's aligned start
+        __builtin_memcpy(pixel, __builtin_assume_aligned(x, 4), static_cast<unsigned>(g.in_c) * sizeof(T));
+      } else {
+        __builtin_memcpy(pixel, x, static_cast<unsigned>(g.in_c) * sizeof(T));
+      }
+      p = pixel_window<T>{pixel, 0, 0, p.ry, p.rx, false};
+    }
+    with_taps<unroll_taps<true, Dsp && arm_dsp::available>>(
+        g, p, a.pad_row, [&](auto&& each_tap) __attribute__((always_inline)) {
+          int oc = t.ch_begin;
+          for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
+            accumulator_t<T> acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+            each_tap([&](const T* x, int k) __attribute__((always_inline)) {
+              const T* w = a.weights + (oc * taps + k) * g.in_c;
+              if constexpr (Dsp && arm_dsp::available && std::is_same_v<T, std::int8_t>) {
+                if (g.in_c % 4 == 0) {
+                  arm_dsp::dot_rows4(x, w, filter, g.in_c, acc0, acc1, acc2, acc3);
+                  return;
+                }
               }
-              for (; oc < t.ch_end; ++oc) {
-                accumulator_t<T> acc = 0;
-                each_tap([&](const T* x, int k) __attribute__((always_inline)) {
-                  const T* w = a.weights + (oc * taps + k) * g.in_c;
-                  for (int ic = 0; ic < g.in_c; ++ic) acc += w[ic] * x[ic];
-                });
-                a.e.put(o, oc, acc);
-              }
+              dot_rows4(x, w, filter, 0, g.in_c, acc0, acc1, acc2, acc3);
             });
+            finish4(a.e, o, oc, acc0, acc1, acc2, acc3);
+          }
+          for (; oc < t.ch_end; ++oc) {
+            accumulator_t<T> acc = 0;
+            each_tap([&](const T* x, int k) __attribute__((always_inline)) {
+              const T* w = a.weights + (oc * taps + k) * g.in_c;
+              for (int ic = 0; ic < g.in_c; ++ic) acc += w[ic] * x[ic];
+            });
+            a.e.put(o, oc, acc);
+          }
+        });
   };
   if constexpr (std::is_same_v<T, std::int8_t> && !Dsp && !optimize_size) {
     if (!a.in_place && taps <= max_tap_table) {
