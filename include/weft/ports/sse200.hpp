@@ -40,9 +40,11 @@ class sse200 {
   /// The chip as weft plans for it. In QEMU 7.2 CPU0 has neither FPU nor DSP
   /// extension and CPU1 has both, and the profile says so; CPU1 runs the DSP
   /// kernels. Its speed is measured: one inference on CPU0 alone (an521, 1
-  /// core) against the same kernels with DSP (an386), `weft bench`
-  /// instruction counts: kws 1.33x, vww 1.27x, ic 1.46x, ad 1.00x; 1.3 is
-  /// their middle, so CPU1 gets 1.3 / 2.3 of each split layer.
+  /// core) against the DSP kernels (an386), `weft bench` instruction counts:
+  /// kws 1.18x, vww 1.17x, ic 1.19x, ad 1.63x (per layer they range wider).
+  /// Planned with 1.3 (CPU1 gets 1.3 / 2.3 of each split layer), both cores
+  /// finish kws, ic and ad sooner than with 1.2, vww later (3.47M against
+  /// 3.53M, 13.29M / 13.78M, 0.335M / 0.351M; vww 10.85M / 10.59M).
   static constexpr core_profile profile = [] {
     core_profile p = core_profile::with_speeds({1.0f, 1.3f});
     p.features[1] = isa::fpu | isa::dsp;
