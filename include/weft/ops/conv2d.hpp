@@ -391,19 +391,16 @@ template <int P, int C>
   }
 }
 
-/// int8 convolution without SIMD, two output pixels of a row at a time: each
-/// of a block's weights is loaded once for both pixels (2 pixels x 4
-/// channels, as pointwise blocks), reading each pixel's taps through its own
-/// pointer table. A row's odd last pixel goes through conv2d's one-pixel
-/// path (`single`). Each accumulator sums its taps in the same order.
-template <class Single>
-[[gnu::always_inline]] inline void conv2d_pixel_pairs(const conv2d_args<std::int8_t>& a, const std::int8_t* in,
-                                                      std::int8_t* out, tile t, Single&& single) {
-  const window_geometry& g = a.g;
-  const int taps = g.k_h * g.k_w;
-  const int filter = taps * g.in_c;
-  constexpr int C = 4;
-  const int blocks_end = t.ch_begin + (t.ch_end - t.ch_begin) / C * C;
+/// Walks a tile's output pixels two at a time along each row (int8 windows
+/// of up to max_tap_table taps): pair(o0, table0, table1) computes pixels
+/// o0 and o0 + out_c, whose taps' input pointers are in the tables (taps
+/// outside the input point at pad_row); a row's odd last pixel goes to
+/// single(o, window). Kernels without SIMD use it so that each weight load
+/// serves two pixels.
+template <class Pair, class Single>
+[[gnu::always_inline]] inline void for_each_pixel_pair(const window_geometry& g, tile t, const std::int8_t* in,
+                                                       std::int8_t* out, const std::int8_t* pad_row, Pair&& pair,
+                                                       Single&& single) {
   for (int b = 0; b < g.batches; ++b) {
     const std::int8_t* input = in + b * g.in_h * g.in_w * g.in_c;
     for (int oy = t.row_begin; oy < t.row_end; ++oy) {
@@ -420,46 +417,64 @@ template <class Single>
       for (; ox + 2 <= g.out_w; ox += 2) {
         const std::int8_t* table0[max_tap_table];
         const std::int8_t* table1[max_tap_table];
-        fill_tap_table(g, window_at(ox), a.pad_row, table0);
-        fill_tap_table(g, window_at(ox + 1), a.pad_row, table1);
-        std::int8_t* o0 = row_out + ox * g.out_c;
-        std::int8_t* o1 = o0 + g.out_c;
-        for (int oc = t.ch_begin; oc < blocks_end; oc += C) {
-          std::int32_t acc[2][C] = {};
-          for (int k = 0; k < taps; ++k) {
-            const std::int8_t* x0 = table0[k];
-            const std::int8_t* x1 = table1[k];
-            const std::int8_t* w = a.weights + (oc * taps + k) * g.in_c;
-#pragma GCC unroll 4
-            for (int i = 0; i < g.in_c; ++i) {
-              const std::int32_t v0 = x0[i], v1 = x1[i];
-#pragma GCC unroll 4
-              for (int c = 0; c < C; ++c) {
-                const std::int32_t wv = w[c * filter + i];
-                acc[0][c] += wv * v0;
-                acc[1][c] += wv * v1;
-              }
-            }
-          }
-          finish4(a.e, o0, oc, acc[0][0], acc[0][1], acc[0][2], acc[0][3]);
-          finish4(a.e, o1, oc, acc[1][0], acc[1][1], acc[1][2], acc[1][3]);
-        }
-        for (int oc = blocks_end; oc < t.ch_end; ++oc) {
-          std::int32_t acc0 = 0, acc1 = 0;
-          for (int k = 0; k < taps; ++k) {
-            const std::int8_t* w = a.weights + (oc * taps + k) * g.in_c;
-            for (int i = 0; i < g.in_c; ++i) {
-              acc0 += w[i] * table0[k][i];
-              acc1 += w[i] * table1[k][i];
-            }
-          }
-          a.e.put(o0, oc, acc0);
-          a.e.put(o1, oc, acc1);
-        }
+        fill_tap_table(g, window_at(ox), pad_row, table0);
+        fill_tap_table(g, window_at(ox + 1), pad_row, table1);
+        pair(row_out + ox * g.out_c, table0, table1);
       }
       if (ox < g.out_w) single(row_out + ox * g.out_c, window_at(ox));
     }
   }
+}
+
+/// int8 convolution without SIMD, two output pixels of a row by four output
+/// channels per block (as pointwise blocks); the odd last pixel of a row
+/// goes through conv2d's one-pixel path. Each accumulator sums its taps in
+/// the same order.
+template <class Single>
+[[gnu::always_inline]] inline void conv2d_pixel_pairs(const conv2d_args<std::int8_t>& a, const std::int8_t* in,
+                                                      std::int8_t* out, tile t, Single&& single) {
+  const window_geometry& g = a.g;
+  const int taps = g.k_h * g.k_w;
+  const int filter = taps * g.in_c;
+  constexpr int C = 4;
+  const int blocks_end = t.ch_begin + (t.ch_end - t.ch_begin) / C * C;
+  auto pair = [&](std::int8_t * o0, const std::int8_t* const* table0, const std::int8_t* const* table1)
+      __attribute__((always_inline)) {
+    std::int8_t* o1 = o0 + g.out_c;
+    for (int oc = t.ch_begin; oc < blocks_end; oc += C) {
+      std::int32_t acc[2][C] = {};
+      for (int k = 0; k < taps; ++k) {
+        const std::int8_t* x0 = table0[k];
+        const std::int8_t* x1 = table1[k];
+        const std::int8_t* w = a.weights + (oc * taps + k) * g.in_c;
+#pragma GCC unroll 4
+        for (int i = 0; i < g.in_c; ++i) {
+          const std::int32_t v0 = x0[i], v1 = x1[i];
+#pragma GCC unroll 4
+          for (int c = 0; c < C; ++c) {
+            const std::int32_t wv = w[c * filter + i];
+            acc[0][c] += wv * v0;
+            acc[1][c] += wv * v1;
+          }
+        }
+      }
+      finish4(a.e, o0, oc, acc[0][0], acc[0][1], acc[0][2], acc[0][3]);
+      finish4(a.e, o1, oc, acc[1][0], acc[1][1], acc[1][2], acc[1][3]);
+    }
+    for (int oc = blocks_end; oc < t.ch_end; ++oc) {
+      std::int32_t acc0 = 0, acc1 = 0;
+      for (int k = 0; k < taps; ++k) {
+        const std::int8_t* w = a.weights + (oc * taps + k) * g.in_c;
+        for (int i = 0; i < g.in_c; ++i) {
+          acc0 += w[i] * table0[k][i];
+          acc1 += w[i] * table1[k][i];
+        }
+      }
+      a.e.put(o0, oc, acc0);
+      a.e.put(o1, oc, acc1);
+    }
+  };
+  for_each_pixel_pair(g, t, in, out, a.pad_row, pair, single);
 }
 
 /// Largest window (taps x input channels) conv2d_gathered copies per pixel.
