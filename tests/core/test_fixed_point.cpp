@@ -173,6 +173,52 @@ TEST_CASE("requantize_fused equals requantize plus the output offset for every m
   REQUIRE_FALSE(can_fuse(multiplier{0, -5}));
 }
 
+TEST_CASE("requantize_prescaled equals requantize plus the output offset within its bound", "[core][fixed_point]") {
+  test::rng r(8);
+  const auto limit = static_cast<std::int32_t>(prescaled_input_limit);
+  auto check = [&](std::int32_t acc, std::int32_t bias, multiplier m, std::int32_t offset) {
+    const std::int32_t x =
+        static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) + static_cast<std::uint32_t>(bias));
+    REQUIRE(x < limit);
+    REQUIRE(x > -limit);
+    REQUIRE(requantize_prescaled(acc, bias, make_prescaled_requant(m, offset)) ==
+            multiply_by_quantized_multiplier(x, m) + offset);
+  };
+  int checked = 0;
+  for (int k = 0; k < 300000; ++k) {
+    const auto offset = static_cast<std::int32_t>(r.uniform(-128, 127));
+    if (k % 4 == 0) {
+      // Exact ties of the final rounding, as for requantize_fused, with
+      // both signs: odd * 2^r is a half at the rounding point.
+      const int shift = r.uniform(2, 22);
+      const std::int32_t odd = 2 * r.uniform(-(1 << 5), (1 << 5) - 1) + 1;
+      check(odd * (1 << shift), 0, multiplier{1 << 30, -shift}, offset);
+      continue;
+    }
+    const multiplier m = quantize_multiplier(std::exp2(r.real() * -24.0));
+    if (!can_fuse(m)) continue;
+    ++checked;
+    // Accumulators over the whole bound, and small ones (most layers').
+    const std::int32_t bias = r.uniform(-(1 << 20), 1 << 20);
+    const std::int32_t acc =
+        k % 3 == 0 ? r.uniform(-(1 << 16), 1 << 16) : r.uniform(-limit + (1 << 20) + 1, limit - (1 << 20) - 1);
+    check(acc, bias, m, offset);
+  }
+  REQUIRE(checked > 150000);
+  for (const std::int32_t acc : {-limit + 1, limit - 1, -1, 0, 1, -2, 2, -(1 << 20), 1 << 20}) {
+    for (const multiplier m : {multiplier{1 << 30, -2}, multiplier{1 << 30, -22}, multiplier{0x7fffffff, -2},
+                               multiplier{0x7fffffff, -22}, multiplier{(1 << 30) + 1, -9}}) {
+      for (const std::int32_t offset : {-128, 0, 127}) check(acc, 0, m, offset);
+    }
+  }
+  // The bound a layer must prove: its size and raw bias.
+  STATIC_REQUIRE(prescaled_fits(576, 1 << 20));
+  STATIC_REQUIRE(prescaled_fits(8191, 0));
+  STATIC_REQUIRE_FALSE(prescaled_fits(8192, 0));
+  STATIC_REQUIRE_FALSE(prescaled_fits(1, (1 << 28) - 1));
+  STATIC_REQUIRE_FALSE(prescaled_fits(1, std::numeric_limits<std::int32_t>::min()));
+}
+
 TEST_CASE("Q-format exp and reciprocal track std::exp and 1/x", "[core][fixed_point]") {
   for (int i = 0; i <= 1000; ++i) {
     const double a = -16.0 * i / 1000.0;  // Q5.26 range used by softmax

@@ -129,8 +129,10 @@ constexpr std::int32_t requantize(std::int32_t x, multiplier m) {
 /// requantize_fused).
 struct fused_requant {
   std::int32_t value = 0;  // the multiplier's value
-  std::int32_t round = 0;  // high word of 2^30 + 2^(30 + r) + output_offset * 2^(31 + r); the low word is 2^30
-  std::int32_t shift = 0;  // r - 1: the right shift of the high word
+  // make_fused_requant: the high word of 2^30 + 2^(30 + r) + output_offset * 2^(31 + r), whose low word is
+  // 2^30, and shift r - 1 (the right shift of the high word); make_prescaled_requant: see there.
+  std::int32_t round = 0;
+  std::int32_t shift = 0;
   friend constexpr bool operator==(const fused_requant&, const fused_requant&) = default;
 };
 
@@ -171,6 +173,56 @@ constexpr std::int32_t requantize_fused(std::int32_t acc, std::int32_t bias, con
       static_cast<std::int64_t>((static_cast<std::uint64_t>(static_cast<std::uint32_t>(high)) << 32) | low) +
       std::int64_t{x} * s.value;
   return static_cast<std::int32_t>(sum >> 32) >> s.shift;
+}
+
+/// Bound on |acc + bias| under which requantize_prescaled is exact: 2^28.
+inline constexpr std::int64_t prescaled_input_limit = std::int64_t{1} << 28;
+
+/// Whether convolution epilogues use the prescaled records: on cores
+/// without a 32x32->64 multiply-accumulate into two registers (RISC-V; the
+/// host too, so host tests run it), where requantize_fused's 64-bit sum
+/// costs a carry. Arm keeps requantize_fused (SMLAL does the sum).
+#if defined(__arm__)
+inline constexpr bool prescaled_requant = false;
+#else
+inline constexpr bool prescaled_requant = true;
+#endif
+
+/// The record requantize_prescaled reads, for a multiplier can_fuse takes:
+/// value as in fused_requant, round = 1 + 2^r + output_offset * 2^(r+1),
+/// shift = r + 1.
+constexpr fused_requant make_prescaled_requant(multiplier m, std::int32_t output_offset) {
+  const int r = -m.shift;
+  return {m.value,
+          static_cast<std::int32_t>(1 + (std::int64_t{1} << r) +
+                                    std::int64_t{output_offset} * (std::int64_t{1} << (r + 1))),
+          r + 1};
+}
+
+/// requantize_fused's value with the high word of a 32x32 multiply only,
+/// for x = acc + bias with |x| < prescaled_input_limit (the caller proves
+/// it at compile time from the layer's size and biases).
+/// Multiplying requantize_fused's numerator and denominator by 4 makes its
+/// constant 2^32 * (1 + 2^r + output_offset * 2^(r+1) - 2 [x < 0]), a
+/// multiple of 2^32, so the result is
+/// floor((floor(4x * m / 2^32) + round - 2 [x < 0]) / 2^(r+1)):
+/// a high multiply (mulh), three adds and a shift, no carry between words.
+/// |4x| < 2^30 keeps 4x in int32 and the sum below 2^31 (r <= 22).
+constexpr std::int32_t requantize_prescaled(std::int32_t acc, std::int32_t bias, const fused_requant& s) {
+  const auto x = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) + static_cast<std::uint32_t>(bias));
+  const std::int32_t negative = x >> 31;  // 0 or -1
+  const auto high = static_cast<std::int32_t>((std::int64_t{x * 4} * s.value) >> 32);
+  return (high + s.round + negative + negative) >> s.shift;
+}
+
+/// Whether requantize_prescaled is exact for a channel of `taps` int8
+/// products (weights and inputs in [-128, 127]) plus a folded bias: bias is
+/// the channel's raw bias, and the folded input offset (at most 128 times the
+/// sum of its weights) counts as another taps * 2^14.
+constexpr bool prescaled_fits(std::int64_t taps, std::int32_t bias) {
+  const std::int64_t b = bias < 0 ? -std::int64_t{bias} : std::int64_t{bias};
+  return taps < prescaled_input_limit / (std::int64_t{1} << 15) &&
+         b + taps * (std::int64_t{1} << 15) < prescaled_input_limit;
 }
 
 /// TFLite's MultiplyByQuantizedMultiplierGreaterThanOne (shift >= 0).

@@ -87,21 +87,34 @@ constexpr void fill_folded_bias(const G& g, int i, std::int32_t* out) {
 
 /// Whether node i's epilogue runs fused (every output channel's multiplier
 /// shifts right, see fused_requant): then it needs fused records instead of
-/// its multipliers, one per multiplier.
+/// its multipliers, one per multiplier. Where the records are prescaled
+/// (prescaled_requant), every channel's accumulator must also stay within
+/// requantize_prescaled's bound, which its size and raw bias prove.
 template <class G>
 constexpr bool uses_fused_requant(const G& g, int i) {
   const int count = requant_count(g, i);
   if (count == 0) return false;
   for (int c = 0; c < count; ++c)
     if (!can_fuse(requant_of(g, i, c))) return false;
+  if constexpr (prescaled_requant) {
+    const node& n = g.at(i);
+    const int channels = folded_bias_count(g, i);
+    const std::int64_t taps = n.weights.spec.dims.elements() / channels;
+    for (int c = 0; c < channels; ++c)
+      if (!prescaled_fits(taps, n.bias.empty() ? 0 : n.bias.i32[c])) return false;
+  }
   return true;
 }
 
-/// Writes node i's requant_count fused records to `out` (uses_fused_requant).
+/// Writes node i's requant_count fused records to `out` (uses_fused_requant):
+/// prescaled ones where the epilogue takes them.
 template <class G>
 constexpr void fill_fused(const G& g, int i, fused_requant* out) {
   const std::int32_t output_offset = g.spec(g.at(i).output).quant.zero_point;
-  for (int c = 0; c < requant_count(g, i); ++c) out[c] = make_fused_requant(requant_of(g, i, c), output_offset);
+  for (int c = 0; c < requant_count(g, i); ++c) {
+    const multiplier m = requant_of(g, i, c);
+    out[c] = prescaled_requant ? make_prescaled_requant(m, output_offset) : make_fused_requant(m, output_offset);
+  }
 }
 
 /// Length of node i's pad row: an int8 convolution with SAME padding reads
@@ -411,6 +424,14 @@ template <op Kind, auto Key, bool Dsp, class T, class Args>
     if (a.e.use_residual) {
       residual = *a.e.residual;
       a.e.residual = &residual;
+    }
+  }
+  // Pointwise layers whose channel count the kernel's shape fixes take
+  // wider blocks where the core has the registers (ops::wide_pointwise).
+  if constexpr (Kind == op::conv2d && std::is_same_v<T, std::int8_t> && !Dsp && ops::wide_pointwise) {
+    if constexpr (ops::is_pointwise(Key.g) && ops::wide_pointwise_fits(Key.g.in_c)) {
+      ops::pointwise_wide<Key.g.in_c>(a, in0, out, t);
+      return;
     }
   }
   run_kernel<Kind, Dsp>(a, in0, in1, out, t);

@@ -82,17 +82,28 @@ struct epilogue<std::int8_t> {
   bool residual_table = false;  // the add has a table (add_args::table)
   const add_args<std::int8_t>* residual = nullptr;
 
-  [[gnu::always_inline]] std::int8_t finish(std::int32_t acc, int c) const {
-    if (use_fused) {
-      acc = requantize_fused(acc, bias[c], fused[c * requant_step]);
+  [[gnu::always_inline]] std::int8_t finish(std::int32_t acc, int c) const { return finish_with(acc, bias[c], c); }
+  /// finish with the bias b instead of channel c's (0 for an accumulator
+  /// that started from it).
+  [[gnu::always_inline]] std::int8_t finish_with(std::int32_t acc, std::int32_t b, int c) const {
+    if (use_fused) return finish_fused(acc, b, fused[c * requant_step]);
+    acc = requantize(wrapping_add(acc, b), requant[c * requant_step]) + output_offset;
+    return static_cast<std::int8_t>(clamp_int8(acc, act));
+  }
+  /// finish_with for a fused epilogue, with the channel's record r.
+  [[gnu::always_inline]] std::int8_t finish_fused(std::int32_t acc, std::int32_t b, const fused_requant& r) const {
+    // exec::fill_fused built the records for the form this target takes.
+    if constexpr (prescaled_requant) {
+      acc = requantize_prescaled(acc, b, r);
     } else {
-      acc = requantize(wrapping_add(acc, bias[c]), requant[c * requant_step]) + output_offset;
+      acc = requantize_fused(acc, b, r);
     }
     return static_cast<std::int8_t>(clamp_int8(acc, act));
   }
   /// Finishes output channel c of the pixel at o.
-  [[gnu::always_inline]] void put(std::int8_t* o, int c, std::int32_t acc) const {
-    const std::int8_t y = finish(acc, c);
+  [[gnu::always_inline]] void put(std::int8_t* o, int c, std::int32_t acc) const { store(o, c, finish(acc, c)); }
+  /// Stores channel c's finished value y at o (through the residual add).
+  [[gnu::always_inline]] void store(std::int8_t* o, int c, std::int8_t y) const {
     if (use_residual) {
       const std::int8_t x1 = residual_first ? o[c] : y, x2 = residual_first ? y : o[c];
       if constexpr (optimize_size) {
@@ -357,13 +368,18 @@ template <int P, int C>
     for (int oc = begin; oc < end; ++oc) pointwise_block<1, 1>(a, x, o, oc);
 }
 
-/// int8 pointwise convolution of one tile without SIMD: blocks of
-/// pointwise_block_shape, then the remaining channels and pixels. In place,
-/// each group of pixels is finished in a buffer, then copied over them.
-[[gnu::always_inline]] inline void pointwise(const conv2d_args<std::int8_t>& a, const std::int8_t* in, std::int8_t* out,
-                                             tile t) {
+/// int8 pointwise convolution of one tile without SIMD, in blocks of P
+/// pixels: block(x, o, oc) computes P pixels (x, P rows of in_c) by four
+/// output channels from oc into o; then the remaining channels one at a
+/// time, and the remaining pixels in pointwise_block_shape blocks and one
+/// at a time. In place, each group of pixels is finished in a buffer, then
+/// copied over them.
+template <int P, class Block>
+[[gnu::always_inline]] inline void pointwise_tiles(const conv2d_args<std::int8_t>& a, const std::int8_t* in,
+                                                   std::int8_t* out, tile t, Block&& block) {
   const window_geometry& g = a.g;
-  constexpr int P = pointwise_block_shape.pixels, C = pointwise_block_shape.channels;
+  constexpr int P2 = pointwise_block_shape.pixels, C = pointwise_block_shape.channels;
+  static_assert(C == 4 && P >= P2);
   const int blocks_end = t.ch_begin + (t.ch_end - t.ch_begin) / C * C;
   // In place, the outputs overwrite their input pixels: the kernel reads a
   // copy of them.
@@ -384,11 +400,161 @@ template <int P, int C>
     for (; p + P <= last; p += P) {
       const std::int8_t* x = input_of(p, P);
       std::int8_t* o = out + p * g.out_c;
-      for (int oc = t.ch_begin; oc < blocks_end; oc += C) pointwise_block<P, C>(a, x, o, oc);
+      for (int oc = t.ch_begin; oc < blocks_end; oc += C) block(x, o, oc);
       if (blocks_end < t.ch_end) pointwise_edges(a, x, o, P, blocks_end, t.ch_end);
+    }
+    if constexpr (P > P2) {
+      for (; p + P2 <= last; p += P2) {
+        const std::int8_t* x = input_of(p, P2);
+        std::int8_t* o = out + p * g.out_c;
+        for (int oc = t.ch_begin; oc < blocks_end; oc += C) pointwise_block<P2, C>(a, x, o, oc);
+        if (blocks_end < t.ch_end) pointwise_edges(a, x, o, P2, blocks_end, t.ch_end);
+      }
     }
     if (p < last) pointwise_edges(a, input_of(p, last - p), out + p * g.out_c, last - p, t.ch_begin, t.ch_end);
   }
+}
+
+/// int8 pointwise convolution of one tile without SIMD, in
+/// pointwise_block_shape blocks.
+[[gnu::always_inline]] inline void pointwise(const conv2d_args<std::int8_t>& a, const std::int8_t* in, std::int8_t* out,
+                                             tile t) {
+  constexpr int P = pointwise_block_shape.pixels, C = pointwise_block_shape.channels;
+  pointwise_tiles<P>(
+      a, in, out, t, [&](const std::int8_t* x, std::int8_t* o, int oc) __attribute__((always_inline)) {
+        pointwise_block<P, C>(a, x, o, oc);
+      });
+}
+
+/// Whether pointwise layers whose input channel count is a compile-time
+/// constant (exec::run_shaped_kernel) take four-pixel blocks: on RV32 with
+/// the M extension, where an assembly inner loop keeps 4 x 4 accumulators,
+/// four weights, an input and a product in registers (GCC spills 4 x 4 in
+/// C++, measured), and on the host, which runs the same blocks in C++ so
+/// host tests cover their tiling. Arm keeps 2 x 4 blocks (one SMLAD path on
+/// DSP cores; too few registers without).
+#if defined(__riscv) && defined(__riscv_mul) && __riscv_xlen == 32 && !defined(__riscv_32e)
+inline constexpr bool rv32_pointwise_asm = true;
+#else
+inline constexpr bool rv32_pointwise_asm = false;
+#endif
+#if defined(__arm__)
+inline constexpr bool wide_pointwise = false;
+#else
+inline constexpr bool wide_pointwise = !optimize_size;
+#endif
+
+/// Input channel counts the four-pixel blocks take: a multiple of four (the
+/// loop steps four channels), rows addressed from one base register with
+/// 12-bit offsets (3 * in_c + 3 < 2048), and four pixels' copy in place.
+constexpr bool wide_pointwise_fits(int in_c) {
+  return in_c > 0 && in_c % 4 == 0 && 3 * in_c + 3 < 2048 && in_c <= max_in_place_channels;
+}
+
+/// One pixel's input channel in dot4x4_rv32: its input times the four
+/// weights in a4..a7, added to accumulators A0..A3.
+#define WEFT_RV32_PIXEL(OFFSET, A0, A1, A2, A3) \
+  "lb t0, " OFFSET                              \
+  "(%[x])\n\t"                                  \
+  "mul t1, t0, a4\n\t"                          \
+  "add " A0 ", " A0                             \
+  ", t1\n\t"                                    \
+  "mul t1, t0, a5\n\t"                          \
+  "add " A1 ", " A1                             \
+  ", t1\n\t"                                    \
+  "mul t1, t0, a6\n\t"                          \
+  "add " A2 ", " A2                             \
+  ", t1\n\t"                                    \
+  "mul t0, t0, a7\n\t"                          \
+  "add " A3 ", " A3 ", t0\n\t"
+/// Input channel K (of the loop's four) of dot4x4_rv32: pixel rows and
+/// weight rows are both %[n1] bytes apart.
+#define WEFT_RV32_CHANNEL(K)                                                                                    \
+  "lb a4, " K                                                                                                   \
+  "(%[w])\n\t"                                                                                                  \
+  "lb a5, %[n1]+" K                                                                                             \
+  "(%[w])\n\t"                                                                                                  \
+  "lb a6, %[n2]+" K                                                                                             \
+  "(%[w])\n\t"                                                                                                  \
+  "lb a7, %[n3]+" K "(%[w])\n\t" WEFT_RV32_PIXEL(K, "s1", "s2", "s3", "s4")                                     \
+      WEFT_RV32_PIXEL("%[n1]+" K, "s5", "s6", "s7", "s8") WEFT_RV32_PIXEL("%[n2]+" K, "s9", "s10", "s11", "ra") \
+          WEFT_RV32_PIXEL("%[n3]+" K, "t2", "t3", "t4", "t5")
+
+/// The 4 pixel x 4 output channel dot products of a pointwise block on
+/// RV32, in one assembly loop over N input channels (four per iteration):
+/// x is 4 pixel rows of N, w 4 weight rows of N; acc[4p + c] gets bias[c]
+/// plus pixel p times row c. Per input channel it loads four weights and four inputs for
+/// sixteen multiplies and adds, with all sixteen sums in registers (in C++,
+/// GCC moves some of them to the stack on every iteration, measured). Each
+/// sum runs in input order, as TFLite's does. s0 stays free for a frame
+/// pointer.
+template <int N>
+[[gnu::always_inline]] inline void dot4x4_rv32(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias,
+                                               std::int32_t (&acc)[16]) {
+#if defined(__riscv)
+  const std::int8_t* const end = x + N;
+  asm volatile(
+      "lw s1, 0(%[b])\n\tlw s2, 4(%[b])\n\tlw s3, 8(%[b])\n\tlw s4, 12(%[b])\n\t"
+      "mv s5, s1\n\tmv s6, s2\n\tmv s7, s3\n\tmv s8, s4\n\t"
+      "mv s9, s1\n\tmv s10, s2\n\tmv s11, s3\n\tmv ra, s4\n\t"
+      "mv t2, s1\n\tmv t3, s2\n\tmv t4, s3\n\tmv t5, s4\n"
+      "1:\n\t" WEFT_RV32_CHANNEL("0") WEFT_RV32_CHANNEL("1") WEFT_RV32_CHANNEL("2") WEFT_RV32_CHANNEL("3")
+      "addi %[x], %[x], 4\n\t"
+      "addi %[w], %[w], 4\n\t"
+      "bne %[x], %[end], 1b\n\t"
+      "sw s1, %[c0]\n\tsw s2, %[c1]\n\tsw s3, %[c2]\n\tsw s4, %[c3]\n\t"
+      "sw s5, %[c4]\n\tsw s6, %[c5]\n\tsw s7, %[c6]\n\tsw s8, %[c7]\n\t"
+      "sw s9, %[c8]\n\tsw s10, %[c9]\n\tsw s11, %[c10]\n\tsw ra, %[c11]\n\t"
+      "sw t2, %[c12]\n\tsw t3, %[c13]\n\tsw t4, %[c14]\n\tsw t5, %[c15]"
+      : [x] "+r"(x), [w] "+r"(w), [c0] "=m"(acc[0]), [c1] "=m"(acc[1]), [c2] "=m"(acc[2]), [c3] "=m"(acc[3]),
+        [c4] "=m"(acc[4]), [c5] "=m"(acc[5]), [c6] "=m"(acc[6]), [c7] "=m"(acc[7]), [c8] "=m"(acc[8]),
+        [c9] "=m"(acc[9]), [c10] "=m"(acc[10]), [c11] "=m"(acc[11]), [c12] "=m"(acc[12]), [c13] "=m"(acc[13]),
+        [c14] "=m"(acc[14]), [c15] "=m"(acc[15])
+      : [end] "r"(end), [b] "r"(bias), [n1] "n"(N), [n2] "n"(2 * N), [n3] "n"(3 * N)
+      : "memory", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "a4", "a5", "a6", "a7", "s1", "s2", "s3", "s4", "s5",
+        "s6", "s7", "s8", "s9", "s10", "s11");
+#else
+  (void)x, (void)w, (void)bias, (void)acc;
+#endif
+}
+#undef WEFT_RV32_CHANNEL
+#undef WEFT_RV32_PIXEL
+
+/// Pointwise block of 4 pixels x 4 output channels with in_c = N (a
+/// compile-time constant): the assembly loop on RV32, C++ elsewhere.
+template <int N>
+[[gnu::always_inline]] inline void pointwise_block_wide(const conv2d_args<std::int8_t>& a, const std::int8_t* x,
+                                                        std::int8_t* o, int oc) {
+  if constexpr (rv32_pointwise_asm) {
+    std::int32_t acc[16];
+    dot4x4_rv32<N>(x, a.weights + oc * N, a.e.bias + oc, acc);
+    if (a.e.use_fused) {
+      // The four channels' records copied first: an int8 store may alias
+      // the table, a local may not, so they load once for the four pixels.
+      fused_requant r[4];
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) r[c] = a.e.fused[(oc + c) * a.e.requant_step];
+#pragma GCC unroll 16
+      for (int k = 0; k < 16; ++k) a.e.store(o + k / 4 * a.g.out_c, oc + k % 4, a.e.finish_fused(acc[k], 0, r[k % 4]));
+    } else {
+#pragma GCC unroll 16
+      for (int k = 0; k < 16; ++k) a.e.store(o + k / 4 * a.g.out_c, oc + k % 4, a.e.finish_with(acc[k], 0, oc + k % 4));
+    }
+  } else {
+    pointwise_block<4, 4>(a, x, o, oc);
+  }
+}
+
+/// int8 pointwise convolution with in_c = N known at compile time, in
+/// four-pixel blocks (wide_pointwise, wide_pointwise_fits(N)).
+template <int N>
+[[gnu::always_inline]] inline void pointwise_wide(const conv2d_args<std::int8_t>& a, const std::int8_t* in,
+                                                  std::int8_t* out, tile t) {
+  static_assert(wide_pointwise_fits(N));
+  pointwise_tiles<4>(
+      a, in, out, t, [&](const std::int8_t* x, std::int8_t* o, int oc) __attribute__((always_inline)) {
+        pointwise_block_wide<N>(a, x, o, oc);
+      });
 }
 
 /// Walks a tile's output pixels two at a time along each row (int8 windows
