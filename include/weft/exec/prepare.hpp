@@ -426,11 +426,14 @@ template <op Kind, auto Key, bool Dsp, class T, class Args>
       a.e.residual = &residual;
     }
   }
-  // Pointwise layers whose channel count the kernel's shape fixes take
-  // wider blocks where the core has the registers (ops::wide_pointwise).
-  if constexpr (Kind == op::conv2d && std::is_same_v<T, std::int8_t> && !Dsp && ops::wide_pointwise) {
+  // Convolutions whose sizes the kernel's shape fixes take wider blocks
+  // where the core has the registers (ops::wide_blocks).
+  if constexpr (Kind == op::conv2d && std::is_same_v<T, std::int8_t> && !Dsp && ops::wide_blocks) {
     if constexpr (ops::is_pointwise(Key.g) && ops::wide_pointwise_fits(Key.g.in_c)) {
       ops::pointwise_wide<Key.g.in_c>(a, in0, out, t);
+      return;
+    } else if constexpr (ops::wide_gathered_fits(Key.g) && !Key.in_place) {
+      ops::conv2d_gathered_wide<Key.g.k_h * Key.g.k_w * Key.g.in_c>(a, in0, out, t);
       return;
     }
   }

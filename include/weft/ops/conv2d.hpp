@@ -426,33 +426,36 @@ template <int P, class Block>
       });
 }
 
-/// Whether pointwise layers whose input channel count is a compile-time
-/// constant (exec::run_shaped_kernel) take four-pixel blocks: on RV32 with
-/// the M extension, where an assembly inner loop keeps 4 x 4 accumulators,
-/// four weights, an input and a product in registers (GCC spills 4 x 4 in
-/// C++, measured), and on the host, which runs the same blocks in C++ so
-/// host tests cover their tiling. Arm keeps 2 x 4 blocks (one SMLAD path on
+/// Whether int8 convolutions whose sizes are compile-time constants
+/// (exec::run_shaped_kernel) run in blocks of 4 pixels x 4 output channels
+/// (dot4x4): pointwise layers on their pixels, other windows on gathered
+/// copies of them (conv2d_gathered_wide). On RV32 with the M extension an
+/// assembly loop keeps the sixteen sums, four weights, an input and a
+/// product in registers; the host runs the same blocks in C++, so host
+/// tests cover their tiling and gathering. Arm keeps its kernels (SMLAD on
 /// DSP cores; too few registers without).
 #if defined(__riscv) && defined(__riscv_mul) && __riscv_xlen == 32 && !defined(__riscv_32e)
-inline constexpr bool rv32_pointwise_asm = true;
+inline constexpr bool rv32_asm = true;
 #else
-inline constexpr bool rv32_pointwise_asm = false;
+inline constexpr bool rv32_asm = false;
 #endif
 #if defined(__arm__)
-inline constexpr bool wide_pointwise = false;
+inline constexpr bool wide_blocks = false;
 #else
-inline constexpr bool wide_pointwise = !optimize_size;
+inline constexpr bool wide_blocks = !optimize_size;
 #endif
 
-/// Input channel counts the four-pixel blocks take: a multiple of four (the
-/// loop steps four channels), rows addressed from one base register with
-/// 12-bit offsets (3 * in_c + 3 < 2048), and four pixels' copy in place.
-constexpr bool wide_pointwise_fits(int in_c) {
-  return in_c > 0 && in_c % 4 == 0 && 3 * in_c + 3 < 2048 && in_c <= max_in_place_channels;
-}
+/// Row lengths dot4x4 takes: a multiple of four (its loop steps four), and
+/// four rows addressed from one base register with 12-bit offsets.
+constexpr bool dot4x4_fits(int n) { return n > 0 && n % 4 == 0 && 3 * n + 3 < 2048; }
+
+/// Pointwise layers with in_c input channels take wide blocks: dot4x4_fits,
+/// and four pixels' copy in place.
+constexpr bool wide_pointwise_fits(int in_c) { return dot4x4_fits(in_c) && in_c <= max_in_place_channels; }
 
 /// One pixel's input channel in dot4x4_rv32: its input times the four
 /// weights in a4..a7, added to accumulators A0..A3.
+// clang-format off
 #define WEFT_RV32_PIXEL(OFFSET, A0, A1, A2, A3) \
   "lb t0, " OFFSET                              \
   "(%[x])\n\t"                                  \
@@ -480,14 +483,13 @@ constexpr bool wide_pointwise_fits(int in_c) {
       WEFT_RV32_PIXEL("%[n1]+" K, "s5", "s6", "s7", "s8") WEFT_RV32_PIXEL("%[n2]+" K, "s9", "s10", "s11", "ra") \
           WEFT_RV32_PIXEL("%[n3]+" K, "t2", "t3", "t4", "t5")
 
-/// The 4 pixel x 4 output channel dot products of a pointwise block on
-/// RV32, in one assembly loop over N input channels (four per iteration):
-/// x is 4 pixel rows of N, w 4 weight rows of N; acc[4p + c] gets bias[c]
-/// plus pixel p times row c. Per input channel it loads four weights and four inputs for
-/// sixteen multiplies and adds, with all sixteen sums in registers (in C++,
-/// GCC moves some of them to the stack on every iteration, measured). Each
-/// sum runs in input order, as TFLite's does. s0 stays free for a frame
-/// pointer.
+// clang-format on
+
+/// dot4x4 on RV32, in one assembly loop over N inputs (four per
+/// iteration): per input it loads four weights and four inputs for sixteen
+/// multiplies and adds, with all sixteen sums in registers (in C++, GCC
+/// moves some of them to the stack on every iteration, measured). s0 stays
+/// free for a frame pointer.
 template <int N>
 [[gnu::always_inline]] inline void dot4x4_rv32(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias,
                                                std::int32_t (&acc)[16]) {
@@ -520,40 +522,65 @@ template <int N>
 #undef WEFT_RV32_CHANNEL
 #undef WEFT_RV32_PIXEL
 
-/// Pointwise block of 4 pixels x 4 output channels with in_c = N (a
-/// compile-time constant): the assembly loop on RV32, C++ elsewhere.
+/// The 4 x 4 dot products of a block: x is 4 rows of N inputs (pixels), w
+/// 4 rows of N weights (output channels), both rows N bytes apart;
+/// acc[4p + c] = bias[c] + row p of x times row c of w, summed in input
+/// order as TFLite's int32 sums are (modulo 2^32).
 template <int N>
-[[gnu::always_inline]] inline void pointwise_block_wide(const conv2d_args<std::int8_t>& a, const std::int8_t* x,
-                                                        std::int8_t* o, int oc) {
-  if constexpr (rv32_pointwise_asm) {
-    std::int32_t acc[16];
-    dot4x4_rv32<N>(x, a.weights + oc * N, a.e.bias + oc, acc);
-    if (a.e.use_fused) {
-      // The four channels' records copied first: an int8 store may alias
-      // the table, a local may not, so they load once for the four pixels.
-      fused_requant r[4];
+[[gnu::always_inline]] inline void dot4x4(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias,
+                                          std::int32_t (&acc)[16]) {
+  static_assert(dot4x4_fits(N));
+  if constexpr (rv32_asm) {
+    dot4x4_rv32<N>(x, w, bias, acc);
+  } else {
+    for (int p = 0; p < 4; ++p) {
+      for (int c = 0; c < 4; ++c) {
+        std::uint32_t sum = static_cast<std::uint32_t>(bias[c]);
+        for (int i = 0; i < N; ++i) sum += static_cast<std::uint32_t>(x[p * N + i] * w[c * N + i]);
+        acc[p * 4 + c] = static_cast<std::int32_t>(sum);
+      }
+    }
+  }
+}
+
+/// Finishes a dot4x4 block's sums into output channels oc..oc+3 of the
+/// first `pixels` pixels at outs[0..pixels).
+[[gnu::always_inline]] inline void finish4x4(const conv2d_args<std::int8_t>& a, std::int8_t* const* outs, int oc,
+                                             const std::int32_t (&acc)[16], int pixels = 4) {
+  if (a.e.use_fused && !a.e.use_residual) {
+    // The four channels' records copied first: an int8 store may alias the
+    // table, a local may not, so they load once for the four pixels.
+    fused_requant r[4];
 #pragma GCC unroll 4
-      for (int c = 0; c < 4; ++c) r[c] = a.e.fused[(oc + c) * a.e.requant_step];
-#pragma GCC unroll 16
-      for (int k = 0; k < 16; ++k) a.e.store(o + k / 4 * a.g.out_c, oc + k % 4, a.e.finish_fused(acc[k], 0, r[k % 4]));
-    } else {
-#pragma GCC unroll 16
-      for (int k = 0; k < 16; ++k) a.e.store(o + k / 4 * a.g.out_c, oc + k % 4, a.e.finish_with(acc[k], 0, oc + k % 4));
+    for (int c = 0; c < 4; ++c) r[c] = a.e.fused[(oc + c) * a.e.requant_step];
+#pragma GCC unroll 4
+    for (int p = 0; p < 4; ++p) {
+      if (p >= pixels) break;
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) a.e.store(outs[p], oc + c, a.e.finish_fused(acc[p * 4 + c], 0, r[c]));
     }
   } else {
-    pointwise_block<4, 4>(a, x, o, oc);
+    // A residual add is long: one copy of it, not sixteen.
+#pragma GCC unroll 1
+    for (int p = 0; p < pixels; ++p) {
+#pragma GCC unroll 1
+      for (int c = 0; c < 4; ++c) a.e.store(outs[p], oc + c, a.e.finish_with(acc[p * 4 + c], 0, oc + c));
+    }
   }
 }
 
 /// int8 pointwise convolution with in_c = N known at compile time, in
-/// four-pixel blocks (wide_pointwise, wide_pointwise_fits(N)).
+/// blocks of 4 pixels x 4 channels (wide_blocks, wide_pointwise_fits(N)).
 template <int N>
 [[gnu::always_inline]] inline void pointwise_wide(const conv2d_args<std::int8_t>& a, const std::int8_t* in,
                                                   std::int8_t* out, tile t) {
   static_assert(wide_pointwise_fits(N));
   pointwise_tiles<4>(
       a, in, out, t, [&](const std::int8_t* x, std::int8_t* o, int oc) __attribute__((always_inline)) {
-        pointwise_block_wide<N>(a, x, o, oc);
+        std::int32_t acc[16];
+        dot4x4<N>(x, a.weights + oc * N, a.e.bias + oc, acc);
+        std::int8_t* const outs[4] = {o, o + a.g.out_c, o + 2 * a.g.out_c, o + 3 * a.g.out_c};
+        finish4x4(a, outs, oc, acc);
       });
 }
 
@@ -646,6 +673,41 @@ template <class Single>
 /// Largest window (taps x input channels) conv2d_gathered copies per pixel.
 inline constexpr int max_gathered_window = 576;
 
+/// Copies an output pixel's window into `window` in the weights' order
+/// (rows, columns, channels); taps outside the input read the zero point,
+/// as everywhere.
+[[gnu::always_inline]] inline void gather_window(const conv2d_args<std::int8_t>& a, const pixel_window<std::int8_t>& p,
+                                                 std::int8_t* window) {
+  const window_geometry& g = a.g;
+  auto gather_tap = [&](const std::int8_t* x, int k) __attribute__((always_inline)) {
+    if (g.in_c % 4 == 0) {
+      for (int ic = 0; ic < g.in_c; ic += 4) __builtin_memcpy(window + k * g.in_c + ic, x + ic, 4);
+    } else {
+      for (int ic = 0; ic < g.in_c; ++ic) window[k * g.in_c + ic] = x[ic];
+    }
+  };
+  if (g.in_c % 4 != 0 && g.dil_w == 1) {
+    // Few channels: a window row inside the input is one run of
+    // k_w x in_c input bytes, copied at once.
+    const int run = g.k_w * g.in_c;
+    for (int ky = 0; ky < g.k_h; ++ky) {
+      if (ky >= p.ry.begin && ky < p.ry.end && p.rx.begin == 0 && p.rx.end == g.k_w) {
+        __builtin_memcpy(window + ky * run, p.input + ((p.iy0 + ky * g.dil_h) * g.in_w + p.ix0) * g.in_c,
+                         static_cast<unsigned>(run));
+      } else {
+        const bool row_inside = ky >= p.ry.begin && ky < p.ry.end;
+        const int row = (p.iy0 + ky * g.dil_h) * g.in_w;
+        for (int kx = 0; kx < g.k_w; ++kx) {
+          const bool inside = row_inside && kx >= p.rx.begin && kx < p.rx.end;
+          gather_tap(inside ? p.input + (row + p.ix0 + kx) * g.in_c : a.pad_row, ky * g.k_w + kx);
+        }
+      }
+    }
+  } else {
+    for_each_padded_tap(g, p, a.pad_row, gather_tap);
+  }
+}
+
 /// int8 convolution on a core with the Arm DSP extension whose input
 /// channels are not a multiple of four (first layers: 1 or 3 channels):
 /// each output pixel's window is first gathered into one contiguous buffer
@@ -660,33 +722,7 @@ inline constexpr int max_gathered_window = 576;
   for_each_output_pixel(
       g, t, in, out, [&](std::int8_t * o, const pixel_window<std::int8_t>& p) __attribute__((always_inline)) {
         std::int8_t window[max_gathered_window];
-        auto gather_tap = [&](const std::int8_t* x, int k) __attribute__((always_inline)) {
-          if (g.in_c % 4 == 0) {
-            for (int ic = 0; ic < g.in_c; ic += 4) __builtin_memcpy(window + k * g.in_c + ic, x + ic, 4);
-          } else {
-            for (int ic = 0; ic < g.in_c; ++ic) window[k * g.in_c + ic] = x[ic];
-          }
-        };
-        if (g.in_c % 4 != 0 && g.dil_w == 1) {
-          // Few channels: a window row inside the input is one run of
-          // k_w x in_c input bytes, copied at once.
-          const int run = g.k_w * g.in_c;
-          for (int ky = 0; ky < g.k_h; ++ky) {
-            if (ky >= p.ry.begin && ky < p.ry.end && p.rx.begin == 0 && p.rx.end == g.k_w) {
-              __builtin_memcpy(window + ky * run, p.input + ((p.iy0 + ky * g.dil_h) * g.in_w + p.ix0) * g.in_c,
-                               static_cast<unsigned>(run));
-            } else {
-              const bool row_inside = ky >= p.ry.begin && ky < p.ry.end;
-              const int row = (p.iy0 + ky * g.dil_h) * g.in_w;
-              for (int kx = 0; kx < g.k_w; ++kx) {
-                const bool inside = row_inside && kx >= p.rx.begin && kx < p.rx.end;
-                gather_tap(inside ? p.input + (row + p.ix0 + kx) * g.in_c : a.pad_row, ky * g.k_w + kx);
-              }
-            }
-          }
-        } else {
-          for_each_padded_tap(g, p, a.pad_row, gather_tap);
-        }
+        gather_window(a, p, window);
         int oc = t.ch_begin;
         for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
           const std::int8_t* w = a.weights + oc * filter;
@@ -702,6 +738,58 @@ inline constexpr int max_gathered_window = 576;
           a.e.put(o, oc, acc);
         }
       });
+}
+
+/// Windows (not pointwise) with K = k_h * k_w * in_c weights per output
+/// channel that dot4x4 takes, on cores with wide_blocks.
+constexpr bool wide_gathered_fits(const window_geometry& g) {
+  const int k = g.k_h * g.k_w * g.in_c;
+  return !is_pointwise(g) && dot4x4_fits(k) && k <= max_gathered_window;
+}
+
+/// int8 convolution with K weights per output channel known at compile
+/// time (wide_gathered_fits), in blocks of 4 pixels x 4 channels: four
+/// output pixels' windows are gathered (gather_window) into four rows of K,
+/// then each block of four channels is one dot4x4. A tile's last group of
+/// fewer than four pixels fills the missing rows with zeros and stores only
+/// its own outputs. Not in place (only 1x1 layers are).
+template <int K>
+[[gnu::always_inline]] inline void conv2d_gathered_wide(const conv2d_args<std::int8_t>& a, const std::int8_t* in,
+                                                        std::int8_t* out, tile t) {
+  const window_geometry& g = a.g;
+  static_assert(dot4x4_fits(K) && K <= max_gathered_window);
+  alignas(4) std::int8_t windows[4 * K];
+  std::int8_t* outs[4] = {};
+  int pixels = 0;
+  auto run = [&]() __attribute__((always_inline)) {
+    int oc = t.ch_begin;
+    for (; oc + 4 <= t.ch_end; oc += 4) {
+      std::int32_t acc[16];
+      dot4x4<K>(windows, a.weights + oc * K, a.e.bias + oc, acc);
+      finish4x4(a, outs, oc, acc, pixels);
+    }
+    for (; oc < t.ch_end; ++oc) {
+      const std::int8_t* w = a.weights + oc * K;
+      for (int p = 0; p < pixels; ++p) {
+        std::int32_t acc = 0;
+        for (int i = 0; i < K; ++i) acc += w[i] * windows[p * K + i];
+        a.e.put(outs[p], oc, acc);
+      }
+    }
+  };
+  for_each_output_pixel(
+      g, t, in, out, [&](std::int8_t * o, const pixel_window<std::int8_t>& p) __attribute__((always_inline)) {
+        gather_window(a, p, windows + pixels * K);
+        outs[pixels++] = o;
+        if (pixels == 4) {
+          run();
+          pixels = 0;
+        }
+      });
+  if (pixels > 0) {
+    __builtin_memset(windows + pixels * K, 0, static_cast<unsigned>((4 - pixels) * K));
+    run();
+  }
 }
 
 // Output channels are computed in blocks of four that share every input load;
