@@ -9,6 +9,10 @@
 #   must compute wrong bits on some golden input while the normal build
 #   stays exact, both run with -icount (one host thread, harts in turn,
 #   the same interleaving every time).
+# MODE=debug: on riscv-virt with 4 harts, a firmware built with -O0 (where
+#   the RV32 assembly kernels step aside, as they need registers an
+#   unoptimized build does not leave) builds and is exact on the golden
+#   inputs.
 # cmake -DMODE=... -DWEFT=<tool> -DSOURCE=<weft source> -DMODEL=<.tflite> -DWORK=<dir>
 #       [-DINPUTS=in1;in2 -DOUTPUTS=out1;out2] -P check_firmware.cmake
 file(REMOVE_RECURSE ${WORK})
@@ -101,6 +105,24 @@ elseif(MODE STREQUAL "mutation")
     message(FATAL_ERROR "the firmware without waits still computed the right bits: the tests would not catch a broken barrier")
   endif()
   message(STATUS "without waits, ${wrong} of the inputs came out wrong; with them, all exact")
+elseif(MODE STREQUAL "debug")
+  build(${WORK}/debug riscv-virt 4 riscv32-elf.cmake rc log -DWEFT_OPTIMIZE_FLAG=-O0)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "the -O0 firmware does not build:\n${log}")
+  endif()
+  foreach(input expected IN ZIP_LISTS INPUTS OUTPUTS)
+    file(REMOVE ${WORK}/debug.bin)
+    execute_process(COMMAND qemu-system-riscv32 -M virt -smp 4 -bios none -icount shift=0,sleep=off -display none
+                            -monitor none -serial none -chardev stdio,id=c
+                            -semihosting-config enable=on,target=native,chardev=c,arg=fw,arg=run,arg=${input},arg=${WORK}/debug.bin
+                            -kernel ${WORK}/debug/firmware.elf
+                    RESULT_VARIABLE rc TIMEOUT 300)
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/debug.bin ${expected} RESULT_VARIABLE differs)
+    if(NOT rc EQUAL 0 OR differs)
+      message(FATAL_ERROR "the -O0 firmware is not exact on ${input} (status ${rc})")
+    endif()
+  endforeach()
+  message(STATUS "the -O0 firmware is exact on every golden input")
 else()
   message(FATAL_ERROR "unknown MODE ${MODE}")
 endif()

@@ -434,7 +434,9 @@ template <int P, class Block>
 /// product in registers; the host runs the same blocks in C++, so host
 /// tests cover their tiling and gathering. Arm keeps its kernels (SMLAD on
 /// DSP cores; too few registers without).
-#if defined(__riscv) && defined(__riscv_mul) && __riscv_xlen == 32 && !defined(__riscv_32e)
+// Not at -O0: its operands and clobbers need 25 of the 27 registers GCC may
+// allocate, more than an unoptimized build leaves free.
+#if defined(__riscv) && defined(__riscv_mul) && __riscv_xlen == 32 && !defined(__riscv_32e) && defined(__OPTIMIZE__)
 inline constexpr bool rv32_asm = true;
 #else
 inline constexpr bool rv32_asm = false;
@@ -445,81 +447,88 @@ inline constexpr bool wide_blocks = false;
 inline constexpr bool wide_blocks = !optimize_size;
 #endif
 
-/// Row lengths dot4x4 takes: a multiple of four (its loop steps four), and
-/// four rows addressed from one base register with 12-bit offsets.
-constexpr bool dot4x4_fits(int n) { return n > 0 && n % 4 == 0 && 3 * n + 3 < 2048; }
+/// Row lengths dot4x4 takes: at least four (its loop steps four, then the
+/// rest), and four rows addressed from one base register with 12-bit
+/// offsets.
+constexpr bool dot4x4_fits(int n) { return n >= 4 && 3 * n + 3 < 2048; }
 
 /// Pointwise layers with in_c input channels take wide blocks: dot4x4_fits,
 /// and four pixels' copy in place.
 constexpr bool wide_pointwise_fits(int in_c) { return dot4x4_fits(in_c) && in_c <= max_in_place_channels; }
 
-/// One pixel's input channel in dot4x4_rv32: its input times the four
-/// weights in a4..a7, added to accumulators A0..A3.
 // clang-format off
-#define WEFT_RV32_PIXEL(OFFSET, A0, A1, A2, A3) \
-  "lb t0, " OFFSET                              \
-  "(%[x])\n\t"                                  \
-  "mul t1, t0, a4\n\t"                          \
-  "add " A0 ", " A0                             \
-  ", t1\n\t"                                    \
-  "mul t1, t0, a5\n\t"                          \
-  "add " A1 ", " A1                             \
-  ", t1\n\t"                                    \
-  "mul t1, t0, a6\n\t"                          \
-  "add " A2 ", " A2                             \
-  ", t1\n\t"                                    \
-  "mul t0, t0, a7\n\t"                          \
-  "add " A3 ", " A3 ", t0\n\t"
-/// Input channel K (of the loop's four) of dot4x4_rv32: pixel rows and
+/// One pixel's input in dot4x4_rv32: its byte at OFFSET from x times the
+/// four weights in a4..a7, added to the sums A0..A3.
+#define WEFT_RV32_PIXEL(OFFSET, A0, A1, A2, A3)   \
+  "lb t0, " OFFSET "(%[x])\n\t"                   \
+  "mul t1, t0, a4\n\tadd " A0 ", " A0 ", t1\n\t"  \
+  "mul t1, t0, a5\n\tadd " A1 ", " A1 ", t1\n\t"  \
+  "mul t1, t0, a6\n\tadd " A2 ", " A2 ", t1\n\t"  \
+  "mul t0, t0, a7\n\tadd " A3 ", " A3 ", t0\n\t"
+/// Input K (a byte offset from x and w) of dot4x4_rv32: pixel rows and
 /// weight rows are both %[n1] bytes apart.
-#define WEFT_RV32_CHANNEL(K)                                                                                    \
-  "lb a4, " K                                                                                                   \
-  "(%[w])\n\t"                                                                                                  \
-  "lb a5, %[n1]+" K                                                                                             \
-  "(%[w])\n\t"                                                                                                  \
-  "lb a6, %[n2]+" K                                                                                             \
-  "(%[w])\n\t"                                                                                                  \
-  "lb a7, %[n3]+" K "(%[w])\n\t" WEFT_RV32_PIXEL(K, "s1", "s2", "s3", "s4")                                     \
-      WEFT_RV32_PIXEL("%[n1]+" K, "s5", "s6", "s7", "s8") WEFT_RV32_PIXEL("%[n2]+" K, "s9", "s10", "s11", "ra") \
-          WEFT_RV32_PIXEL("%[n3]+" K, "t2", "t3", "t4", "t5")
-
+#define WEFT_RV32_INPUT(K)                                 \
+  "lb a4, " K "(%[w])\n\t"                                 \
+  "lb a5, %[n1]+" K "(%[w])\n\t"                           \
+  "lb a6, %[n2]+" K "(%[w])\n\t"                           \
+  "lb a7, %[n3]+" K "(%[w])\n\t"                           \
+  WEFT_RV32_PIXEL(K, "s1", "s2", "s3", "s4")               \
+  WEFT_RV32_PIXEL("%[n1]+" K, "s5", "s6", "s7", "s8")      \
+  WEFT_RV32_PIXEL("%[n2]+" K, "s9", "s10", "s11", "ra")    \
+  WEFT_RV32_PIXEL("%[n3]+" K, "t2", "t3", "t4", "t5")
+/// The whole of dot4x4_rv32: sums start from the four biases, a loop of
+/// four inputs per iteration up to `end`, then TAIL (the last N % 4
+/// inputs), and the sixteen sums are stored.
+#define WEFT_RV32_DOT4X4(TAIL)                                                                          \
+  asm volatile(                                                                                         \
+      "lw s1, 0(%[b])\n\tlw s2, 4(%[b])\n\tlw s3, 8(%[b])\n\tlw s4, 12(%[b])\n\t"                       \
+      "mv s5, s1\n\tmv s6, s2\n\tmv s7, s3\n\tmv s8, s4\n\t"                                            \
+      "mv s9, s1\n\tmv s10, s2\n\tmv s11, s3\n\tmv ra, s4\n\t"                                          \
+      "mv t2, s1\n\tmv t3, s2\n\tmv t4, s3\n\tmv t5, s4\n"                                              \
+      "1:\n\t"                                                                                          \
+      WEFT_RV32_INPUT("0") WEFT_RV32_INPUT("1") WEFT_RV32_INPUT("2") WEFT_RV32_INPUT("3")               \
+      "addi %[x], %[x], 4\n\t"                                                                          \
+      "addi %[w], %[w], 4\n\t"                                                                          \
+      "bne %[x], %[end], 1b\n\t"                                                                        \
+      TAIL                                                                                              \
+      "sw s1, %[c0]\n\tsw s2, %[c1]\n\tsw s3, %[c2]\n\tsw s4, %[c3]\n\t"                                \
+      "sw s5, %[c4]\n\tsw s6, %[c5]\n\tsw s7, %[c6]\n\tsw s8, %[c7]\n\t"                                \
+      "sw s9, %[c8]\n\tsw s10, %[c9]\n\tsw s11, %[c10]\n\tsw ra, %[c11]\n\t"                            \
+      "sw t2, %[c12]\n\tsw t3, %[c13]\n\tsw t4, %[c14]\n\tsw t5, %[c15]"                                \
+      : [x] "+r"(x), [w] "+r"(w), [c0] "=m"(acc[0]), [c1] "=m"(acc[1]), [c2] "=m"(acc[2]),              \
+        [c3] "=m"(acc[3]), [c4] "=m"(acc[4]), [c5] "=m"(acc[5]), [c6] "=m"(acc[6]), [c7] "=m"(acc[7]),  \
+        [c8] "=m"(acc[8]), [c9] "=m"(acc[9]), [c10] "=m"(acc[10]), [c11] "=m"(acc[11]),                 \
+        [c12] "=m"(acc[12]), [c13] "=m"(acc[13]), [c14] "=m"(acc[14]), [c15] "=m"(acc[15])              \
+      : [end] "r"(end), [b] "r"(bias), [n1] "n"(N), [n2] "n"(2 * N), [n3] "n"(3 * N)                    \
+      : "memory", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "a4", "a5", "a6", "a7", "s1", "s2", "s3",   \
+        "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11")
 // clang-format on
 
 /// dot4x4 on RV32, in one assembly loop over N inputs (four per
-/// iteration): per input it loads four weights and four inputs for sixteen
-/// multiplies and adds, with all sixteen sums in registers (in C++, GCC
-/// moves some of them to the stack on every iteration, measured). s0 stays
-/// free for a frame pointer.
+/// iteration, then the last N % 4): per input it loads four weights and
+/// four inputs for sixteen multiplies and adds, with all sixteen sums in
+/// registers (in C++, GCC moves some of them to the stack on every
+/// iteration, measured). s0 stays free for a frame pointer.
 template <int N>
 [[gnu::always_inline]] inline void dot4x4_rv32(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias,
                                                std::int32_t (&acc)[16]) {
 #if defined(__riscv)
-  const std::int8_t* const end = x + N;
-  asm volatile(
-      "lw s1, 0(%[b])\n\tlw s2, 4(%[b])\n\tlw s3, 8(%[b])\n\tlw s4, 12(%[b])\n\t"
-      "mv s5, s1\n\tmv s6, s2\n\tmv s7, s3\n\tmv s8, s4\n\t"
-      "mv s9, s1\n\tmv s10, s2\n\tmv s11, s3\n\tmv ra, s4\n\t"
-      "mv t2, s1\n\tmv t3, s2\n\tmv t4, s3\n\tmv t5, s4\n"
-      "1:\n\t" WEFT_RV32_CHANNEL("0") WEFT_RV32_CHANNEL("1") WEFT_RV32_CHANNEL("2") WEFT_RV32_CHANNEL("3")
-      "addi %[x], %[x], 4\n\t"
-      "addi %[w], %[w], 4\n\t"
-      "bne %[x], %[end], 1b\n\t"
-      "sw s1, %[c0]\n\tsw s2, %[c1]\n\tsw s3, %[c2]\n\tsw s4, %[c3]\n\t"
-      "sw s5, %[c4]\n\tsw s6, %[c5]\n\tsw s7, %[c6]\n\tsw s8, %[c7]\n\t"
-      "sw s9, %[c8]\n\tsw s10, %[c9]\n\tsw s11, %[c10]\n\tsw ra, %[c11]\n\t"
-      "sw t2, %[c12]\n\tsw t3, %[c13]\n\tsw t4, %[c14]\n\tsw t5, %[c15]"
-      : [x] "+r"(x), [w] "+r"(w), [c0] "=m"(acc[0]), [c1] "=m"(acc[1]), [c2] "=m"(acc[2]), [c3] "=m"(acc[3]),
-        [c4] "=m"(acc[4]), [c5] "=m"(acc[5]), [c6] "=m"(acc[6]), [c7] "=m"(acc[7]), [c8] "=m"(acc[8]),
-        [c9] "=m"(acc[9]), [c10] "=m"(acc[10]), [c11] "=m"(acc[11]), [c12] "=m"(acc[12]), [c13] "=m"(acc[13]),
-        [c14] "=m"(acc[14]), [c15] "=m"(acc[15])
-      : [end] "r"(end), [b] "r"(bias), [n1] "n"(N), [n2] "n"(2 * N), [n3] "n"(3 * N)
-      : "memory", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "a4", "a5", "a6", "a7", "s1", "s2", "s3", "s4", "s5",
-        "s6", "s7", "s8", "s9", "s10", "s11");
+  const std::int8_t* const end = x + N / 4 * 4;
+  if constexpr (N % 4 == 0) {
+    WEFT_RV32_DOT4X4("");
+  } else if constexpr (N % 4 == 1) {
+    WEFT_RV32_DOT4X4(WEFT_RV32_INPUT("0"));
+  } else if constexpr (N % 4 == 2) {
+    WEFT_RV32_DOT4X4(WEFT_RV32_INPUT("0") WEFT_RV32_INPUT("1"));
+  } else {
+    WEFT_RV32_DOT4X4(WEFT_RV32_INPUT("0") WEFT_RV32_INPUT("1") WEFT_RV32_INPUT("2"));
+  }
 #else
   (void)x, (void)w, (void)bias, (void)acc;
 #endif
 }
-#undef WEFT_RV32_CHANNEL
+#undef WEFT_RV32_DOT4X4
+#undef WEFT_RV32_INPUT
 #undef WEFT_RV32_PIXEL
 
 /// The 4 x 4 dot products of a block: x is 4 rows of N inputs (pixels), w
