@@ -437,6 +437,12 @@ template <op Kind, auto Key, bool Dsp, class T, class Args>
       return;
     }
   }
+  if constexpr (Kind == op::depthwise_conv2d && std::is_same_v<T, std::int8_t> && !Dsp && ops::wide_blocks) {
+    if constexpr (ops::depthwise_rows_fits(Key.g)) {
+      ops::depthwise_rows<Key.g>(a, in0, out, t);
+      return;
+    }
+  }
   run_kernel<Kind, Dsp>(a, in0, in1, out, t);
 }
 

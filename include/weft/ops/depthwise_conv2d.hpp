@@ -85,6 +85,123 @@ template <class Single>
   for_each_pixel_pair(g, t, in, out, a.pad_row, pair, single);
 }
 
+/// Output rows depthwise_rows computes without a loop, at most.
+inline constexpr int max_unrolled_row = 8;
+
+/// Bytes of input rows depthwise_rows keeps on the stack, at most.
+inline constexpr int max_depthwise_ring = 1024;
+
+/// depthwise_rows's ring: rows of one channel's padded input, each wide
+/// enough for every window of an output row (columns from -pad_w), and as
+/// many rows as a window spans (each kept twice, see there).
+constexpr int depthwise_ring_width(const window_geometry& g) {
+  return (g.out_w - 1) * g.stride_w + (g.k_w - 1) * g.dil_w + 1;
+}
+constexpr int depthwise_ring_rows(const window_geometry& g) { return (g.k_h - 1) * g.dil_h + 1; }
+
+/// Shapes depthwise_rows takes: depth multiplier 1, at most nine taps (one
+/// channel's weights stay in registers) and a ring of at most
+/// max_depthwise_ring bytes.
+constexpr bool depthwise_rows_fits(const window_geometry& g) {
+  return g.depth_multiplier == 1 && g.k_h * g.k_w <= 9 &&
+         2 * depthwise_ring_width(g) * depthwise_ring_rows(g) <= max_depthwise_ring;
+}
+
+/// int8 depthwise convolution with depth multiplier 1 on cores with
+/// wide_blocks, its shape G a compile-time constant: one channel at a time,
+/// its weights and requantization record in registers. Each input row of
+/// the channel is copied once into a ring of padded rows (the input zero
+/// point outside the input), so windows read contiguous bytes with no edge
+/// cases, and output pixels are computed a few at a time, column by
+/// column, so each input byte is loaded once per block.
+///
+/// In place (the memory plan's in_place_kind::shifted, a shift of whole
+/// pixels), output channel c only overwrites input channel c, and within a
+/// channel pixels go in raster order: when output row oy is computed, its
+/// input rows are still intact (the shift keeps every input pixel that a
+/// later output pixel reads), and they are copied before any of its outputs
+/// is stored.
+template <window_geometry G>
+[[gnu::always_inline]] inline void depthwise_rows(const conv2d_args<std::int8_t>& a, const std::int8_t* in,
+                                                  std::int8_t* out, tile t) {
+  static_assert(depthwise_rows_fits(G));
+  constexpr int W = depthwise_ring_width(G), R = depthwise_ring_rows(G), C = G.out_c;
+  constexpr int K = G.k_h * G.k_w;
+  // Ring columns read from the input: the others stay the zero point.
+  constexpr int copy_begin = G.pad_w < W ? G.pad_w : W;
+  constexpr int copy_end = G.pad_w + G.in_w < W ? G.pad_w + G.in_w : W;
+  const std::int8_t zero = a.pad_row != nullptr ? a.pad_row[0] : std::int8_t{0};
+  // Input row iy sits in ring slots iy mod R and R + iy mod R, so a window's
+  // rows are always R consecutive slots: one pointer and constant offsets.
+  std::int8_t ring[2 * R * W];
+  __builtin_memset(ring, zero, sizeof ring);
+  for (int c = t.ch_begin; c < t.ch_end; ++c) {
+    std::int32_t w[K];
+#pragma GCC unroll 9
+    for (int k = 0; k < K; ++k) w[k] = a.weights[k * C + c];
+    const std::int32_t b = a.e.bias[c];
+    // The channel's record, copied: int8 stores may alias the original.
+    const fused_requant r = a.e.use_fused ? a.e.fused[c] : fused_requant{};
+    auto finish = [&](std::int32_t acc) __attribute__((always_inline)) {
+      return a.e.use_fused ? a.e.finish_fused(acc, b, r) : a.e.finish_with(acc, b, c);
+    };
+    for (int n = 0; n < G.batches; ++n) {
+      const std::int8_t* plane = in + n * G.in_h * G.in_w * C + c;
+      std::int8_t* o = out + (n * G.out_h + t.row_begin) * G.out_w * C;
+      int next = t.row_begin * G.stride_h - G.pad_h;  // the next input row to copy into the ring
+      for (int oy = t.row_begin; oy < t.row_end; ++oy) {
+        const int iy0 = oy * G.stride_h - G.pad_h;
+        if (next < iy0) next = iy0;
+        for (; next < iy0 + R; ++next) {
+          std::int8_t* slot = ring + (next % R + R) % R * W;
+          if (next < 0 || next >= G.in_h) {
+            for (int j = copy_begin; j < copy_end; ++j) slot[j] = slot[R * W + j] = zero;
+          } else {
+            const std::int8_t* src = plane + (next * G.in_w + copy_begin - G.pad_w) * C;
+#pragma GCC unroll 4
+            for (int j = copy_begin; j < copy_end; ++j) slot[j] = slot[R * W + j] = src[(j - copy_begin) * C];
+          }
+        }
+        const std::int8_t* rows = ring + (iy0 % R + R) % R * W;
+        // Opaque to the compiler, so it addresses the row from one register
+        // with constant offsets instead of keeping one address per byte.
+        asm("" : "+r"(rows));
+        // P consecutive output pixels, the first one's window at ring column
+        // x, column by column: each ring byte is loaded once, its products go
+        // to the (at most k_w) pixels whose windows hold it, and a pixel is
+        // finished at its window's last column.
+        auto pixels = [&]<int P>(const std::int8_t* x, std::int8_t* op) __attribute__((always_inline)) {
+          std::int32_t acc[P] = {};
+#pragma GCC unroll 64
+          for (int j = 0; j < (P - 1) * G.stride_w + (G.k_w - 1) * G.dil_w + 1; ++j) {
+            std::int32_t v[G.k_h];
+#pragma GCC unroll 9
+            for (int ky = 0; ky < G.k_h; ++ky) v[ky] = x[ky * G.dil_h * W + j];
+#pragma GCC unroll 9
+            for (int kx = G.k_w - 1; kx >= 0; --kx) {
+              const int at = j - kx * G.dil_w;  // pixel i's window starts at column i * stride_w
+              if (at < 0 || at % G.stride_w != 0 || at / G.stride_w >= P) continue;
+              const int i = at / G.stride_w;
+#pragma GCC unroll 9
+              for (int ky = 0; ky < G.k_h; ++ky) acc[i] += w[ky * G.k_w + kx] * v[ky];
+              if (kx == G.k_w - 1) a.e.store(op + i * C, c, finish(acc[i]));
+            }
+          }
+        };
+        if constexpr (G.out_w <= max_unrolled_row) {
+          pixels.template operator()<G.out_w>(rows, o);  // a short row at once
+        } else {
+          constexpr int P = 4;
+          int ox = 0;
+          for (; ox + P <= G.out_w; ox += P) pixels.template operator()<P>(rows + ox * G.stride_w, o + ox * C);
+          if constexpr (G.out_w % P != 0) pixels.template operator()<G.out_w % P>(rows + ox * G.stride_w, o + ox * C);
+        }
+        o += G.out_w * C;
+      }
+    }
+  }
+}
+
 // Same parameters as conv2d; the weight layout and channel mapping differ:
 // output channel oc reads input channel oc / depth_multiplier. Channels are
 // computed in blocks of four per output pixel, each summing its taps in the
