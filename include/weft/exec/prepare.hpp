@@ -162,6 +162,92 @@ constexpr void fill_paired_weights(const G& g, int i, std::int32_t* out) {
   }
 }
 
+/// Whether node i is an int8 fully connected layer that runs on packed
+/// weights (ops::fc_packs, ops::fully_connected_packed).
+template <class G>
+constexpr bool packs_fc(const G& g, int i) {
+  const node& n = g.at(i);
+  if (n.kind != op::fully_connected || g.spec(n.inputs[0]).type != dtype::int8) return false;
+  const shape& ws = n.weights.spec.dims;  // [outputs, inputs]
+  return ops::fc_packs(ws[1], ws[0]);
+}
+
+/// Node i's packed weights: two outputs' weights per word.
+template <class G>
+constexpr int packed_fc_words(const G& g, int i) {
+  if (!packs_fc(g, i)) return 0;
+  const shape& ws = g.at(i).weights.spec.dims;
+  return ws[0] * ws[1] / 2;
+}
+
+/// Calls f(block, inputs) for each window of node i's packed blocks, in
+/// order: the longest run of inputs, from where the last window ended, over
+/// which each of the block's four outputs has sum |w| <= packed_lane_limit.
+template <class G, class F>
+constexpr void for_each_packed_window(const G& g, int i, F&& f) {
+  const node& n = g.at(i);
+  const int outputs = n.weights.spec.dims[0], inputs = n.weights.spec.dims[1];
+  for (int k = 0; k < outputs / 4; ++k) {
+    int sum[4] = {}, length = 0;
+    for (int x = 0; x < inputs; ++x) {
+      int magnitude[4] = {};
+      bool fits = true;
+      for (int j = 0; j < 4; ++j) {
+        const int w = n.weights.i8[(4 * k + j) * inputs + x];
+        magnitude[j] = w < 0 ? -w : w;
+        fits = fits && sum[j] + magnitude[j] <= ops::packed_lane_limit;
+      }
+      if (!fits) {
+        f(k, length);
+        length = 0;
+        for (int& v : sum) v = 0;
+      }
+      for (int j = 0; j < 4; ++j) sum[j] += magnitude[j];
+      ++length;
+    }
+    f(k, length);
+  }
+}
+
+/// Node i's windows in all (one input's weights always fit one).
+template <class G>
+constexpr int packed_fc_windows(const G& g, int i) {
+  if (!packs_fc(g, i)) return 0;
+  int count = 0;
+  for_each_packed_window(g, i, [&](int, int) { ++count; });
+  return count;
+}
+
+/// Entries of node i's block_windows: one per block of four outputs, and
+/// the end.
+template <class G>
+constexpr int packed_fc_blocks(const G& g, int i) {
+  return packs_fc(g, i) ? g.at(i).weights.spec.dims[0] / 4 + 1 : 0;
+}
+
+/// Writes node i's packed weights, windows and block_windows (see
+/// ops::fully_connected_packed).
+template <class G>
+constexpr void fill_packed_fc(const G& g, int i, std::int32_t* words, std::uint16_t* windows,
+                              std::int32_t* block_windows) {
+  if (!packs_fc(g, i)) return;
+  const node& n = g.at(i);
+  const int outputs = n.weights.spec.dims[0], inputs = n.weights.spec.dims[1];
+  for (int k = 0; k < outputs / 4; ++k)
+    for (int x = 0; x < inputs; ++x)
+      for (int j = 0; j < 2; ++j) {
+        const std::int32_t lo = n.weights.i8[(4 * k + 2 * j) * inputs + x];
+        const std::int32_t hi = n.weights.i8[(4 * k + 2 * j + 1) * inputs + x];
+        words[(k * inputs + x) * 2 + j] = lo + hi * 65536;
+      }
+  int w = 0, block = -1;
+  for_each_packed_window(g, i, [&](int k, int length) {
+    while (block < k) block_windows[++block] = w;
+    windows[w++] = static_cast<std::uint16_t>(length);
+  });
+  block_windows[outputs / 4] = w;
+}
+
 /// Length of node i's add table (ops::add_args::table): int8 adds of at
 /// least as many elements as the table has entries get one.
 template <class G>
@@ -203,6 +289,12 @@ struct node_tables {
   bool use_residual = false;
   bool residual_first = false;
   bool residual_table = false;  // the add has a table
+  /// An int8 fully connected layer on packed weights (packs_fc): its
+  /// tables, which replace its int8 weights.
+  bool use_packed = false;
+  const std::int32_t* packed = nullptr;
+  const std::uint16_t* packed_windows = nullptr;
+  const std::int32_t* block_windows = nullptr;
 };
 
 template <class T>
@@ -266,6 +358,14 @@ constexpr auto make_args(const G& g, int i, const node_tables& tables) {
     a.out_size = ws[0];
     a.batches = static_cast<int>(in.dims.elements() / ws[1]);
     a.e = make_epilogue<T>(in, out, n, tables, n.weights.spec.quant.per_channel() ? 1 : 0);
+    if constexpr (std::is_same_v<T, std::int8_t>) {
+      if (tables.use_packed) {
+        a.packed = tables.packed;
+        a.windows = tables.packed_windows;
+        a.block_windows = tables.block_windows;
+        return a;  // no int8 weights: flash keeps the packed ones only
+      }
+    }
     a.weights = weights_of<T>(n);
     return a;
   } else if constexpr (Kind == op::average_pool2d || Kind == op::max_pool2d) {
@@ -434,6 +534,14 @@ template <op Kind, auto Key, bool Dsp, class T, class Args>
       return;
     } else if constexpr (ops::wide_gathered_fits(Key.g) && !Key.in_place) {
       ops::conv2d_gathered_wide<Key.g.k_h * Key.g.k_w * Key.g.in_c>(a, in0, out, t);
+      return;
+    }
+  }
+  // Fully connected layers whose blocks the compiled model packed (node
+  // constants: packs_fc, the same condition).
+  if constexpr (Kind == op::fully_connected && std::is_same_v<T, std::int8_t>) {
+    if constexpr (ops::fc_packs(Key.in_size, Key.out_size)) {
+      ops::fully_connected_packed<Key.in_size>(a, in0, out, t);
       return;
     }
   }

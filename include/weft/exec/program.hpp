@@ -101,6 +101,21 @@ struct node_constants {
         exec::fill_paired_weights(Model::graph, I, w.data());
         return w;
       }();
+  // int8 fully connected layers on packed weights (exec::packs_fc).
+  static constexpr bool packed = exec::packs_fc(Model::graph, I);
+  static constexpr auto packed_words = static_cast<std::size_t>(exec::packed_fc_words(Model::graph, I));
+  static constexpr auto packed_window_count = static_cast<std::size_t>(exec::packed_fc_windows(Model::graph, I));
+  static constexpr auto packed_block_count = static_cast<std::size_t>(exec::packed_fc_blocks(Model::graph, I));
+  struct packed_tables {
+    std::array<std::int32_t, packed_words> words{};
+    std::array<std::uint16_t, packed_window_count> windows{};
+    std::array<std::int32_t, packed_block_count> block_windows{};
+  };
+  static constexpr packed_tables packed_fc = [] {
+    packed_tables p{};
+    exec::fill_packed_fc(Model::graph, I, p.words.data(), p.windows.data(), p.block_windows.data());
+    return p;
+  }();
   // A residual convolution points at the arguments of the add it does.
   static constexpr int residual_add = model_memory<Model>::value.fused_into[I];
   static constexpr const ops::add_args<std::int8_t>* residual_args = [] {
@@ -118,7 +133,9 @@ struct node_constants {
                         add_table.empty() ? nullptr : add_table.data(), fused,
                         model_memory<Model>::value.in_place[I] == in_place_kind::pixels, residual_args,
                         residual_add >= 0, residual_first,
-                        residual_add >= 0 && exec::add_table_count(Model::graph, residual_add) > 0});
+                        residual_add >= 0 && exec::add_table_count(Model::graph, residual_add) > 0, packed,
+                        packed ? packed_fc.words.data() : nullptr, packed ? packed_fc.windows.data() : nullptr,
+                        packed ? packed_fc.block_windows.data() : nullptr});
   // The arguments of kernels on DSP cores: with the paired weights.
   static constexpr auto dsp_value = [] {
     auto a = value;

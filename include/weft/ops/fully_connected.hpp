@@ -25,8 +25,89 @@ struct fully_connected_args {
   int in_size = 0;
   int out_size = 0;
   epilogue<T> e{};
-  const T* weights = nullptr;
+  const T* weights = nullptr;  // null where the packed weights replace them
+  /// int8 layers that run on packed weights (fc_packs): the words, every
+  /// block's windows (lengths in inputs) and where each block's windows
+  /// start (exec::fill_packed_fc). Null elsewhere.
+  const std::int32_t* packed = nullptr;
+  const std::uint16_t* windows = nullptr;
+  const std::int32_t* block_windows = nullptr;
 };
+
+/// Largest sum of |w| over one window's inputs, for each output of a packed
+/// block: with |x| <= 128, each 16-bit half's sum stays inside int16.
+inline constexpr int packed_lane_limit = 255;
+
+/// Whether an int8 fully connected layer with these sizes runs on packed
+/// weights (fully_connected_packed): on cores with wide_blocks, which have
+/// no SIMD multiply-accumulate, in blocks of four outputs. It costs flash:
+/// two bytes per weight instead of one.
+constexpr bool fc_packs(int in_size, int out_size) {
+  return wide_blocks && out_size % 4 == 0 && in_size >= 1 && in_size <= 65535;
+}
+
+/// Adds the two 16-bit halves of a window's packed sum t = lo + 65536 * hi
+/// (each inside int16) to acc_lo and acc_hi.
+[[gnu::always_inline]] inline void add_halves(std::uint32_t t, std::int32_t& acc_lo, std::int32_t& acc_hi) {
+  const auto lo = static_cast<std::int32_t>(static_cast<std::int16_t>(t & 0xFFFFu));
+  acc_lo += lo;
+  acc_hi += static_cast<std::int32_t>(t - static_cast<std::uint32_t>(lo)) >> 16;
+}
+
+/// int8 fully connected layer with N inputs on packed weights (fc_packs):
+/// one multiply gives two outputs' products. Word (k * N + i) * 2 + j holds
+/// w[4k + 2j][i] + 65536 * w[4k + 2j + 1][i], so the word times x[i] is the
+/// first output's product plus 65536 times the second's. Over a window of
+/// inputs whose weights' magnitudes sum to at most packed_lane_limit for
+/// each of the block's outputs, each half's sum lo, hi fits in int16, and
+/// the 32-bit sum t gives lo = t's low half sign-extended and
+/// hi = (t - lo) >> 16 exactly. The windows are chosen at compile time
+/// (exec::fill_packed_fc); int8 sums are exact modulo 2^32 in any grouping,
+/// so the outputs are the same bits. A tile's partial blocks are computed
+/// whole and stored only inside the tile.
+template <int N>
+[[gnu::always_inline]] inline void fully_connected_packed(const fully_connected_args<std::int8_t>& a,
+                                                          const std::int8_t* in, std::int8_t* out, tile t) {
+  for (int b = t.row_begin; b < t.row_end; ++b) {
+    const std::int8_t* const x = in + b * N;
+    std::int8_t* const y = out + b * a.out_size;
+    for (int k = t.ch_begin / 4; k * 4 < t.ch_end; ++k) {
+      const std::int32_t* p = a.packed + k * N * 2;
+      const std::uint16_t* window = a.windows + a.block_windows[k];
+      std::int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+      for (const std::int8_t* xi = x; xi != x + N;) {
+        int count = *window++;
+        std::uint32_t t0 = 0, t1 = 0;
+        auto step = [&](int j) __attribute__((always_inline)) {
+          const auto v = static_cast<std::uint32_t>(static_cast<std::int32_t>(xi[j]));
+          t0 += static_cast<std::uint32_t>(p[2 * j]) * v;
+          t1 += static_cast<std::uint32_t>(p[2 * j + 1]) * v;
+        };
+        for (; count >= 4; count -= 4) {
+          step(0);
+          step(1);
+          step(2);
+          step(3);
+          xi += 4;
+          p += 8;
+        }
+        for (; count > 0; --count) {
+          step(0);
+          xi += 1;
+          p += 2;
+        }
+        add_halves(t0, acc0, acc1);
+        add_halves(t1, acc2, acc3);
+      }
+      const std::int32_t acc[4] = {acc0, acc1, acc2, acc3};
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) {
+        const int o = 4 * k + j;
+        if (o >= t.ch_begin && o < t.ch_end) a.e.put(y, o, acc[j]);
+      }
+    }
+  }
+}
 
 // Four output neurons at a time share every input load; each sums its
 // inputs in order, so float results are the same bits as one at a time.
