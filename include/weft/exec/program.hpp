@@ -88,12 +88,13 @@ struct node_constants {
         exec::fill_add_table(Model::graph, I, t.data());
         return t;
       }();
-  static constexpr std::array<std::int8_t, static_cast<std::size_t>(exec::pad_row_count(Model::graph, I))> pad_row =
-      [] {
-        std::array<std::int8_t, static_cast<std::size_t>(exec::pad_row_count(Model::graph, I))> r{};
-        exec::fill_pad_row(Model::graph, I, r.data());
-        return r;
-      }();
+  // Word-aligned: kernels copy it a word at a time (ops::gather_window).
+  alignas(4) static constexpr std::array<std::int8_t,
+                                         static_cast<std::size_t>(exec::pad_row_count(Model::graph, I))> pad_row = [] {
+    std::array<std::int8_t, static_cast<std::size_t>(exec::pad_row_count(Model::graph, I))> r{};
+    exec::fill_pad_row(Model::graph, I, r.data());
+    return r;
+  }();
   // Read only by kernels on DSP cores, so only their firmware keeps it.
   static constexpr std::array<std::int32_t, static_cast<std::size_t>(exec::paired_weights_count(Model::graph, I))>
       paired_weights = [] {

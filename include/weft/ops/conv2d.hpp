@@ -690,7 +690,12 @@ inline constexpr int max_gathered_window = 576;
   const window_geometry& g = a.g;
   auto gather_tap = [&](const std::int8_t* x, int k) __attribute__((always_inline)) {
     if (g.in_c % 4 == 0) {
-      for (int ic = 0; ic < g.in_c; ic += 4) __builtin_memcpy(window + k * g.in_c + ic, x + ic, 4);
+      // Word copies: a pixel of a multiple of four channels starts on a
+      // word (tensors are aligned in the arena, and so is the pad row), and
+      // so does its place in the window buffer (aligned by its caller).
+      const auto* from = static_cast<const std::int8_t*>(__builtin_assume_aligned(x, 4));
+      auto* to = static_cast<std::int8_t*>(__builtin_assume_aligned(window + k * g.in_c, 4));
+      for (int ic = 0; ic < g.in_c; ic += 4) __builtin_memcpy(to + ic, from + ic, 4);
     } else {
       for (int ic = 0; ic < g.in_c; ++ic) window[k * g.in_c + ic] = x[ic];
     }
@@ -730,7 +735,7 @@ inline constexpr int max_gathered_window = 576;
   const int body = filter & ~3;
   for_each_output_pixel(
       g, t, in, out, [&](std::int8_t * o, const pixel_window<std::int8_t>& p) __attribute__((always_inline)) {
-        std::int8_t window[max_gathered_window];
+        alignas(4) std::int8_t window[max_gathered_window];
         gather_window(a, p, window);
         int oc = t.ch_begin;
         for (; g.out_c >= 4 && oc + 4 <= t.ch_end; oc += 4) {
