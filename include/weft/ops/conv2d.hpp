@@ -700,6 +700,18 @@ inline constexpr int max_gathered_window = 576;
       for (int ic = 0; ic < g.in_c; ++ic) window[k * g.in_c + ic] = x[ic];
     }
   };
+  if (g.in_c % 4 == 0 && g.dil_w == 1 && !p.clipped) {
+    // A window inside the input: each row is one run of k_w x in_c input
+    // bytes, word-aligned, copied a word at a time.
+    const int run = g.k_w * g.in_c;
+    for (int ky = 0; ky < g.k_h; ++ky) {
+      const auto* from = static_cast<const std::int8_t*>(
+          __builtin_assume_aligned(p.input + ((p.iy0 + ky * g.dil_h) * g.in_w + p.ix0) * g.in_c, 4));
+      auto* to = static_cast<std::int8_t*>(__builtin_assume_aligned(window + ky * run, 4));
+      for (int i = 0; i < run; i += 4) __builtin_memcpy(to + i, from + i, 4);
+    }
+    return;
+  }
   if (g.in_c % 4 != 0 && g.dil_w == 1) {
     // Few channels: a window row inside the input is one run of
     // k_w x in_c input bytes, copied at once.
