@@ -532,6 +532,9 @@ template <op Kind, auto Key, bool Dsp, class T, class Args>
     if constexpr (ops::is_pointwise(Key.g) && ops::wide_pointwise_fits(Key.g.in_c)) {
       ops::pointwise_wide<Key.g.in_c>(a, in0, out, t);
       return;
+    } else if constexpr (ops::wide_rows_fits(Key.g) && !Key.in_place) {
+      ops::conv2d_rows_wide<Key.g>(a, in0, out, t);
+      return;
     } else if constexpr (ops::wide_gathered_fits(Key.g) && !Key.in_place) {
       ops::conv2d_gathered_wide<Key.g.k_h * Key.g.k_w * Key.g.in_c>(a, in0, out, t);
       return;

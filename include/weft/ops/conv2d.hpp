@@ -456,6 +456,16 @@ constexpr bool dot4x4_fits(int n) { return n >= 4 && 3 * n + 3 < 2048; }
 /// and four pixels' copy in place.
 constexpr bool wide_pointwise_fits(int in_c) { return dot4x4_fits(in_c) && in_c <= max_in_place_channels; }
 
+/// Inputs per iteration of dot4x4_rv32's loop over runs of `run` inputs:
+/// 16 or 8 where that divides the run's whole fours and keeps every offset
+/// (`span`: the largest row offset, from x or w) inside 12 bits, else 4.
+/// Fewer iterations, fewer pointer steps and branches.
+constexpr int dot4x4_step(int run, int span) {
+  for (const int s : {16, 8})
+    if (run / 4 * 4 % s == 0 && span + s - 1 < 2048) return s;
+  return 4;
+}
+
 // clang-format off
 /// One pixel's input in dot4x4_rv32: its byte at OFFSET from x times the
 /// four weights in a4..a7, added to the sums A0..A3.
@@ -465,91 +475,142 @@ constexpr bool wide_pointwise_fits(int in_c) { return dot4x4_fits(in_c) && in_c 
   "mul t1, t0, a5\n\tadd " A1 ", " A1 ", t1\n\t"  \
   "mul t1, t0, a6\n\tadd " A2 ", " A2 ", t1\n\t"  \
   "mul t0, t0, a7\n\tadd " A3 ", " A3 ", t0\n\t"
-/// Input K (a byte offset from x and w) of dot4x4_rv32: pixel rows and
-/// weight rows are both %[n1] bytes apart.
+/// Input K (a byte offset from x and w) of dot4x4_rv32: pixel rows are
+/// %[p1] bytes apart, weight rows %[n1] (GNU as takes the
+/// offsets' arithmetic).
 #define WEFT_RV32_INPUT(K)                                 \
   "lb a4, " K "(%[w])\n\t"                                 \
   "lb a5, %[n1]+" K "(%[w])\n\t"                           \
-  "lb a6, %[n2]+" K "(%[w])\n\t"                           \
-  "lb a7, %[n3]+" K "(%[w])\n\t"                           \
+  "lb a6, 2*%[n1]+" K "(%[w])\n\t"                           \
+  "lb a7, 3*%[n1]+" K "(%[w])\n\t"                           \
   WEFT_RV32_PIXEL(K, "s1", "s2", "s3", "s4")               \
-  WEFT_RV32_PIXEL("%[n1]+" K, "s5", "s6", "s7", "s8")      \
-  WEFT_RV32_PIXEL("%[n2]+" K, "s9", "s10", "s11", "ra")    \
-  WEFT_RV32_PIXEL("%[n3]+" K, "t2", "t3", "t4", "t5")
-/// The whole of dot4x4_rv32: sums start from the four biases, a loop of
-/// four inputs per iteration up to `end`, then TAIL (the last N % 4
-/// inputs), and the sixteen sums are stored.
-#define WEFT_RV32_DOT4X4(TAIL)                                                                          \
+  WEFT_RV32_PIXEL("%[p1]+" K, "s5", "s6", "s7", "s8")      \
+  WEFT_RV32_PIXEL("2*%[p1]+" K, "s9", "s10", "s11", "ra")    \
+  WEFT_RV32_PIXEL("3*%[p1]+" K, "t2", "t3", "t4", "t5")
+#define WEFT_RV32_FOUR(K0, K1, K2, K3) \
+  WEFT_RV32_INPUT(K0) WEFT_RV32_INPUT(K1) WEFT_RV32_INPUT(K2) WEFT_RV32_INPUT(K3)
+#define WEFT_RV32_STEP4 WEFT_RV32_FOUR("0", "1", "2", "3")
+#define WEFT_RV32_STEP8 WEFT_RV32_STEP4 WEFT_RV32_FOUR("4", "5", "6", "7")
+#define WEFT_RV32_STEP16 \
+  WEFT_RV32_STEP8 WEFT_RV32_FOUR("8", "9", "10", "11") WEFT_RV32_FOUR("12", "13", "14", "15")
+/// The whole of dot4x4_rv32: sums start from the four biases; a loop of
+/// BODY (STEP inputs) per iteration while x is not `xe`; then RUNS (the
+/// step to the next run, and back to the loop while w is not `we`), TAIL
+/// (the last N % 4 inputs), and the sixteen sums are stored.
+#define WEFT_RV32_DOT4X4(BODY, STEP, RUNS, TAIL, ...)                                                   \
   asm volatile(                                                                                         \
       "lw s1, 0(%[b])\n\tlw s2, 4(%[b])\n\tlw s3, 8(%[b])\n\tlw s4, 12(%[b])\n\t"                       \
       "mv s5, s1\n\tmv s6, s2\n\tmv s7, s3\n\tmv s8, s4\n\t"                                            \
       "mv s9, s1\n\tmv s10, s2\n\tmv s11, s3\n\tmv ra, s4\n\t"                                          \
       "mv t2, s1\n\tmv t3, s2\n\tmv t4, s3\n\tmv t5, s4\n"                                              \
       "1:\n\t"                                                                                          \
-      WEFT_RV32_INPUT("0") WEFT_RV32_INPUT("1") WEFT_RV32_INPUT("2") WEFT_RV32_INPUT("3")               \
-      "addi %[x], %[x], 4\n\t"                                                                          \
-      "addi %[w], %[w], 4\n\t"                                                                          \
-      "bne %[x], %[end], 1b\n\t"                                                                        \
+      BODY                                                                                              \
+      "addi %[x], %[x], " STEP "\n\t"                                                                   \
+      "addi %[w], %[w], " STEP "\n\t"                                                                   \
+      "bne %[x], %[xe], 1b\n\t"                                                                         \
+      RUNS                                                                                              \
       TAIL                                                                                              \
       "sw s1, %[c0]\n\tsw s2, %[c1]\n\tsw s3, %[c2]\n\tsw s4, %[c3]\n\t"                                \
       "sw s5, %[c4]\n\tsw s6, %[c5]\n\tsw s7, %[c6]\n\tsw s8, %[c7]\n\t"                                \
       "sw s9, %[c8]\n\tsw s10, %[c9]\n\tsw s11, %[c10]\n\tsw ra, %[c11]\n\t"                            \
       "sw t2, %[c12]\n\tsw t3, %[c13]\n\tsw t4, %[c14]\n\tsw t5, %[c15]"                                \
-      : [x] "+r"(x), [w] "+r"(w), [c0] "=m"(acc[0]), [c1] "=m"(acc[1]), [c2] "=m"(acc[2]),              \
-        [c3] "=m"(acc[3]), [c4] "=m"(acc[4]), [c5] "=m"(acc[5]), [c6] "=m"(acc[6]), [c7] "=m"(acc[7]),  \
-        [c8] "=m"(acc[8]), [c9] "=m"(acc[9]), [c10] "=m"(acc[10]), [c11] "=m"(acc[11]),                 \
-        [c12] "=m"(acc[12]), [c13] "=m"(acc[13]), [c14] "=m"(acc[14]), [c15] "=m"(acc[15])              \
-      : [end] "r"(end), [b] "r"(bias), [n1] "n"(N), [n2] "n"(2 * N), [n3] "n"(3 * N)                    \
+      : [x] "+r"(x), [w] "+r"(w), [xe] "+r"(xe), [c0] "=m"(acc[0]), [c1] "=m"(acc[1]),                  \
+        [c2] "=m"(acc[2]), [c3] "=m"(acc[3]), [c4] "=m"(acc[4]), [c5] "=m"(acc[5]), [c6] "=m"(acc[6]),  \
+        [c7] "=m"(acc[7]), [c8] "=m"(acc[8]), [c9] "=m"(acc[9]), [c10] "=m"(acc[10]),                   \
+        [c11] "=m"(acc[11]), [c12] "=m"(acc[12]), [c13] "=m"(acc[13]), [c14] "=m"(acc[14]),             \
+        [c15] "=m"(acc[15])                                                                             \
+      : [b] "r"(bias), [n1] "n"(N), [p1] "n"(P), __VA_ARGS__                                            \
       : "memory", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "a4", "a5", "a6", "a7", "s1", "s2", "s3",   \
         "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11")
+/// The step from one run's end to the next run's start (x plus `jump`, read
+/// from memory as no register is left), while weights remain.
+#define WEFT_RV32_RUNS                                                    \
+  "lw t0, %[jump]\n\t"                                                    \
+  "add %[x], %[x], t0\n\t"                                                \
+  "addi %[xe], %[x], %[run]\n\t"                                          \
+  "bne %[w], %[we], 1b\n\t"
 // clang-format on
 
-/// dot4x4 on RV32, in one assembly loop over N inputs (four per
-/// iteration, then the last N % 4): per input it loads four weights and
-/// four inputs for sixteen multiplies and adds, with all sixteen sums in
-/// registers (in C++, GCC moves some of them to the stack on every
-/// iteration, measured). s0 stays free for a frame pointer.
-template <int N>
+/// dot4x4 on RV32, in one assembly loop with all sixteen sums in registers
+/// (in C++, GCC moves some of them to the stack on every iteration,
+/// measured): per input it loads four weights and four inputs for sixteen
+/// multiplies and adds. Weight rows (output channels) are N bytes apart at
+/// w. Pixel p's inputs are Runs runs of Run bytes from x + p * P, the runs
+/// `jump` bytes apart (after each other's end); the loop takes
+/// dot4x4_step inputs per iteration, then the last N % 4 (one run only).
+/// s0 stays free for a frame pointer.
+template <int N, int P, int Run>
 [[gnu::always_inline]] inline void dot4x4_rv32(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias,
-                                               std::int32_t (&acc)[16]) {
+                                               std::int32_t (&acc)[16], int jump) {
 #if defined(__riscv)
-  const std::int8_t* const end = x + N / 4 * 4;
-  if constexpr (N % 4 == 0) {
-    WEFT_RV32_DOT4X4("");
-  } else if constexpr (N % 4 == 1) {
-    WEFT_RV32_DOT4X4(WEFT_RV32_INPUT("0"));
-  } else if constexpr (N % 4 == 2) {
-    WEFT_RV32_DOT4X4(WEFT_RV32_INPUT("0") WEFT_RV32_INPUT("1"));
-  } else {
-    WEFT_RV32_DOT4X4(WEFT_RV32_INPUT("0") WEFT_RV32_INPUT("1") WEFT_RV32_INPUT("2"));
+  constexpr int runs = N / Run;
+  static_assert(runs * Run == N && (runs == 1 || Run % 4 == 0) && Run < 2048);
+  constexpr int step = dot4x4_step(Run, 3 * (N > P ? N : P));
+  const std::int8_t* xe = x + Run / 4 * 4;
+  const std::int8_t* const we = w + N;
+#define WEFT_RV32_TAILS(BODY, STEP)                                                                                    \
+  if constexpr (runs > 1) {                                                                                            \
+    WEFT_RV32_DOT4X4(BODY, STEP, WEFT_RV32_RUNS, "", [we] "r"(we), [jump] "m"(jump), [run] "n"(Run));                  \
+  } else if constexpr (N % 4 == 0) {                                                                                   \
+    WEFT_RV32_DOT4X4(BODY, STEP, "", "", [unused] "n"(0));                                                             \
+  } else if constexpr (N % 4 == 1) {                                                                                   \
+    WEFT_RV32_DOT4X4(BODY, STEP, "", WEFT_RV32_INPUT("0"), [unused] "n"(0));                                           \
+  } else if constexpr (N % 4 == 2) {                                                                                   \
+    WEFT_RV32_DOT4X4(BODY, STEP, "", WEFT_RV32_INPUT("0") WEFT_RV32_INPUT("1"), [unused] "n"(0));                      \
+  } else {                                                                                                             \
+    WEFT_RV32_DOT4X4(BODY, STEP, "", WEFT_RV32_INPUT("0") WEFT_RV32_INPUT("1") WEFT_RV32_INPUT("2"), [unused] "n"(0)); \
   }
+  if constexpr (step == 16) {
+    WEFT_RV32_TAILS(WEFT_RV32_STEP16, "16")
+  } else if constexpr (step == 8) {
+    WEFT_RV32_TAILS(WEFT_RV32_STEP8, "8")
+  } else {
+    WEFT_RV32_TAILS(WEFT_RV32_STEP4, "4")
+  }
+#undef WEFT_RV32_TAILS
+  (void)we, (void)jump;
 #else
-  (void)x, (void)w, (void)bias, (void)acc;
+  (void)x, (void)w, (void)bias, (void)acc, (void)jump;
 #endif
 }
+#undef WEFT_RV32_RUNS
 #undef WEFT_RV32_DOT4X4
+#undef WEFT_RV32_STEP16
+#undef WEFT_RV32_STEP8
+#undef WEFT_RV32_STEP4
+#undef WEFT_RV32_FOUR
 #undef WEFT_RV32_INPUT
 #undef WEFT_RV32_PIXEL
 
-/// The 4 x 4 dot products of a block: x is 4 rows of N inputs (pixels), w
-/// 4 rows of N weights (output channels), both rows N bytes apart;
-/// acc[4p + c] = bias[c] + row p of x times row c of w, summed in input
-/// order as TFLite's int32 sums are (modulo 2^32).
-template <int N>
-[[gnu::always_inline]] inline void dot4x4(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias,
-                                          std::int32_t (&acc)[16]) {
-  static_assert(dot4x4_fits(N));
+/// The 4 x 4 dot products of a block: w is 4 rows of N weights (output
+/// channels) N bytes apart; pixel p's N inputs are N / Run runs of Run
+/// bytes from x + p * P, each run `jump` bytes after the previous one's
+/// end. acc[4p + c] = bias[c] + pixel p's inputs times row c of w, summed in
+/// input order as TFLite's int32 sums are (modulo 2^32).
+template <int N, int P, int Run>
+[[gnu::always_inline]] inline void dot4x4_runs(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias,
+                                               std::int32_t (&acc)[16], int jump) {
+  static_assert(dot4x4_fits(N) && 3 * P + 3 < 2048 && N % Run == 0);
   if constexpr (rv32_asm) {
-    dot4x4_rv32<N>(x, w, bias, acc);
+    dot4x4_rv32<N, P, Run>(x, w, bias, acc, jump);
   } else {
     for (int p = 0; p < 4; ++p) {
       for (int c = 0; c < 4; ++c) {
         std::uint32_t sum = static_cast<std::uint32_t>(bias[c]);
-        for (int i = 0; i < N; ++i) sum += static_cast<std::uint32_t>(x[p * N + i] * w[c * N + i]);
+        const std::int8_t* in = x + p * P;
+        for (int r = 0; r < N / Run; ++r, in += Run + jump)
+          for (int i = 0; i < Run; ++i) sum += static_cast<std::uint32_t>(in[i] * w[c * N + r * Run + i]);
         acc[p * 4 + c] = static_cast<std::int32_t>(sum);
       }
     }
   }
+}
+
+/// dot4x4_runs of 4 rows of N contiguous inputs, N bytes apart.
+template <int N>
+[[gnu::always_inline]] inline void dot4x4(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias,
+                                          std::int32_t (&acc)[16]) {
+  dot4x4_runs<N, N, N>(x, w, bias, acc, 0);
 }
 
 /// Finishes a dot4x4 block's sums into output channels oc..oc+3 of the
@@ -815,6 +876,104 @@ template <int K>
   if (pixels > 0) {
     __builtin_memset(windows + pixels * K, 0, static_cast<unsigned>((4 - pixels) * K));
     run();
+  }
+}
+
+/// Input columns four neighbouring output pixels of a row read (no
+/// dilation along rows): pixel p's taps start p strides after the first's.
+constexpr int rows_span(const window_geometry& g) { return 3 * g.stride_w + g.k_w; }
+
+/// Bytes of the patch conv2d_rows_wide copies four pixels' windows into
+/// where padding clips them: k_h rows of rows_span columns.
+constexpr int rows_patch_bytes(const window_geometry& g) { return g.k_h * rows_span(g) * g.in_c; }
+inline constexpr int max_rows_patch = 2048;
+
+/// Windows (not pointwise) conv2d_rows_wide takes, on cores with
+/// wide_blocks: input channels a multiple of four (runs of whole words), no
+/// dilation along rows, output rows of whole blocks of four pixels, K
+/// weights per channel that dot4x4 takes, four pixels' offsets and a run
+/// inside 12-bit immediates, and a patch of at most max_rows_patch bytes.
+constexpr bool wide_rows_fits(const window_geometry& g) {
+  const int k = g.k_h * g.k_w * g.in_c;
+  return !is_pointwise(g) && g.in_c % 4 == 0 && g.dil_w == 1 && g.out_w % 4 == 0 && dot4x4_fits(k) &&
+         3 * g.stride_w * g.in_c + 3 < 2048 && g.k_w * g.in_c < 2048 && rows_patch_bytes(g) <= max_rows_patch;
+}
+
+/// Whether some block of four pixels of g reads outside the input (then
+/// conv2d_rows_wide needs its patch).
+constexpr bool rows_may_clip(const window_geometry& g) {
+  for (int oy = 0; oy < g.out_h; ++oy) {
+    const int iy0 = oy * g.stride_h - g.pad_h;
+    if (iy0 < 0 || iy0 + (g.k_h - 1) * g.dil_h >= g.in_h) return true;
+  }
+  for (int ox = 0; ox < g.out_w; ox += 4) {
+    const int ix0 = ox * g.stride_w - g.pad_w;
+    if (ix0 < 0 || ix0 + rows_span(g) > g.in_w) return true;
+  }
+  return false;
+}
+
+/// int8 convolution with its shape G a compile-time constant
+/// (wide_rows_fits), in blocks of four neighbouring pixels of a row x four
+/// output channels, read where they are: each of a pixel's k_h window rows
+/// is one run of k_w x in_c input bytes, and the four pixels' runs are a
+/// stride apart, so dot4x4_runs reads the input itself with constant
+/// offsets. Only blocks that padding clips are first copied into a patch of
+/// the same layout (the zero point outside the input). Not in place.
+template <window_geometry G>
+[[gnu::always_inline]] inline void conv2d_rows_wide(const conv2d_args<std::int8_t>& a, const std::int8_t* in,
+                                                    std::int8_t* out, tile t) {
+  static_assert(wide_rows_fits(G));
+  constexpr int C = G.in_c, Run = G.k_w * C, K = G.k_h * Run, P = G.stride_w * C, span = rows_span(G);
+  constexpr bool may_clip = rows_may_clip(G);
+  alignas(4) std::int8_t patch[may_clip ? rows_patch_bytes(G) : 4];
+  for (int b = 0; b < G.batches; ++b) {
+    const std::int8_t* input = in + b * G.in_h * G.in_w * C;
+    for (int oy = t.row_begin; oy < t.row_end; ++oy) {
+      const int iy0 = oy * G.stride_h - G.pad_h;
+      const bool rows_inside = iy0 >= 0 && iy0 + (G.k_h - 1) * G.dil_h < G.in_h;
+      std::int8_t* row_out = out + (b * G.out_h + oy) * G.out_w * G.out_c;
+      for (int ox = 0; ox < G.out_w; ox += 4) {
+        const int ix0 = ox * G.stride_w - G.pad_w;
+        const std::int8_t* x = input + (iy0 * G.in_w + ix0) * C;
+        int jump = G.dil_h * G.in_w * C - Run;
+        if (may_clip && !(rows_inside && ix0 >= 0 && ix0 + span <= G.in_w)) {
+          for (int ky = 0; ky < G.k_h; ++ky) {
+            const int iy = iy0 + ky * G.dil_h;
+            const bool row_inside = iy >= 0 && iy < G.in_h;
+            for (int cx = 0; cx < span; ++cx) {
+              const int ix = ix0 + cx;
+              const std::int8_t* from =
+                  row_inside && ix >= 0 && ix < G.in_w ? input + (iy * G.in_w + ix) * C : a.pad_row;
+              // Words: pixels of a multiple of four channels start on a
+              // word, and so does the pad row.
+              const auto* f = static_cast<const std::int8_t*>(__builtin_assume_aligned(from, 4));
+              auto* to = static_cast<std::int8_t*>(__builtin_assume_aligned(patch + (ky * span + cx) * C, 4));
+              for (int c = 0; c < C; c += 4) __builtin_memcpy(to + c, f + c, 4);
+            }
+          }
+          x = patch;
+          jump = span * C - Run;
+        }
+        std::int8_t* const outs[4] = {row_out + ox * G.out_c, row_out + (ox + 1) * G.out_c,
+                                      row_out + (ox + 2) * G.out_c, row_out + (ox + 3) * G.out_c};
+        int oc = t.ch_begin;
+        for (; oc + 4 <= t.ch_end; oc += 4) {
+          std::int32_t acc[16];
+          dot4x4_runs<K, P, Run>(x, a.weights + oc * K, a.e.bias + oc, acc, jump);
+          finish4x4(a, outs, oc, acc);
+        }
+        for (; oc < t.ch_end; ++oc) {
+          const std::int8_t* w = a.weights + oc * K;
+          for (int p = 0; p < 4; ++p) {
+            std::int32_t acc = 0;
+            for (int ky = 0; ky < G.k_h; ++ky)
+              for (int i = 0; i < Run; ++i) acc += w[ky * Run + i] * x[p * P + ky * (Run + jump) + i];
+            a.e.put(outs[p], oc, acc);
+          }
+        }
+      }
+    }
   }
 }
 
