@@ -175,6 +175,20 @@ constexpr std::int32_t requantize_fused(std::int32_t acc, std::int32_t bias, con
   return static_cast<std::int32_t>(sum >> 32) >> s.shift;
 }
 
+/// requantize_fused without the [x < 0] term, for outputs whose clamp
+/// sends everything at or below the output zero point to one minimum at or
+/// above it (ReLU, ReLU6, or no activation with zero point -128): the same
+/// value for x >= 0, and for x < 0 at most the zero point, as x * m <= -2^30
+/// leaves the numerator at most 2^(30 + r) + output_offset * 2^(31 + r).
+/// So the clamped result is the same. One 64-bit multiply-add of a constant.
+constexpr std::int32_t requantize_fused_clamped(std::int32_t acc, std::int32_t bias, const fused_requant& s) {
+  const auto x = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) + static_cast<std::uint32_t>(bias));
+  const std::int64_t sum =
+      static_cast<std::int64_t>((static_cast<std::uint64_t>(static_cast<std::uint32_t>(s.round)) << 32) | 0x40000000u) +
+      std::int64_t{x} * s.value;
+  return static_cast<std::int32_t>(sum >> 32) >> s.shift;
+}
+
 /// Bound on |acc + bias| under which requantize_prescaled is exact: 2^28.
 inline constexpr std::int64_t prescaled_input_limit = std::int64_t{1} << 28;
 
@@ -213,6 +227,15 @@ constexpr std::int32_t requantize_prescaled(std::int32_t acc, std::int32_t bias,
   const std::int32_t negative = x >> 31;  // 0 or -1
   const auto high = static_cast<std::int32_t>((std::int64_t{x * 4} * s.value) >> 32);
   return (high + s.round + negative + negative) >> s.shift;
+}
+
+/// requantize_prescaled without the [x < 0] term, where the clamp allows
+/// it (as requantize_fused_clamped): for x < 0, 4x * m <= -2^32 makes the
+/// high word at most -1, and the result at most the zero point.
+constexpr std::int32_t requantize_prescaled_clamped(std::int32_t acc, std::int32_t bias, const fused_requant& s) {
+  const auto x = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) + static_cast<std::uint32_t>(bias));
+  const auto high = static_cast<std::int32_t>((std::int64_t{x * 4} * s.value) >> 32);
+  return (high + s.round) >> s.shift;
 }
 
 /// Whether requantize_prescaled is exact for a channel of `taps` int8

@@ -316,6 +316,9 @@ constexpr ops::epilogue<T> make_epilogue(const tensor_spec& in, const tensor_spe
     e.use_residual = tables.use_residual;
     e.residual_first = tables.residual_first;
     e.residual_table = tables.residual_table;
+    e.residual_fused = tables.use_residual && tables.residual_table && tables.residual->use_fused;
+    e.min_at_zero_point = e.act.min >= e.output_offset;
+    e.residual_min_at_zero_point = tables.use_residual && tables.residual->act.min >= tables.residual->output_offset;
     e.residual = tables.residual;
   }
   return e;
@@ -429,6 +432,7 @@ struct fully_connected_shape {
   int batches = 0, in_size = 0, out_size = 0, requant_step = 0;
   bool fused = false;
   ops::int8_range act{};
+  bool min_at_zero_point = false;
 };
 struct window_shape {
   ops::window_geometry g{};
@@ -438,6 +442,9 @@ struct window_shape {
   bool residual = false;
   bool residual_first = false;
   bool residual_table = false;
+  bool residual_fused = false;
+  bool min_at_zero_point = false;
+  bool residual_min_at_zero_point = false;
 };
 
 template <op Kind>
@@ -466,18 +473,26 @@ template <op Kind, class Args>
 constexpr auto shape_key(const Args& a) {
   if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
     if constexpr (requires { a.e.use_residual; }) {
-      return window_shape{
-          a.g, fused_epilogue(a), int8_clamp(a), a.in_place, a.e.use_residual, a.e.residual_first, a.e.residual_table};
+      return window_shape{a.g,
+                          fused_epilogue(a),
+                          int8_clamp(a),
+                          a.in_place,
+                          a.e.use_residual,
+                          a.e.residual_first,
+                          a.e.residual_table,
+                          a.e.residual_fused,
+                          a.e.min_at_zero_point,
+                          a.e.residual_min_at_zero_point};
     } else {
-      return window_shape{a.g, false, {}, a.in_place, false, false, false};
+      return window_shape{a.g, false, {}, a.in_place, false, false, false, false, false, false};
     }
   } else {
     static_assert(Kind == op::fully_connected);
     if constexpr (requires { a.e.requant_step; }) {
-      return fully_connected_shape{a.batches,        a.in_size,         a.out_size,
-                                   a.e.requant_step, fused_epilogue(a), int8_clamp(a)};
+      return fully_connected_shape{a.batches,         a.in_size,     a.out_size,           a.e.requant_step,
+                                   fused_epilogue(a), int8_clamp(a), a.e.min_at_zero_point};
     } else {
-      return fully_connected_shape{a.batches, a.in_size, a.out_size, 0, false, {}};
+      return fully_connected_shape{a.batches, a.in_size, a.out_size, 0, false, {}, false};
     }
   }
 }
@@ -507,12 +522,15 @@ template <op Kind, auto Key, bool Dsp, class T, class Args>
   if constexpr (requires { a.e.use_fused; }) {
     a.e.use_fused = Key.fused;
     a.e.act = Key.act;
+    a.e.min_at_zero_point = Key.min_at_zero_point;
   }
   if constexpr (requires { a.e.use_residual; }) {
     if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
       a.e.use_residual = Key.residual;
       a.e.residual_first = Key.residual_first;
       a.e.residual_table = Key.residual_table;
+      a.e.residual_fused = Key.residual_fused;
+      a.e.residual_min_at_zero_point = Key.residual_min_at_zero_point;
     } else {
       a.e.use_residual = false;  // only convolutions do a residual add
     }

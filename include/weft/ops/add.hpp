@@ -55,12 +55,45 @@ struct add_args<float> {
   float_range act{};
 };
 
+/// Whether every sum of two of an add's table entries is inside
+/// prescaled_input_limit: each entry is an input offset by its zero point
+/// (at most 255 in magnitude), shifted left by left_shift and multiplied by
+/// the input's multiplier, rounded; so |entry| <= 255 * 2^left_shift * m + 1.
+constexpr bool add_table_in_limit(const add_args<std::int8_t>& a) {
+  auto bound = [&](multiplier m) {
+    // m = value * 2^(shift - 31), shift <= 0 for a multiplier below one.
+    const long double v = static_cast<long double>(m.value) / 2147483648.0L;
+    long double scale = 1;
+    for (int s = m.shift; s < 0; ++s) scale /= 2;
+    for (int s = 0; s < m.shift; ++s) scale *= 2;
+    return 255.0L * static_cast<long double>(std::int64_t{1} << a.left_shift) * v * scale + 1;
+  };
+  return bound(a.input1_multiplier) + bound(a.input2_multiplier) < static_cast<long double>(prescaled_input_limit);
+}
+
+/// One element of an int8 add through its table (a.table set) whose output
+/// multiplier is fused (a.use_fused): on prescaled_requant cores the sum of
+/// two entries is inside prescaled_input_limit (make_add_args checks it).
+/// `clamped`: the clamp's minimum is at or above the output zero point, so
+/// the requantization may skip its sign term (requantize_fused_clamped).
+[[gnu::always_inline]] inline std::int8_t add_fused_by_table(const add_args<std::int8_t>& a, std::int8_t x1,
+                                                             std::int8_t x2, bool clamped = false) {
+  const std::int32_t* t = a.table + 128;  // entries of x = -128..127, then input 2's
+  const std::int32_t sum = t[x1] + t[256 + x2];
+  std::int32_t y;
+  if constexpr (prescaled_requant) {
+    y = clamped ? requantize_prescaled_clamped(sum, 0, a.fused) : requantize_prescaled(sum, 0, a.fused);
+  } else {
+    y = clamped ? requantize_fused_clamped(sum, 0, a.fused) : requantize_fused(sum, 0, a.fused);
+  }
+  return static_cast<std::int8_t>(clamp_int8(y, a.act));
+}
+
 /// One element of an int8 add through its table (a.table set).
 [[gnu::always_inline]] inline std::int8_t add_by_table(const add_args<std::int8_t>& a, std::int8_t x1, std::int8_t x2) {
+  if (a.use_fused) return add_fused_by_table(a, x1, x2);
   const std::int32_t sum = a.table[x1 + 128] + a.table[256 + x2 + 128];
-  const std::int32_t y =
-      a.use_fused ? requantize_fused(sum, 0, a.fused) : requantize(sum, a.output_multiplier) + a.output_offset;
-  return static_cast<std::int8_t>(clamp_int8(y, a.act));
+  return static_cast<std::int8_t>(clamp_int8(requantize(sum, a.output_multiplier) + a.output_offset, a.act));
 }
 
 /// One element of an int8 add, rescaling both inputs.
@@ -110,8 +143,12 @@ constexpr add_args<std::int8_t> make_add_args(const quantization& in1, const qua
   a.output_multiplier =
       quantize_multiplier(twice_max / (static_cast<double>(1 << a.left_shift) * static_cast<double>(out.scale)));
   a.act = activation_range(act, out.scale, out.zero_point);
-  a.use_fused = can_fuse(a.output_multiplier);
-  if (a.use_fused) a.fused = make_fused_requant(a.output_multiplier, a.output_offset);
+  // Fused where the multiplier allows, and on prescaled_requant cores in the
+  // prescaled form, which a sum of two rescaled inputs always fits.
+  a.use_fused = can_fuse(a.output_multiplier) && (!prescaled_requant || add_table_in_limit(a));
+  if (a.use_fused)
+    a.fused = prescaled_requant ? make_prescaled_requant(a.output_multiplier, a.output_offset)
+                                : make_fused_requant(a.output_multiplier, a.output_offset);
   return a;
 }
 

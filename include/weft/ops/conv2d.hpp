@@ -71,6 +71,10 @@ struct epilogue<std::int8_t> {
   /// kernel's shape key, so a constant there.
   bool use_fused = false;
   const fused_requant* fused = nullptr;
+  /// The clamp's minimum is at or above the output zero point (ReLU, ReLU6):
+  /// fused requantization skips its sign term (requantize_fused_clamped).
+  /// Part of a kernel's shape key.
+  bool min_at_zero_point = false;
 
   /// A residual add folded into the convolution (the memory plan's
   /// in_place_kind::residual): each output element goes through the add
@@ -79,7 +83,9 @@ struct epilogue<std::int8_t> {
   /// that input is the add's first. Part of a kernel's shape key.
   bool use_residual = false;
   bool residual_first = false;
-  bool residual_table = false;  // the add has a table (add_args::table)
+  bool residual_table = false;              // the add has a table (add_args::table)
+  bool residual_fused = false;              // ... and a fused output multiplier (add_args::use_fused)
+  bool residual_min_at_zero_point = false;  // min_at_zero_point for the add's output
   const add_args<std::int8_t>* residual = nullptr;
 
   [[gnu::always_inline]] std::int8_t finish(std::int32_t acc, int c) const { return finish_with(acc, bias[c], c); }
@@ -94,9 +100,9 @@ struct epilogue<std::int8_t> {
   [[gnu::always_inline]] std::int8_t finish_fused(std::int32_t acc, std::int32_t b, const fused_requant& r) const {
     // exec::fill_fused built the records for the form this target takes.
     if constexpr (prescaled_requant) {
-      acc = requantize_prescaled(acc, b, r);
+      acc = min_at_zero_point ? requantize_prescaled_clamped(acc, b, r) : requantize_prescaled(acc, b, r);
     } else {
-      acc = requantize_fused(acc, b, r);
+      acc = min_at_zero_point ? requantize_fused_clamped(acc, b, r) : requantize_fused(acc, b, r);
     }
     return static_cast<std::int8_t>(clamp_int8(acc, act));
   }
@@ -109,7 +115,11 @@ struct epilogue<std::int8_t> {
       if constexpr (optimize_size) {
         o[c] = add_element_call(*residual, x1, x2);  // one copy, not one per output site
       } else {
-        o[c] = residual_table ? add_by_table(*residual, x1, x2) : add_by_rescaling(*residual, x1, x2);
+        if (residual_table && residual_fused) {
+          o[c] = add_fused_by_table(*residual, x1, x2, residual_min_at_zero_point);
+        } else {
+          o[c] = residual_table ? add_by_table(*residual, x1, x2) : add_by_rescaling(*residual, x1, x2);
+        }
       }
     } else {
       o[c] = y;
@@ -617,17 +627,26 @@ template <int N>
 /// first `pixels` pixels at outs[0..pixels).
 [[gnu::always_inline]] inline void finish4x4(const conv2d_args<std::int8_t>& a, std::int8_t* const* outs, int oc,
                                              const std::int32_t (&acc)[16], int pixels = 4) {
-  if (a.e.use_fused && !a.e.use_residual) {
+  if (a.e.use_fused) {
     // The four channels' records copied first: an int8 store may alias the
     // table, a local may not, so they load once for the four pixels.
     fused_requant r[4];
 #pragma GCC unroll 4
     for (int c = 0; c < 4; ++c) r[c] = a.e.fused[(oc + c) * a.e.requant_step];
+    if (!a.e.use_residual) {
 #pragma GCC unroll 4
-    for (int p = 0; p < 4; ++p) {
-      if (p >= pixels) break;
+      for (int p = 0; p < 4; ++p) {
+        if (p >= pixels) break;
 #pragma GCC unroll 4
-      for (int c = 0; c < 4; ++c) a.e.store(outs[p], oc + c, a.e.finish_fused(acc[p * 4 + c], 0, r[c]));
+        for (int c = 0; c < 4; ++c) a.e.store(outs[p], oc + c, a.e.finish_fused(acc[p * 4 + c], 0, r[c]));
+      }
+    } else {
+      // With a residual add: a pixel at a time, its four channels unrolled.
+#pragma GCC unroll 1
+      for (int p = 0; p < pixels; ++p) {
+#pragma GCC unroll 4
+        for (int c = 0; c < 4; ++c) a.e.store(outs[p], oc + c, a.e.finish_fused(acc[p * 4 + c], 0, r[c]));
+      }
     }
   } else {
     // A residual add is long: one copy of it, not sixteen.
