@@ -173,6 +173,46 @@ TEST_CASE("requantize_fused equals requantize plus the output offset for every m
   REQUIRE_FALSE(can_fuse(multiplier{0, -5}));
 }
 
+TEST_CASE(
+    "the clamped requantizations give the same clamped values where the clamp's minimum is at or above the "
+    "zero point",
+    "[core][fixed_point]") {
+  test::rng r(9);
+  const auto limit = static_cast<std::int32_t>(prescaled_input_limit);
+  int below = 0, changed = 0;
+  auto check = [&](std::int32_t x, multiplier m, std::int32_t offset) {
+    // A clamp whose minimum is the zero point or above it (ReLU, ReLU6).
+    const ops::int8_range act{offset + (x & 3), 127};
+    const std::int32_t want = ops::clamp_int8(multiply_by_quantized_multiplier(x, m) + offset, act);
+    REQUIRE(ops::clamp_int8(requantize_fused_clamped(x, 0, make_fused_requant(m, offset)), act) == want);
+    // The unclamped values differ for some negative x: the term matters.
+    changed += requantize_fused_clamped(x, 0, make_fused_requant(m, offset)) !=
+               requantize_fused(x, 0, make_fused_requant(m, offset));
+    below += x < 0;
+    if (x > -limit && x < limit) {
+      REQUIRE(ops::clamp_int8(requantize_prescaled_clamped(x, 0, make_prescaled_requant(m, offset)), act) == want);
+    }
+  };
+  for (int k = 0; k < 200000; ++k) {
+    const auto offset = static_cast<std::int32_t>(r.uniform(-128, 124));
+    if (k % 4 == 0) {
+      // Exact ties of the final rounding, of both signs.
+      const int shift = r.uniform(2, 22);
+      const std::int32_t odd = 2 * r.uniform(-(1 << 5), (1 << 5) - 1) + 1;
+      check(odd * (1 << shift), multiplier{1 << 30, -shift}, offset);
+      continue;
+    }
+    const multiplier m = quantize_multiplier(std::exp2(r.real() * -24.0));
+    if (!can_fuse(m)) continue;
+    check(k % 3 == 0 ? r.uniform(-(1 << 16), 1 << 16) : r.uniform(-limit + 1, limit - 1), m, offset);
+  }
+  for (const std::int32_t x : {-limit + 1, limit - 1, -1, 0, 1, -2, 2})
+    for (const multiplier m : {multiplier{1 << 30, -2}, multiplier{1 << 30, -22}, multiplier{0x7fffffff, -2}})
+      for (const std::int32_t offset : {-128, 0, 124}) check(x, m, offset);
+  REQUIRE(below > 50000);
+  REQUIRE(changed > 0);
+}
+
 TEST_CASE("requantize_prescaled equals requantize plus the output offset within its bound", "[core][fixed_point]") {
   test::rng r(8);
   const auto limit = static_cast<std::int32_t>(prescaled_input_limit);
