@@ -289,16 +289,18 @@ TEST_CASE("compiled convolutions read rows of pixels in place and give the gener
   // Blocks of four pixels read from the input, the ones padding clips
   // through a patch: a 3x3 layer of three channel blocks; two batches of
   // stride 2 with two channels outside blocks; a 1x1 layer of stride 2 (one
-  // run, nothing clipped); a 5x3 kernel dilated along columns; a stride
+  // run, nothing clipped); a 5x3 kernel dilated vertically; a stride
   // wider than the kernel.
   constexpr conv_shape same3x3{1, 9, 12, 8, 12, 3, 3, 1, 1, 1, 1, padding::same};
   constexpr conv_shape strided{2, 11, 16, 4, 6, 3, 3, 2, 2, 1, 1, padding::same, activation::relu6};
   constexpr conv_shape pointwise_s2{1, 7, 8, 16, 8, 1, 1, 2, 2, 1, 1, padding::valid, activation::none};
   constexpr conv_shape tall_dilated{1, 10, 8, 4, 4, 5, 3, 1, 1, 2, 1, padding::same};
   constexpr conv_shape wide_stride{1, 6, 22, 4, 4, 2, 2, 1, 3, 1, 1, padding::same, activation::none};
-  // Rows of five pixels, and three input channels: gathered windows.
-  constexpr conv_shape short_rows{1, 7, 10, 8, 4, 3, 3, 2, 2, 1, 1, padding::same};
+  // Three input channels: runs of 9 bytes, not whole words.
   constexpr conv_shape three_channels{1, 8, 8, 3, 8, 3, 3, 1, 1, 1, 1, padding::same};
+  // Rows of five pixels, and runs of three bytes: gathered windows.
+  constexpr conv_shape short_rows{1, 7, 10, 8, 4, 3, 3, 2, 2, 1, 1, padding::same};
+  constexpr conv_shape one_channel{1, 9, 8, 1, 4, 3, 3, 1, 1, 1, 1, padding::same, activation::relu6};
 
   STATIC_REQUIRE(ops::wide_rows_fits(conv_geometry<same3x3>()));
   STATIC_REQUIRE(ops::wide_rows_fits(conv_geometry<strided>()));
@@ -311,8 +313,9 @@ TEST_CASE("compiled convolutions read rows of pixels in place and give the gener
   STATIC_REQUIRE(!ops::rows_may_clip(conv_geometry<pointwise_s2>()));
   STATIC_REQUIRE(!ops::wide_rows_fits(conv_geometry<short_rows>()));
   STATIC_REQUIRE(ops::wide_gathered_fits(conv_geometry<short_rows>()));
-  STATIC_REQUIRE(!ops::wide_rows_fits(conv_geometry<three_channels>()));
-  STATIC_REQUIRE(ops::wide_gathered_fits(conv_geometry<three_channels>()));
+  STATIC_REQUIRE(ops::wide_rows_fits(conv_geometry<three_channels>()));
+  STATIC_REQUIRE(!ops::wide_rows_fits(conv_geometry<one_channel>()));
+  STATIC_REQUIRE(ops::wide_gathered_fits(conv_geometry<one_channel>()));
 
   require_conv_generic_bits<same3x3>(200);
   require_conv_generic_bits<strided>(210);
@@ -321,6 +324,7 @@ TEST_CASE("compiled convolutions read rows of pixels in place and give the gener
   require_conv_generic_bits<wide_stride>(240);
   require_conv_generic_bits<short_rows>(250);
   require_conv_generic_bits<three_channels>(260);
+  require_conv_generic_bits<one_channel>(270);
 }
 
 TEST_CASE("compiled residual convolutions give the generic kernel's bits", "[exec][conv][residual]") {

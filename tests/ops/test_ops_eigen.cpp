@@ -404,16 +404,24 @@ TEST_CASE("int8 add through its rescaling table equals the per-element rescaling
     fused += a.use_fused ? 1 : 0;
     ops::add(a, x1.data(), x2.data(), direct.data(), {0, 65536, 0, 1});
     std::vector<std::int32_t> table(ops::add_table_size);
-    for (int x = -128; x < 128; ++x) {
-      table[static_cast<std::size_t>(x + 128)] = ops::rescaled_add_input(a, 1, x);
-      table[static_cast<std::size_t>(256 + x + 128)] = ops::rescaled_add_input(a, 2, x);
-    }
+    ops::fill_add_table(a, table.data());
     a.table = table.data();
     ops::add(a, x1.data(), x2.data(), tabled.data(), {0, 65536, 0, 1});
     REQUIRE(direct == tabled);
-    // And the general requantization of the sum where the output is fused.
+    // The fused path inline, as residual convolutions take it, with the
+    // clamp's shortcut where the clamp allows it.
+    if (a.use_fused) {
+      const bool clamped = a.act.min >= a.output_offset;
+      for (int i = 0; i < 65536; ++i) {
+        const auto j = static_cast<std::size_t>(i);
+        REQUIRE(ops::add_fused_by_table(a, x1[j], x2[j], clamped) == direct[j]);
+      }
+    }
+    // And the general requantization of the sum where the output is fused
+    // (its table holds the rescaled inputs themselves).
     if (a.use_fused) {
       a.use_fused = false;
+      ops::fill_add_table(a, table.data());
       ops::add(a, x1.data(), x2.data(), tabled.data(), {0, 65536, 0, 1});
       REQUIRE(direct == tabled);
     }

@@ -213,6 +213,14 @@ constexpr fused_requant make_prescaled_requant(multiplier m, std::int32_t output
           r + 1};
 }
 
+/// requantize_prescaled of x for x4 = 4x (|x| < prescaled_input_limit),
+/// for callers that have 4x at no cost.
+constexpr std::int32_t requantize_prescaled4(std::int32_t x4, const fused_requant& s) {
+  const std::int32_t negative = x4 >> 31;  // 0 or -1
+  const auto high = static_cast<std::int32_t>((std::int64_t{x4} * s.value) >> 32);
+  return (high + s.round + negative + negative) >> s.shift;
+}
+
 /// requantize_fused's value with the high word of a 32x32 multiply only,
 /// for x = acc + bias with |x| < prescaled_input_limit (the caller proves
 /// it at compile time from the layer's size and biases).
@@ -224,9 +232,14 @@ constexpr fused_requant make_prescaled_requant(multiplier m, std::int32_t output
 /// |4x| < 2^30 keeps 4x in int32 and the sum below 2^31 (r <= 22).
 constexpr std::int32_t requantize_prescaled(std::int32_t acc, std::int32_t bias, const fused_requant& s) {
   const auto x = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) + static_cast<std::uint32_t>(bias));
-  const std::int32_t negative = x >> 31;  // 0 or -1
-  const auto high = static_cast<std::int32_t>((std::int64_t{x * 4} * s.value) >> 32);
-  return (high + s.round + negative + negative) >> s.shift;
+  return requantize_prescaled4(x * 4, s);
+}
+
+/// requantize_prescaled4 without the [x < 0] term, where the clamp allows
+/// it (see requantize_prescaled_clamped).
+constexpr std::int32_t requantize_prescaled4_clamped(std::int32_t x4, const fused_requant& s) {
+  const auto high = static_cast<std::int32_t>((std::int64_t{x4} * s.value) >> 32);
+  return (high + s.round) >> s.shift;
 }
 
 /// requantize_prescaled without the [x < 0] term, where the clamp allows
@@ -234,8 +247,7 @@ constexpr std::int32_t requantize_prescaled(std::int32_t acc, std::int32_t bias,
 /// high word at most -1, and the result at most the zero point.
 constexpr std::int32_t requantize_prescaled_clamped(std::int32_t acc, std::int32_t bias, const fused_requant& s) {
   const auto x = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) + static_cast<std::uint32_t>(bias));
-  const auto high = static_cast<std::int32_t>((std::int64_t{x * 4} * s.value) >> 32);
-  return (high + s.round) >> s.shift;
+  return requantize_prescaled4_clamped(x * 4, s);
 }
 
 /// Whether requantize_prescaled is exact for a channel of `taps` int8

@@ -263,10 +263,7 @@ constexpr void fill_add_table(const G& g, int i, std::int32_t* out) {
   const node& n = g.at(i);
   const ops::add_args<std::int8_t> a =
       ops::make_add_args(g.spec(n.inputs[0]).quant, g.spec(n.inputs[1]).quant, g.spec(n.output).quant, n.add.act);
-  for (int x = -128; x < 128; ++x) {
-    out[x + 128] = ops::rescaled_add_input(a, 1, x);
-    out[256 + x + 128] = ops::rescaled_add_input(a, 2, x);
-  }
+  ops::fill_add_table(a, out);
 }
 
 /// The per-node constant tables a kernel's arguments point at, each filled

@@ -71,6 +71,22 @@ constexpr bool add_table_in_limit(const add_args<std::int8_t>& a) {
   return bound(a.input1_multiplier) + bound(a.input2_multiplier) < static_cast<long double>(prescaled_input_limit);
 }
 
+/// What an add's table entries are multiplied by: 4 where its output
+/// multiplier is fused on prescaled_requant cores, so that the sum of two
+/// entries is what requantize_prescaled4 takes (|4 * sum| < 2^30, see
+/// add_table_in_limit); else 1.
+constexpr std::int32_t add_table_scale(const add_args<std::int8_t>& a) {
+  return prescaled_requant && a.use_fused ? 4 : 1;
+}
+
+/// Fills an add's table (add_table_size entries, see add_args::table).
+constexpr void fill_add_table(const add_args<std::int8_t>& a, std::int32_t* out) {
+  for (int x = -128; x < 128; ++x) {
+    out[x + 128] = add_table_scale(a) * rescaled_add_input(a, 1, x);
+    out[256 + x + 128] = add_table_scale(a) * rescaled_add_input(a, 2, x);
+  }
+}
+
 /// One element of an int8 add through its table (a.table set) whose output
 /// multiplier is fused (a.use_fused): on prescaled_requant cores the sum of
 /// two entries is inside prescaled_input_limit (make_add_args checks it).
@@ -78,11 +94,14 @@ constexpr bool add_table_in_limit(const add_args<std::int8_t>& a) {
 /// the requantization may skip its sign term (requantize_fused_clamped).
 [[gnu::always_inline]] inline std::int8_t add_fused_by_table(const add_args<std::int8_t>& a, std::int8_t x1,
                                                              std::int8_t x2, bool clamped = false) {
-  const std::int32_t* t = a.table + 128;  // entries of x = -128..127, then input 2's
-  const std::int32_t sum = t[x1] + t[256 + x2];
+  // Pointers at each input's entry of x = 0: its byte indexes them at once.
+  const std::int32_t* t1 = a.table + 128;
+  const std::int32_t* t2 = a.table + 256 + 128;
+  const std::int32_t sum = t1[x1] + t2[x2];
   std::int32_t y;
   if constexpr (prescaled_requant) {
-    y = clamped ? requantize_prescaled_clamped(sum, 0, a.fused) : requantize_prescaled(sum, 0, a.fused);
+    // The entries are four times the rescaled inputs (add_table_scale).
+    y = clamped ? requantize_prescaled4_clamped(sum, a.fused) : requantize_prescaled4(sum, a.fused);
   } else {
     y = clamped ? requantize_fused_clamped(sum, 0, a.fused) : requantize_fused(sum, 0, a.fused);
   }

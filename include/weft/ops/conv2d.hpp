@@ -106,6 +106,27 @@ struct epilogue<std::int8_t> {
     }
     return static_cast<std::int8_t>(clamp_int8(acc, act));
   }
+  /// finish_fused with the clamp's bounds in registers (opaque_bounds).
+  [[gnu::always_inline]] std::int8_t finish_fused(std::int32_t acc, const fused_requant& r, int8_range bounds) const {
+    if constexpr (prescaled_requant) {
+      acc = min_at_zero_point ? requantize_prescaled_clamped(acc, 0, r) : requantize_prescaled(acc, 0, r);
+    } else {
+      acc = min_at_zero_point ? requantize_fused_clamped(acc, 0, r) : requantize_fused(acc, 0, r);
+    }
+    return static_cast<std::int8_t>(clamp_int8(acc, bounds));
+  }
+  /// The clamp's bounds, in registers the compiler cannot see into: for a
+  /// run of clamps, so that it does not rebuild a constant bound before
+  /// each compare when registers are short (RISC-V has no min or max). Only
+  /// where the requantization is the short one (min_at_zero_point): the
+  /// long one needs the registers more (measured).
+  [[gnu::always_inline]] int8_range opaque_bounds() const {
+    int8_range b = act;
+#if defined(__riscv)
+    if (min_at_zero_point) asm("" : "+r"(b.min), "+r"(b.max));
+#endif
+    return b;
+  }
   /// Finishes output channel c of the pixel at o.
   [[gnu::always_inline]] void put(std::int8_t* o, int c, std::int32_t acc) const { store(o, c, finish(acc, c)); }
   /// Stores channel c's finished value y at o (through the residual add).
@@ -466,6 +487,9 @@ constexpr bool dot4x4_fits(int n) { return n >= 4 && 3 * n + 3 < 2048; }
 /// and four pixels' copy in place.
 constexpr bool wide_pointwise_fits(int in_c) { return dot4x4_fits(in_c) && in_c <= max_in_place_channels; }
 
+/// dot4x4_runs' Jump when the jump between runs is known only at run time.
+inline constexpr int runtime_jump = -(1 << 30);
+
 /// Inputs per iteration of dot4x4_rv32's loop over runs of `run` inputs:
 /// 16 or 8 where that divides the run's whole fours and keeps every offset
 /// (`span`: the largest row offset, from x or w) inside 12 bits, else 4.
@@ -532,35 +556,56 @@ constexpr int dot4x4_step(int run, int span) {
       : [b] "r"(bias), [n1] "n"(N), [p1] "n"(P), __VA_ARGS__                                            \
       : "memory", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "a4", "a5", "a6", "a7", "s1", "s2", "s3",   \
         "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11")
-/// The step from one run's end to the next run's start (x plus `jump`, read
-/// from memory as no register is left), while weights remain.
-#define WEFT_RV32_RUNS                                                    \
-  "lw t0, %[jump]\n\t"                                                    \
-  "add %[x], %[x], t0\n\t"                                                \
+/// The step from one run's end to the next run's start (ADVANCE: x plus
+/// the jump), while weights remain.
+#define WEFT_RV32_RUNS(ADVANCE)                                           \
+  ADVANCE                                                                 \
   "addi %[xe], %[x], %[run]\n\t"                                          \
   "bne %[w], %[we], 1b\n\t"
+/// A run's last LAST (1 to 3) inputs, after its whole fours: TAIL, then x
+/// and w step past them, then WEFT_RV32_RUNS.
+#define WEFT_RV32_RUNS_AFTER(TAIL, LAST, ADVANCE)                         \
+  TAIL                                                                    \
+  "addi %[x], %[x], " LAST "\n\t"                                         \
+  "addi %[w], %[w], " LAST "\n\t"                                         \
+  WEFT_RV32_RUNS(ADVANCE)
+/// The jump as an immediate, or read from memory (no register is left).
+#define WEFT_RV32_JUMP_IMMEDIATE "addi %[x], %[x], %[jump]\n\t"
+#define WEFT_RV32_JUMP_MEMORY "lw t0, %[jump]\n\tadd %[x], %[x], t0\n\t"
 // clang-format on
 
 /// dot4x4 on RV32, in one assembly loop with all sixteen sums in registers
 /// (in C++, GCC moves some of them to the stack on every iteration,
 /// measured): per input it loads four weights and four inputs for sixteen
 /// multiplies and adds. Weight rows (output channels) are N bytes apart at
-/// w. Pixel p's inputs are Runs runs of Run bytes from x + p * P, the runs
-/// `jump` bytes apart (after each other's end); the loop takes
-/// dot4x4_step inputs per iteration, then the last N % 4 (one run only).
-/// s0 stays free for a frame pointer.
-template <int N, int P, int Run>
+/// w. Pixel p's inputs are N / Run runs of Run bytes from x + p * P, the
+/// runs `jump` bytes apart (after each other's end; Jump where that is a
+/// constant of 12 bits, else runtime_jump); the loop takes dot4x4_step
+/// inputs per iteration, then each run's last Run % 4. s0 stays free for a
+/// frame pointer.
+template <int N, int P, int Run, int Jump>
 [[gnu::always_inline]] inline void dot4x4_rv32(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias,
                                                std::int32_t (&acc)[16], int jump) {
 #if defined(__riscv)
   constexpr int runs = N / Run;
-  static_assert(runs * Run == N && (runs == 1 || Run % 4 == 0) && Run < 2048);
+  static_assert(runs * Run == N && Run >= 4 && Run < 2048);
   constexpr int step = dot4x4_step(Run, 3 * (N > P ? N : P));
   const std::int8_t* xe = x + Run / 4 * 4;
   const std::int8_t* const we = w + N;
-#define WEFT_RV32_TAILS(BODY, STEP)                                                                                    \
-  if constexpr (runs > 1) {                                                                                            \
-    WEFT_RV32_DOT4X4(BODY, STEP, WEFT_RV32_RUNS, "", [we] "r"(we), [jump] "m"(jump), [run] "n"(Run));                  \
+#define WEFT_RV32_TAILS(BODY, STEP, ADVANCE, JUMP)                                                                     \
+  if constexpr (runs > 1 && Run % 4 == 0) {                                                                            \
+    WEFT_RV32_DOT4X4(BODY, STEP, WEFT_RV32_RUNS(ADVANCE), "", [we] "r"(we), JUMP, [run] "n"(Run));                     \
+  } else if constexpr (runs > 1 && Run % 4 == 1) {                                                                     \
+    WEFT_RV32_DOT4X4(BODY, STEP, WEFT_RV32_RUNS_AFTER(WEFT_RV32_INPUT("0"), "1", ADVANCE), "", [we] "r"(we),           \
+                     JUMP, [run] "n"(Run / 4 * 4));                                                                    \
+  } else if constexpr (runs > 1 && Run % 4 == 2) {                                                                     \
+    WEFT_RV32_DOT4X4(BODY, STEP, WEFT_RV32_RUNS_AFTER(WEFT_RV32_INPUT("0") WEFT_RV32_INPUT("1"), "2", ADVANCE),        \
+                     "", [we] "r"(we), JUMP, [run] "n"(Run / 4 * 4));                                                  \
+  } else if constexpr (runs > 1) {                                                                                     \
+    WEFT_RV32_DOT4X4(                                                                                                  \
+        BODY, STEP,                                                                                                    \
+        WEFT_RV32_RUNS_AFTER(WEFT_RV32_INPUT("0") WEFT_RV32_INPUT("1") WEFT_RV32_INPUT("2"), "3", ADVANCE),            \
+        "", [we] "r"(we), JUMP, [run] "n"(Run / 4 * 4));                                                               \
   } else if constexpr (N % 4 == 0) {                                                                                   \
     WEFT_RV32_DOT4X4(BODY, STEP, "", "", [unused] "n"(0));                                                             \
   } else if constexpr (N % 4 == 1) {                                                                                   \
@@ -570,19 +615,30 @@ template <int N, int P, int Run>
   } else {                                                                                                             \
     WEFT_RV32_DOT4X4(BODY, STEP, "", WEFT_RV32_INPUT("0") WEFT_RV32_INPUT("1") WEFT_RV32_INPUT("2"), [unused] "n"(0)); \
   }
-  if constexpr (step == 16) {
-    WEFT_RV32_TAILS(WEFT_RV32_STEP16, "16")
-  } else if constexpr (step == 8) {
-    WEFT_RV32_TAILS(WEFT_RV32_STEP8, "8")
-  } else {
-    WEFT_RV32_TAILS(WEFT_RV32_STEP4, "4")
+#define WEFT_RV32_STEPS(ADVANCE, JUMP)                     \
+  if constexpr (step == 16) {                              \
+    WEFT_RV32_TAILS(WEFT_RV32_STEP16, "16", ADVANCE, JUMP) \
+  } else if constexpr (step == 8) {                        \
+    WEFT_RV32_TAILS(WEFT_RV32_STEP8, "8", ADVANCE, JUMP)   \
+  } else {                                                 \
+    WEFT_RV32_TAILS(WEFT_RV32_STEP4, "4", ADVANCE, JUMP)   \
   }
+  if constexpr (Jump != runtime_jump) {
+    static_assert(Jump >= -2048 && Jump < 2048);
+    WEFT_RV32_STEPS(WEFT_RV32_JUMP_IMMEDIATE, [jump] "n"(Jump))
+  } else {
+    WEFT_RV32_STEPS(WEFT_RV32_JUMP_MEMORY, [jump] "m"(jump))
+  }
+#undef WEFT_RV32_STEPS
 #undef WEFT_RV32_TAILS
   (void)we, (void)jump;
 #else
   (void)x, (void)w, (void)bias, (void)acc, (void)jump;
 #endif
 }
+#undef WEFT_RV32_JUMP_MEMORY
+#undef WEFT_RV32_JUMP_IMMEDIATE
+#undef WEFT_RV32_RUNS_AFTER
 #undef WEFT_RV32_RUNS
 #undef WEFT_RV32_DOT4X4
 #undef WEFT_RV32_STEP16
@@ -595,14 +651,16 @@ template <int N, int P, int Run>
 /// The 4 x 4 dot products of a block: w is 4 rows of N weights (output
 /// channels) N bytes apart; pixel p's N inputs are N / Run runs of Run
 /// bytes from x + p * P, each run `jump` bytes after the previous one's
-/// end. acc[4p + c] = bias[c] + pixel p's inputs times row c of w, summed in
-/// input order as TFLite's int32 sums are (modulo 2^32).
-template <int N, int P, int Run>
+/// end (Jump, where that is a constant). acc[4p + c] = bias[c] + pixel p's
+/// inputs times row c of w, summed in input order as TFLite's int32 sums
+/// are (modulo 2^32).
+template <int N, int P, int Run, int Jump = runtime_jump>
 [[gnu::always_inline]] inline void dot4x4_runs(const std::int8_t* x, const std::int8_t* w, const std::int32_t* bias,
                                                std::int32_t (&acc)[16], int jump) {
   static_assert(dot4x4_fits(N) && 3 * P + 3 < 2048 && N % Run == 0);
+  if constexpr (Jump != runtime_jump) jump = Jump;
   if constexpr (rv32_asm) {
-    dot4x4_rv32<N, P, Run>(x, w, bias, acc, jump);
+    dot4x4_rv32<N, P, Run, Jump>(x, w, bias, acc, jump);
   } else {
     for (int p = 0; p < 4; ++p) {
       for (int c = 0; c < 4; ++c) {
@@ -624,8 +682,10 @@ template <int N>
 }
 
 /// Finishes a dot4x4 block's sums into output channels oc..oc+3 of the
-/// first `pixels` pixels at outs[0..pixels).
-[[gnu::always_inline]] inline void finish4x4(const conv2d_args<std::int8_t>& a, std::int8_t* const* outs, int oc,
+/// first `pixels` pixels, pixel p at out(p) (for pixels a constant stride
+/// apart, each store is one base register and an immediate offset).
+template <class Out>
+[[gnu::always_inline]] inline void finish4x4(const conv2d_args<std::int8_t>& a, Out&& out, int oc,
                                              const std::int32_t (&acc)[16], int pixels = 4) {
   if (a.e.use_fused) {
     // The four channels' records copied first: an int8 store may alias the
@@ -634,18 +694,19 @@ template <int N>
 #pragma GCC unroll 4
     for (int c = 0; c < 4; ++c) r[c] = a.e.fused[(oc + c) * a.e.requant_step];
     if (!a.e.use_residual) {
+      const int8_range bounds = a.e.opaque_bounds();
 #pragma GCC unroll 4
       for (int p = 0; p < 4; ++p) {
         if (p >= pixels) break;
 #pragma GCC unroll 4
-        for (int c = 0; c < 4; ++c) a.e.store(outs[p], oc + c, a.e.finish_fused(acc[p * 4 + c], 0, r[c]));
+        for (int c = 0; c < 4; ++c) a.e.store(out(p), oc + c, a.e.finish_fused(acc[p * 4 + c], r[c], bounds));
       }
     } else {
       // With a residual add: a pixel at a time, its four channels unrolled.
 #pragma GCC unroll 1
       for (int p = 0; p < pixels; ++p) {
 #pragma GCC unroll 4
-        for (int c = 0; c < 4; ++c) a.e.store(outs[p], oc + c, a.e.finish_fused(acc[p * 4 + c], 0, r[c]));
+        for (int c = 0; c < 4; ++c) a.e.store(out(p), oc + c, a.e.finish_fused(acc[p * 4 + c], 0, r[c]));
       }
     }
   } else {
@@ -653,7 +714,7 @@ template <int N>
 #pragma GCC unroll 1
     for (int p = 0; p < pixels; ++p) {
 #pragma GCC unroll 1
-      for (int c = 0; c < 4; ++c) a.e.store(outs[p], oc + c, a.e.finish_with(acc[p * 4 + c], 0, oc + c));
+      for (int c = 0; c < 4; ++c) a.e.store(out(p), oc + c, a.e.finish_with(acc[p * 4 + c], 0, oc + c));
     }
   }
 }
@@ -668,8 +729,8 @@ template <int N>
       a, in, out, t, [&](const std::int8_t* x, std::int8_t* o, int oc) __attribute__((always_inline)) {
         std::int32_t acc[16];
         dot4x4<N>(x, a.weights + oc * N, a.e.bias + oc, acc);
-        std::int8_t* const outs[4] = {o, o + a.g.out_c, o + 2 * a.g.out_c, o + 3 * a.g.out_c};
-        finish4x4(a, outs, oc, acc);
+        finish4x4(
+            a, [&](int p) __attribute__((always_inline)) { return o + p * a.g.out_c; }, oc, acc);
       });
 }
 
@@ -872,7 +933,8 @@ template <int K>
     for (; oc + 4 <= t.ch_end; oc += 4) {
       std::int32_t acc[16];
       dot4x4<K>(windows, a.weights + oc * K, a.e.bias + oc, acc);
-      finish4x4(a, outs, oc, acc, pixels);
+      finish4x4(
+          a, [&](int p) __attribute__((always_inline)) { return outs[p]; }, oc, acc, pixels);
     }
     for (; oc < t.ch_end; ++oc) {
       const std::int8_t* w = a.weights + oc * K;
@@ -908,13 +970,13 @@ constexpr int rows_patch_bytes(const window_geometry& g) { return g.k_h * rows_s
 inline constexpr int max_rows_patch = 2048;
 
 /// Windows (not pointwise) conv2d_rows_wide takes, on cores with
-/// wide_blocks: input channels a multiple of four (runs of whole words), no
+/// wide_blocks: runs (k_w x in_c bytes) of at least four inputs, no
 /// dilation along rows, output rows of whole blocks of four pixels, K
 /// weights per channel that dot4x4 takes, four pixels' offsets and a run
 /// inside 12-bit immediates, and a patch of at most max_rows_patch bytes.
 constexpr bool wide_rows_fits(const window_geometry& g) {
   const int k = g.k_h * g.k_w * g.in_c;
-  return !is_pointwise(g) && g.in_c % 4 == 0 && g.dil_w == 1 && g.out_w % 4 == 0 && dot4x4_fits(k) &&
+  return !is_pointwise(g) && g.k_w * g.in_c >= 4 && g.dil_w == 1 && g.out_w % 4 == 0 && dot4x4_fits(k) &&
          3 * g.stride_w * g.in_c + 3 < 2048 && g.k_w * g.in_c < 2048 && rows_patch_bytes(g) <= max_rows_patch;
 }
 
@@ -945,7 +1007,14 @@ template <window_geometry G>
   static_assert(wide_rows_fits(G));
   constexpr int C = G.in_c, Run = G.k_w * C, K = G.k_h * Run, P = G.stride_w * C, span = rows_span(G);
   constexpr bool may_clip = rows_may_clip(G);
-  alignas(4) std::int8_t patch[may_clip ? rows_patch_bytes(G) : 4];
+  // Runs are a row of the input apart; a patch whose rows are as far apart
+  // makes that a constant (an immediate in dot4x4_runs) where it is small
+  // enough, else the patch's rows are packed and the jump read at run time.
+  constexpr int row = G.dil_h * G.in_w * C;
+  constexpr bool wide_patch = G.k_h > 1 && (G.k_h - 1) * row + span * C <= max_rows_patch && row - Run < 2048;
+  constexpr int patch_row = wide_patch ? row : span * C;
+  constexpr int Jump = G.k_h == 1 ? 0 : wide_patch ? row - Run : runtime_jump;
+  alignas(4) std::int8_t patch[may_clip ? (G.k_h - 1) * patch_row + span * C : 4];
   for (int b = 0; b < G.batches; ++b) {
     const std::int8_t* input = in + b * G.in_h * G.in_w * C;
     for (int oy = t.row_begin; oy < t.row_end; ++oy) {
@@ -959,27 +1028,45 @@ template <window_geometry G>
         if (may_clip && !(rows_inside && ix0 >= 0 && ix0 + span <= G.in_w)) {
           for (int ky = 0; ky < G.k_h; ++ky) {
             const int iy = iy0 + ky * G.dil_h;
-            const bool row_inside = iy >= 0 && iy < G.in_h;
-            for (int cx = 0; cx < span; ++cx) {
-              const int ix = ix0 + cx;
-              const std::int8_t* from =
-                  row_inside && ix >= 0 && ix < G.in_w ? input + (iy * G.in_w + ix) * C : a.pad_row;
-              // Words: pixels of a multiple of four channels start on a
-              // word, and so does the pad row.
-              const auto* f = static_cast<const std::int8_t*>(__builtin_assume_aligned(from, 4));
-              auto* to = static_cast<std::int8_t*>(__builtin_assume_aligned(patch + (ky * span + cx) * C, 4));
-              for (int c = 0; c < C; c += 4) __builtin_memcpy(to + c, f + c, 4);
+            // The columns [lo, hi) of the patch row inside the input, one
+            // run of bytes there; the others read the zero point.
+            int lo = 0, hi = 0;
+            if (iy >= 0 && iy < G.in_h) {
+              lo = ix0 < 0 ? -ix0 : 0;
+              hi = G.in_w - ix0 < span ? G.in_w - ix0 : span;
+            }
+            std::int8_t* to = patch + ky * patch_row;
+            // Words where pixels are whole words: pixels of a multiple of
+            // four channels start on a word (tensors are aligned in the
+            // arena), and so do the pad row and the patch (alignas, and
+            // rows a whole number of pixels apart).
+            const std::int8_t* from = input + (iy * G.in_w + ix0) * C;
+            if constexpr (C % 4 == 0) {
+              // A pixel at a time, in words.
+              for (int cx = 0; cx < span; ++cx) {
+                const auto* f = static_cast<const std::int8_t*>(
+                    __builtin_assume_aligned(cx >= lo && cx < hi ? from + cx * C : a.pad_row, 4));
+                auto* d = static_cast<std::int8_t*>(__builtin_assume_aligned(to + cx * C, 4));
+#pragma GCC unroll 16
+                for (int i = 0; i < C; i += 4) __builtin_memcpy(d + i, f + i, 4);
+              }
+            } else {
+              // The pad pixels, then the inside run at once.
+              for (int cx = 0; cx < span; ++cx)
+                if (cx < lo || cx >= hi)
+                  for (int i = 0; i < C; ++i) to[cx * C + i] = a.pad_row[i];
+              for (int i = lo * C; i < hi * C; ++i) to[i] = from[i];
             }
           }
           x = patch;
-          jump = span * C - Run;
+          jump = patch_row - Run;
         }
-        std::int8_t* const outs[4] = {row_out + ox * G.out_c, row_out + (ox + 1) * G.out_c,
-                                      row_out + (ox + 2) * G.out_c, row_out + (ox + 3) * G.out_c};
+        std::int8_t* const o = row_out + ox * G.out_c;
+        auto outs = [o](int p) __attribute__((always_inline)) { return o + p * G.out_c; };
         int oc = t.ch_begin;
         for (; oc + 4 <= t.ch_end; oc += 4) {
           std::int32_t acc[16];
-          dot4x4_runs<K, P, Run>(x, a.weights + oc * K, a.e.bias + oc, acc, jump);
+          dot4x4_runs<K, P, Run, Jump>(x, a.weights + oc * K, a.e.bias + oc, acc, jump);
           finish4x4(a, outs, oc, acc);
         }
         for (; oc < t.ch_end; ++oc) {
@@ -988,7 +1075,7 @@ template <window_geometry G>
             std::int32_t acc = 0;
             for (int ky = 0; ky < G.k_h; ++ky)
               for (int i = 0; i < Run; ++i) acc += w[ky * Run + i] * x[p * P + ky * (Run + jump) + i];
-            a.e.put(outs[p], oc, acc);
+            a.e.put(outs(p), oc, acc);
           }
         }
       }
