@@ -99,10 +99,14 @@ struct epilogue<std::int8_t> {
   /// finish_with for a fused epilogue, with the channel's record r.
   [[gnu::always_inline]] std::int8_t finish_fused(std::int32_t acc, std::int32_t b, const fused_requant& r) const {
     // exec::fill_fused built the records for the form this target takes.
+    // The size configuration's kernels read min_at_zero_point at run time,
+    // where the short form would cost a branch and both forms' code: they
+    // keep the general one.
+    const bool clamped = !optimize_size && min_at_zero_point;
     if constexpr (prescaled_requant) {
-      acc = min_at_zero_point ? requantize_prescaled_clamped(acc, b, r) : requantize_prescaled(acc, b, r);
+      acc = clamped ? requantize_prescaled_clamped(acc, b, r) : requantize_prescaled(acc, b, r);
     } else {
-      acc = min_at_zero_point ? requantize_fused_clamped(acc, b, r) : requantize_fused(acc, b, r);
+      acc = clamped ? requantize_fused_clamped(acc, b, r) : requantize_fused(acc, b, r);
     }
     return static_cast<std::int8_t>(clamp_int8(acc, act));
   }
