@@ -23,6 +23,9 @@
 extern "C" {
 using qemu_plugin_id_t = std::uint64_t;
 using qemu_plugin_meminfo_t = std::uint32_t;
+struct qemu_info_system {  // named: ISO C++ has no anonymous struct in an anonymous union
+  int smp_vcpus, max_vcpus;
+};
 struct qemu_info_t {
   const char* target_name;
   struct {
@@ -30,9 +33,7 @@ struct qemu_info_t {
   } version;
   bool system_emulation;
   union {
-    struct {
-      int smp_vcpus, max_vcpus;
-    } system;
+    qemu_info_system system;
   };
 };
 struct qemu_plugin_tb;
@@ -84,7 +85,8 @@ void count_insn(unsigned int vcpu, void*) {
 }
 
 void on_store(unsigned int vcpu, qemu_plugin_meminfo_t, std::uint64_t vaddr, void*) {
-  if (vaddr >= markers && vaddr < markers + 4 * (slots + 1)) state[vcpu].slot = static_cast<std::size_t>((vaddr - markers) / 4);
+  if (vaddr >= markers && vaddr < markers + 4 * (slots + 1))
+    state[vcpu].slot = static_cast<std::size_t>((vaddr - markers) / 4);
 }
 
 void on_translate(qemu_plugin_id_t, qemu_plugin_tb* tb) {
@@ -120,8 +122,8 @@ void at_exit(qemu_plugin_id_t, void*) {
 
 }  // namespace
 
-extern "C" [[gnu::visibility("default")]] int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t* info, int argc,
-                                                                   char** argv) {
+extern "C" [[gnu::visibility("default")]] int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t* info,
+                                                                  int argc, char** argv) {
   for (int i = 0; i < argc; ++i) {
     const char* a = argv[i];
     if (std::strncmp(a, "markers=", 8) == 0) markers = std::strtoull(a + 8, nullptr, 0);

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
-# Runs a model on an emulated board with `weft run --target` for every
+# Runs a model on an emulated board (or the host) with `weft run --target` for every
 # "INPUT|EXPECTED" pair of CASES and requires the expected bytes.
 # -DSIZE=ON: in weft's size configuration (weft run --size).
-# cmake -DWEFT=<tool> -DMODEL=<.tflite> -DTARGET=<board> -DCORES=<n> -DCASES=<pairs> -DWORK=<dir> [-DSIZE=ON] -P check_run.cmake
+# -DCOMPILER=clang: firmware built with Clang (weft run --compiler clang).
+# cmake -DWEFT=<tool> -DMODEL=<.tflite> -DTARGET=<board> -DCORES=<n> -DCASES=<pairs> -DWORK=<dir> [-DSIZE=ON]
+#       [-DCOMPILER=gcc|clang] -P check_run.cmake
 file(MAKE_DIRECTORY ${WORK})
 set(failures "")
 set(n 0)
@@ -15,6 +17,9 @@ foreach(pair IN LISTS CASES)
   set(size_option "")
   if(SIZE)
     set(size_option --size)
+  endif()
+  if(COMPILER)
+    list(APPEND size_option --compiler ${COMPILER})
   endif()
   execute_process(COMMAND ${WEFT} run ${MODEL} --target ${TARGET} --cores ${CORES} ${size_option} --input ${input}
                           --output ${out}

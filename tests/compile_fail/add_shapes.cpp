@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A residual add of tensors of different shapes.
-// expect: static assertion failed: weft: add: both inputs must have the same shape (broadcasting is not supported)
+// expect: weft: add: both inputs must have the same shape (broadcasting is not supported)
 // expect: error_in_operator<weft::error::add_shapes, 1>
 #include <weft/weft.hpp>
 

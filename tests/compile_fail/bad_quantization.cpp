@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // An int8 output with no scale given.
-// expect: static assertion failed: weft: an int8 tensor needs a positive finite scale and a zero point in [-128, 127]
+// expect: weft: an int8 tensor needs a positive finite scale and a zero point in [-128, 127]
 // expect: error_in_operator<weft::error::bad_quantization, 0>
 #include <weft/weft.hpp>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A bias with one element too many.
-// expect: static assertion failed: weft: the bias must be 1-D with one element per output channel
+// expect: weft: the bias must be 1-D with one element per output channel
 // expect: error_in_operator<weft::error::bias_shape, 0>
 #include <weft/weft.hpp>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A 3-channel input fed to weights made for 1 input channel.
-// expect: static assertion failed: weft: conv2d: the weights' last dimension (input channels) differs from the input's channel count
+// expect: weft: conv2d: the weights' last dimension (input channels) differs from the input's channel count
 // expect: error_in_operator<weft::error::conv_channels, 0>
 #include <weft/weft.hpp>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Depthwise weights for 8 channels on a 4-channel input with multiplier 1.
-// expect: static assertion failed: weft: depthwise_conv2d: the weights' last dimension must equal input channels times depth_multiplier
+// expect: weft: depthwise_conv2d: the weights' last dimension must equal input channels times depth_multiplier
 // expect: error_in_operator<weft::error::depthwise_channels, 0>
 #include <weft/weft.hpp>
 

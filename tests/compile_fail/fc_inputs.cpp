@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A fully connected layer whose weights expect 100 inputs after a 98-element tensor.
-// expect: static assertion failed: weft: fully_connected: the input's element count is not a multiple of the weights' input size
+// expect: weft: fully_connected: the input's element count is not a multiple of the weights' input size
 // expect: error_in_operator<weft::error::fc_inputs, 1>
 #include <weft/weft.hpp>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A description that never names its output.
-// expect: static assertion failed: weft: the graph has no output: finish the description with output(x)
+// expect: weft: the graph has no output: finish the description with output(x)
 // expect: error_in_operator<weft::error::no_output, -1>
 #include <weft/weft.hpp>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A pool on a flat vector.
-// expect: static assertion failed: weft: convolutions and pools take a 4-D NHWC input [batch, height, width, channels]
+// expect: weft: convolutions and pools take a 4-D NHWC input [batch, height, width, channels]
 // expect: error_in_operator<weft::error::not_4d, 0>
 #include <weft/weft.hpp>
 

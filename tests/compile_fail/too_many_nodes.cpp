@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Three operators in a graph with room for two.
-// expect: static assertion failed: weft: the model has more operators than the graph's capacity: raise N in weft::graph<N>
+// expect: weft: the model has more operators than the graph's capacity: raise N in weft::graph<N>
 // expect: error_in_operator<weft::error::too_many_nodes, 2>
 #include <weft/weft.hpp>
 

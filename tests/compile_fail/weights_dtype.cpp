@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // float32 weights in an int8 model.
-// expect: static assertion failed: weft: weights must be int8 for an int8 input and float32 for a float32 input
+// expect: weft: weights must be int8 for an int8 input and float32 for a float32 input
 // expect: error_in_operator<weft::error::weights_dtype, 0>
 #include <weft/weft.hpp>
 

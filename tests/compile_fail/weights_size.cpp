@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A weight array shorter than the shape it is declared with.
-// expect: static assertion failed: weft: a constant's array holds a different number of elements than its shape says
+// expect: weft: a constant's array holds a different number of elements than its shape says
 // expect: error_in_operator<weft::error::weights_size, 0>
 #include <weft/weft.hpp>
 

@@ -39,7 +39,17 @@ void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+// GCC says so with macros, Clang with __has_feature.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define WEFT_SANITIZED_MALLOC 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define WEFT_SANITIZED_MALLOC 1
+#endif
+
+#if !defined(WEFT_SANITIZED_MALLOC)
 extern "C" void* __libc_malloc(std::size_t);
 extern "C" void* __libc_calloc(std::size_t, std::size_t);
 extern "C" void* __libc_realloc(void*, std::size_t);
@@ -69,6 +79,21 @@ int main() {
     std::printf("FAIL: the allocation counter did not see a deliberate allocation\n");
     return 1;
   }
+#if !defined(WEFT_SANITIZED_MALLOC)
+  // And malloc itself, where this build counts it (not under sanitizers).
+  allocations = 0;
+  counting = true;
+  void* volatile raw = std::malloc(16);
+  counting = false;
+  std::free(raw);
+  if (allocations == 0) {
+    std::printf("FAIL: the malloc counter did not see a deliberate malloc\n");
+    return 1;
+  }
+  std::printf("operator new and malloc are counted\n");
+#else
+  std::printf("operator new is counted (malloc belongs to the sanitizer in this build)\n");
+#endif
   allocations = 0;
   std::size_t observed = 0;
   counting = true;

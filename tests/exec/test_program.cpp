@@ -45,7 +45,146 @@ struct float_model {
   }();
 };
 
+// A residual block: 1x1 conv, 3x3 conv, 3x3 conv, add of the block's input
+// (the first conv's output) and the last conv's. The compact plan fuses the
+// add into the second 3x3 conv (in_place_kind::residual), so that conv's
+// own output is never stored.
+namespace block_data {
+inline constexpr auto a_w = test::random_int8s<8 * 1 * 1 * 4, 61>();
+inline constexpr auto b_w = test::random_int8s<8 * 3 * 3 * 8, 62>();
+inline constexpr auto c_w = test::random_int8s<8 * 3 * 3 * 8, 63>();
+inline constexpr auto s8 = test::scale_ramp<8>(0.01f, 0.0005f);
+inline constexpr auto a_b = test::random_biases<8, 64>();
+inline constexpr auto c_b = test::random_biases<8, 65>();
+inline constexpr auto fc_w = test::random_int8s<3 * 6 * 7 * 8, 66>();
+}  // namespace block_data
+
+struct residual_block {
+  static constexpr auto graph = [] {
+    namespace d = block_data;
+    weft::graph<6> g;
+    const auto x = g.input(int8_tensor({1, 6, 7, 4}, 0.02f, -9));
+    const auto a = g.conv2d(x, {.act = activation::relu}, int8_weights(d::a_w, {8, 1, 1, 4}, d::s8), int32_bias(d::a_b),
+                            {0.05f, -128});
+    const auto b = g.conv2d(a, {.pad = padding::same, .act = activation::relu},
+                            int8_weights(d::b_w, {8, 3, 3, 8}, d::s8), {}, {0.04f, -128});
+    const auto c =
+        g.conv2d(b, {.pad = padding::same}, int8_weights(d::c_w, {8, 3, 3, 8}, d::s8), int32_bias(d::c_b), {0.06f, 5});
+    const auto s = g.add(a, c, {.act = activation::relu}, {0.07f, -128});
+    g.output(g.fully_connected(g.reshape(s, {1, 6 * 7 * 8}), {}, int8_weights(d::fc_w, {3, 6 * 7 * 8}, 0.002f), {},
+                               {0.1f, 0}));
+    return g;
+  }();
+};
+
+// Each operator's output as the observer of P's observed run sees it, on
+// the executor's cores.
+template <class P, class Executor>
+std::vector<std::vector<std::byte>> observe_all(std::byte* arena, Executor& exec) {
+  std::vector<std::vector<std::byte>> seen(static_cast<std::size_t>(P::operator_count));
+  P::run(arena, exec, [&](int op, std::span<const std::byte> out) {
+    seen[static_cast<std::size_t>(op)].assign(out.begin(), out.end());
+  });
+  return seen;
+}
+
+// Counts, per core, the wait slots a probed run enters (what weft bench
+// counts on a board: a probe slot per wait).
+template <class P>
+struct wait_counter {
+  static inline std::array<int, max_cores> waits{};
+  static inline int core = 0;
+  static void mark(int slot) {
+    if (slot >= P::operator_count && slot < P::probe_slots) ++waits[static_cast<std::size_t>(core)];
+  }
+};
+
+// A single-thread executor that tells wait_counter which core runs.
+template <int Cores, class Counter>
+struct counting_executor {
+  static constexpr int cores = Cores;
+  template <job J>
+  void execute(const J& j) const {
+    for (int s = 0; s < j.segments(); ++s)
+      for (int c = 0; c < Cores; ++c) {
+        Counter::core = c;
+        j.run(c, s);
+      }
+  }
+};
+
 }  // namespace
+
+TEST_CASE("an observable program fuses no add and runs nothing in place", "[exec][plan][observable]") {
+  using compact = compiled<residual_block, core_profile::uniform(2)>;
+  using observable = compiled<residual_block, core_profile::uniform(2), memory_mode::observable>;
+  // The compact plan does fuse the block's add (else this test shows nothing).
+  STATIC_REQUIRE(compact::plan.in_place[2] == in_place_kind::residual);
+  STATIC_REQUIRE(compact::plan.fused_into[2] == 3);
+  STATIC_REQUIRE(observable::plan.in_place_count == 0);
+  for (int i = 0; i < residual_block::graph.node_count; ++i) {
+    REQUIRE(observable::plan.in_place[static_cast<std::size_t>(i)] == in_place_kind::none);
+    REQUIRE(observable::plan.fused_into[static_cast<std::size_t>(i)] == -1);
+    // Every operator but the reshape, the add included, has work on some core.
+    bool any = residual_block::graph.at(i).kind == op::reshape;
+    for (int c = 0; c < observable::cores; ++c) any = any || !observable::schedule.tile_of(i, c).empty();
+    REQUIRE(any);
+  }
+  // Every tensor in bytes of its own (no storage shared), and the same plan
+  // as the run-time reference's without in place.
+  constexpr auto reference = plan_memory(residual_block::graph, false);
+  for (int t = 0; t < residual_block::graph.tensor_count; ++t) {
+    const int from = residual_block::graph.producer[static_cast<std::size_t>(t)];
+    if (from < 0 || residual_block::graph.at(from).kind != op::reshape)  // a reshape's output is its input's bytes
+      REQUIRE(observable::plan.storage[static_cast<std::size_t>(t)] == t);
+    REQUIRE(observable::plan.offset[static_cast<std::size_t>(t)] == reference.offset[static_cast<std::size_t>(t)]);
+  }
+}
+
+TEST_CASE("an observable program shows every operator's own output, the fused one's too", "[exec][observable]") {
+  using compact = compiled<residual_block, core_profile::uniform(2)>;
+  using observable = compiled<residual_block, core_profile::uniform(2), memory_mode::observable>;
+  alignas(arena_alignment) static std::array<std::byte, observable::arena_bytes> arena{};
+  alignas(arena_alignment) static std::array<std::byte, compact::arena_bytes> compact_arena{};
+  test::runtime_program<std::remove_cvref_t<decltype(residual_block::graph)>> reference(residual_block::graph, true,
+                                                                                        false);
+  sequential<2> exec;
+  sequential<2> reversed({1, 0});
+  test::rng r(21);
+  for (int k = 0; k < 20; ++k) {
+    const auto x = r.int8s(observable::input_spec.bytes());
+    std::memcpy(arena.data() + observable::input_offset, x.data(), x.size());
+    const auto seen = observe_all<observable>(arena.data(), k % 2 ? reversed : exec);
+    reference.set_input<std::int8_t>(x);
+    for (int i = 0; i < residual_block::graph.node_count; ++i) {
+      INFO("operator " << i);
+      reference.run_node(i);
+      const auto want = reference.bytes(residual_block::graph.at(i).output);
+      REQUIRE(std::equal(seen[static_cast<std::size_t>(i)].begin(), seen[static_cast<std::size_t>(i)].end(),
+                         want.begin(), want.end()));
+    }
+    // The same output as the compact program's.
+    std::memcpy(compact_arena.data() + compact::input_offset, x.data(), x.size());
+    compact::run(compact_arena.data(), exec);
+    REQUIRE(std::memcmp(compact_arena.data() + compact::output_offset, arena.data() + observable::output_offset,
+                        compact::output_spec.bytes()) == 0);
+  }
+}
+
+TEST_CASE("a probe meets as many waits as the schedule reports", "[exec][schedule]") {
+  using program = compiled<residual_block, core_profile::uniform(2)>;
+  using counter = wait_counter<program>;
+  STATIC_REQUIRE(program::probe_slots - program::operator_count == program::schedule.segments);
+  STATIC_REQUIRE(program::schedule.waits_per_inference() == program::schedule.segments);
+  STATIC_REQUIRE(program::schedule.segments == program::schedule.waits + 1);
+  alignas(arena_alignment) static std::array<std::byte, program::arena_bytes> arena{};
+  counting_executor<2, counter> exec;
+  program::run_probed(arena.data(), exec, counter{});
+  for (int c = 0; c < program::cores; ++c)
+    REQUIRE(counter::waits[static_cast<std::size_t>(c)] == program::schedule.waits_per_inference());
+  // One core waits for nothing.
+  STATIC_REQUIRE(compiled<residual_block>::schedule.waits_per_inference() == 0);
+}
 
 TEST_CASE("the compiled program computes what the run-time path computes", "[exec]") {
   using model = test::residual_model;

@@ -28,8 +28,12 @@ inline random_graph make_random_graph(rng& r) {
   };
   auto quant = [&]() { return quantization{r.log_uniform(0.01, 0.2), r.uniform(-128, 127)}; };
   auto act = [&] { return r.pick({activation::none, activation::relu, activation::relu6}); };
-  tensor_id x =
-      g.input(int8_tensor({1, r.uniform(4, 14), r.uniform(4, 14), r.uniform(1, 6)}, 0.05f, r.uniform(-128, 127)));
+  // Every draw is its own statement: the order in which a call's arguments
+  // are evaluated is unspecified (GCC and Clang differ), and the graphs must
+  // be the same under every compiler.
+  const shape input_shape{1, r.uniform(4, 14), r.uniform(4, 14), r.uniform(1, 6)};  // a braced list: in order
+  const int input_zero_point = r.uniform(-128, 127);
+  tensor_id x = g.input(int8_tensor(input_shape, 0.05f, input_zero_point));
   std::vector<tensor_id> images{x};
   const int steps = r.uniform(2, 12);
   for (int s = 0; s < steps && g.ok(); ++s) {
@@ -38,37 +42,51 @@ inline random_graph make_random_graph(rng& r) {
     switch (r.uniform(0, 5)) {
       case 0: {
         const int out = r.uniform(1, 12), k = r.pick({1, 3}), st = r.uniform(1, 2);
-        x = g.conv2d(
-            x, {{st, st}, {1, 1}, padding::same, act()},
-            c.int8_weights(r.int8s(static_cast<std::size_t>(out * k * k * ch)), {out, k, k, ch}, scales(out), 0),
-            c.int32_bias(std::vector<std::int32_t>(static_cast<std::size_t>(out), r.uniform(-500, 500))), quant());
+        const activation a = act();
+        const auto w = r.int8s(static_cast<std::size_t>(out * k * k * ch));
+        const auto ws = scales(out);
+        const int bias = r.uniform(-500, 500);
+        const quantization q = quant();
+        x = g.conv2d(x, {{st, st}, {1, 1}, padding::same, a}, c.int8_weights(w, {out, k, k, ch}, ws, 0),
+                     c.int32_bias(std::vector<std::int32_t>(static_cast<std::size_t>(out), bias)), q);
         break;
       }
       case 1: {
         const int m = r.pick({1, 1, 2});
-        x = g.depthwise_conv2d(
-            x, {{r.uniform(1, 2), 1}, {1, r.uniform(1, 2)}, padding::same, act(), m},
-            c.int8_weights(r.int8s(static_cast<std::size_t>(9 * ch * m)), {1, 3, 3, ch * m}, scales(ch * m), 3), {},
-            quant());
+        const int stride = r.uniform(1, 2), dilation = r.uniform(1, 2);
+        const activation a = act();
+        const auto w = r.int8s(static_cast<std::size_t>(9 * ch * m));
+        const auto ws = scales(ch * m);
+        const quantization q = quant();
+        x = g.depthwise_conv2d(x, {{stride, 1}, {1, dilation}, padding::same, a, m},
+                               c.int8_weights(w, {1, 3, 3, ch * m}, ws, 3), {}, q);
         break;
       }
       case 2:
         if (in[1] >= 2 && in[2] >= 2) {
           const pool2d_options o{{2, 2}, {2, 2}, padding::valid, activation::none};
-          x = r.uniform(0, 1) ? g.max_pool2d(x, o) : g.average_pool2d(x, o);
+          x = r.uniform(0, 1) ? g.max_pool2d(x, o) : g.average_pool2d(x, o);  // the draw comes first
         }
         break;
       case 3: {
-        // A residual add with an earlier tensor of the same shape, or with a
-        // 1x1 convolution of x.
+        // A residual add with an earlier tensor of the same shape, or
+        // ResNet's block: two 1x1 convolutions of x, then the add of x.
         tensor_id other{};
         for (const auto& t : images)
           if (t.index != x.index && g.spec(t.index).dims == in) other = t;
-        if (!other.valid())
-          other =
-              g.conv2d(x, {}, c.int8_weights(r.int8s(static_cast<std::size_t>(ch * ch)), {ch, 1, 1, ch}, scales(ch), 0),
-                       {}, quant());
-        x = g.add(x, other, {act()}, quant());
+        if (!other.valid()) {
+          other = x;
+          for (int k = 0; k < 2; ++k) {
+            const activation a = act();
+            const auto w = r.int8s(static_cast<std::size_t>(ch * ch));
+            const auto ws = scales(ch);
+            const quantization q = quant();
+            x = g.conv2d(x, {.act = a}, c.int8_weights(w, {ch, 1, 1, ch}, ws, 0), {}, q);
+          }
+        }
+        const activation a = act();
+        const quantization q = quant();
+        x = g.add(x, other, {a}, q);
         break;
       }
       default:
@@ -80,8 +98,9 @@ inline random_graph make_random_graph(rng& r) {
     const auto n = static_cast<int>(g.spec(x.index).dims.elements());
     x = g.reshape(x, {1, n});
     const int out = r.uniform(2, 10);
-    x = g.fully_connected(x, {}, c.int8_weights(r.int8s(static_cast<std::size_t>(out * n)), {out, n}, {0.002f}, 0), {},
-                          quant());
+    const auto w = r.int8s(static_cast<std::size_t>(out * n));
+    const quantization q = quant();
+    x = g.fully_connected(x, {}, c.int8_weights(w, {out, n}, {0.002f}, 0), {}, q);
     x = g.softmax(x);
   }
   g.output(x);

@@ -5,7 +5,10 @@
 #   "weft: error: ..." holding the expected words, and write nothing;
 # - every good file: plan --json gives the keys scripts rely on, run
 #   reproduces the expected output, --dump writes one opNNN.bin per operator;
-# - usage mistakes exit with status 2.
+# - usage mistakes exit with status 2, one error line and a --help hint;
+#   mistakes about files (outputs in missing folders, folders for files)
+#   exit with status 2 and one error line;
+# - --version, COMMAND --help and --compiler.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 set(failures "")
@@ -181,7 +184,91 @@ foreach(args "frobnicate;x.tflite" "import;${good}" "run;${good};--input" "plan"
   if(NOT rc EQUAL 2)
     fail("weft ${args}: exited with ${rc}, not 2")
   endif()
+  # One line saying what is wrong and one saying where the usage is, not
+  # the whole usage (which would bury the mistake).
+  # (A wrong --target is a plain error line: the message lists the targets.)
+  if(NOT e MATCHES "^weft: error: [^\n]+\n(run 'weft [a-z ]*--help' for usage\n)?$"
+     OR (NOT args MATCHES "--target" AND NOT e MATCHES "\nrun 'weft [a-z ]*--help' for usage\n$"))
+    fail("weft ${args}: expected an error line and a --help hint, got:\n${e}")
+  endif()
 endforeach()
+# --speeds: finite positive numbers only.
+foreach(speed inf nan 0 -1 1e39 "1,inf")
+  execute_process(COMMAND ${WEFT} plan ${good} --speeds ${speed} RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)
+  if(NOT rc EQUAL 2 OR NOT e MATCHES "^weft: error: --speeds")
+    fail("plan --speeds ${speed}: status ${rc}: ${e}")
+  endif()
+endforeach()
+execute_process(COMMAND ${WEFT} run ${good} --compiler icc --input x --output y RESULT_VARIABLE rc ERROR_VARIABLE e)
+if(NOT rc EQUAL 2 OR NOT e MATCHES "--compiler takes gcc or clang")
+  fail("run --compiler icc: status ${rc}: ${e}")
+endif()
+# --version, and each command's own usage.
+execute_process(COMMAND ${WEFT} --version RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)
+if(NOT rc EQUAL 0 OR NOT o MATCHES "^weft [0-9]+\\.[0-9]+\\.[0-9]+\n$")
+  fail("weft --version: status ${rc}: ${o}${e}")
+endif()
+foreach(command import plan run bench)
+  execute_process(COMMAND ${WEFT} ${command} --help RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)
+  if(NOT rc EQUAL 0 OR NOT o MATCHES "^usage:\n  weft ${command} MODEL")
+    fail("weft ${command} --help: status ${rc}: ${o}${e}")
+  endif()
+  foreach(other import plan run bench)
+    if(NOT other STREQUAL command AND o MATCHES "weft ${other} MODEL")
+      fail("weft ${command} --help also shows ${other}")
+    endif()
+  endforeach()
+endforeach()
+# User mistakes about files: status 2, one line, never an internal error.
+file(MAKE_DIRECTORY ${WORK}/a_folder)
+file(WRITE ${WORK}/a_file "")
+set(in ${CORPUS}/good_int8_network.in.bin)
+foreach(case "run;${good};--input;${in};--output;${WORK}/missing/out.bin|does not exist"
+             "run;${good};--target;an521;--cores;2;--input;${in};--output;${WORK}/missing/out.bin|does not exist"
+             "run;${good};--input;${in};--output;${WORK}/a_file/out.bin|is not a folder"
+             "run;${good};--input;${in};--output;${WORK}/a_folder|is a folder"
+             "run;${good};--input;${in};--output;${WORK}/out.bin;--dump;${WORK}/a_file/dump|--dump"
+             "run;${good};--input;${WORK}/no_such.bin;--output;${WORK}/out.bin|cannot open input"
+             "run;${good};--input;${WORK}/a_folder;--output;${WORK}/out.bin|is a folder"
+             "import;${good};-o;${WORK}/missing/model.hpp|does not exist"
+             "plan;${good};--svg;${WORK}/missing/plan.svg|does not exist"
+             "plan;${WORK}/a_folder|is a folder" "run;${WORK}/a_folder;--input;${in};--output;${WORK}/o.bin|is a folder")
+  string(REPLACE "|" ";" case "${case}")
+  list(POP_BACK case expect)
+  execute_process(COMMAND ${WEFT} ${case} RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)
+  if(NOT rc EQUAL 2)
+    fail("weft ${case}: exited with ${rc}, not 2: ${e}")
+  endif()
+  expect_one_error_line("weft ${case}" "${e}" "${expect}")
+endforeach()
+if(EXISTS ${WORK}/missing)
+  fail("a run with an output in a missing folder made the folder")
+endif()
+# --compiler: the host program with clang, and the compiler in the cache key
+# (a cache of its own, so that what was built before does not count).
+find_program(clangxx clang++)
+if(clangxx)
+  foreach(step "gcc|builds" "clang|builds" "gcc|reuses" "clang|reuses")
+    string(REPLACE "|" ";" step "${step}")
+    list(GET step 0 compiler)
+    list(GET step 1 expect)
+    execute_process(COMMAND ${CMAKE_COMMAND} -E env WEFT_CACHE_DIR=${WORK}/compiler-cache ${WEFT} run ${good}
+                            --compiler ${compiler} --input ${in} --output ${WORK}/${compiler}.bin
+                    RESULT_VARIABLE rc ERROR_VARIABLE e)
+    file(SHA256 ${CORPUS}/good_int8_network.out.bin want)
+    set(got "")
+    if(EXISTS ${WORK}/${compiler}.bin)
+      file(SHA256 ${WORK}/${compiler}.bin got)
+    endif()
+    if(NOT rc EQUAL 0 OR NOT got STREQUAL want)
+      fail("run --compiler ${compiler}: status ${rc} or a wrong output: ${e}")
+    elseif(expect STREQUAL "builds" AND NOT e MATCHES "compiling")
+      fail("run --compiler ${compiler} reused another compiler's build: ${e}")
+    elseif(expect STREQUAL "reuses" AND e MATCHES "compiling")
+      fail("run --compiler ${compiler} did not reuse its own build: ${e}")
+    endif()
+  endforeach()
+endif()
 execute_process(COMMAND ${WEFT} plan ${WORK}/no_such_file.tflite RESULT_VARIABLE rc ERROR_VARIABLE e)
 if(NOT rc EQUAL 2 OR NOT e MATCHES "cannot open")
   fail("a missing model: status ${rc}: ${e}")

@@ -15,7 +15,11 @@
   ("conv2d stride 2 1 dilation 1 2 padding valid activation relu6 ..."), which
   the importer test holds the imported graph to;
 - bad_<name>.tflite with bad_<name>.expect: files made by altering a valid
-  model, and the words weft's error message for each must contain.
+  model, and the words weft's error message for each must contain;
+- names_<name>.tflite: each good model with hostile tensor names, subgraph
+  name and description (newlines, comment openers and closers, quotes,
+  trailing backslashes, trigraphs, control bytes, NUL, non-ASCII, C++ code
+  and keywords), which generated headers must carry inertly.
 
 Deterministic: the same files on every run.
 """
@@ -397,6 +401,10 @@ def bad_models(base, flatc):
             lambda d, s: s["outputs"].__setitem__(0, ops[7]["inputs"][1]))
     mutated("unknown_activation", "fused activation TANH is not supported",
             lambda d, s: s["operators"][5]["builtin_options"].update(fused_activation_function="TANH"))
+    mutated("softmax_beta_zero", "operator 8 (SOFTMAX): softmax: beta must be a positive finite number",
+            lambda d, s: s["operators"][8]["builtin_options"].update(beta=0.0))
+    mutated("softmax_beta_negative", "operator 8 (SOFTMAX): softmax: beta must be a positive finite number",
+            lambda d, s: s["operators"][8]["builtin_options"].update(beta=-1.0))
     # Window sizes whose arithmetic would overflow int (found by the fuzzer).
     mutated("huge_pool_filter", "operator 5 (AVERAGE_POOL_2D): strides, dilations, filter sizes",
             lambda d, s: s["operators"][5]["builtin_options"].update(filter_height=1073741826, padding="SAME"))
@@ -412,6 +420,43 @@ def bad_models(base, flatc):
     return bad
 
 
+# Strings a model file may hold that would break, or add code to, a header
+# that copied them unescaped. A statement here that ran would print PWNED.
+HOSTILE_NAMES = [
+    "x\n[[maybe_unused]] static int weft_pwned = __builtin_printf(\"PWNED\");\n//",
+    "*/ int injected_after_close; /*",
+    "/* an opened comment",
+    "a \"quoted\" name and a lone \"",
+    "ends in a backslash \\",
+    "\\\n#error a spliced line",
+    "#include <cstdlib>\n#error a directive",
+    "??/\n#error a trigraph splice ??= ??' ??( ??! ??<",
+    "caf\u00e9 \u6a21\u578b \U0001F600 \u2028 \u202e",
+    "tab\there\r\x01\x1f\x7f",
+    "\x00 NUL first",
+    "int",
+    "class",
+    "delete",
+    "R\"(raw string",
+    "'",
+    "",
+]
+
+
+def hostile_models(models, flatc):
+    """names_<model>: the good models with HOSTILE_NAMES as their strings."""
+    out = {}
+    for name, m in models.items():
+        d = m.to_dict()
+        sg = d["subgraphs"][0]
+        for i, t in enumerate(sg["tensors"]):
+            t["name"] = HOSTILE_NAMES[i % len(HOSTILE_NAMES)]
+        sg["name"] = HOSTILE_NAMES[0]
+        d["description"] = "\n".join(HOSTILE_NAMES)
+        out["names_" + name[len("good_"):]] = d
+    return dict(zip(out, tw.to_bytes_many(list(out.values()), flatc)))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: make_corpus.py OUT_DIR")
@@ -424,6 +469,8 @@ def main():
         tw.write_bytes(os.path.join(out, name + ".tflite"), data)
         with open(os.path.join(out, name + ".ops"), "w") as f:
             f.write("\n".join(m.lines) + "\n")
+    for name, data in hostile_models(good_models(), flatc).items():
+        tw.write_bytes(os.path.join(out, name + ".tflite"), data)
     bad = bad_models(int8_network(11, False), flatc)
     for name, (data, expect) in bad.items():
         tw.write_bytes(os.path.join(out, f"bad_{name}.tflite"), data)

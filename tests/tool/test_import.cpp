@@ -4,6 +4,7 @@
 // written and computes what the Eigen float reference computes, within the
 // tolerance below; every bad file is refused with its message; truncated and
 // corrupted files never crash the reader.
+#include "../../tools/fuzz/header_check.hpp"
 #include "codegen.hpp"
 #include "model.hpp"
 #include "report.hpp"
@@ -334,6 +335,97 @@ TEST_CASE("generated headers name the model and hold its constants", "[tool][cod
   REQUIRE_FALSE(tool::valid_model_name("a-b"));
   REQUIRE_FALSE(tool::valid_model_name("_Reserved"));
   REQUIRE_FALSE(tool::valid_model_name(""));
+  REQUIRE(tool::check::lex_header(h).error.empty());
+}
+
+TEST_CASE("model names are identifiers that are not keywords or reserved", "[tool][codegen][names]") {
+  for (const char* ok : {"kws_model", "model", "Model2", "a_b", "x9", "mainly", "int8", "classy"})
+    REQUIRE(tool::valid_model_name(ok));
+  for (const char* bad : {"int", "class", "delete", "and",  "xor_eq", "co_await",    "char8_t", "final", "import",
+                          "std", "weft",  "graph",  "NULL", "assert", "_x",          "_X",      "a__b",  "a_",
+                          "__",  "",      "9lives", "a-b",  "a b",    "caf\xc3\xa9", "a\nb",    "a;b",   "a\\"}) {
+    INFO(bad);
+    REQUIRE_FALSE(tool::valid_model_name(bad));
+    REQUIRE_FALSE(tool::model_name_problem(bad).empty());
+  }
+  // Names made from file names are always valid.
+  REQUIRE(tool::model_name_from("int") == "int_model");
+  REQUIRE(tool::model_name_from("9lives") == "model_9lives");
+  REQUIRE(tool::model_name_from("x\nint main(){return 1;}") == "x_int_main_return_1");
+  REQUIRE(tool::model_name_from("__") == "model");
+  REQUIRE(tool::model_name_from("_X_") == "X");
+  REQUIRE(tool::model_name_from("caf\xc3\xa9 model") == "caf_model");
+  REQUIRE(tool::model_name_from("weft") == "weft_model");
+  for (const char* text : {"", "int", "a__b_", "\n\n", "?\?/", "_Z", "delete.tflite", "9", "std"}) {
+    INFO(text);
+    REQUIRE(tool::valid_model_name(tool::model_name_from(text)));
+  }
+  const auto imported = tool::import_tflite(tool::read_file(corpus + "/good_int8_network.tflite"));
+  REQUIRE_THROWS_AS(tool::generate_header(imported, "class", "x.tflite"), std::invalid_argument);
+  REQUIRE_THROWS_AS(tool::generate_header(imported, "a\nint x;", "x.tflite"), std::invalid_argument);
+}
+
+TEST_CASE("strings become escaped literals and comments that cannot end early", "[tool][codegen][names]") {
+  using tool::comment_text;
+  using tool::cpp_string_literal;
+  REQUIRE(cpp_string_literal("plain name/1") == "\"plain name/1\"");
+  REQUIRE(cpp_string_literal(std::string("a\"b\\c\n\x01?\xff\0"
+                                         "7",
+                                         11)) == R"("a\"b\\c\n\001\?\377\0007")");
+  REQUIRE(cpp_string_literal("?\?/") == R"("\?\?/")");
+  REQUIRE(comment_text("*/ x /*") == R"(\052/ x /\052)");
+  REQUIRE(comment_text("ends in \\") == R"(ends in \134)");
+  REQUIRE(comment_text("a\nb\rc") == R"(a\nb\015c)");
+  REQUIRE(comment_text("caf\xc3\xa9") == R"(caf\303\251)");
+}
+
+TEST_CASE("the header checker finds what would let names out", "[tool][codegen][names]") {
+  using tool::check::lex_header;
+  REQUIRE(lex_header("#pragma once\n#include <weft/weft.hpp>\n// ok \\052/\nconst char* s = \"a\\n\\001\";\n")
+              .error.empty());
+  for (const char* bad : {"const char* s = \"a\nb\";\n", "// x */ y\n", "// x /* y\n", "// ends \\\nint x;\n",
+                          "/* block */\n", "int x; */\n", "// ?\?/\n", "// tab\t\n", "// caf\xc3\xa9\n",
+                          "const char* s = R\"(x)\";\n", "const char* s = \"\\x41\";\n", "char c = 'a';\n",
+                          "int x; #define y\n", "#define y 1\n", "const char* s = \"a\";", "// \r\n"}) {
+    INFO(bad);
+    REQUIRE_FALSE(lex_header(bad).error.empty());
+  }
+}
+
+TEST_CASE("strings from the file reach the header only inside literals and comments", "[tool][codegen][names]") {
+  auto imported = tool::import_tflite(tool::read_file(corpus + "/good_int8_network.tflite"));
+  const std::vector<std::string> hostile = {
+      "x\n[[maybe_unused]] static int weft_pwned = __builtin_printf(\"PWNED\");\n//",
+      "*/ int after_close; /*",
+      "ends in a backslash \\",
+      "?\?/",
+      "#error directive",
+      std::string("NUL\0inside\x80\xff\x7f\r\t", 15),
+      "caf\xc3\xa9 \xe2\x80\xa8",
+      "\"",
+      "R\"(raw",
+      "int"};
+  const std::string plain = tool::generate_header(imported, "hostile", "hostile.tflite");
+  for (std::size_t i = 0; i < imported.tensor_names.size(); ++i) imported.tensor_names[i] = hostile[i % hostile.size()];
+  for (std::size_t i = 0; i < imported.op_names.size(); ++i) imported.op_names[i] = hostile[(i + 3) % hostile.size()];
+  imported.description = hostile[0] + hostile[2];
+  for (const std::string& source : hostile) {
+    INFO(source);
+    const std::string h = tool::generate_header(imported, "hostile", source);
+    const auto got = tool::check::lex_header(h);
+    INFO(got.error);
+    REQUIRE(got.error.empty());
+    const auto want = tool::check::lex_header(plain);
+    REQUIRE(want.error.empty());
+    REQUIRE(got.skeleton == want.skeleton);
+    REQUIRE(h.find("inline constexpr const char* source = " + tool::cpp_string_literal(source) + ";\n") !=
+            std::string::npos);
+  }
+  const std::string h = tool::generate_header(imported, "hostile", "x.tflite");
+  REQUIRE(h.find("inline constexpr const char* description = " + tool::cpp_string_literal(imported.description)) !=
+          std::string::npos);
+  REQUIRE(h.find("\"x\\n[[maybe_unused]] static int weft_pwned = __builtin_printf(\\\"PWNED\\\");\\n//\"") !=
+          std::string::npos);
 }
 
 TEST_CASE("the plan report gives arena, lower bound, weights and MACs", "[tool][plan]") {

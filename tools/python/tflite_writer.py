@@ -221,9 +221,19 @@ class Model:
             raise WriterError(f"{name}: the window does not fit the input {x.shape}")
         return oh, ow
 
+    @staticmethod
+    def _require_constants(weights, bias, name):
+        """Weights and bias must say their dtype, shape and scales: plain lists do not."""
+        for what, value in (("weights", weights), ("bias", bias)):
+            if value is not None and not isinstance(value, Constant):
+                raise WriterError(f"{name}: the {what} must be a constant made with tw.int8_weights(values, shape, "
+                                  f"scales), tw.int32_bias(values) or tw.float32_tensor(values, shape), "
+                                  f"not a {type(value).__name__}")
+
     def conv2d(self, x, weights, bias=None, output=None, stride=(1, 1), dilation=(1, 1), padding="SAME",
                activation="NONE", name=None):
         name = name or f"op{len(self.operators)}"
+        self._require_constants(weights, bias, name)
         o, kh, kw, i = weights.shape
         if i != x.shape[3]:
             raise WriterError(f"{name}: weights for {i} input channels on an input of {x.shape[3]}")
@@ -239,6 +249,7 @@ class Model:
     def depthwise_conv2d(self, x, weights, bias=None, output=None, stride=(1, 1), dilation=(1, 1), padding="SAME",
                          activation="NONE", depth_multiplier=1, name=None):
         name = name or f"op{len(self.operators)}"
+        self._require_constants(weights, bias, name)
         _, kh, kw, cm = weights.shape
         if cm != x.shape[3] * depth_multiplier:
             raise WriterError(f"{name}: weights for {cm} channels, input {x.shape[3]} x multiplier {depth_multiplier}")
@@ -253,6 +264,7 @@ class Model:
 
     def fully_connected(self, x, weights, bias=None, output=None, activation="NONE", keep_num_dims=False, name=None):
         name = name or f"op{len(self.operators)}"
+        self._require_constants(weights, bias, name)
         units, depth = weights.shape
         if math.prod(x.shape) % depth:
             raise WriterError(f"{name}: an input of {x.shape} is not rows of {depth}")

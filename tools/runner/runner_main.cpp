@@ -7,6 +7,9 @@
 //                                      the outputs likewise in OUT.bin; with
 //                                      DUMP_DIR (one input only) every
 //                                      operator's output as DUMP_DIR/opNNN.bin
+//                                      (run with the observable memory plan:
+//                                      no operator in place or fused, so each
+//                                      file is that operator's own output)
 //   runner --bench N                   N timed inferences on a fixed input;
 //                                      prints "median_ns min_ns N"
 #include <weft/exec/host_threads.hpp>
@@ -17,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -79,6 +83,11 @@ int bench(weft::instance<WEFT_MODEL, profile>& net, weft::host_threads<profile.c
 
 int main(int argc, char** argv) {
   static weft::instance<WEFT_MODEL, profile> net;
+  // A dump runs the model planned without in-place operators or fused adds:
+  // with the compact plan a convolution that does the next add never stores
+  // its own output, and its file would hold the add's. Same outputs; a
+  // larger arena, allocated only when dumping.
+  using observable = weft::instance<WEFT_MODEL, profile, weft::memory_mode::observable>;
   weft::host_threads<profile.cores> exec;
   if (argc == 3 && std::string(argv[1]) == "--bench") return bench(net, exec, std::max(1, std::atoi(argv[2])));
   if (argc < 3) {
@@ -116,17 +125,24 @@ int main(int argc, char** argv) {
   std::vector<std::byte> outputs(count * out_bytes);
   for (std::size_t k = 0; k < count; ++k) {
     std::memcpy(in.data(), inputs.data() + k * need, need);
-    if (argc > 3) {
-      dumper d{argv[3]};
-      net.invoke(exec, d);
-      if (!d.ok) {
-        std::fprintf(stderr, "weft: error: cannot write operator outputs to '%s'\n", argv[3]);
-        return 1;
-      }
-    } else {
-      net.invoke(exec);
-    }
+    net.invoke(exec);
     std::memcpy(outputs.data() + k * out_bytes, out.data(), out_bytes);
+  }
+  if (argc > 3) {
+    const auto observed = std::make_unique<observable>();
+    std::memcpy(observed->input().data(), inputs.data(), need);
+    dumper d{argv[3]};
+    observed->invoke(exec, d);
+    if (!d.ok) {
+      std::fprintf(stderr, "weft: error: cannot write operator outputs to '%s'\n", argv[3]);
+      return 1;
+    }
+    // OUT.bin holds the compact plan's output, as without --dump; the two
+    // plans must agree on it.
+    if (std::memcmp(observed->output().data(), outputs.data(), out_bytes) != 0) {
+      std::fprintf(stderr, "weft: internal error: the dumped run's output differs from the normal run's\n");
+      return 1;
+    }
   }
   if (!write_file(argv[2], outputs.data(), outputs.size())) {
     std::fprintf(stderr, "weft: error: cannot write output '%s'\n", argv[2]);

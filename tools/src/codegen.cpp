@@ -1,14 +1,81 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "codegen.hpp"
 
-#include <cctype>
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <sstream>
+#include <stdexcept>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
 namespace weft::tool {
 namespace {
+
+// ASCII only: std::isalnum would follow the locale, and a byte of a UTF-8
+// name must never pass as a letter.
+bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || !(ascii_letter(s[0]) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return ascii_letter(c) || ascii_digit(c) || c == '_'; });
+}
+
+// C++20 keywords and alternative tokens, identifiers with special meaning
+// that cannot name a class here, and standard macros that would replace the
+// name before the compiler sees it.
+constexpr std::string_view unusable_names[] = {
+    "alignas",     "alignof",   "and",        "and_eq",    "asm",      "auto",         "bitand",
+    "bitor",       "bool",      "break",      "case",      "catch",    "char",         "char8_t",
+    "char16_t",    "char32_t",  "class",      "compl",     "concept",  "const",        "consteval",
+    "constexpr",   "constinit", "const_cast", "continue",  "co_await", "co_return",    "co_yield",
+    "decltype",    "default",   "delete",     "do",        "double",   "dynamic_cast", "else",
+    "enum",        "explicit",  "export",     "extern",    "false",    "float",        "for",
+    "friend",      "goto",      "if",         "inline",    "int",      "long",         "mutable",
+    "namespace",   "new",       "noexcept",   "not",       "not_eq",   "nullptr",      "operator",
+    "or",          "or_eq",     "private",    "protected", "public",   "register",     "reinterpret_cast",
+    "requires",    "return",    "short",      "signed",    "sizeof",   "static",       "static_assert",
+    "static_cast", "struct",    "switch",     "template",  "this",     "thread_local", "throw",
+    "true",        "try",       "typedef",    "typeid",    "typename", "union",        "unsigned",
+    "using",       "virtual",   "void",       "volatile",  "wchar_t",  "while",        "xor",
+    "xor_eq",      "final",     "override",   "import",    "module",   "main",         "NULL",
+    "EOF",         "assert",    "errno",      "offsetof",  "stdin",    "stdout",       "stderr",
+    "setjmp",      "va_arg",    "va_copy",    "va_end",    "va_start", "std",          "weft",
+    "graph"};
+
+// One escaper for literals and comments. Printable ASCII passes; the rest is
+// a three-digit octal escape, which (unlike \x) cannot run into a following
+// digit. '?' is escaped so "??/" and friends cannot become trigraphs for a
+// compiler that still has them. In a comment '*' is escaped too (no "/*" or
+// "*/"), and so is '\' as \134: a comment that ended in a backslash would
+// splice the next line into it.
+std::string escaped(std::string_view text, bool comment) {
+  std::string r;
+  r.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\\' && !comment) {
+      r += "\\\\";
+    } else if (c == '"') {
+      r += "\\\"";
+    } else if (c == '?') {
+      r += "\\?";
+    } else if (c == '\n') {
+      r += "\\n";
+    } else if (c == '\t') {
+      r += "\\t";
+    } else if (c >= 0x20 && c < 0x7f && c != '\\' && !(comment && c == '*')) {
+      r += ch;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\%03o", static_cast<unsigned>(c));
+      r += buf;
+    }
+  }
+  return r;
+}
 
 // Floats as hexadecimal literals: exact, so the generated model has the very
 // scales the .tflite holds.
@@ -26,20 +93,22 @@ std::string shape_literal(const shape& s) {
 
 std::string hw_literal(hw v) { return "{" + std::to_string(v.h) + ", " + std::to_string(v.w) + "}"; }
 
-const char* padding_literal(padding p) { return p == padding::same ? "padding::same" : "padding::valid"; }
+// Everything weft is named with weft:: (no using-directive), so a model
+// called `padding` or `int8_weights` cannot shadow what the graph uses.
+const char* padding_literal(padding p) { return p == padding::same ? "weft::padding::same" : "weft::padding::valid"; }
 
 const char* activation_literal(activation a) {
   switch (a) {
     case activation::relu:
-      return "activation::relu";
+      return "weft::activation::relu";
     case activation::relu6:
-      return "activation::relu6";
+      return "weft::activation::relu6";
     case activation::relu_n1_to_1:
-      return "activation::relu_n1_to_1";
+      return "weft::activation::relu_n1_to_1";
     case activation::none:
       break;
   }
-  return "activation::none";
+  return "weft::activation::none";
 }
 
 template <class T>
@@ -72,13 +141,14 @@ std::string constant_expr(const imported_model& m, const constant& c, const std:
   switch (c.spec.type) {
     case dtype::int8:
       if (c.spec.quant.per_channel())
-        return "int8_weights(" + arr + ", " + shape_literal(c.spec.dims) + ", " + ns + "::" + d->name + "_scales, " +
-               std::to_string(c.spec.quant.axis) + ")";
-      return "int8_weights(" + arr + ", " + shape_literal(c.spec.dims) + ", " + float_literal(c.spec.quant.scale) + ")";
+        return "weft::int8_weights(" + arr + ", " + shape_literal(c.spec.dims) + ", " + ns + "::" + d->name +
+               "_scales, " + std::to_string(c.spec.quant.axis) + ")";
+      return "weft::int8_weights(" + arr + ", " + shape_literal(c.spec.dims) + ", " +
+             float_literal(c.spec.quant.scale) + ")";
     case dtype::int32:
-      return "int32_bias(" + arr + ")";
+      return "weft::int32_bias(" + arr + ")";
     case dtype::float32:
-      return "float32_constant(" + arr + ", " + shape_literal(c.spec.dims) + ")";
+      return "weft::float32_constant(" + arr + ", " + shape_literal(c.spec.dims) + ")";
   }
   return "{}";
 }
@@ -90,21 +160,61 @@ std::string quant_literal(const tensor_spec& s) {
 
 }  // namespace
 
-bool valid_model_name(const std::string& name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
-  for (char c : name)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  return !(name.size() >= 2 && name[0] == '_' && (std::isupper(static_cast<unsigned char>(name[1])) || name[1] == '_'));
+std::string model_name_problem(const std::string& name) {
+  if (!is_identifier(name)) return "is not a C++ identifier (ASCII letters, digits and '_', not starting with a digit)";
+  if (std::find(std::begin(unusable_names), std::end(unusable_names), name) != std::end(unusable_names))
+    return "is a C++ keyword or a name the generated code or the standard library needs";
+  // The struct is at global scope, where every name starting with '_' is
+  // reserved; the namespace `name`_data must not hold "__" either.
+  if (name[0] == '_' || (name + "_data").find("__") != std::string::npos)
+    return "is reserved in C++ (it starts with '_', holds \"__\" or ends with '_')";
+  return "";
 }
 
+bool valid_model_name(const std::string& name) { return model_name_problem(name).empty(); }
+
+std::string model_name_from(const std::string& text) {
+  std::string r;
+  for (const char c : text) {
+    if (ascii_letter(c) || ascii_digit(c))
+      r += c;
+    else if (!r.empty() && r.back() != '_')
+      r += '_';
+  }
+  while (!r.empty() && r.back() == '_') r.pop_back();
+  if (r.empty()) return "model";
+  if (ascii_digit(r[0])) r = "model_" + r;
+  if (!valid_model_name(r)) r += "_model";
+  return valid_model_name(r) ? r : "model";
+}
+
+std::string cpp_string_literal(const std::string& text) { return '"' + escaped(text, false) + '"'; }
+
+std::string comment_text(const std::string& text) { return escaped(text, true); }
+
 std::string generate_header(const imported_model& m, const std::string& name, const std::string& source) {
+  if (const std::string problem = model_name_problem(name); !problem.empty())
+    throw std::invalid_argument("model name " + cpp_string_literal(name) + " " + problem);
+  for (const auto& c : m.constants)  // made by the reader, never from the file: a bug if not an identifier
+    if (!is_identifier(c->name)) throw std::logic_error("constant name " + cpp_string_literal(c->name));
   const tool_graph& g = *m.graph;
   const std::string ns = name + "_data";
+  auto tensor_name = [&](int id) {
+    const auto i = static_cast<std::size_t>(id);
+    return i < m.tensor_names.size() ? m.tensor_names[i] : std::string();
+  };
   std::ostringstream os;
-  os << "// Generated by `weft import` from " << source << ". Do not edit: regenerate it.\n"
+  os << "// Generated by `weft import` from " << comment_text(source) << ". Do not edit: regenerate it.\n"
      << "// " << g.node_count << " operators; weights in flash as constexpr arrays.\n"
      << "#pragma once\n\n#include <weft/weft.hpp>\n\n#include <array>\n#include <cstdint>\n\n"
-     << "namespace " << ns << " {\n";
+     << "namespace " << ns << " {\n"
+     << "// Strings from the model file, as escaped literals.\n"
+     << "inline constexpr const char* source = " << cpp_string_literal(source) << ";\n"
+     << "inline constexpr const char* description = " << cpp_string_literal(m.description) << ";\n"
+     << "// The .tflite name of each tensor, by weft tensor id.\n"
+     << "inline constexpr std::array<const char*, " << g.tensor_count << "> tensor_names = {";
+  for (int t = 0; t < g.tensor_count; ++t) os << (t ? ",\n    " : "\n    ") << cpp_string_literal(tensor_name(t));
+  os << "};\n";
   for (const auto& c : m.constants) {
     if (!c->i8.empty()) write_array(os, "std::int8_t", c->name, c->i8);
     if (!c->i32.empty()) write_array(os, "std::int32_t", c->name, c->i32);
@@ -113,13 +223,14 @@ std::string generate_header(const imported_model& m, const std::string& name, co
   }
   os << "}  // namespace " << ns << "\n\n";
 
-  os << "struct " << name << " {\n  static constexpr auto graph = [] {\n    using namespace weft;\n"
+  os << "struct " << name << " {\n  static constexpr auto graph = [] {\n"
      << "    weft::graph<" << g.node_count << "> g;\n";
   const tensor_spec& in = g.spec(g.input_tensor);
-  os << "    const tensor_id t" << g.input_tensor << " = g.input("
-     << (in.type == dtype::int8 ? "int8_tensor(" + shape_literal(in.dims) + ", " + float_literal(in.quant.scale) +
+  os << "    // input: " << comment_text(tensor_name(g.input_tensor)) << "\n"
+     << "    const weft::tensor_id t" << g.input_tensor << " = g.input("
+     << (in.type == dtype::int8 ? "weft::int8_tensor(" + shape_literal(in.dims) + ", " + float_literal(in.quant.scale) +
                                       ", " + std::to_string(in.quant.zero_point) + ")"
-                                : "float32_tensor(" + shape_literal(in.dims) + ")")
+                                : "weft::float32_tensor(" + shape_literal(in.dims) + ")")
      << ");\n";
   std::vector<bool> used(static_cast<std::size_t>(g.tensor_count), false);
   used[static_cast<std::size_t>(g.output_tensor)] = true;
@@ -130,8 +241,11 @@ std::string generate_header(const imported_model& m, const std::string& name, co
     const node& n = g.at(i);
     const std::string x = "t" + std::to_string(n.inputs[0]);
     const tensor_spec& out = g.spec(n.output);
-    os << "    // operator " << i << ": " << m.op_names[static_cast<std::size_t>(i)] << "\n";
-    os << "    " << (used[static_cast<std::size_t>(n.output)] ? "" : "[[maybe_unused]] ") << "const tensor_id t"
+    const std::string op_name =
+        static_cast<std::size_t>(i) < m.op_names.size() ? m.op_names[static_cast<std::size_t>(i)] : "";
+    os << "    // operator " << i << ": " << comment_text(op_name) << " -> " << comment_text(tensor_name(n.output))
+       << "\n";
+    os << "    " << (used[static_cast<std::size_t>(n.output)] ? "" : "[[maybe_unused]] ") << "const weft::tensor_id t"
        << n.output << " = ";
     const std::string bias = n.bias.empty() ? "{}" : constant_expr(m, n.bias, ns);
     switch (n.kind) {

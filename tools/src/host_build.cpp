@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "host_build.hpp"
 
+#include "cache.hpp"
 #include "codegen.hpp"
 
 #include <sys/wait.h>
@@ -20,36 +21,19 @@ namespace weft::tool {
 namespace fs = std::filesystem;
 namespace {
 
-struct fnv1a {
-  std::uint64_t h = 1469598103934665603ull;
-  void add(const std::string& s) {
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    h = (h ^ 0xffu) * 1099511628211ull;  // separator
-  }
-  std::string hex() const {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
-  }
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
-
-fs::path cache_root() {
-  if (const char* d = std::getenv("WEFT_CACHE_DIR"); d && *d) return d;
-  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return fs::path(d) / "weft";
-  if (const char* d = std::getenv("HOME"); d && *d) return fs::path(d) / ".cache" / "weft";
-  return fs::temp_directory_path() / "weft-cache";
-}
-
-std::string compiler() {
+// The host compiler command: --compiler's, else $CXX, else c++.
+std::string compiler_command(const std::string& choice) {
+  if (choice == "gcc") return "g++";
+  if (choice == "clang") return "clang++";
   const char* cxx = std::getenv("CXX");
   return cxx && *cxx ? cxx : "c++";
+}
+
+std::vector<std::string> words_of(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
 }
 
 void write_text(const fs::path& p, const std::string& text) {
@@ -73,8 +57,8 @@ fs::path weft_include_dir(const char* argv0) {
   throw std::runtime_error("cannot find weft's headers: set WEFT_INCLUDE_DIR to the directory holding weft/weft.hpp");
 }
 
-fs::path host_runner(const imported_model& m, const std::string& source, const core_profile& profile,
-                     const char* argv0) {
+fs::path host_runner(const imported_model& m, const std::string& source, const core_profile& profile, const char* argv0,
+                     const std::string& compiler_choice) {
   const fs::path include = weft_include_dir(argv0);
   const std::string header = generate_header(m, "weft_model", source);
   std::string speeds;
@@ -84,49 +68,40 @@ fs::path host_runner(const imported_model& m, const std::string& source, const c
     speeds += buf;
   }
   const std::string flags = "-std=c++20 -O2 -ffp-contract=off -pthread -DWEFT_SPEEDS=" + speeds;
+  // $CXX may carry words of its own ("ccache g++").
+  const std::vector<std::string> command = words_of(compiler_command(compiler_choice) + " " + flags);
 
+  // The key holds everything the runner is made of, the compiler's own
+  // version included: an upgraded compiler must not reuse an old build.
   fnv1a key;
   key.add(header);
   key.add(weft_runner_source);
-  key.add(compiler());
+  key.add(compiler_command(compiler_choice));
+  std::string version;
+  if (run_program(command.front(), {"--version"}, version) != 0)
+    throw input_error("cannot run the host compiler '" + command.front() + "'" +
+                      (compiler_choice.empty() ? " (set CXX or give --compiler gcc or clang)" : ""));
+  key.add(version);
   key.add(flags);
-  std::vector<fs::path> headers;
-  for (const auto& e : fs::recursive_directory_iterator(include / "weft"))
-    if (e.is_regular_file()) headers.push_back(e.path());
-  std::sort(headers.begin(), headers.end());
-  for (const auto& h : headers) {
-    key.add(fs::relative(h, include).string());
-    key.add(slurp(h));
-  }
+  key.add_tree(include / "weft");
 
-  const fs::path dir = cache_root() / ("host-" + key.hex() + "-" + std::to_string(profile.cores) + "c");
-  const fs::path exe = dir / "runner";
-  if (fs::exists(exe)) return exe;
-
-  fs::create_directories(dir);
-  const std::string tag = std::to_string(::getpid());
-  write_text(dir / ("model.hpp." + tag), header);
-  fs::rename(dir / ("model.hpp." + tag), dir / "model.hpp");
-  write_text(dir / "runner.cpp", weft_runner_source);
-  std::cerr << "weft: compiling " << source << " for the host, " << profile.cores << (profile.cores == 1 ? " core" : " cores")
-            << " (once; cached in " << dir.string() << ")\n";
-  const fs::path tmp = dir / ("runner." + tag);
-  // $CXX may carry words of its own ("ccache g++"): split on blanks.
-  std::vector<std::string> words;
-  std::istringstream cxx(compiler() + " " + flags);
-  for (std::string w; cxx >> w;) words.push_back(w);
-  const std::string program = words.front();
-  words.erase(words.begin());
-  for (const std::string& a :
-       {"-I" + include.string(), std::string("-include"), (dir / "model.hpp").string(),
-        std::string("-DWEFT_MODEL=weft_model"), (dir / "runner.cpp").string(), std::string("-o"), tmp.string()})
-    words.push_back(a);
-  const int status = run_program(program, words);
-  if (status != 0)
-    throw std::runtime_error("the host compiler failed (status " + std::to_string(status) + ") on " +
-                             (dir / "model.hpp").string());
-  fs::rename(tmp, exe);
-  return exe;
+  const std::string name = "host-" + key.hex() + "-" + std::to_string(profile.cores) + "c";
+  return cached_product(name, "runner", [&](const fs::path& dir) {
+    write_text(dir / "model.hpp", header);
+    write_text(dir / "runner.cpp", weft_runner_source);
+    std::cerr << "weft: compiling " << source << " for the host, " << profile.cores
+              << (profile.cores == 1 ? " core" : " cores") << " (once; cached in " << (cache_root() / name).string()
+              << ")\n";
+    std::vector<std::string> args(command.begin() + 1, command.end());
+    for (const std::string& a : {"-I" + include.string(), std::string("-include"), (dir / "model.hpp").string(),
+                                 std::string("-DWEFT_MODEL=weft_model"), (dir / "runner.cpp").string(),
+                                 std::string("-o"), (dir / "runner").string()})
+      args.push_back(a);
+    const int status = run_program(command.front(), args);
+    if (status != 0)
+      throw std::runtime_error("the host compiler failed (status " + std::to_string(status) + ") on " +
+                               (dir / "model.hpp").string());
+  });
 }
 
 namespace {

@@ -17,10 +17,11 @@ namespace weft::tool {
 std::filesystem::path weft_include_dir(const char* argv0);
 
 /// Builds (or finds in the cache) the host runner for `m` planned for the
-/// cores of `profile`. Progress goes to stderr. Throws std::runtime_error when
-/// the compiler fails.
+/// cores of `profile` with `compiler` ("gcc", "clang", or "" for $CXX or
+/// c++). Progress goes to stderr. Throws std::runtime_error when the
+/// compiler fails.
 std::filesystem::path host_runner(const imported_model& m, const std::string& source, const core_profile& profile,
-                                  const char* argv0);
+                                  const char* argv0, const std::string& compiler = "");
 
 /// Runs a program (looked up in PATH when it has no slash) with arguments,
 /// no shell; returns its exit status.

@@ -10,8 +10,11 @@
 
 #include <weft/ports/sse200.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -28,25 +31,35 @@ using weft::max_cores;
 
 namespace {
 
-constexpr const char* usage = R"(usage:
-  weft import MODEL.tflite -o MODEL.hpp [--name NAME]
+// One entry per command, so that `weft CMD --help` prints just its part.
+constexpr const char* import_usage = R"(  weft import MODEL.tflite -o MODEL.hpp [--name NAME]
         write a C++ header: the model as a type (struct NAME) with its weights
-  weft plan MODEL.tflite [--target T] [CORES] [--json] [--svg FILE]
+)";
+constexpr const char* plan_usage = R"(  weft plan MODEL.tflite [--target T] [CORES] [--json] [--svg FILE]
         print per-operator shapes, arena offsets, arena bytes and lower bound,
         weight bytes and MACs, and on several cores each operator's split,
         tiles and MACs per core, where cores wait and the predicted balance;
         --svg draws the schedule and the arena over time
-  weft run MODEL.tflite --input IN.bin --output OUT.bin [--target T] [CORES] [--dump DIR] [--size]
+)";
+constexpr const char* run_usage =
+    R"(  weft run MODEL.tflite --input IN.bin --output OUT.bin [--target T] [CORES] [--dump DIR] [--size]
+           [--compiler C]
         compile the model for the host or an emulated board (cached) and run
         it on IN.bin; with --dump (host), also write every operator's output
         as DIR/opNNN.bin
-  weft bench MODEL.tflite [--target T] [CORES] [--iterations N] [--json] [--size]
+)";
+constexpr const char* bench_usage =
+    R"(  weft bench MODEL.tflite [--target T] [CORES] [--iterations N] [--json] [--size] [--compiler C]
         host: median latency of one inference; a board: instructions each
         core executes per operator in one inference, the critical path,
         MACs per instruction, arena, flash (code, per-operator constants and
         weights), stack per core
-  --size (boards): build the firmware in weft's size configuration
+)";
+constexpr const char* common_usage = R"(  --size (boards): build the firmware in weft's size configuration
         (WEFT_OPTIMIZE_SIZE, -Os) instead of the speed configuration
+  --compiler C: gcc (default; on the host $CXX when set) or clang, for the
+        host program or the board firmware
+  weft --version, weft --help, weft COMMAND --help
 
 T: host (default), an521 (2x Cortex-M33), an386 (Cortex-M4F), an500
 (Cortex-M7), riscv-virt (1 to 8 RV32 harts); boards run in QEMU.
@@ -54,8 +67,25 @@ CORES: --cores N (N equal cores, 1 to 8; default 1) or, on the host,
 --speeds S1,S2,... (one relative speed per core). On the host each core is a
 thread.
 Input and output files are raw tensors in the model's dtype and layout.
+Cache: $WEFT_CACHE_DIR, else $XDG_CACHE_HOME/weft or ~/.cache/weft.
 Exit status: 0 success, 2 bad input or usage, 1 internal failure.
 )";
+
+std::string usage() {
+  return std::string("usage:\n") + import_usage + plan_usage + run_usage + bench_usage + common_usage;
+}
+
+std::string command_usage(const std::string& command) {
+  const char* part = command == "import" ? import_usage
+                     : command == "plan" ? plan_usage
+                     : command == "run"  ? run_usage
+                                         : bench_usage;
+  return std::string("usage:\n") + part + common_usage;
+}
+
+#ifndef WEFT_VERSION
+#define WEFT_VERSION "unknown"
+#endif
 
 struct usage_error : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -63,6 +93,7 @@ struct usage_error : std::runtime_error {
 
 struct arguments {
   std::string command;
+  bool help = false;
   std::string model;
   std::map<std::string, std::string> options;
   bool json = false;
@@ -76,10 +107,15 @@ arguments parse(int argc, char** argv) {
   const std::map<std::string, std::vector<std::string>> valued = {
       {"import", {"-o", "--output", "--name"}},
       {"plan", {"--cores", "--speeds", "--svg", "--target"}},
-      {"run", {"--input", "--output", "--dump", "--cores", "--speeds", "--target"}},
-      {"bench", {"--cores", "--speeds", "--iterations", "--target"}}};
+      {"run", {"--input", "--output", "--dump", "--cores", "--speeds", "--target", "--compiler"}},
+      {"bench", {"--cores", "--speeds", "--iterations", "--target", "--compiler"}}};
   const auto known = valued.find(a.command);
   if (known == valued.end()) throw usage_error("unknown command '" + a.command + "'");
+  for (int i = 2; i < argc; ++i)
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+      a.help = true;
+      return a;
+    }
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--json" && (a.command == "plan" || a.command == "bench")) {
@@ -98,6 +134,8 @@ arguments parse(int argc, char** argv) {
     }
   }
   if (a.model.empty()) throw usage_error("'" + a.command + "' needs a MODEL.tflite");
+  if (a.options.count("--compiler") && a.options.at("--compiler") != "gcc" && a.options.at("--compiler") != "clang")
+    throw usage_error("--compiler takes gcc or clang, not '" + a.options.at("--compiler") + "'");
   return a;
 }
 
@@ -108,7 +146,10 @@ std::string require(const arguments& a, const std::string& option) {
 }
 
 // Writes `text` to `path` only as a whole: a temporary file renamed over it.
+void check_writable(const std::string& option, const fs::path& path);
+
 void write_atomically(const fs::path& path, const std::string& text) {
+  check_writable("", path);
   const fs::path tmp = path.string() + ".weft-tmp";
   {
     std::ofstream out(tmp, std::ios::binary);
@@ -120,6 +161,29 @@ void write_atomically(const fs::path& path, const std::string& text) {
     }
   }
   fs::rename(tmp, path);
+}
+
+// An output the user named must be writable before any work starts (a
+// build can take minutes), and a mistake is theirs to fix: input_error.
+void check_writable(const std::string& option, const fs::path& path) {
+  const std::string what = (option.empty() ? "" : option + " ") + "'" + path.string() + "'";
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw input_error("cannot write " + what + ": it is a folder");
+  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  if (!fs::is_directory(folder, ec))
+    throw input_error("cannot write " + what + ": '" + folder.string() +
+                      (fs::exists(folder, ec) ? "' is not a folder" : "' does not exist"));
+  if (::access(folder.c_str(), W_OK) != 0)
+    throw input_error("cannot write " + what + ": the folder '" + folder.string() + "' is not writable");
+}
+
+// A folder the tool writes into (--dump): created if need be.
+void make_folder(const std::string& option, const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir) || ::access(dir.c_str(), W_OK) != 0)
+    throw input_error("cannot write " + option + " '" + dir.string() +
+                      "': " + (ec ? ec.message() : std::string("not a writable folder")));
 }
 
 int positive(const std::string& option, const std::string& value, int max) {
@@ -148,10 +212,10 @@ core_profile profile_of(const arguments& a) {
       float v = 0;
       try {
         v = std::stof(item, &used);
-      } catch (const std::exception&) {
+      } catch (const std::exception&) {  // out of range (1e39) too
         used = 0;
       }
-      if (used != item.size() || !(v > 0.0f) || p.cores == max_cores)
+      if (used != item.size() || !std::isfinite(v) || !(v > 0.0f) || p.cores == max_cores)
         throw usage_error("--speeds takes 1 to 8 positive numbers separated by commas, not '" +
                           a.options.at("--speeds") + "'");
       p.speed[static_cast<std::size_t>(p.cores++)] = v;
@@ -183,23 +247,39 @@ void check_inputs(const imported_model& m, const std::string& input, bool single
 }
 
 std::string default_name(const std::string& model_path) {
-  std::string n = fs::path(model_path).stem().string();
-  for (auto& c : n)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  if (n.empty() || std::isdigit(static_cast<unsigned char>(n[0]))) n = "model_" + n;
-  return n;
+  return model_name_from(fs::path(model_path).stem().string());
 }
 
 int run(int argc, char** argv) {
   const arguments a = parse(argc, argv);
+  if (a.help) {
+    std::cout << command_usage(a.command);
+    return 0;
+  }
   const core_profile profile = profile_of(a);
+  const std::string compiler = a.options.count("--compiler") ? a.options.at("--compiler") : "";
+  {
+    std::error_code ec;
+    if (fs::is_directory(a.model, ec)) throw input_error("'" + a.model + "' is a folder, not a .tflite file");
+  }
+  // Outputs are checked before the (possibly long) build.
+  if (a.options.count("--output") && a.command != "import") check_writable("--output", a.options.at("--output"));
+  if (a.options.count("--svg")) check_writable("--svg", a.options.at("--svg"));
+  if (a.options.count("--input")) {
+    std::error_code ec;
+    const std::string& in = a.options.at("--input");
+    if (fs::is_directory(in, ec)) throw input_error("--input '" + in + "' is a folder, not a file");
+    if (!fs::exists(in, ec)) throw input_error("cannot open input '" + in + "': no such file");
+  }
   const std::vector<std::uint8_t> bytes = read_file(a.model);
   const imported_model m = import_tflite(bytes);
   const std::string source = fs::path(a.model).filename().string();
   if (a.command == "import") {
     const std::string out = require(a, "--output");
+    check_writable("-o", out);
     const std::string name = a.options.count("--name") ? a.options.at("--name") : default_name(a.model);
-    if (!valid_model_name(name)) throw usage_error("--name '" + name + "' is not a C++ identifier");
+    if (const std::string problem = model_name_problem(name); !problem.empty())
+      throw usage_error("--name " + cpp_string_literal(name) + " " + problem);
     write_atomically(out, generate_header(m, name, source));
     return 0;
   }
@@ -219,7 +299,7 @@ int run(int argc, char** argv) {
     const board_target& t = target_named(target);
     if (a.options.count("--speeds")) throw usage_error("--speeds is for the host; a board's cores are its own");
     if (a.options.count("--dump")) throw usage_error("--dump is for the host");
-    const fs::path elf = firmware_for(m, source, t, profile.cores, argv[0], a.size);
+    const fs::path elf = firmware_for(m, source, t, profile.cores, argv[0], a.size, compiler);
     if (a.command == "bench") {
       const target_bench b = bench_on_target(m, elf, t, profile.cores, argv[0]);
       std::cout << (a.json ? bench_json(b, t, source) : bench_text(b, m, t, source));
@@ -237,7 +317,7 @@ int run(int argc, char** argv) {
   if (a.command == "bench") {
     const int iterations =
         a.options.count("--iterations") ? positive("--iterations", a.options.at("--iterations"), 1000000) : 200;
-    const fs::path runner = host_runner(m, source, profile, argv[0]);
+    const fs::path runner = host_runner(m, source, profile, argv[0], compiler);
     std::string out;
     if (const int status = run_program(runner, {"--bench", std::to_string(iterations)}, out); status != 0)
       return status;
@@ -268,10 +348,10 @@ int run(int argc, char** argv) {
   check_inputs(m, input, a.options.count("--dump") != 0);
   if (a.options.count("--dump")) {
     const fs::path dir = a.options.at("--dump");
-    fs::create_directories(dir);
+    make_folder("--dump", dir);
     args.push_back(dir.string());
   }
-  const fs::path runner = host_runner(m, source, profile, argv[0]);
+  const fs::path runner = host_runner(m, source, profile, argv[0], compiler);
   return run_program(runner, args);
 }
 
@@ -279,13 +359,21 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
-    std::cout << usage;
+    std::cout << usage();
+    return 0;
+  }
+  if (argc == 2 && std::string(argv[1]) == "--version") {
+    std::cout << "weft " << WEFT_VERSION << "\n";
     return 0;
   }
   try {
     return run(argc, argv);
   } catch (const usage_error& e) {
-    std::cerr << "weft: " << e.what() << "\n\n" << usage;
+    // One line and where to look, not the whole usage: the mistake stays visible.
+    const std::string command = argc >= 2 ? argv[1] : "";
+    const bool known = command == "import" || command == "plan" || command == "run" || command == "bench";
+    std::cerr << "weft: error: " << e.what() << "\nrun 'weft " << (known ? command + " " : std::string())
+              << "--help' for usage\n";
     return 2;
   } catch (const input_error& e) {
     std::cerr << "weft: error: " << e.what() << "\n";

@@ -37,10 +37,18 @@ std::string json_string(const std::string& s) {
   std::string r = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': r += "\\\""; break;
-      case '\\': r += "\\\\"; break;
-      case '\n': r += "\\n"; break;
-      case '\t': r += "\\t"; break;
+      case '"':
+        r += "\\\"";
+        break;
+      case '\\':
+        r += "\\\\";
+        break;
+      case '\n':
+        r += "\\n";
+        break;
+      case '\t':
+        r += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -115,7 +123,8 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
       for (int c = 0; c < prof.cores; ++c) {
         const tile& t = ns.tiles[static_cast<std::size_t>(c)];
         if (t.empty()) continue;
-        os << " c" << c << ": " << tile_text(n, ns.axis, t, out.dims.back()) << "; " << ns.macs[static_cast<std::size_t>(c)];
+        os << " c" << c << ": " << tile_text(n, ns.axis, t, out.dims.back()) << "; "
+           << ns.macs[static_cast<std::size_t>(c)];
       }
     }
     os << "\n";
@@ -130,7 +139,8 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
     char b[160];
     std::snprintf(b, sizeof b, "%.3f (critical path / perfectly balanced work; 1.000 is perfect)", s->imbalance());
     os << "cores:              " << prof.cores << "\n"
-       << "waits:              " << s->waits << "  (all cores wait for each other before those operators)\n"
+       << "waits:              " << s->waits_per_inference() << "  (all cores wait for each other: before the "
+       << s->waits << " operators marked above, and at the end of inference)\n"
        << "predicted balance:  " << b << "\n";
   }
   return os.str();
@@ -148,23 +158,26 @@ std::string plan_json(const imported_model& m, const core_profile& prof) {
      << ", \"dtype\": " << json_string(name_of(g.input_spec().type)) << ", \"cores\": " << prof.cores
      << ", \"speeds\": [";
   for (int c = 0; c < prof.cores; ++c) os << (c ? ", " : "") << prof.speed_of(c);
-  os << "], \"waits\": " << s->waits << ", \"predicted_balance\": " << s->imbalance()
-     << ", \"critical_path\": " << s->critical_path << ", \"ideal\": " << s->ideal
-     << ", \"input\": {\"shape\": " << shape_text(g.input_spec().dims)
-     << ", \"offset\": " << p.offset[static_cast<std::size_t>(g.input_tensor)] << ", \"bytes\": " << g.input_spec().bytes()
-     << "}, \"ops\": [";
+  // The waits an inference performs (what `weft bench` measures), and how
+  // many of them come before an operator (wait_before).
+  os << "], \"waits\": " << s->waits_per_inference() << ", \"waits_before_operators\": " << s->waits
+     << ", \"predicted_balance\": " << s->imbalance() << ", \"critical_path\": " << s->critical_path
+     << ", \"ideal\": " << s->ideal << ", \"input\": {\"shape\": " << shape_text(g.input_spec().dims)
+     << ", \"offset\": " << p.offset[static_cast<std::size_t>(g.input_tensor)]
+     << ", \"bytes\": " << g.input_spec().bytes() << "}, \"ops\": [";
   for (int i = 0; i < g.node_count; ++i) {
     const node& n = g.at(i);
     const node_schedule& ns = s->at(i);
     const tensor_spec& out = g.spec(n.output);
     os << (i ? ", " : "") << "{\"index\": " << i << ", \"op\": " << json_string(name_of(n.kind))
        << ", \"tflite_op\": " << json_string(m.op_names[static_cast<std::size_t>(i)])
-       << ", \"output_shape\": " << shape_text(out.dims) << ", \"offset\": " << p.offset[static_cast<std::size_t>(n.output)]
-       << ", \"bytes\": " << out.bytes() << ", \"macs\": " << n.macs
-       << ", \"weight_bytes\": " << constant_bytes(n.weights) + constant_bytes(n.bias)
+       << ", \"output_shape\": " << shape_text(out.dims)
+       << ", \"offset\": " << p.offset[static_cast<std::size_t>(n.output)] << ", \"bytes\": " << out.bytes()
+       << ", \"macs\": " << n.macs << ", \"weight_bytes\": " << constant_bytes(n.weights) + constant_bytes(n.bias)
        << ", \"aliases_input\": " << (p.storage[static_cast<std::size_t>(n.output)] != n.output ? "true" : "false")
        << ", \"in_place\": " << json_string(name_of(p.in_place[static_cast<std::size_t>(i)]))
-       << ", \"split\": " << json_string(name_of(ns.axis)) << ", \"wait_before\": " << (ns.wait_before ? "true" : "false")
+       << ", \"split\": " << json_string(name_of(ns.axis))
+       << ", \"wait_before\": " << (ns.wait_before ? "true" : "false")
        << ", \"wait_reason\": " << json_string(describe(ns.why)) << ", \"tiles\": [";
     for (int c = 0; c < prof.cores; ++c) {
       const tile& t = ns.tiles[static_cast<std::size_t>(c)];

@@ -16,14 +16,21 @@ namespace {
 
 const char* color_of(op k) {
   switch (k) {
-    case op::conv2d: return "#4e79a7";
-    case op::depthwise_conv2d: return "#76b7b2";
-    case op::fully_connected: return "#f28e2b";
+    case op::conv2d:
+      return "#4e79a7";
+    case op::depthwise_conv2d:
+      return "#76b7b2";
+    case op::fully_connected:
+      return "#f28e2b";
     case op::average_pool2d:
-    case op::max_pool2d: return "#b07aa1";
-    case op::add: return "#59a14f";
-    case op::softmax: return "#e15759";
-    case op::reshape: break;
+    case op::max_pool2d:
+      return "#b07aa1";
+    case op::add:
+      return "#59a14f";
+    case op::softmax:
+      return "#e15759";
+    case op::reshape:
+      break;
   }
   return "#bab0ac";
 }
@@ -31,10 +38,14 @@ const char* color_of(op k) {
 std::string escape(const std::string& s) {
   std::string r;
   for (char c : s) {
-    if (c == '<') r += "&lt;";
-    else if (c == '>') r += "&gt;";
-    else if (c == '&') r += "&amp;";
-    else r += c;
+    if (c == '<')
+      r += "&lt;";
+    else if (c == '>')
+      r += "&gt;";
+    else if (c == '&')
+      r += "&amp;";
+    else
+      r += c;
   }
   return r;
 }
@@ -42,8 +53,9 @@ std::string escape(const std::string& s) {
 struct canvas {
   std::ostringstream os;
   void rect(double x, double y, double w, double h, const char* fill, const char* extra = "") {
-    char b[256];
-    std::snprintf(b, sizeof b, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s' %s/>\n", x, y, w, h, fill, extra);
+    char b[320];
+    std::snprintf(b, sizeof b, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s' %s/>\n", x, y, w, h, fill,
+                  extra);
     os << b;
   }
   void text(double x, double y, const std::string& t, const char* attrs = "") {
@@ -80,16 +92,20 @@ std::string plan_svg(const imported_model& m, const std::string& source, const c
 
   canvas c;
   char head[512];
-  std::snprintf(head, sizeof head,
-                "<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' font-family='sans-serif' font-size='11'>\n",
-                left + width + 40, height);
+  std::snprintf(
+      head, sizeof head,
+      "<svg xmlns='http://www.w3.org/2000/svg' width='%.0f' height='%.0f' font-family='sans-serif' font-size='11'>\n",
+      left + width + 40, height);
   c.os << head;
   c.rect(0, 0, left + width + 40, height, "white");
   char title[256];
   std::snprintf(title, sizeof title, "%s: %d operators on %d %s; predicted balance %.3f (1 = perfect); %d waits",
-                source.c_str(), g.node_count, prof.cores, prof.cores == 1 ? "core" : "cores", s->imbalance(), s->waits);
+                source.c_str(), g.node_count, prof.cores, prof.cores == 1 ? "core" : "cores", s->imbalance(),
+                s->waits_per_inference());
   c.text(left, 24, title, "font-size='15' font-weight='bold'");
-  c.text(left, 48, "Schedule: each bar is one core's tile of an operator (label: operator index and kind); dashed lines: all cores wait",
+  c.text(left, 48,
+         "Schedule: each bar is one core's tile of an operator (label: operator index and kind); dashed lines: all "
+         "cores wait",
          "fill='#555'");
 
   // Lanes.
@@ -108,8 +124,10 @@ std::string plan_svg(const imported_model& m, const std::string& source, const c
     if (ns.wait_before) c.line(x_of(t0), top - 6, x_of(t0), top + gantt_h, "stroke='#d62728' stroke-dasharray='4,3'");
     for (int core = 0; core < prof.cores; ++core) {
       if (ns.tiles[static_cast<std::size_t>(core)].empty()) continue;
-      const double w = width * (static_cast<double>(ns.work[static_cast<std::size_t>(core)]) /
-                                static_cast<double>(prof.speed_of(core))) / total;
+      const double w =
+          width *
+          (static_cast<double>(ns.work[static_cast<std::size_t>(core)]) / static_cast<double>(prof.speed_of(core))) /
+          total;
       const double x = x_of(t0), y = top + lane * core;
       c.rect(x, y + 2, std::max(w, 0.8), lane - 8, color_of(n.kind), "stroke='white' stroke-width='0.5'");
       // The widest label that fits: "12 conv2d", else "12".
@@ -122,7 +140,9 @@ std::string plan_svg(const imported_model& m, const std::string& source, const c
   }
   c.line(left, top + gantt_h + 4, left + width, top + gantt_h + 4, "stroke='#333'");
   char axis[160];
-  std::snprintf(axis, sizeof axis, "predicted time: %.3g units (one unit: a multiply-accumulate on a core of speed 1), start to end", total);
+  std::snprintf(axis, sizeof axis,
+                "predicted time: %.3g units (one unit: a multiply-accumulate on a core of speed 1), start to end",
+                total);
   c.text(left, top + gantt_h + 22, axis, "fill='#555'");
 
   // Arena.
@@ -132,24 +152,50 @@ std::string plan_svg(const imported_model& m, const std::string& source, const c
                 "Arena: %zu bytes (lower bound %zu); each box is a tensor at its offset, alive from the operator that "
                 "writes it to the last one that reads it",
                 plan.arena_bytes, plan.lower_bound_bytes);
-  c.text(left, arena_top - 14, arena_title, "font-size='13' font-weight='bold'");
-  c.rect(left, arena_top, width, arena_h, "#f8f8f8", "stroke='#ccc'");
+  c.text(left, arena_top - 14, arena_title, "class='arena-title' font-size='13' font-weight='bold'");
+  c.rect(left, arena_top, width, arena_h, "#f8f8f8", "class='arena' stroke='#ccc'");
+  // Each tensor is drawn at its own offset with its own size and lifetime:
+  // tensors that share a storage (an in-place chain, a residual convolution
+  // and its add) overlap where they share bytes, and no block reaches past
+  // the arena's edges. A reshape's output is its input's bytes: not drawn.
+  const int steps = g.node_count;
+  std::vector<int> root(static_cast<std::size_t>(g.tensor_count)), last(static_cast<std::size_t>(g.tensor_count));
   for (int t = 0; t < g.tensor_count; ++t) {
-    if (plan.storage[static_cast<std::size_t>(t)] != t) continue;
-    const int first = plan.first[static_cast<std::size_t>(t)], last = plan.last[static_cast<std::size_t>(t)];
-    const double x0 = x_of(start[static_cast<std::size_t>(std::min(first, g.node_count))]);
-    const double x1 = x_of(start[static_cast<std::size_t>(std::min(last + 1, g.node_count))]);
-    const double bytes = static_cast<double>(plan.extent[static_cast<std::size_t>(t)]);  // with in-place members
-    const double y0 = arena_top + arena_h * (1.0 - (static_cast<double>(plan.offset[static_cast<std::size_t>(t)]) + bytes) / arena);
-    const double h = arena_h * bytes / arena;
+    const int from = g.producer[static_cast<std::size_t>(t)];
+    root[static_cast<std::size_t>(t)] =
+        from >= 0 && g.at(from).kind == op::reshape ? root[static_cast<std::size_t>(g.at(from).inputs[0])] : t;
+    last[static_cast<std::size_t>(t)] = std::max(from, 0);
+  }
+  for (int i = 0; i < steps; ++i)
+    for (int k = 0; k < g.at(i).input_count(); ++k) {
+      int& l =
+          last[static_cast<std::size_t>(root[static_cast<std::size_t>(g.at(i).inputs[static_cast<std::size_t>(k)])])];
+      l = std::max(l, i);
+    }
+  if (g.output_tensor >= 0) last[static_cast<std::size_t>(root[static_cast<std::size_t>(g.output_tensor)])] = steps;
+  const double right = left + width, bottom = arena_top + arena_h;
+  for (int t = 0; t < g.tensor_count; ++t) {
+    if (root[static_cast<std::size_t>(t)] != t) continue;
     const int producer = g.producer[static_cast<std::size_t>(t)];
+    const int first = std::max(producer, 0);
+    const double x0 = x_of(start[static_cast<std::size_t>(std::min(first, steps))]);
+    const double x1 = x_of(start[static_cast<std::size_t>(std::min(last[static_cast<std::size_t>(t)] + 1, steps))]);
+    const std::size_t size = g.spec(t).bytes();
+    const double offset = static_cast<double>(plan.offset[static_cast<std::size_t>(t)]);
+    const double y_lo = arena_top + arena_h * (1.0 - (offset + static_cast<double>(size)) / arena);
+    const double y_hi = arena_top + arena_h * (1.0 - offset / arena);
+    // Too small to see: at least 0.8 high and 1 wide, grown into the box.
+    const double h = std::max(y_hi - y_lo, 0.8), w = std::max(x1 - x0, 1.0);
+    const double y0 = std::clamp(y_hi - h, arena_top, bottom - h), bx = std::clamp(x0, left, right - w);
     const char* fill = producer < 0 ? "#9c9c9c" : color_of(g.at(producer).kind);
-    c.rect(x0, y0, std::max(x1 - x0, 1.0), std::max(h, 0.8), fill, "fill-opacity='0.75' stroke='white' stroke-width='0.5'");
+    char attrs[96];
+    std::snprintf(attrs, sizeof attrs,
+                  "class='tensor' data-tensor='%d' fill-opacity='0.75' stroke='white' stroke-width='0.5'", t);
+    c.rect(bx, y0, w, h, fill, attrs);
     const std::string name = producer < 0 ? std::string("input") : "op " + std::to_string(producer);
-    for (const std::string& label :
-         {name + ", " + std::to_string(plan.extent[static_cast<std::size_t>(t)]) + " B", name})
-      if (h > 12 && x1 - x0 > 6.5 * static_cast<double>(label.size()) + 4) {
-        c.text(x0 + 3, y0 + h / 2 + 4, label, "fill='white'");
+    for (const std::string& label : {name + ", " + std::to_string(size) + " B", name})
+      if (h > 12 && w > 6.5 * static_cast<double>(label.size()) + 4) {
+        c.text(bx + 3, y0 + h / 2 + 4, label, "fill='white'");
         break;
       }
   }
@@ -161,7 +207,8 @@ std::string plan_svg(const imported_model& m, const std::string& source, const c
     c.text(left - 8, y + 4, tick, "text-anchor='end'");
   }
   char ylabel[96];
-  std::snprintf(ylabel, sizeof ylabel, "text-anchor='middle' fill='#555' transform='rotate(-90 30 %.1f)'", arena_top + arena_h / 2);
+  std::snprintf(ylabel, sizeof ylabel, "text-anchor='middle' fill='#555' transform='rotate(-90 30 %.1f)'",
+                arena_top + arena_h / 2);
   c.text(30, arena_top + arena_h / 2, "offset in the arena (bytes)", ylabel);
   c.text(left, arena_top + arena_h + 20, "time: the same axis as the schedule above", "fill='#555'");
   c.os << "</svg>\n";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "target.hpp"
 
+#include "cache.hpp"
 #include "codegen.hpp"
 #include "host_build.hpp"
 #include "report.hpp"
@@ -20,10 +21,11 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::array<board_target, 4> targets = {{
-    {"an521", "qemu-system-arm", "mps2-an521", "arm-none-eabi.cmake", "arm-none-eabi-", 2},
-    {"an386", "qemu-system-arm", "mps2-an386", "arm-none-eabi.cmake", "arm-none-eabi-", 1},
-    {"an500", "qemu-system-arm", "mps2-an500", "arm-none-eabi.cmake", "arm-none-eabi-", 1},
-    {"riscv-virt", "qemu-system-riscv32", "virt", "riscv32-elf.cmake", "riscv64-unknown-elf-", 8},
+    {"an521", "qemu-system-arm", "mps2-an521", "arm-none-eabi.cmake", "arm-none-eabi-clang.cmake", "arm-none-eabi-", 2},
+    {"an386", "qemu-system-arm", "mps2-an386", "arm-none-eabi.cmake", "arm-none-eabi-clang.cmake", "arm-none-eabi-", 1},
+    {"an500", "qemu-system-arm", "mps2-an500", "arm-none-eabi.cmake", "arm-none-eabi-clang.cmake", "arm-none-eabi-", 1},
+    {"riscv-virt", "qemu-system-riscv32", "virt", "riscv32-elf.cmake", "riscv32-elf-clang.cmake",
+     "riscv64-unknown-elf-", 8},
 }};
 
 // The source tree (or installed share/weft) holding examples/boards and
@@ -46,42 +48,6 @@ fs::path plugin_path(const char* argv0) {
     return exe.parent_path().parent_path() / "lib" / "weft" / "libweft_qemu_probe.so";
   (void)argv0;
   throw std::runtime_error("cannot find the QEMU plugin libweft_qemu_probe.so: set WEFT_QEMU_PLUGIN");
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
-
-std::string hash_tree(std::string seed, const std::vector<fs::path>& dirs) {
-  std::uint64_t h = 1469598103934665603ull;
-  auto add = [&](const std::string& s) {
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    h = (h ^ 0xffu) * 1099511628211ull;
-  };
-  add(seed);
-  for (const fs::path& d : dirs) {
-    std::vector<fs::path> files;
-    for (const auto& e : fs::recursive_directory_iterator(d))
-      if (e.is_regular_file()) files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      add(f.filename().string());
-      add(slurp(f));
-    }
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
-fs::path cache_root() {
-  if (const char* d = std::getenv("WEFT_CACHE_DIR"); d && *d) return d;
-  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return fs::path(d) / "weft";
-  if (const char* d = std::getenv("HOME"); d && *d) return fs::path(d) / ".cache" / "weft";
-  return fs::temp_directory_path() / "weft-cache";
 }
 
 std::vector<std::string> qemu_args(const board_target& t, int cores, const fs::path& elf,
@@ -144,46 +110,74 @@ const board_target& target_named(const std::string& name) {
   throw input_error("unknown target '" + name + "': host, an521, an386, an500 or riscv-virt");
 }
 
+// The weft CMake package of an installed weft (<prefix>/lib/cmake/weft), for
+// the board project's find_package(weft): an installed tool must not depend
+// on its bin/ being in PATH for CMake to find it. Empty in a source tree.
+fs::path installed_package_dir(const fs::path& include) {
+  const fs::path prefix = include.parent_path();
+  std::error_code ec;
+  for (const fs::path& lib : {prefix / "lib", prefix / "lib64", prefix / "lib32"}) {
+    if (fs::exists(lib / "cmake" / "weft" / "weftConfig.cmake", ec)) return lib / "cmake" / "weft";
+    for (fs::directory_iterator it(lib, ec), end; !ec && it != end; it.increment(ec))  // lib/<multiarch>
+      if (fs::exists(it->path() / "cmake" / "weft" / "weftConfig.cmake", ec)) return it->path() / "cmake" / "weft";
+  }
+  return {};
+}
+
 fs::path firmware_for(const imported_model& m, const std::string& source, const board_target& t, int cores,
-                      const char* argv0, bool size) {
+                      const char* argv0, bool size, const std::string& compiler) {
   if (cores > t.max_cores)
     throw input_error(t.name + " has " + std::to_string(t.max_cores) + (t.max_cores == 1 ? " core" : " cores") +
                       ", not " + std::to_string(cores));
   const fs::path root = resource_root(argv0);
+  const fs::path include = weft_include_dir(argv0);
+  const fs::path toolchain = root / "cmake" / "toolchains" / (compiler == "clang" ? t.clang_toolchain : t.toolchain);
+  if (!fs::exists(toolchain))
+    throw input_error("--compiler " + compiler + " for " + t.name + " needs the toolchain file " + toolchain.string() +
+                      ", which is missing");
   const std::string header = generate_header(m, "model", source);
-  const std::string key = hash_tree(header + t.name + std::to_string(cores) + (size ? "size" : ""),
-                                    {root / "examples" / "boards", weft_include_dir(argv0) / "weft", root / "cmake"});
-  const fs::path dir =
-      cache_root() / ("fw-" + key + "-" + t.name + "-" + std::to_string(cores) + "c" + (size ? "-size" : ""));
-  const fs::path elf = dir / "build" / "firmware.elf";
-  if (fs::exists(elf)) return elf;
-  fs::create_directories(dir);
-  {
-    std::ofstream out(dir / "model.hpp", std::ios::binary);
-    out << header;
-  }
-  std::cerr << "weft: building " << source << " for " << t.name << ", " << cores << (cores == 1 ? " core" : " cores")
-            << (size ? ", size configuration" : "") << " (once; cached in " << dir.string() << ")\n";
-  std::string log;
-  const std::vector<std::string> configure = {"-S",
-                                              (root / "examples" / "boards").string(),
-                                              "-B",
-                                              (dir / "build").string(),
-                                              "-G",
-                                              "Ninja",
-                                              "--toolchain",
-                                              (root / "cmake" / "toolchains" / t.toolchain).string(),
-                                              "-DCMAKE_BUILD_TYPE=Release",
-                                              "-DWEFT_BOARD=" + t.name,
-                                              "-DWEFT_CORES=" + std::to_string(cores),
-                                              "-DWEFT_MODEL_HEADER=" + (dir / "model.hpp").string(),
-                                              std::string("-DWEFT_OPTIMIZE_SIZE=") + (size ? "ON" : "OFF")};
-  if (run_program("cmake", configure, log) != 0 ||
-      run_program("cmake", {"--build", (dir / "build").string()}, log) != 0) {
-    std::cerr << log;
-    throw std::runtime_error("the firmware build for " + t.name + " failed (log above)");
-  }
-  return elf;
+  fnv1a hash;
+  hash.add(header + t.name + std::to_string(cores) + (size ? "size" : "") +
+           "compiler=" + (compiler.empty() ? "gcc" : compiler) + toolchain.filename().string());
+  for (const fs::path& d : {root / "examples" / "boards", include / "weft", root / "cmake"}) hash.add_tree(d);
+  const std::string key = hash.hex();
+  const std::string name = "fw-" + key + "-" + t.name + "-" + std::to_string(cores) + "c" + (size ? "-size" : "") +
+                           (compiler == "clang" ? "-clang" : "");
+  // CMake records absolute paths in its build folder: the firmware is built
+  // in the private folder and only firmware.elf is published (bench reads
+  // nothing else: nm and size run on the ELF).
+  return cached_product(name, "firmware.elf", [&](const fs::path& dir) {
+    {
+      std::ofstream out(dir / "model.hpp", std::ios::binary);
+      out << header;
+    }
+    std::cerr << "weft: building " << source << " for " << t.name << ", " << cores << (cores == 1 ? " core" : " cores")
+              << (size ? ", size configuration" : "") << (compiler == "clang" ? ", clang" : "") << " (once; cached in "
+              << (cache_root() / name).string() << ")\n";
+    std::string log;
+    std::vector<std::string> configure = {"-S",
+                                          (root / "examples" / "boards").string(),
+                                          "-B",
+                                          (dir / "build").string(),
+                                          "-G",
+                                          "Ninja",
+                                          "--toolchain",
+                                          toolchain.string(),
+                                          "-DCMAKE_BUILD_TYPE=Release",
+                                          "-DWEFT_BOARD=" + t.name,
+                                          "-DWEFT_CORES=" + std::to_string(cores),
+                                          "-DWEFT_MODEL_HEADER=" + (dir / "model.hpp").string(),
+                                          std::string("-DWEFT_OPTIMIZE_SIZE=") + (size ? "ON" : "OFF")};
+    if (const fs::path package = installed_package_dir(include); !package.empty())
+      configure.push_back("-Dweft_DIR=" + package.string());
+    if (run_program("cmake", configure, log) != 0 ||
+        run_program("cmake", {"--build", (dir / "build").string()}, log) != 0) {
+      std::cerr << log;
+      throw std::runtime_error("the firmware build for " + t.name + " failed (log above)");
+    }
+    fs::rename(dir / "build" / "firmware.elf", dir / "firmware.elf");
+    fs::remove_all(dir / "build");
+  });
 }
 
 int run_on_target(const fs::path& elf, const board_target& t, int cores, const std::string& input,
@@ -205,7 +199,9 @@ target_bench bench_on_target(const imported_model& m, const fs::path& elf, const
   const std::string nm = tool_output(t, "nm", {"-S", elf.string()});
   const symbol markers = find_symbol(nm, "weft_probe_markers"), mark = find_symbol(nm, "weft_probe_mark");
   const std::size_t slots = markers.size / 4 - 1;
-  const fs::path dir = elf.parent_path();
+  // Scratch files go to the temporary folder, not the cache entry: the entry
+  // may be shared with other processes or read-only.
+  const fs::path dir = fs::temp_directory_path();
   const fs::path counts = dir / ("counts." + std::to_string(::getpid())),
                  report = dir / ("report." + std::to_string(::getpid()));
   std::vector<std::string> args = qemu_args(t, cores, elf, {"bench", report.string()});
@@ -223,7 +219,7 @@ target_bench bench_on_target(const imported_model& m, const fs::path& elf, const
   const tool_graph& g = *m.graph;
   const int ops = g.node_count;
   std::vector<std::vector<std::uint64_t>> per_slot(static_cast<std::size_t>(cores));
-  std::istringstream lines(slurp(counts));
+  std::istringstream lines(read_text(counts));
   for (std::string line; std::getline(lines, line);) {
     std::istringstream words(line);
     std::string tag, vcpu;
@@ -295,7 +291,7 @@ target_bench bench_on_target(const imported_model& m, const fs::path& elf, const
     (weights ? b.flash_weight_bytes : b.flash_constant_bytes) += std::stoull(size, nullptr, 16);
   }
   b.flash_code_bytes = flash - b.flash_weight_bytes - b.flash_constant_bytes;
-  std::istringstream stacks(slurp(report));
+  std::istringstream stacks(read_text(report));
   fs::remove(report, ec);
   std::string tag;
   stacks >> tag;

@@ -14,11 +14,12 @@
 namespace weft::tool {
 
 struct board_target {
-  std::string name;       // an521, an386, an500, riscv-virt
-  std::string qemu;       // qemu-system-arm, qemu-system-riscv32
-  std::string machine;    // -M
-  std::string toolchain;  // cmake/toolchains/<file>
-  std::string binutils;   // prefix of nm and size
+  std::string name;             // an521, an386, an500, riscv-virt
+  std::string qemu;             // qemu-system-arm, qemu-system-riscv32
+  std::string machine;          // -M
+  std::string toolchain;        // cmake/toolchains/<file>, GCC
+  std::string clang_toolchain;  // the same with Clang (--compiler clang)
+  std::string binutils;         // prefix of nm and size
   int max_cores;
 };
 
@@ -26,9 +27,10 @@ struct board_target {
 const board_target& target_named(const std::string& name);
 
 /// Builds (or finds in the cache) the firmware for m on `cores` cores of t,
-/// in weft's speed configuration or (size) its size configuration.
+/// in weft's speed configuration or (size) its size configuration, with
+/// `compiler` ("gcc", the default, or "clang").
 std::filesystem::path firmware_for(const imported_model& m, const std::string& source, const board_target& t, int cores,
-                                   const char* argv0, bool size = false);
+                                   const char* argv0, bool size = false, const std::string& compiler = "");
 
 /// Runs the firmware on one input; returns the firmware's exit status.
 int run_on_target(const std::filesystem::path& elf, const board_target& t, int cores, const std::string& input,

@@ -3,6 +3,7 @@
 // on with a message that names the operator, then build the graph with the
 // same builder (and so the same checks) as a compile-time model.
 
+#include "codegen.hpp"
 #include "model.hpp"
 #include "tflite_generated.h"
 
@@ -334,7 +335,9 @@ class reader {
 
   std::string tensor_label(int index) const {
     const auto* t = tensor(index);
-    return std::to_string(index) + " '" + (t->name() ? t->name()->str() : std::string()) + "'";
+    // Escaped as in generated comments: the message stays one line, with no
+    // terminal control sequences from the file.
+    return std::to_string(index) + " '" + comment_text(t->name() ? t->name()->str() : std::string()) + "'";
   }
 
   std::vector<int> dims(int index) const {

@@ -43,6 +43,7 @@
   X(add_shapes, "add: both inputs must have the same shape (broadcasting is not supported)")                          \
   X(add_dtypes, "add: both inputs must have the same dtype")                                                          \
   X(reshape_elements, "reshape: the new shape must hold as many elements as the input")                               \
+  X(softmax_beta, "softmax: beta must be a positive finite number, as TFLite's softmax kernels require")              \
   X(scale_out_of_range,                                                                                               \
     "the scales of this layer give a requantization multiplier TFLite cannot represent (check the input, weight and " \
     "output scales)")

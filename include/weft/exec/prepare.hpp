@@ -505,29 +505,33 @@ template <op Kind, bool Dsp, class T, class Args>
 /// that shape (and on whether the core has the DSP extension).
 template <op Kind, auto Key, bool Dsp, class T, class Args>
 [[gnu::noinline]] void run_shaped_kernel(const Args& args, const T* in0, const T* in1, T* out, tile t) {
+  // Key is read through a copy: code must never address a template
+  // parameter object (docs/compilers.md: Clang reads a padded one's members
+  // at the wrong offsets).
+  constexpr auto key = Key;
   Args a = args;
   if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
-    a.g = Key.g;
-    a.in_place = Key.in_place;
+    a.g = key.g;
+    a.in_place = key.in_place;
     if constexpr (requires { a.e.requant_step; }) a.e.requant_step = 1;  // always per channel
   } else {
-    a.batches = Key.batches;
-    a.in_size = Key.in_size;
-    a.out_size = Key.out_size;
-    if constexpr (requires { a.e.requant_step; }) a.e.requant_step = Key.requant_step;
+    a.batches = key.batches;
+    a.in_size = key.in_size;
+    a.out_size = key.out_size;
+    if constexpr (requires { a.e.requant_step; }) a.e.requant_step = key.requant_step;
   }
   if constexpr (requires { a.e.use_fused; }) {
-    a.e.use_fused = Key.fused;
-    a.e.act = Key.act;
-    a.e.min_at_zero_point = Key.min_at_zero_point;
+    a.e.use_fused = key.fused;
+    a.e.act = key.act;
+    a.e.min_at_zero_point = key.min_at_zero_point;
   }
   if constexpr (requires { a.e.use_residual; }) {
     if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
-      a.e.use_residual = Key.residual;
-      a.e.residual_first = Key.residual_first;
-      a.e.residual_table = Key.residual_table;
-      a.e.residual_fused = Key.residual_fused;
-      a.e.residual_min_at_zero_point = Key.residual_min_at_zero_point;
+      a.e.use_residual = key.residual;
+      a.e.residual_first = key.residual_first;
+      a.e.residual_table = key.residual_table;
+      a.e.residual_fused = key.residual_fused;
+      a.e.residual_min_at_zero_point = key.residual_min_at_zero_point;
     } else {
       a.e.use_residual = false;  // only convolutions do a residual add
     }
@@ -544,28 +548,28 @@ template <op Kind, auto Key, bool Dsp, class T, class Args>
   // Convolutions whose sizes the kernel's shape fixes take wider blocks
   // where the core has the registers (ops::wide_blocks).
   if constexpr (Kind == op::conv2d && std::is_same_v<T, std::int8_t> && !Dsp && ops::wide_blocks) {
-    if constexpr (ops::is_pointwise(Key.g) && ops::wide_pointwise_fits(Key.g.in_c)) {
-      ops::pointwise_wide<Key.g.in_c>(a, in0, out, t);
+    if constexpr (ops::is_pointwise(key.g) && ops::wide_pointwise_fits(key.g.in_c)) {
+      ops::pointwise_wide<key.g.in_c>(a, in0, out, t);
       return;
-    } else if constexpr (ops::wide_rows_fits(Key.g) && !Key.in_place) {
-      ops::conv2d_rows_wide<Key.g>(a, in0, out, t);
+    } else if constexpr (ops::wide_rows_fits(key.g) && !key.in_place) {
+      ops::conv2d_rows_wide<key.g>(a, in0, out, t);
       return;
-    } else if constexpr (ops::wide_gathered_fits(Key.g) && !Key.in_place) {
-      ops::conv2d_gathered_wide<Key.g.k_h * Key.g.k_w * Key.g.in_c>(a, in0, out, t);
+    } else if constexpr (ops::wide_gathered_fits(key.g) && !key.in_place) {
+      ops::conv2d_gathered_wide<key.g.k_h * key.g.k_w * key.g.in_c>(a, in0, out, t);
       return;
     }
   }
   // Fully connected layers whose blocks the compiled model packed (node
   // constants: packs_fc, the same condition).
   if constexpr (Kind == op::fully_connected && std::is_same_v<T, std::int8_t>) {
-    if constexpr (ops::fc_packs(Key.in_size, Key.out_size)) {
-      ops::fully_connected_packed<Key.in_size>(a, in0, out, t);
+    if constexpr (ops::fc_packs(key.in_size, key.out_size)) {
+      ops::fully_connected_packed<key.in_size>(a, in0, out, t);
       return;
     }
   }
   if constexpr (Kind == op::depthwise_conv2d && std::is_same_v<T, std::int8_t> && !Dsp && ops::wide_blocks) {
-    if constexpr (ops::depthwise_rows_fits(Key.g)) {
-      ops::depthwise_rows<Key.g>(a, in0, out, t);
+    if constexpr (ops::depthwise_rows_fits(key.g)) {
+      ops::depthwise_rows<key.g>(a, in0, out, t);
       return;
     }
   }

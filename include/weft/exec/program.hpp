@@ -53,9 +53,9 @@ struct no_probe {
 namespace detail {
 
 // A model's memory plan, evaluated once for all its operators and profiles.
-template <class Model>
+template <class Model, memory_mode Memory = memory_mode::compact>
 struct model_memory {
-  static constexpr auto value = plan_memory(Model::graph);
+  static constexpr auto value = plan_memory(Model::graph, Memory);
 };
 
 // The constants of operator I of a model, evaluated at compile time and kept
@@ -117,47 +117,56 @@ struct node_constants {
     exec::fill_packed_fc(Model::graph, I, p.words.data(), p.windows.data(), p.block_windows.data());
     return p;
   }();
-  // A residual convolution points at the arguments of the add it does.
-  static constexpr int residual_add = model_memory<Model>::value.fused_into[I];
-  static constexpr const ops::add_args<std::int8_t>* residual_args = [] {
-    if constexpr (residual_add >= 0 && std::is_same_v<T, std::int8_t>) {
-      return &node_constants<Model, residual_add, T>::value;
-    } else {
-      return static_cast<const ops::add_args<std::int8_t>*>(nullptr);
+  // The kernel's arguments under a memory plan (which says whether the
+  // operator runs in place or does the next add), pointing at the tables
+  // above: a model compiled with both plans keeps one copy of its tables.
+  template <memory_mode Memory>
+  struct args {
+    // A residual convolution points at the arguments of the add it does.
+    static constexpr int residual_add = model_memory<Model, Memory>::value.fused_into[I];
+    static constexpr const ops::add_args<std::int8_t>* residual_args = [] {
+      if constexpr (residual_add >= 0 && std::is_same_v<T, std::int8_t>) {
+        return &node_constants<Model, residual_add, T>::template args<Memory>::value;
+      } else {
+        return static_cast<const ops::add_args<std::int8_t>*>(nullptr);
+      }
+    }();
+    static constexpr bool residual_first =
+        residual_add >= 0 && Model::graph.at(residual_add).inputs[0] != Model::graph.nodes[I].output;
+    static constexpr auto value = exec::make_args<Model::graph.nodes[I].kind, T>(
+        Model::graph, I,
+        exec::node_tables{requant.data(), folded_bias.data(), pad_row.data(), fused ? fused_table.data() : nullptr,
+                          add_table.empty() ? nullptr : add_table.data(), fused,
+                          model_memory<Model, Memory>::value.in_place[I] == in_place_kind::pixels, residual_args,
+                          residual_add >= 0, residual_first,
+                          residual_add >= 0 && exec::add_table_count(Model::graph, residual_add) > 0, packed,
+                          packed ? packed_fc.words.data() : nullptr, packed ? packed_fc.windows.data() : nullptr,
+                          packed ? packed_fc.block_windows.data() : nullptr});
+    // The arguments of kernels on DSP cores: with the paired weights.
+    static constexpr auto dsp_value = [] {
+      auto a = value;
+      if constexpr (requires { a.paired_weights; }) {
+        if (!paired_weights.empty()) a.paired_weights = paired_weights.data();
+      }
+      return a;
+    }();
+    template <bool Dsp>
+    static constexpr const auto& value_for() {
+      if constexpr (Dsp) {
+        return dsp_value;
+      } else {
+        return value;
+      }
     }
-  }();
-  static constexpr bool residual_first =
-      residual_add >= 0 && Model::graph.nodes[residual_add].inputs[0] != Model::graph.nodes[I].output;
-  static constexpr auto value = exec::make_args<Model::graph.nodes[I].kind, T>(
-      Model::graph, I,
-      exec::node_tables{requant.data(), folded_bias.data(), pad_row.data(), fused ? fused_table.data() : nullptr,
-                        add_table.empty() ? nullptr : add_table.data(), fused,
-                        model_memory<Model>::value.in_place[I] == in_place_kind::pixels, residual_args,
-                        residual_add >= 0, residual_first,
-                        residual_add >= 0 && exec::add_table_count(Model::graph, residual_add) > 0, packed,
-                        packed ? packed_fc.words.data() : nullptr, packed ? packed_fc.windows.data() : nullptr,
-                        packed ? packed_fc.block_windows.data() : nullptr});
-  // The arguments of kernels on DSP cores: with the paired weights.
-  static constexpr auto dsp_value = [] {
-    auto a = value;
-    if constexpr (requires { a.paired_weights; }) {
-      if (!paired_weights.empty()) a.paired_weights = paired_weights.data();
-    }
-    return a;
-  }();
-  template <bool Dsp>
-  static constexpr const auto& value_for() {
-    if constexpr (Dsp) {
-      return dsp_value;
-    } else {
-      return value;
-    }
-  }
+  };
 };
 
 }  // namespace detail
 
-template <model Model, core_profile Profile = core_profile{}>
+/// Memory: memory_mode::compact (the default) for the smallest arena;
+/// memory_mode::observable for a program whose observed run (run with an
+/// observer) shows every operator's own output, none fused into the next.
+template <model Model, core_profile Profile = core_profile{}, memory_mode Memory = memory_mode::compact>
 class compiled {
   static constexpr auto& g = Model::graph;
   static constexpr bool valid = detail::error_in_operator<g.check(), g.err_node>::ok;
@@ -168,9 +177,10 @@ class compiled {
   static constexpr int operator_count = g.node_count;
   static constexpr core_profile profile = Profile;
   static constexpr int cores = Profile.cores;
+  static constexpr memory_mode memory = Memory;
 
   /// The memory plan: a tensor's offset in the arena, arena and lower bound.
-  static constexpr auto plan = detail::model_memory<Model>::value;
+  static constexpr auto plan = detail::model_memory<Model, Memory>::value;
   /// Bytes of RAM inference uses besides the stack (activations, input and
   /// output included). Kernels' scratch is on the stack: a DSP convolution's
   /// gathered window, the copy of the pixels an in-place 1x1 convolution
@@ -178,7 +188,7 @@ class compiled {
   static constexpr std::size_t arena_bytes = valid ? plan.arena_bytes : 1;
   static constexpr std::size_t arena_lower_bound_bytes = plan.lower_bound_bytes;
   /// The multicore schedule: each operator's tiles per core, and the waits.
-  static constexpr auto schedule = plan_schedule(g, Profile);
+  static constexpr auto schedule = plan_schedule(g, Profile, plan);
 
   static constexpr tensor_spec input_spec = valid ? g.input_spec() : tensor_spec{};
   static constexpr tensor_spec output_spec = valid ? g.output_spec() : tensor_spec{};
@@ -228,6 +238,8 @@ class compiled {
 
   /// Slots a probe sees: operator I's work is slot I, the wait after segment
   /// s is slot operator_count + s, and slot probe_slots is outside inference.
+  /// On several cores those are schedule.waits_per_inference() waits (the
+  /// last segment's included), the number `weft plan` reports.
   static constexpr int probe_slots = operator_count + schedule.segments;
 
   /// The job an executor runs for one inference on `arena`: segment s of core
@@ -246,9 +258,10 @@ class compiled {
 
   /// The job of an observed inference: every operator is its own segment,
   /// followed by one in which core 0 shows the operator's output to the
-  /// observer (so each output is complete, and not yet overwritten). A
-  /// residual convolution's output is never stored (plan.in_place): its
-  /// bytes then hold the add's output so far.
+  /// observer (so each output is complete, and not yet overwritten). With
+  /// memory_mode::compact a residual convolution's output is never stored
+  /// (plan.in_place): its bytes then hold the add's output so far; with
+  /// memory_mode::observable every operator's output is its own.
   template <class Observer>
   struct observed_job {
     std::byte* arena;
@@ -295,7 +308,7 @@ class compiled {
   }
 
   template <int I>
-  using node_args = detail::node_constants<Model, I, element_type>;
+  using node_args = typename detail::node_constants<Model, I, element_type>::template args<Memory>;
 
   template <int C, int S, class Probe>
   static void run_segment(std::byte* arena) {
@@ -345,10 +358,10 @@ struct spec_holder {
 
 /// A model ready to run: its arena (one static buffer, arena_bytes long) and
 /// views of its input and output. Declare it `static` on a device.
-template <model Model, core_profile Profile = core_profile{}>
+template <model Model, core_profile Profile = core_profile{}, memory_mode Memory = memory_mode::compact>
 class instance {
  public:
-  using program = compiled<Model, Profile>;
+  using program = compiled<Model, Profile, Memory>;
   using element_type = typename program::element_type;
 
   /// The input tensor, with the model's static extents.

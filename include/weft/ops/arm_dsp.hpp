@@ -13,8 +13,15 @@ namespace weft::ops::arm_dsp {
 
 #if defined(__ARM_FEATURE_DSP)
 #define WEFT_DSP_ASM(insn) insn  // the target has the extension
-#elif defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)
+#elif (defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8_1M_MAIN__)) && !defined(__clang__)
 #define WEFT_DSP_ASM(insn) ".arch_extension dsp\n\t" insn  // compiled for a core without it
+#elif defined(__ARM_ARCH_8_1M_MAIN__)
+// Clang's assembler knows no ".arch_extension dsp": it names a core that has
+// the extension instead, for this statement only (Clang assembles each
+// inline assembly statement on its own).
+#define WEFT_DSP_ASM(insn) ".cpu cortex-m55\n\t" insn
+#elif defined(__ARM_ARCH_8M_MAIN__)
+#define WEFT_DSP_ASM(insn) ".cpu cortex-m33\n\t" insn
 #endif
 
 #if defined(WEFT_DSP_ASM)

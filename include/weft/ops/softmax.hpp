@@ -143,6 +143,10 @@ inline constexpr quantization softmax_int8_output{1.0f / 256.0f, -128};
 constexpr inferred infer_softmax(const tensor_spec& in, const softmax_options& o) {
   inferred r{};
   r.out = in;
+  // TFLite's int8 kernel needs beta * input scale above 2^-26; its float
+  // kernel would turn a zero, negative, infinite or NaN beta into a
+  // constant or NaNs: no converter writes one.
+  if (!(o.beta > 0.0f && o.beta < 3.40282347e+38f)) return {.err = error::softmax_beta};
   if (in.type == dtype::int8) {
     r.out.quant = softmax_int8_output;
     const softmax_args<std::int8_t> a = make_softmax_args(in.dims.back(), o.beta, in.quant.scale);

@@ -64,6 +64,15 @@ constexpr const char* name_of(in_place_kind k) {
   return "none";
 }
 
+/// What a memory plan is for. `compact`: the smallest arena, running
+/// operators in place and fusing residual adds into the convolution before
+/// them where that saves bytes (a fused convolution's own output is never
+/// stored). `observable`: nothing in place and nothing fused, so every
+/// operator's output lands in bytes of its own and can be read after the
+/// operator (what `weft run --dump` shows, layer by layer, against another
+/// runtime). Both compute the same outputs.
+enum class memory_mode : std::uint8_t { compact, observable };
+
 /// Where every tensor of a graph lives. Tensors that share bytes form one
 /// storage: a reshape's output and its input (same bytes), and an operator
 /// run in place with its input (overlapping bytes). `storage[t]` names the
@@ -424,6 +433,13 @@ constexpr memory_plan<G::capacity + 1> plan_memory(const G& g, bool in_place = t
   if (!in_place) return without;
   detail::plan_storages(g, with, true);
   return with.in_place_count > 0 && with.arena_bytes < without.arena_bytes ? with : without;
+}
+
+/// The plan for a memory_mode: plan_memory(g) for compact, plan_memory(g,
+/// false) for observable (no operator in place, no add fused).
+template <class G>
+constexpr memory_plan<G::capacity + 1> plan_memory(const G& g, memory_mode mode) {
+  return plan_memory(g, mode == memory_mode::compact);
 }
 
 }  // namespace weft

@@ -22,9 +22,12 @@ enum class split_axis : std::uint8_t { none, rows, channels };
 
 constexpr const char* name_of(split_axis a) {
   switch (a) {
-    case split_axis::rows: return "rows";
-    case split_axis::channels: return "channels";
-    case split_axis::none: break;
+    case split_axis::rows:
+      return "rows";
+    case split_axis::channels:
+      return "channels";
+    case split_axis::none:
+      break;
   }
   return "none";
 }
@@ -39,10 +42,14 @@ enum class sync_reason : std::uint8_t {
 
 constexpr const char* describe(sync_reason r) {
   switch (r) {
-    case sync_reason::read_after_write: return "reads what another core wrote";
-    case sync_reason::write_after_read: return "overwrites bytes another core reads (arena reuse)";
-    case sync_reason::write_after_write: return "overwrites bytes another core wrote (arena reuse)";
-    case sync_reason::none: break;
+    case sync_reason::read_after_write:
+      return "reads what another core wrote";
+    case sync_reason::write_after_read:
+      return "overwrites bytes another core reads (arena reuse)";
+    case sync_reason::write_after_write:
+      return "overwrites bytes another core wrote (arena reuse)";
+    case sync_reason::none:
+      break;
   }
   return "";
 }
@@ -60,13 +67,13 @@ struct cost_model {
 /// An operator's part of the schedule.
 struct node_schedule {
   split_axis axis = split_axis::none;
-  std::array<tile, max_cores> tiles{};             // per core; empty: the core idles
-  std::array<std::int64_t, max_cores> work{};      // estimated cost per core
-  std::array<std::int64_t, max_cores> macs{};      // MACs per core
-  bool wait_before = false;                        // all cores wait for each other first
+  std::array<tile, max_cores> tiles{};         // per core; empty: the core idles
+  std::array<std::int64_t, max_cores> work{};  // estimated cost per core
+  std::array<std::int64_t, max_cores> macs{};  // MACs per core
+  bool wait_before = false;                    // all cores wait for each other first
   sync_reason why = sync_reason::none;
-  int conflict_tensor = -1;                        // the tensor whose bytes caused the wait
-  double time = 0;                                 // slowest core's cost / speed
+  int conflict_tensor = -1;  // the tensor whose bytes caused the wait
+  double time = 0;           // slowest core's cost / speed
 };
 
 /// Rows and channels of a tensor viewed as a matrix [elements / C, C], with
@@ -95,15 +102,23 @@ struct schedule {
   core_profile profile{};
   int node_count = 0;
   std::array<node_schedule, N> nodes{};
-  int waits = 0;                      // operators preceded by a wait
-  int segments = 1;                   // runs of operators between waits
+  int waits = 0;                           // operators preceded by a wait
+  int segments = 1;                        // runs of operators between waits
   std::array<int, N + 1> segment_begin{};  // first operator of each segment (and node_count after)
   std::int64_t total_work = 0;
-  double critical_path = 0;           // sum over operators of the slowest core's time
-  double ideal = 0;                   // total work / sum of speeds: perfect balance
+  double critical_path = 0;  // sum over operators of the slowest core's time
+  double ideal = 0;          // total work / sum of speeds: perfect balance
 
   /// Critical path over perfect balance: 1.0 is perfect.
   constexpr double imbalance() const { return ideal > 0 ? critical_path / ideal : 1.0; }
+  /// The waits one inference performs on several cores, as executors run
+  /// it: one at the end of every segment, that is `waits` before operators
+  /// plus the last, where the cores meet before the inference returns (a
+  /// real barrier, with its cost). One core waits for nothing. `weft plan`
+  /// reports this number and `weft bench` measures as many waits (a probe
+  /// slot per segment: compiled::probe_slots), so the two always agree.
+  constexpr int waits_per_inference() const { return profile.cores > 1 ? segments : 0; }
+
   constexpr const node_schedule& at(int i) const { return nodes[static_cast<std::size_t>(i)]; }
   constexpr const tile& tile_of(int i, int core) const {
     return nodes[static_cast<std::size_t>(i)].tiles[static_cast<std::size_t>(core)];
@@ -177,7 +192,8 @@ constexpr std::array<divisible, 2> axes_of(const G& g, int i, const cost_model& 
     case op::depthwise_conv2d:
     case op::average_pool2d:
     case op::max_pool2d: {
-      const std::int64_t per_output = n.macs / outputs + m.per_output + (n.macs == 0 ? n.pool.filter.h * n.pool.filter.w : 0);
+      const std::int64_t per_output =
+          n.macs / outputs + m.per_output + (n.macs == 0 ? n.pool.filter.h * n.pool.filter.w : 0);
       a[0] = {split_axis::rows, out[1], per_output * (outputs / out[1])};
       a[1] = {split_axis::channels, out[3], per_output * (outputs / out[3])};
       if (in_place == in_place_kind::shifted) a[0].axis = split_axis::none;
@@ -235,8 +251,12 @@ constexpr access_region make_region(const G& g, const P& plan, int t, access_reg
   const std::size_t base = plan.offset[static_cast<std::size_t>(t)];
   r.base = base;
   const std::size_t esize = size_of(s.type);
-  r.byte_lo = base + (static_cast<std::size_t>(r.row_lo) * static_cast<std::size_t>(r.cols) + static_cast<std::size_t>(r.col_lo)) * esize;
-  r.byte_hi = base + (static_cast<std::size_t>(r.row_hi - 1) * static_cast<std::size_t>(r.cols) + static_cast<std::size_t>(r.col_hi)) * esize;
+  r.byte_lo = base + (static_cast<std::size_t>(r.row_lo) * static_cast<std::size_t>(r.cols) +
+                      static_cast<std::size_t>(r.col_lo)) *
+                         esize;
+  r.byte_hi = base + (static_cast<std::size_t>(r.row_hi - 1) * static_cast<std::size_t>(r.cols) +
+                      static_cast<std::size_t>(r.col_hi)) *
+                         esize;
   return r;
 }
 
@@ -273,7 +293,8 @@ constexpr accesses accesses_of(const G& g, const P& plan, int i, const tile& t) 
       const shape& in = g.spec(n.inputs[0]).dims;
       hw k{1, 1}, stride{1, 1}, dil{1, 1};
       int mult = 1;
-      if (n.kind == op::conv2d) k = {n.weights.spec.dims[1], n.weights.spec.dims[2]}, stride = n.conv.stride, dil = n.conv.dilation;
+      if (n.kind == op::conv2d)
+        k = {n.weights.spec.dims[1], n.weights.spec.dims[2]}, stride = n.conv.stride, dil = n.conv.dilation;
       if (n.kind == op::depthwise_conv2d)
         k = {n.weights.spec.dims[1], n.weights.spec.dims[2]}, stride = n.depthwise.stride, dil = n.depthwise.dilation,
         mult = n.depthwise.depth_multiplier;
@@ -347,12 +368,15 @@ constexpr accesses accesses_of(const G& g, const P& plan, int i, const tile& t) 
 /// pass over every core's reads and writes that puts a wait before an
 /// operator only where a core would read bytes another core wrote, or
 /// overwrite bytes another core read or wrote, since the last wait.
-template <class G>
-constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p, const cost_model& m = {}) {
+/// The schedule is made for a memory plan (plan_memory(g) unless given):
+/// operators run in place restrict how cores may split them, and where
+/// tensors share bytes decides where cores must wait.
+template <class G, int Tensors>
+constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p, const memory_plan<Tensors>& plan,
+                                              const cost_model& m = {}) {
   schedule<G::capacity> s{};
   s.profile = p;
   s.node_count = g.node_count;
-  const auto plan = plan_memory(g);
   int fastest = 0;
   for (int c = 1; c < p.cores; ++c)
     if (p.speed_of(c) > p.speed_of(fastest)) fastest = c;
@@ -449,10 +473,16 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
       for (auto& v : seen) v.clear();
     }
     for (int c = 0; c < p.cores; ++c)
-      if (!ns.tiles[static_cast<std::size_t>(c)].empty()) seen[static_cast<std::size_t>(c)].push_back(now[static_cast<std::size_t>(c)]);
+      if (!ns.tiles[static_cast<std::size_t>(c)].empty())
+        seen[static_cast<std::size_t>(c)].push_back(now[static_cast<std::size_t>(c)]);
   }
   s.segment_begin[static_cast<std::size_t>(s.segments)] = g.node_count;
   return s;
+}
+
+template <class G>
+constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p, const cost_model& m = {}) {
+  return plan_schedule(g, p, plan_memory(g), m);
 }
 
 }  // namespace weft

@@ -12,7 +12,8 @@ extern std::uint32_t __data_load[], __data_start[], __data_end[], __bss_start[],
 extern std::uint32_t __stack_bottom0[], __stack_top0[], __stack_bottom1[], __stack_top1[];
 extern void (*__init_array_start[])();
 extern void (*__init_array_end[])();
-int main();
+// The program's main, by its symbol: C++ lets no code call main by name.
+int program_main() __asm__("main");
 [[noreturn]] void Reset_Handler();
 [[noreturn]] void Core1_Reset();
 [[noreturn]] void Fault_Handler();
@@ -34,13 +35,15 @@ constexpr vector_table make_table(const void* sp, void (*reset)()) {
 
 }  // namespace
 
-[[gnu::section(".vectors.core0"), gnu::used]] const vector_table core0_vectors = make_table(__stack_top0, Reset_Handler);
+[[gnu::section(".vectors.core0"), gnu::used]] const vector_table core0_vectors =
+    make_table(__stack_top0, Reset_Handler);
 [[gnu::section(".vectors.core1"), gnu::used]] const vector_table core1_vectors = make_table(__stack_top1, Core1_Reset);
 
 namespace {
 void enable_fpu() {
 #if defined(__ARM_FP)
-  *reinterpret_cast<volatile std::uint32_t*>(0xE000ED88u) |= 0xFu << 20;  // CPACR: CP10, CP11 full access
+  auto* const cpacr = reinterpret_cast<volatile std::uint32_t*>(0xE000ED88u);
+  *cpacr = *cpacr | 0xFu << 20;  // CP10, CP11 full access
   __asm volatile("dsb\n\tisb" ::: "memory");
 #endif
 }
@@ -51,7 +54,7 @@ extern "C" [[noreturn]] void Reset_Handler() {
   for (std::uint32_t *s = __data_load, *d = __data_start; d < __data_end;) *d++ = *s++;
   for (std::uint32_t* d = __bss_start; d < __bss_end;) *d++ = 0;
   for (auto f = __init_array_start; f < __init_array_end; ++f) (*f)();
-  board::exit(main());
+  board::exit(program_main());
 }
 
 extern "C" [[noreturn]] void Core1_Reset() {
@@ -78,7 +81,7 @@ long semihost(std::uint32_t op, const void* arg) {
 
 [[noreturn]] void exit(int status) {
   const std::uint32_t block[2] = {0x20026u, static_cast<std::uint32_t>(status)};  // ADP_Stopped_ApplicationExit
-  semihost(0x20, block);  // SYS_EXIT_EXTENDED
+  semihost(0x20, block);                                                          // SYS_EXIT_EXTENDED
   for (;;) __asm volatile("wfe");
 }
 
@@ -86,12 +89,14 @@ void start_secondaries() {
 #if defined(WEFT_BOARD_AN521)
   if constexpr (cores == 2) weft::ports::sse200::start_core1(&core1_vectors);
 #elif defined(WEFT_BOARD_RP2040)
-  if constexpr (cores == 2) weft::ports::rp2040::start_core1(&core1_vectors, __stack_top1, [] { weft::ports::rp2040::core1_main(); });
+  if constexpr (cores == 2)
+    weft::ports::rp2040::start_core1(&core1_vectors, __stack_top1, [] { weft::ports::rp2040::core1_main(); });
 #endif
 }
 
 std::span<std::uint32_t> stack_of(int core) {
-  return core == 0 ? std::span<std::uint32_t>(__stack_bottom0, __stack_top0) : std::span<std::uint32_t>(__stack_bottom1, __stack_top1);
+  return core == 0 ? std::span<std::uint32_t>(__stack_bottom0, __stack_top0)
+                   : std::span<std::uint32_t>(__stack_bottom1, __stack_top1);
 }
 
 }  // namespace board

@@ -10,7 +10,8 @@ extern "C" {
 extern std::uint32_t __bss_start[], __bss_end[], __stack_top[];
 extern void (*__init_array_start[])();
 extern void (*__init_array_end[])();
-int main();
+// The program's main, by its symbol: C++ lets no code call main by name.
+int program_main() __asm__("main");
 }
 
 namespace {
@@ -22,13 +23,14 @@ extern "C" [[noreturn]] void hart_entry(int hart) {
   if (hart == 0) {
     for (std::uint32_t* d = __bss_start; d < __bss_end;) *d++ = 0;
     for (auto f = __init_array_start; f < __init_array_end; ++f) (*f)();
-    board::exit(main());
+    board::exit(program_main());
   }
   if (hart < board::cores) {
     weft::ports::enable_software_interrupt();
     while (weft::ports::clint_msip(hart) == 0) __asm volatile("wfi");
     weft::ports::clint_msip(hart) = 0;
-    if constexpr (board::cores > 1) weft::ports::riscv_harts<(board::cores > 1 ? board::cores : 2)>::secondary_main(hart);
+    if constexpr (board::cores > 1)
+      weft::ports::riscv_harts<(board::cores > 1 ? board::cores : 2)>::secondary_main(hart);
   }
   for (;;) __asm volatile("wfi");
 }
@@ -51,7 +53,7 @@ long semihost(std::uint32_t op, const void* arg) {
   register const void* a1 __asm("a1") = arg;
   // The semihosting trap: these three uncompressed instructions, in one page.
   __asm volatile(
-      ".option push\n\t.option norvc\n\t.balign 16\n\t"
+      ".balign 16\n\t.option push\n\t.option norvc\n\t"
       "slli x0, x0, 0x1f\n\tebreak\n\tsrai x0, x0, 7\n\t"
       ".option pop"
       : "+r"(a0)
