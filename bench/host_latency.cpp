@@ -35,6 +35,9 @@
 
 namespace {
 
+// Two host threads, planned as weft run plans them.
+constexpr weft::core_profile host2 = weft::core_profile::uniform(2).with_shared_lines(weft::host_line_bytes);
+
 using clock_type = std::chrono::steady_clock;
 
 bool tsv = false;
@@ -60,7 +63,7 @@ double quantile(std::vector<double> v, double q) {
 template <class Model>
 void bench(const char* name, int pairs) {
   static weft::instance<Model> one;
-  static weft::instance<Model, weft::core_profile::uniform(2)> two;
+  static weft::instance<Model, host2> two;
   weft::sequential<1> seq;
   weft::host_threads<2> threads;
   std::uint64_t s = 0x5EED;
@@ -85,7 +88,9 @@ void bench(const char* name, int pairs) {
   }
   const double m1 = quantile(t1, 0.5), m2 = quantile(t2, 0.5), f1 = quantile(t1, 0.1), f2 = quantile(t2, 0.1);
   const auto balance = [](int cores) {
-    return weft::plan_schedule(Model::graph, weft::core_profile::uniform(cores)).imbalance();
+    return weft::plan_schedule(Model::graph,
+                               weft::core_profile::uniform(cores).with_shared_lines(weft::host_line_bytes))
+        .imbalance();
   };
   if (tsv) {
     std::printf("%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", name, m1 / 1e6, m2 / 1e6, f1 / 1e6, f2 / 1e6, cpu2 / 1e6);
@@ -93,7 +98,7 @@ void bench(const char* name, int pairs) {
   }
   std::printf("| %-4s | %7.3f | %7.3f | %5.2fx | %7.3f | %7.3f | %5.2fx | %5.3f | %5.3f | %5.3f | %3d | %7.3f |\n",
               name, m1 / 1e6, m2 / 1e6, m1 / m2, f1 / 1e6, f2 / 1e6, f1 / f2, balance(2), balance(4), balance(8),
-              weft::compiled<Model, weft::core_profile::uniform(2)>::schedule.waits, cpu2 / 1e6);
+              weft::compiled<Model, host2>::schedule.waits, cpu2 / 1e6);
 }
 
 // The machine's own 2-core ceiling: the same SIMD-friendly int8 work split

@@ -58,6 +58,8 @@ TEST_CASE("host threads give the 1-core bits on 2, 3, 4 and 8 cores", "[exec][mu
   require_same_as_one_core<core_profile::uniform(8)>(eight, 50, 4);
   host_threads<2> unequal;
   require_same_as_one_core<core_profile::with_speeds({1.0f, 1.6f})>(unequal, 100, 5);
+  host_threads<2> lines;  // the host runner's profile: no cut of a row below a cache line
+  require_same_as_one_core<core_profile::uniform(2).with_shared_lines(host_line_bytes)>(lines, 100, 9);
 }
 
 TEST_CASE("host threads give the 1-core bits when the workers sleep between inferences", "[exec][multicore][threads]") {

@@ -28,7 +28,8 @@ void require_partition(const G& g, const S& s) {
       continue;
     }
     const tile full = full_tile(g, i);
-    std::vector<int> owner(static_cast<std::size_t>((full.row_end - full.row_begin) * (full.ch_end - full.ch_begin)), -1);
+    std::vector<int> owner(static_cast<std::size_t>((full.row_end - full.row_begin) * (full.ch_end - full.ch_begin)),
+                           -1);
     for (int c = 0; c < s.profile.cores; ++c) {
       const tile t = s.tile_of(i, c);
       for (int r = t.row_begin; r < t.row_end; ++r)
@@ -37,7 +38,8 @@ void require_partition(const G& g, const S& s) {
           REQUIRE(r < full.row_end);
           REQUIRE(ch >= full.ch_begin);
           REQUIRE(ch < full.ch_end);
-          auto& o = owner[static_cast<std::size_t>((r - full.row_begin) * (full.ch_end - full.ch_begin) + ch - full.ch_begin)];
+          auto& o = owner[static_cast<std::size_t>((r - full.row_begin) * (full.ch_end - full.ch_begin) + ch -
+                                                   full.ch_begin)];
           REQUIRE(o == -1);
           o = c;
         }
@@ -57,7 +59,8 @@ constexpr auto chain() {
   weft::graph<3> g;
   const auto x = g.input(int8_tensor({1, 16, 16, 8}, 0.05f, 0));
   const auto a = g.conv2d(x, {.pad = padding::same}, int8_weights(wide_w, {32, 3, 3, 8}, wide_s), {}, {0.1f, 0});
-  const auto b = g.depthwise_conv2d(a, {.pad = padding::same}, int8_weights(dw_w, {1, 3, 3, 32}, dw_s, 3), {}, {0.1f, 0});
+  const auto b =
+      g.depthwise_conv2d(a, {.pad = padding::same}, int8_weights(dw_w, {1, 3, 3, 32}, dw_s, 3), {}, {0.1f, 0});
   g.output(g.conv2d(b, {.pad = padding::same}, int8_weights(c3_w, {32, 3, 3, 32}, wide_s), {}, {0.1f, 0}));
   return g;
 }
@@ -72,7 +75,8 @@ TEST_CASE("one core: every operator whole on core 0, no waits", "[plan][schedule
   STATIC_REQUIRE(s.imbalance() == 1.0);
 }
 
-TEST_CASE("two cores: big layers split evenly, small ones stay whole, waits where bytes cross cores", "[plan][schedule]") {
+TEST_CASE("two cores: big layers split evenly, small ones stay whole, waits where bytes cross cores",
+          "[plan][schedule]") {
   constexpr auto g = chain();
   constexpr auto s = plan_schedule(g, core_profile::uniform(2));
   // 16 rows and 32 channels split evenly; rows win the tie.
@@ -93,6 +97,51 @@ TEST_CASE("two cores: big layers split evenly, small ones stay whole, waits wher
   STATIC_REQUIRE(r.at(6).axis == split_axis::none);
   STATIC_REQUIRE(r.at(7).axis == split_axis::none);
   STATIC_REQUIRE(r.tile_of(7, 1).empty());
+}
+
+namespace {
+inline constexpr auto kws_in = test::random_int8s<64, 45>();
+inline constexpr auto kws_pw = test::random_int8s<64 * 64, 43>();
+inline constexpr auto kws_dw = test::random_int8s<3 * 3 * 64, 44>();
+inline constexpr auto kws_s = test::scale_ramp<64>(0.01f, 0.0001f);
+
+// kws's body on its 25x5 map of 64 channels: conv, depthwise, conv. The
+// memory plan runs the depthwise layer in place (shifted), which only a cut
+// by channels may split.
+constexpr auto kws_like() {
+  weft::graph<3> g;
+  const auto x = g.input(int8_tensor({1, 25, 5, 1}, 0.05f, 0));
+  const auto a = g.conv2d(x, {}, int8_weights(kws_in, {64, 1, 1, 1}, kws_s), {}, {0.1f, 0});
+  const auto b = g.depthwise_conv2d(a, {.pad = padding::same}, int8_weights(kws_dw, {1, 3, 3, 64}, kws_s, 3), {},
+                                    {0.1f, 0});
+  g.output(g.conv2d(b, {}, int8_weights(kws_pw, {64, 1, 1, 64}, kws_s), {}, {0.1f, 0}));
+  return g;
+}
+}  // namespace
+
+TEST_CASE("cores whose caches share lines get no cut of a row smaller than a line", "[plan][schedule]") {
+  constexpr auto g = kws_like();
+  STATIC_REQUIRE(plan_memory(g).in_place[1] == in_place_kind::shifted);
+  // Without caches (microcontrollers' SRAM), the first two layers are cut
+  // by channels: 32 bytes of each 64-byte pixel per core.
+  constexpr auto sram = plan_schedule(g, core_profile::uniform(2));
+  STATIC_REQUIRE(sram.at(0).axis == split_axis::channels);
+  STATIC_REQUIRE(sram.at(1).axis == split_axis::channels);
+  // With 64-byte lines both cores would store into every pixel's line at
+  // once: the first layer is cut by rows, the depthwise layer (which rows
+  // may not cut in place) stays whole.
+  constexpr auto host = plan_schedule(g, core_profile::uniform(2).with_shared_lines(host_line_bytes));
+  STATIC_REQUIRE(host.at(0).axis == split_axis::rows);
+  STATIC_REQUIRE(host.at(1).axis == split_axis::none);
+  STATIC_REQUIRE(host.at(2).axis == split_axis::rows);
+  require_partition(g, host);
+  // 128 channels leave each of two cores a whole line; one row (a fully
+  // connected layer's outputs) shares at most one line.
+  constexpr auto lines = core_profile::uniform(2).with_shared_lines(64);
+  STATIC_REQUIRE(detail::shares_lines(g, 1, {split_axis::channels, 64, 1}, lines));
+  STATIC_REQUIRE(!detail::shares_lines(g, 1, {split_axis::channels, 128, 1}, lines));
+  STATIC_REQUIRE(!detail::shares_lines(g, 1, {split_axis::rows, 25, 1}, lines));
+  STATIC_REQUIRE(!detail::shares_lines(test::residual_model::graph, 7, {split_axis::channels, 4, 1}, lines));
 }
 
 TEST_CASE("unequal cores get work in proportion to their speed", "[plan][schedule]") {
@@ -118,12 +167,19 @@ TEST_CASE("a depthwise layer split like its producer needs no wait", "[plan][sch
   require_partition(g, s);
 }
 
-TEST_CASE("random graphs: tiles partition outputs, and any core order gives the same bits", "[plan][schedule][property]") {
+TEST_CASE("random graphs: tiles partition outputs, and any core order gives the same bits",
+          "[plan][schedule][property]") {
   test::rng r(0x5C4E);
-  const std::vector<core_profile> profiles = {
-      core_profile::uniform(1), core_profile::uniform(2), core_profile::uniform(3), core_profile::uniform(4),
-      core_profile::uniform(5), core_profile::uniform(6), core_profile::uniform(7), core_profile::uniform(8),
-      core_profile::with_speeds({1.0f, 1.6f}), core_profile::with_speeds({1.0f, 2.0f, 1.0f, 3.0f})};
+  const std::vector<core_profile> profiles = {core_profile::uniform(1),
+                                              core_profile::uniform(2),
+                                              core_profile::uniform(3),
+                                              core_profile::uniform(4),
+                                              core_profile::uniform(5),
+                                              core_profile::uniform(6),
+                                              core_profile::uniform(7),
+                                              core_profile::uniform(8),
+                                              core_profile::with_speeds({1.0f, 1.6f}),
+                                              core_profile::with_speeds({1.0f, 2.0f, 1.0f, 3.0f})};
   for (int k = 0; k < 150; ++k) {
     const auto rg = test::make_random_graph(r);
     const auto& g = *rg.g;

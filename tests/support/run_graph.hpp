@@ -47,6 +47,15 @@ class runtime_program {
         exec::fill_fused(g, i, fused_[static_cast<std::size_t>(i)].data());
       }
     }
+    // Residual convolutions' add arguments, before any core runs: kernels
+    // on several threads only read them.
+    for (int i = 0; i < g.node_count; ++i) {
+      const int add = plan_.fused_into[static_cast<std::size_t>(i)];
+      if (add < 0) continue;
+      const auto& table = add_table_[static_cast<std::size_t>(add)];
+      residual_[static_cast<std::size_t>(i)] = exec::make_args<op::add, std::int8_t>(
+          g, add, exec::node_tables{nullptr, nullptr, nullptr, nullptr, table.empty() ? nullptr : table.data()});
+    }
   }
 
   const auto& plan() const { return plan_; }
@@ -126,16 +135,8 @@ class runtime_program {
 
   // The arguments of the add residual convolution i does (null elsewhere),
   // and whether the add's other input is its first.
-  const ops::add_args<std::int8_t>* residual_args(int i) {
-    const int add = plan_.fused_into[static_cast<std::size_t>(i)];
-    if (add < 0) return nullptr;
-    residual_[static_cast<std::size_t>(i)] = exec::make_args<op::add, std::int8_t>(
-        g_, add,
-        exec::node_tables{nullptr, nullptr, nullptr, nullptr,
-                          add_table_[static_cast<std::size_t>(add)].empty()
-                              ? nullptr
-                              : add_table_[static_cast<std::size_t>(add)].data()});
-    return &residual_[static_cast<std::size_t>(i)];
+  const ops::add_args<std::int8_t>* residual_args(int i) const {
+    return plan_.fused_into[static_cast<std::size_t>(i)] < 0 ? nullptr : &residual_[static_cast<std::size_t>(i)];
   }
   bool residual_first(int i) const {
     const int add = plan_.fused_into[static_cast<std::size_t>(i)];

@@ -34,7 +34,8 @@
 namespace {
 
 constexpr float speeds[] = {WEFT_SPEEDS};
-constexpr weft::core_profile profile = weft::core_profile::with_speeds(speeds);
+// Threads of the host, whose caches share lines (the plan `weft plan` shows).
+constexpr weft::core_profile profile = weft::core_profile::with_speeds(speeds).with_shared_lines(weft::host_line_bytes);
 using program = weft::compiled<WEFT_MODEL, profile>;
 
 bool write_file(const std::string& path, const void* data, std::size_t size) {

@@ -199,8 +199,7 @@ int positive(const std::string& option, const std::string& value, int max) {
   return n;
 }
 
-// The cores to plan for: --cores N, or --speeds S1,S2,... (one per core).
-core_profile profile_of(const arguments& a) {
+core_profile cores_of(const arguments& a) {
   const bool an521 = a.options.count("--target") && a.options.at("--target") == "an521";
   if (a.options.count("--cores") && a.options.count("--speeds"))
     throw usage_error("give --cores or --speeds, not both");
@@ -227,6 +226,14 @@ core_profile profile_of(const arguments& a) {
       core_profile::uniform(a.options.count("--cores") ? positive("--cores", a.options.at("--cores"), max_cores) : 1);
   if (an521 && p.cores == 2) p = weft::ports::sse200::profile;  // the chip's own profile: CPU1 has FPU and DSP
   return p;
+}
+
+// The cores to plan for: --cores N, or --speeds S1,S2,... (one per core);
+// on the host, threads whose caches share lines.
+core_profile profile_of(const arguments& a) {
+  const core_profile p = cores_of(a);
+  const bool host = !a.options.count("--target") || a.options.at("--target") == "host";
+  return host ? p.with_shared_lines(weft::host_line_bytes) : p;
 }
 
 // IN holds the model's input, or (single_only false) several of them one

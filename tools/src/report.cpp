@@ -85,6 +85,7 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
   if (prof.cores > 1) {
     os << " (speeds";
     for (int c = 0; c < prof.cores; ++c) os << " " << prof.speed_of(c);
+    if (prof.line_bytes > 0) os << "; caches share " << prof.line_bytes << "-byte lines";
     os << ")";
   }
   for (int c = 0; c < prof.cores; ++c)
@@ -160,9 +161,10 @@ std::string plan_json(const imported_model& m, const core_profile& prof) {
   for (int c = 0; c < prof.cores; ++c) os << (c ? ", " : "") << prof.speed_of(c);
   // The waits an inference performs (what `weft bench` measures), and how
   // many of them come before an operator (wait_before).
-  os << "], \"waits\": " << s->waits_per_inference() << ", \"waits_before_operators\": " << s->waits
-     << ", \"predicted_balance\": " << s->imbalance() << ", \"critical_path\": " << s->critical_path
-     << ", \"ideal\": " << s->ideal << ", \"input\": {\"shape\": " << shape_text(g.input_spec().dims)
+  os << "], \"line_bytes\": " << prof.line_bytes << ", \"waits\": " << s->waits_per_inference()
+     << ", \"waits_before_operators\": " << s->waits << ", \"predicted_balance\": " << s->imbalance()
+     << ", \"critical_path\": " << s->critical_path << ", \"ideal\": " << s->ideal
+     << ", \"input\": {\"shape\": " << shape_text(g.input_spec().dims)
      << ", \"offset\": " << p.offset[static_cast<std::size_t>(g.input_tensor)]
      << ", \"bytes\": " << g.input_spec().bytes() << "}, \"ops\": [";
   for (int i = 0; i < g.node_count; ++i) {

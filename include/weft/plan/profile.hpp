@@ -31,6 +31,12 @@ struct core_profile {
   /// Each core's instruction-set extensions (isa flags): cores of one chip
   /// may differ, and kernels are chosen per core from them.
   std::array<std::uint8_t, max_cores> features{};
+  /// Bytes of a cache line that the cores keep coherent, or 0 where they
+  /// share memory without such caches (microcontrollers' SRAM). Two cores
+  /// writing the same lines at once pass each line back and forth on every
+  /// store, so with lines the plan does not give a core less than a line of
+  /// each row of an output it splits by channels.
+  int line_bytes = 0;
 
   /// n cores of equal speed.
   static constexpr core_profile uniform(int n) { return core_profile{n}; }
@@ -40,6 +46,13 @@ struct core_profile {
   constexpr core_profile with_features(int c, std::uint8_t f) const {
     core_profile p = *this;
     p.features[static_cast<std::size_t>(c)] = f;
+    return p;
+  }
+
+  /// The same profile on cores whose caches share lines of `bytes` bytes.
+  constexpr core_profile with_shared_lines(int bytes) const {
+    core_profile p = *this;
+    p.line_bytes = bytes;
     return p;
   }
 
@@ -53,7 +66,7 @@ struct core_profile {
   }
 
   constexpr bool valid() const {
-    if (cores < 1 || cores > max_cores) return false;
+    if (cores < 1 || cores > max_cores || line_bytes < 0) return false;
     for (int c = 0; c < cores; ++c)
       if (!(speed[static_cast<std::size_t>(c)] > 0.0f)) return false;
     return true;
@@ -64,5 +77,9 @@ struct core_profile {
   }
   friend constexpr bool operator==(const core_profile&, const core_profile&) = default;
 };
+
+/// The cache line of the hosts weft's host threads run on (x86-64, and the
+/// AArch64 cores of servers and laptops): core_profile::line_bytes there.
+inline constexpr int host_line_bytes = 64;
 
 }  // namespace weft

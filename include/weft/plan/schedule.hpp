@@ -215,6 +215,19 @@ constexpr std::array<divisible, 2> axes_of(const G& g, int i, const cost_model& 
   return a;
 }
 
+// Whether cutting node i along `a` would have cores write the same cache
+// lines at once (core_profile::line_bytes): a cut by channels of an output
+// of several rows that leaves a core less than a line of each row.
+template <class G>
+constexpr bool shares_lines(const G& g, int i, const divisible& a, const core_profile& p) {
+  if (p.line_bytes == 0 || a.axis != split_axis::channels) return false;
+  const tensor_spec& out = g.spec(g.at(i).output);
+  const std::int64_t elements = out.dims.elements();
+  const std::int64_t rows = elements / out.dims.back();
+  const std::int64_t element_bytes = static_cast<std::int64_t>(out.bytes()) / elements;
+  return rows > 1 && a.atoms / p.cores * element_bytes < p.line_bytes;
+}
+
 // The tile of atoms [a0, a1) along an axis, in the operator's tile units.
 template <class G>
 constexpr tile tile_for(const G& g, int i, split_axis axis, int a0, int a1) {
@@ -396,7 +409,7 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
     // ...or cut, if that is cheaper even after one more wait.
     if (p.cores > 1)
       for (const auto& a : axes) {
-        if (a.axis == split_axis::none || a.atoms < 2) continue;
+        if (a.axis == split_axis::none || a.atoms < 2 || detail::shares_lines(g, i, a, p)) continue;
         const detail::division d = detail::divide(a, m.per_tile, p);
         if (d.time + static_cast<double>(m.per_wait) < best) {
           best = d.time + static_cast<double>(m.per_wait);
