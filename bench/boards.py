@@ -4,7 +4,9 @@
 boards, from `weft bench --target ... --json` (QEMU 7.2 and the project's
 instruction-counting plugin), as Markdown tables.
 
-    python3 bench/boards.py [WEFT] [MODELS_DIR]
+    python3 bench/boards.py [--compilers] [WEFT] [MODELS_DIR]
+        --compilers: instead, GCC's and Clang's firmware side by side on the
+            AN386 and RISC-V virt (1 and 4 harts)
         WEFT: the weft tool (default build/release/tools/weft)
         MODELS_DIR: the MLPerf Tiny models (default ../shared/models)
 """
@@ -12,17 +14,34 @@ import json
 import subprocess
 import sys
 
-weft = sys.argv[1] if len(sys.argv) > 1 else "build/release/tools/weft"
-models_dir = sys.argv[2] if len(sys.argv) > 2 else "../shared/models"
+args = sys.argv[1:]
+compilers = "--compilers" in args
+args = [a for a in args if a != "--compilers"]
+weft = args[0] if len(args) > 0 else "build/release/tools/weft"
+models_dir = args[1] if len(args) > 1 else "../shared/models"
 models = [("kws", "kws_ref_model"), ("vww", "vww_96_int8"), ("ic", "pretrainedResnet_quant"), ("ad", "ad01_int8")]
 configs = [("an386", 1), ("an500", 1), ("an521", 1), ("an521", 2), ("riscv-virt", 1), ("riscv-virt", 2), ("riscv-virt", 4)]
 
 
-def bench(path, target, cores):
-    out = subprocess.run([weft, "bench", path, "--target", target, "--cores", str(cores), "--json"],
-                         check=True, capture_output=True, text=True).stdout
+def bench(path, target, cores, compiler="gcc"):
+    out = subprocess.run([weft, "bench", path, "--target", target, "--cores", str(cores), "--compiler", compiler,
+                          "--json"], check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
+
+if compilers:
+    pairs = [("an386", 1), ("riscv-virt", 1), ("riscv-virt", 4)]
+    print("## Instructions per inference (critical path), GCC and Clang firmware\n")
+    print("| model | " + " | ".join(f"{t} {c}: gcc | clang" for t, c in pairs) + " |")
+    print("|---|" + "---:|" * (2 * len(pairs)))
+    for name, file in models:
+        cells = []
+        for target, cores in pairs:
+            gcc = bench(f"{models_dir}/{file}.tflite", target, cores, "gcc")["critical_path_instructions"]
+            clang = bench(f"{models_dir}/{file}.tflite", target, cores, "clang")["critical_path_instructions"]
+            cells += [f"{gcc:,}", f"{clang:,} ({clang / gcc:.2f}x)"]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    sys.exit(0)
 
 results = {}
 for name, file in models:
