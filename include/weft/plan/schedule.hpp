@@ -178,11 +178,26 @@ constexpr division divide(const divisible& d, std::int64_t per_tile, const core_
   return r;
 }
 
+// Whether cutting node i along `a` would have cores write the same cache
+// lines at once (core_profile::line_bytes): a cut by channels of an output
+// of several rows that leaves a core less than a line of each row.
+template <class G>
+constexpr bool shares_lines(const G& g, int i, const divisible& a, const core_profile& p) {
+  if (p.line_bytes == 0 || a.axis != split_axis::channels) return false;
+  const tensor_spec& out = g.spec(g.at(i).output);
+  const std::int64_t elements = out.dims.elements();
+  const std::int64_t rows = elements / out.dims.back();
+  const std::int64_t element_bytes = static_cast<std::int64_t>(out.bytes()) / elements;
+  return rows > 1 && a.atoms / p.cores * element_bytes < p.line_bytes;
+}
+
 // The axes an operator may be cut along, with the cost of one unit of each.
 // An operator run in place may only be cut where cores then never write
-// bytes another core reads (see in_place_kind).
+// bytes another core reads (see in_place_kind), and on cores whose caches
+// share lines, not where they would store into the same lines at once.
 template <class G>
-constexpr std::array<divisible, 2> axes_of(const G& g, int i, const cost_model& m, in_place_kind in_place) {
+constexpr std::array<divisible, 2> axes_of(const G& g, int i, const cost_model& m, in_place_kind in_place,
+                                           const core_profile& p) {
   const node& n = g.at(i);
   const shape& out = g.spec(n.output).dims;
   const std::int64_t outputs = out.elements();
@@ -212,20 +227,9 @@ constexpr std::array<divisible, 2> axes_of(const G& g, int i, const cost_model& 
     case op::reshape:
       break;
   }
+  for (divisible& d : a)
+    if (shares_lines(g, i, d, p)) d.axis = split_axis::none;
   return a;
-}
-
-// Whether cutting node i along `a` would have cores write the same cache
-// lines at once (core_profile::line_bytes): a cut by channels of an output
-// of several rows that leaves a core less than a line of each row.
-template <class G>
-constexpr bool shares_lines(const G& g, int i, const divisible& a, const core_profile& p) {
-  if (p.line_bytes == 0 || a.axis != split_axis::channels) return false;
-  const tensor_spec& out = g.spec(g.at(i).output);
-  const std::int64_t elements = out.dims.elements();
-  const std::int64_t rows = elements / out.dims.back();
-  const std::int64_t element_bytes = static_cast<std::int64_t>(out.bytes()) / elements;
-  return rows > 1 && a.atoms / p.cores * element_bytes < p.line_bytes;
 }
 
 // The tile of atoms [a0, a1) along an axis, in the operator's tile units.
@@ -400,7 +404,7 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
     // No kernel: a reshape moves no data, an absorbed add is done by the
     // convolution before it.
     if (n.kind == op::reshape || plan.in_place[static_cast<std::size_t>(i)] == in_place_kind::absorbed) continue;
-    const auto axes = detail::axes_of(g, i, m, plan.in_place[static_cast<std::size_t>(i)]);
+    const auto axes = detail::axes_of(g, i, m, plan.in_place[static_cast<std::size_t>(i)], p);
     const std::int64_t work = static_cast<std::int64_t>(axes[0].atoms) * axes[0].per_atom;
     // Whole on the fastest core...
     double best = static_cast<double>(work + m.per_tile) / static_cast<double>(p.speed_of(fastest));
@@ -409,7 +413,7 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
     // ...or cut, if that is cheaper even after one more wait.
     if (p.cores > 1)
       for (const auto& a : axes) {
-        if (a.axis == split_axis::none || a.atoms < 2 || detail::shares_lines(g, i, a, p)) continue;
+        if (a.axis == split_axis::none || a.atoms < 2) continue;
         const detail::division d = detail::divide(a, m.per_tile, p);
         if (d.time + static_cast<double>(m.per_wait) < best) {
           best = d.time + static_cast<double>(m.per_wait);
