@@ -24,8 +24,12 @@
 namespace weft::tool {
 namespace fs = std::filesystem;
 
+void fnv1a::feed(std::string_view bytes) {
+  for (const char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+}
+
 void fnv1a::add(const std::string& s) {
-  for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  feed(s);
   h = (h ^ 0xffu) * 1099511628211ull;  // separator
 }
 
@@ -69,19 +73,17 @@ constexpr const char* temporary_tag = ".tmp-";
 std::string fingerprint(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return "";
-  std::uint64_t h = 1469598103934665603ull, size = 0;
+  fnv1a hash;
+  std::uint64_t size = 0;
   char buf[65536];
   while (in) {
     in.read(buf, sizeof buf);
-    const std::streamsize n = in.gcount();
-    for (std::streamsize i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(buf[i])) * 1099511628211ull;
-    size += static_cast<std::uint64_t>(n);
+    const auto n = static_cast<std::size_t>(in.gcount());
+    hash.feed({buf, n});
+    size += n;
   }
   if (in.bad()) return "";
-  char text[64];
-  std::snprintf(text, sizeof text, "%llu %016llx", static_cast<unsigned long long>(size),
-                static_cast<unsigned long long>(h));
-  return text;
+  return std::to_string(size) + " " + hash.hex();
 }
 
 enum class state { missing, good, damaged };

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace weft::tool {
 
@@ -18,6 +19,8 @@ namespace weft::tool {
 /// that "ab","c" and "a","bc" differ).
 struct fnv1a {
   std::uint64_t h = 1469598103934665603ull;
+  /// Bytes with no separator after them (a file read in pieces).
+  void feed(std::string_view bytes);
   void add(const std::string& s);
   /// Every regular file under `root`, in name order: its path relative to
   /// `root`, then its bytes.
