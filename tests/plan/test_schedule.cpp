@@ -128,13 +128,31 @@ TEST_CASE("cores whose caches share lines get no cut of a row smaller than a lin
   STATIC_REQUIRE(sram.at(0).axis == split_axis::channels);
   STATIC_REQUIRE(sram.at(1).axis == split_axis::channels);
   // With 64-byte lines both cores would store into every pixel's line at
-  // once: the first layer is cut by rows, the depthwise layer (which rows
-  // may not cut in place) stays whole.
-  constexpr auto host = plan_schedule(g, core_profile::uniform(2).with_shared_lines(host_line_bytes));
+  // once: the first layer is cut by rows. In place, the depthwise layer
+  // (which rows may not cut then) would stay whole on one core...
+  constexpr auto host_profile = core_profile::uniform(2).with_shared_lines(host_line_bytes);
+  constexpr auto in_place = plan_schedule(g, host_profile, plan_memory(g));
+  STATIC_REQUIRE(in_place.at(0).axis == split_axis::rows);
+  STATIC_REQUIRE(in_place.at(1).axis == split_axis::none);
+  require_partition(g, in_place);
+  // ...so the memory plan for these cores keeps it out of place, and the
+  // schedule (made for that plan unless given one) cuts every layer by rows.
+  constexpr auto host_plan = plan_memory(g, memory_mode::compact, host_profile);
+  STATIC_REQUIRE(host_plan.in_place[1] == in_place_kind::none);
+  STATIC_REQUIRE(host_plan.arena_bytes > plan_memory(g).arena_bytes);
+  constexpr auto host = plan_schedule(g, host_profile);
   STATIC_REQUIRE(host.at(0).axis == split_axis::rows);
-  STATIC_REQUIRE(host.at(1).axis == split_axis::none);
+  STATIC_REQUIRE(host.at(1).axis == split_axis::rows);
   STATIC_REQUIRE(host.at(2).axis == split_axis::rows);
   require_partition(g, host);
+  // 128 channels would leave each of two cores a whole line of every pixel;
+  // profiles without lines, or of one core, plan memory alike.
+  STATIC_REQUIRE(!core_profile::uniform(2).with_shared_lines(64).below_a_line(128, 1));
+  STATIC_REQUIRE(core_profile::uniform(2).with_shared_lines(64).below_a_line(64, 1));
+  STATIC_REQUIRE(plan_memory(g, memory_mode::compact, core_profile::uniform(1).with_shared_lines(64)).in_place[1] ==
+                 in_place_kind::shifted);
+  STATIC_REQUIRE(host_profile.with_features(0, isa::fpu | isa::dsp).for_memory() == host_profile.for_memory());
+  STATIC_REQUIRE(core_profile::uniform(4).for_memory() == core_profile{});
   // 128 channels leave each of two cores a whole line; one row (a fully
   // connected layer's outputs) shares at most one line.
   constexpr auto lines = core_profile::uniform(2).with_shared_lines(64);

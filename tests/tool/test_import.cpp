@@ -448,4 +448,9 @@ TEST_CASE("the plan report gives arena, lower bound, weights and MACs", "[tool][
   REQUIRE(json.find("\"ops\": [{\"index\": 0, \"op\": \"conv2d\"") != std::string::npos);
   const std::string text = tool::plan_text(imported, "tiny.tflite", core_profile{});
   REQUIRE(text.find("arena bytes:        " + std::to_string(p.arena_bytes)) != std::string::npos);
+  // On host threads the arena is the one planned for cores that share lines.
+  constexpr auto host2 = core_profile::uniform(2).with_shared_lines(host_line_bytes);
+  REQUIRE(tool::plan_json(imported, host2).find("\"arena_bytes\": " +
+                                                std::to_string(plan_memory(g, memory_mode::compact, host2).arena_bytes)) !=
+          std::string::npos);
 }

@@ -332,7 +332,7 @@ int run(int argc, char** argv) {
     int n = 0;
     if (std::sscanf(out.c_str(), "%lld %lld %d", &median, &fastest, &n) != 3)
       throw std::runtime_error("the benchmark printed '" + out + "'");
-    const plan_summary sum = summarize(m);
+    const plan_summary sum = summarize(m, profile);
     const auto s = schedule_of(m, profile);
     if (a.json) {
       std::cout << "{\"target\": \"host\", \"model\": " << json_string(source) << ", \"cores\": " << profile.cores

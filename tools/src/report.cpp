@@ -62,9 +62,9 @@ std::string json_string(const std::string& s) {
   return r + "\"";
 }
 
-plan_summary summarize(const imported_model& m) {
+plan_summary summarize(const imported_model& m, const core_profile& prof) {
   const tool_graph& g = *m.graph;
-  const auto p = plan_memory(g);
+  const auto p = plan_memory(g, memory_mode::compact, prof);
   plan_summary s{p.arena_bytes, p.lower_bound_bytes, 0, 0};
   for (int i = 0; i < g.node_count; ++i) {
     s.weight_bytes += constant_bytes(g.at(i).weights) + constant_bytes(g.at(i).bias);
@@ -75,9 +75,9 @@ plan_summary summarize(const imported_model& m) {
 
 std::string plan_text(const imported_model& m, const std::string& source, const core_profile& prof) {
   const tool_graph& g = *m.graph;
-  const auto p = plan_memory(g);
+  const auto p = plan_memory(g, memory_mode::compact, prof);
   const auto s = schedule_of(m, prof);
-  const plan_summary sum = summarize(m);
+  const plan_summary sum = summarize(m, prof);
   std::ostringstream os;
   char line[512];
   os << source << ": " << g.node_count << " operators, " << name_of(g.input_spec().type) << ", planned for "
@@ -149,9 +149,9 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
 
 std::string plan_json(const imported_model& m, const core_profile& prof) {
   const tool_graph& g = *m.graph;
-  const auto p = plan_memory(g);
+  const auto p = plan_memory(g, memory_mode::compact, prof);
   const auto s = schedule_of(m, prof);
-  const plan_summary sum = summarize(m);
+  const plan_summary sum = summarize(m, prof);
   std::ostringstream os;
   os.precision(6);
   os << "{\"arena_bytes\": " << sum.arena_bytes << ", \"arena_lower_bound_bytes\": " << sum.arena_lower_bound_bytes

@@ -24,7 +24,8 @@ struct plan_summary {
   std::int64_t macs = 0;
 };
 
-plan_summary summarize(const imported_model& m);
+/// Arena, weights and MACs of m planned for the cores of p.
+plan_summary summarize(const imported_model& m, const core_profile& p);
 std::string plan_text(const imported_model& m, const std::string& source, const core_profile& p);
 std::string plan_json(const imported_model& m, const core_profile& p);
 std::string plan_svg(const imported_model& m, const std::string& source, const core_profile& p);

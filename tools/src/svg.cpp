@@ -74,7 +74,7 @@ struct canvas {
 
 std::string plan_svg(const imported_model& m, const std::string& source, const core_profile& prof) {
   const tool_graph& g = *m.graph;
-  const auto plan = plan_memory(g);
+  const auto plan = plan_memory(g, memory_mode::compact, prof);
   const auto s = schedule_of(m, prof);
 
   // Predicted start of each operator (operators run one after another; the

@@ -263,8 +263,10 @@ target_bench bench_on_target(const imported_model& m, const fs::path& elf, const
     uncontended = std::min(uncontended, last);
   }
   if (!b.wait_instructions.empty()) b.critical_path_instructions += uncontended * b.wait_instructions.size();
-  b.macs = summarize(m).macs;
-  b.arena_bytes = summarize(m).arena_bytes;
+  // A board's cores share no cache lines: its profile plans memory as one core's.
+  const plan_summary sum = summarize(m, core_profile::uniform(cores));
+  b.macs = sum.macs;
+  b.arena_bytes = sum.arena_bytes;
 
   // Flash: what the image puts in non-volatile memory; weights: the model's
   // constant arrays (namespace model_data); constants: the tables weft

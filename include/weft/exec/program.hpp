@@ -52,10 +52,11 @@ struct no_probe {
 
 namespace detail {
 
-// A model's memory plan, evaluated once for all its operators and profiles.
-template <class Model, memory_mode Memory = memory_mode::compact>
+// A model's memory plan, evaluated once for all its operators and for every
+// profile whose cores plan memory alike (Cores: core_profile::for_memory).
+template <class Model, memory_mode Memory = memory_mode::compact, core_profile Cores = core_profile{}>
 struct model_memory {
-  static constexpr auto value = plan_memory(Model::graph, Memory);
+  static constexpr auto value = plan_memory(Model::graph, Memory, Cores);
 };
 
 // The constants of operator I of a model, evaluated at compile time and kept
@@ -120,13 +121,13 @@ struct node_constants {
   // The kernel's arguments under a memory plan (which says whether the
   // operator runs in place or does the next add), pointing at the tables
   // above: a model compiled with both plans keeps one copy of its tables.
-  template <memory_mode Memory>
+  template <memory_mode Memory, core_profile Cores>
   struct args {
     // A residual convolution points at the arguments of the add it does.
-    static constexpr int residual_add = model_memory<Model, Memory>::value.fused_into[I];
+    static constexpr int residual_add = model_memory<Model, Memory, Cores>::value.fused_into[I];
     static constexpr const ops::add_args<std::int8_t>* residual_args = [] {
       if constexpr (residual_add >= 0 && std::is_same_v<T, std::int8_t>) {
-        return &node_constants<Model, residual_add, T>::template args<Memory>::value;
+        return &node_constants<Model, residual_add, T>::template args<Memory, Cores>::value;
       } else {
         return static_cast<const ops::add_args<std::int8_t>*>(nullptr);
       }
@@ -137,7 +138,7 @@ struct node_constants {
         Model::graph, I,
         exec::node_tables{requant.data(), folded_bias.data(), pad_row.data(), fused ? fused_table.data() : nullptr,
                           add_table.empty() ? nullptr : add_table.data(), fused,
-                          model_memory<Model, Memory>::value.in_place[I] == in_place_kind::pixels, residual_args,
+                          model_memory<Model, Memory, Cores>::value.in_place[I] == in_place_kind::pixels, residual_args,
                           residual_add >= 0, residual_first,
                           residual_add >= 0 && exec::add_table_count(Model::graph, residual_add) > 0, packed,
                           packed ? packed_fc.words.data() : nullptr, packed ? packed_fc.windows.data() : nullptr,
@@ -180,7 +181,7 @@ class compiled {
   static constexpr memory_mode memory = Memory;
 
   /// The memory plan: a tensor's offset in the arena, arena and lower bound.
-  static constexpr auto plan = detail::model_memory<Model, Memory>::value;
+  static constexpr auto plan = detail::model_memory<Model, Memory, Profile.for_memory()>::value;
   /// Bytes of RAM inference uses besides the stack (activations, input and
   /// output included). Kernels' scratch is on the stack: a DSP convolution's
   /// gathered window, the copy of the pixels an in-place 1x1 convolution
@@ -308,7 +309,8 @@ class compiled {
   }
 
   template <int I>
-  using node_args = typename detail::node_constants<Model, I, element_type>::template args<Memory>;
+  using node_args =
+      typename detail::node_constants<Model, I, element_type>::template args<Memory, Profile.for_memory()>;
 
   template <int C, int S, class Probe>
   static void run_segment(std::byte* arena) {

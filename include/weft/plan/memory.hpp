@@ -7,6 +7,7 @@
 #pragma once
 
 #include "weft/graph/graph.hpp"
+#include "weft/plan/profile.hpp"
 
 #include <algorithm>  // std::max
 #include <array>
@@ -269,10 +270,24 @@ constexpr bool read_between(const G& g, const Roots& root, int t, int from, int 
   return false;
 }
 
+// Whether the cores of `cores` could share depthwise node n's work if it
+// ran shifted in place: then only its channels may be cut (see
+// in_place_kind::shifted), and on cores whose caches share lines a cut
+// that leaves a core less than a line of each row has cores store into the
+// same lines at once, so the node would run on one core.
+template <class G>
+constexpr bool shifted_keeps_cores(const G& g, const node& n, const core_profile& cores) {
+  const tensor_spec& out = g.spec(n.output);
+  const std::int64_t elements = out.dims.elements();
+  const std::int64_t channels = out.dims.back();
+  return elements == channels || !cores.below_a_line(channels, static_cast<std::int64_t>(out.bytes()) / elements);
+}
+
 // Plans g's arena, running operators in place where allowed (in_place) or
-// never; leaves offsets, storages and lifetimes in p.
+// never, for the cores of `cores`; leaves offsets, storages and lifetimes
+// in p.
 template <int Cap, class G>
-constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place) {
+constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, const core_profile& cores) {
   const int n = g.tensor_count;
   const int steps = g.node_count;
   auto at = [](auto& a, int i) -> auto& { return a[static_cast<std::size_t>(i)]; };
@@ -347,7 +362,7 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place) {
         }
       continue;
     }
-    if (nd.kind == op::depthwise_conv2d && dies_here(nd.inputs[0])) {
+    if (nd.kind == op::depthwise_conv2d && dies_here(nd.inputs[0]) && shifted_keeps_cores(g, nd, cores)) {
       shift = depthwise_shift(g, nd);
       if (shift >= 0) {
         source = nd.inputs[0];
@@ -425,21 +440,29 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place) {
 /// kept (without, on a tie: in-place operators restrict how cores split).
 /// in_place = false: never in place, so every operator's output is stored
 /// and can be observed.
+///
+/// The cores matter where their caches share lines (core_profile::line_bytes):
+/// a depthwise convolution then runs in place only where its channels can
+/// still be shared among the cores a line or more at a time, since in place
+/// it may not be cut by rows. Other profiles plan alike.
 template <class G>
-constexpr memory_plan<G::capacity + 1> plan_memory(const G& g, bool in_place = true) {
+constexpr memory_plan<G::capacity + 1> plan_memory(const G& g, bool in_place = true,
+                                                   const core_profile& cores = core_profile{}) {
   constexpr int cap = G::capacity + 1;
   memory_plan<cap> with{}, without{};
-  detail::plan_storages(g, without, false);
+  detail::plan_storages(g, without, false, cores);
   if (!in_place) return without;
-  detail::plan_storages(g, with, true);
+  detail::plan_storages(g, with, true, cores);
   return with.in_place_count > 0 && with.arena_bytes < without.arena_bytes ? with : without;
 }
 
-/// The plan for a memory_mode: plan_memory(g) for compact, plan_memory(g,
-/// false) for observable (no operator in place, no add fused).
+/// The plan for a memory_mode on the cores of a profile: plan_memory(g,
+/// true, cores) for compact, plan_memory(g, false) for observable (no
+/// operator in place, no add fused).
 template <class G>
-constexpr memory_plan<G::capacity + 1> plan_memory(const G& g, memory_mode mode) {
-  return plan_memory(g, mode == memory_mode::compact);
+constexpr memory_plan<G::capacity + 1> plan_memory(const G& g, memory_mode mode,
+                                                   const core_profile& cores = core_profile{}) {
+  return plan_memory(g, mode == memory_mode::compact, cores);
 }
 
 }  // namespace weft

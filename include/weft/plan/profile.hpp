@@ -72,6 +72,18 @@ struct core_profile {
     return true;
   }
   constexpr float speed_of(int c) const { return speed[static_cast<std::size_t>(c)]; }
+  /// Whether dividing `atoms` atoms of `atom_bytes` bytes each among the
+  /// cores leaves a core less than a cache line of them, so that cores would
+  /// store into the same lines at once (never without line_bytes).
+  constexpr bool below_a_line(std::int64_t atoms, std::int64_t atom_bytes) const {
+    return line_bytes > 0 && cores > 1 && atoms / cores * atom_bytes < line_bytes;
+  }
+  /// The part of this profile a memory plan depends on: the cores and their
+  /// lines where caches share lines (see plan_memory), nothing otherwise,
+  /// so that profiles that plan memory alike compare equal.
+  constexpr core_profile for_memory() const {
+    return line_bytes > 0 && cores > 1 ? uniform(cores).with_shared_lines(line_bytes) : core_profile{};
+  }
   constexpr bool has(int c, isa f) const {
     return (features[static_cast<std::size_t>(c)] & static_cast<std::uint8_t>(f)) != 0;
   }

@@ -183,12 +183,12 @@ constexpr division divide(const divisible& d, std::int64_t per_tile, const core_
 // of several rows that leaves a core less than a line of each row.
 template <class G>
 constexpr bool shares_lines(const G& g, int i, const divisible& a, const core_profile& p) {
-  if (p.line_bytes == 0 || a.axis != split_axis::channels) return false;
+  if (a.axis != split_axis::channels) return false;
   const tensor_spec& out = g.spec(g.at(i).output);
   const std::int64_t elements = out.dims.elements();
   const std::int64_t rows = elements / out.dims.back();
   const std::int64_t element_bytes = static_cast<std::int64_t>(out.bytes()) / elements;
-  return rows > 1 && a.atoms / p.cores * element_bytes < p.line_bytes;
+  return rows > 1 && p.below_a_line(a.atoms, element_bytes);
 }
 
 // The axes an operator may be cut along, with the cost of one unit of each.
@@ -385,7 +385,8 @@ constexpr accesses accesses_of(const G& g, const P& plan, int i, const tile& t) 
 /// pass over every core's reads and writes that puts a wait before an
 /// operator only where a core would read bytes another core wrote, or
 /// overwrite bytes another core read or wrote, since the last wait.
-/// The schedule is made for a memory plan (plan_memory(g) unless given):
+/// The schedule is made for a memory plan (plan_memory(g, memory_mode::compact, p)
+/// unless given):
 /// operators run in place restrict how cores may split them, and where
 /// tensors share bytes decides where cores must wait.
 template <class G, int Tensors>
@@ -499,7 +500,7 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
 
 template <class G>
 constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p, const cost_model& m = {}) {
-  return plan_schedule(g, p, plan_memory(g), m);
+  return plan_schedule(g, p, plan_memory(g, memory_mode::compact, p), m);
 }
 
 }  // namespace weft
