@@ -1,14 +1,17 @@
 # SPDX-License-Identifier: Apache-2.0
 # The weft command line over the corpus (cmake -DWEFT=<tool> -DCORPUS=<dir>
-# -DWORK=<scratch dir> -P check_cli.cmake):
+# -DWORK=<scratch dir> -DDOCS=<docs dir> -P check_cli.cmake):
 # - every bad file: import, plan and run exit with status 2 and one line
-#   "weft: error: ..." holding the expected words, and write nothing;
+#   "weft: error: ..." per line of its .expect file, holding its words, and
+#   write nothing;
 # - every good file: plan --json gives the keys scripts rely on, run
 #   reproduces the expected output, --dump writes one opNNN.bin per operator;
 # - usage mistakes exit with status 2, one error line and a --help hint;
 #   mistakes about files (outputs in missing folders, folders for files)
 #   exit with status 2 and one error line;
-# - --version, COMMAND --help and --compiler.
+# - --version, COMMAND --help and --compiler;
+# - `weft operators` lists the reader's mapping, and docs/tool.md's list of
+#   accepted operators is the same.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 set(failures "")
@@ -16,17 +19,29 @@ macro(fail what)
   string(APPEND failures "${what}\n")
 endmacro()
 
+# err must be "weft: error: ..." lines, one per line of expect, each holding
+# that line's words (one line for most mistakes; one per unsupported
+# operator kind). Semicolons are escaped so CMake's lists keep whole lines.
 function(expect_one_error_line name err expect)
   string(STRIP "${err}" err)
-  string(REGEX MATCHALL "\n" newlines "${err}")
-  list(LENGTH newlines n)
-  if(NOT n EQUAL 0 OR NOT err MATCHES "^weft: error: ")
-    set(failures "${failures}${name}: expected one 'weft: error:' line, got:\n${err}\n" PARENT_SCOPE)
+  string(STRIP "${expect}" expect)
+  string(REPLACE ";" "<semicolon>" err "${err}")
+  string(REPLACE ";" "<semicolon>" expect "${expect}")
+  string(REGEX MATCHALL "[^\n]+" err_lines "${err}")
+  string(REGEX MATCHALL "[^\n]+" expect_lines "${expect}")
+  list(LENGTH err_lines n)
+  list(LENGTH expect_lines want)
+  if(NOT n EQUAL want)
+    set(failures "${failures}${name}: expected ${want} 'weft: error:' line(s), got:\n${err}\n" PARENT_SCOPE)
+    return()
   endif()
-  string(FIND "${err}" "${expect}" at)
-  if(at EQUAL -1)
-    set(failures "${failures}${name}: the message lacks \"${expect}\": ${err}\n" PARENT_SCOPE)
-  endif()
+  foreach(line want_line IN ZIP_LISTS err_lines expect_lines)
+    string(FIND "${line}" "${want_line}" at)
+    if(NOT line MATCHES "^weft: error: " OR at EQUAL -1)
+      set(failures "${failures}${name}: the line lacks \"${want_line}\": ${line}\n" PARENT_SCOPE)
+      return()
+    endif()
+  endforeach()
 endfunction()
 
 file(GLOB bad_files ${CORPUS}/bad_*.tflite)
@@ -207,6 +222,28 @@ endif()
 execute_process(COMMAND ${WEFT} --version RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)
 if(NOT rc EQUAL 0 OR NOT o MATCHES "^weft [0-9]+\\.[0-9]+\\.[0-9]+\n$")
   fail("weft --version: status ${rc}: ${o}${e}")
+endif()
+# The operators the reader maps, and the docs' sentence naming them.
+execute_process(COMMAND ${WEFT} operators RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)
+string(REGEX MATCHALL "[A-Z0-9_]+ [a-z0-9_]+\n" entries "${o}")
+list(LENGTH entries n)
+if(NOT rc EQUAL 0 OR n LESS 8 OR NOT o MATCHES "CONV_2D conv2d\n")
+  fail("weft operators: status ${rc}, ${n} entries: ${o}${e}")
+else()
+  set(names "")
+  foreach(entry IN LISTS entries)
+    string(REGEX REPLACE " .*" "" name "${entry}")
+    list(APPEND names "${name}")
+  endforeach()
+  list(POP_BACK names last)
+  list(JOIN names ", " listed)
+  set(listed "operators ${listed} and ${last} (`weft operators`")
+  file(READ ${DOCS}/tool.md doc)
+  string(REGEX REPLACE "[ \n]+" " " doc "${doc}")
+  string(FIND "${doc}" "${listed}" at)
+  if(at EQUAL -1)
+    fail("docs/tool.md does not say \"${listed}\": the reader's list changed")
+  endif()
 endif()
 foreach(command import plan run bench)
   execute_process(COMMAND ${WEFT} ${command} --help RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)

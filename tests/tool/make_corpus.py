@@ -356,15 +356,39 @@ def bad_models(base, flatc):
     mutated("no_subgraph", "no subgraph", lambda d, s: d.update(subgraphs=[]))
     mutated("two_inputs", "2 input tensors", lambda d, s: s["inputs"].append(ops[0]["outputs"][0]))
 
-    def new_opcode(d, s, op, code, custom=None):
-        c = {"deprecated_builtin_code": code, "builtin_code": code}
-        if custom:
-            c["custom_code"] = custom
-        d["operator_codes"].append(c)
+    def new_opcode(d, s, op, name, custom=None):
+        d["operator_codes"].append(tw.operator_code(name, custom))
         s["operators"][op]["opcode_index"] = len(d["operator_codes"]) - 1
 
-    mutated("unsupported_operator", "operator 4 (MUL): unsupported operator", lambda d, s: new_opcode(d, s, 4, 18))
-    mutated("custom_operator", "custom operator 'MyOp'", lambda d, s: new_opcode(d, s, 2, 32, "MyOp"))
+    def new_opcodes(*changes):
+        def change(d, s):
+            for op, name, *custom in changes:
+                new_opcode(d, s, op, name, *custom)
+        return change
+
+    mutated("unsupported_operator", "MUL is not supported (operator 4)", new_opcodes((4, "MUL")))
+    # Every unsupported kind at once, one line each, in order of appearance;
+    # codes past 127 live in builtin_code only.
+    mutated("unsupported_operators", "PAD is not supported (2 operators: 1, 6)\n"
+            "custom operator \"MyOp\" is not supported (operator 2)\n"
+            "GELU is not supported (operator 4)\n"
+            "SHAPE is not supported (operator 5): it computes shapes at run time",
+            new_opcodes((1, "PAD"), (2, "CUSTOM", "MyOp"), (4, "GELU"), (5, "SHAPE"), (6, "PAD")))
+    mutated("custom_operator", "custom operator \"MyOp\"", new_opcodes((2, "CUSTOM", "MyOp")))
+
+    def unknown_code(d, s):
+        d["operator_codes"].append({"deprecated_builtin_code": 127, "builtin_code": 4000})
+        s["operators"][3]["opcode_index"] = len(d["operator_codes"]) - 1
+
+    mutated("unknown_builtin_code", "BUILTIN_4000 is not supported (operator 3)", unknown_code)
+
+    def runtime_reshape(d, s):
+        reshape = next(o for o in s["operators"] if d["operator_codes"][o["opcode_index"]]["builtin_code"] ==
+                       tw.BUILTIN_CODES["RESHAPE"])
+        s["tensors"][reshape["inputs"][1]]["buffer"] = 0  # the new shape: no data, so a run-time tensor
+
+    mutated("runtime_reshape", "RESHAPE to a shape computed at run time is not supported (operator 6)",
+            runtime_reshape)
     mutated("opcode_index_out_of_range", "operator 1: opcode index 99 is out of range",
             lambda d, s: s["operators"][1].update(opcode_index=99))
     mutated("tensor_index_out_of_range", "operator 3 (ADD): tensor index 500 is out of range",

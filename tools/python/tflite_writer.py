@@ -26,6 +26,7 @@ accepted wherever values are.
 import json
 import math
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -33,16 +34,27 @@ import tempfile
 
 SCHEMA = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "schema", "tflite.fbs"))
 
-BUILTIN_CODES = {
-    "ADD": 0,
-    "AVERAGE_POOL_2D": 1,
-    "CONV_2D": 3,
-    "DEPTHWISE_CONV_2D": 4,
-    "FULLY_CONNECTED": 9,
-    "MAX_POOL_2D": 17,
-    "RESHAPE": 22,
-    "SOFTMAX": 25,
-}
+def _builtin_codes():
+    """TensorFlow Lite's builtin operator codes by name: the schema's
+    BuiltinOperator enum, the one list the reader names operators from."""
+    with open(SCHEMA) as f:
+        body = re.search(r"enum BuiltinOperator\s*:\s*int\s*\{([^}]*)\}", f.read()).group(1)
+    return {name: int(code) for name, code in re.findall(r"([A-Z0-9_]+)\s*=\s*(\d+)", body)}
+
+
+BUILTIN_CODES = _builtin_codes()
+# Files store codes above this one in builtin_code only (deprecated_builtin_code is a byte).
+PLACEHOLDER_FOR_GREATER_OP_CODES = 127
+
+
+def operator_code(name, custom=None):
+    """The operator_codes entry of builtin `name` (the JSON form)."""
+    code = BUILTIN_CODES[name]
+    c = {"deprecated_builtin_code": min(code, PLACEHOLDER_FOR_GREATER_OP_CODES), "builtin_code": code}
+    if custom is not None:
+        c["custom_code"] = custom
+    return c
+
 ACTIVATIONS = ("NONE", "RELU", "RELU_N1_TO_1", "RELU6")
 PADDINGS = ("SAME", "VALID")
 
@@ -318,8 +330,7 @@ class Model:
         return {
             "version": 3,
             "description": self.description,
-            "operator_codes": [{"deprecated_builtin_code": BUILTIN_CODES[c], "builtin_code": BUILTIN_CODES[c]}
-                               for c in self.opcodes],
+            "operator_codes": [operator_code(c) for c in self.opcodes],
             "subgraphs": [{"tensors": self.tensors, "inputs": self.inputs, "outputs": self.outputs,
                            "operators": self.operators, "name": "main"}],
             "buffers": self.buffers,

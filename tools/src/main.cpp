@@ -59,6 +59,8 @@ constexpr const char* common_usage = R"(  --size (boards): build the firmware in
         (WEFT_OPTIMIZE_SIZE, -Os) instead of the speed configuration
   --compiler C: gcc (default; on the host $CXX when set) or clang, for the
         host program or the board firmware
+  weft operators: the TensorFlow Lite operators weft reads, one per line
+        (builtin name, then weft's operator)
   weft --version, weft --help, weft COMMAND --help
 
 T: host (default), an521 (2x Cortex-M33), an386 (Cortex-M4F), an500
@@ -373,6 +375,10 @@ int main(int argc, char** argv) {
     std::cout << "weft " << WEFT_VERSION << "\n";
     return 0;
   }
+  if (argc == 2 && std::string(argv[1]) == "operators") {
+    for (const auto& [builtin, weft_name] : supported_operators()) std::cout << builtin << " " << weft_name << "\n";
+    return 0;
+  }
   try {
     return run(argc, argv);
   } catch (const usage_error& e) {
@@ -383,7 +389,10 @@ int main(int argc, char** argv) {
               << "--help' for usage\n";
     return 2;
   } catch (const input_error& e) {
-    std::cerr << "weft: error: " << e.what() << "\n";
+    // Some mistakes come several at once (every unsupported operator kind):
+    // one line each.
+    std::istringstream lines(e.what());
+    for (std::string line; std::getline(lines, line);) std::cerr << "weft: error: " << line << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "weft: internal error: " << e.what() << "\n";

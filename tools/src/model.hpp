@@ -11,6 +11,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace weft::tool {
@@ -50,6 +51,10 @@ imported_model import_tflite(std::span<const std::uint8_t> bytes);
 
 /// The name of a TensorFlow Lite builtin operator code.
 std::string builtin_name(int code);
+
+/// The TensorFlow Lite builtin operators the reader maps to weft operators:
+/// (builtin name, weft operator name), in the reader's order.
+std::vector<std::pair<std::string, std::string>> supported_operators();
 
 /// Reads a whole file; throws input_error when it cannot.
 std::vector<std::uint8_t> read_file(const std::string& path);

@@ -20,226 +20,6 @@
 namespace weft::tool {
 namespace {
 
-// TensorFlow Lite's BuiltinOperator codes, by value (schema facts).
-constexpr std::array<const char*, 210> builtin_names = {"ADD",
-                                                        "AVERAGE_POOL_2D",
-                                                        "CONCATENATION",
-                                                        "CONV_2D",
-                                                        "DEPTHWISE_CONV_2D",
-                                                        "DEPTH_TO_SPACE",
-                                                        "DEQUANTIZE",
-                                                        "EMBEDDING_LOOKUP",
-                                                        "FLOOR",
-                                                        "FULLY_CONNECTED",
-                                                        "HASHTABLE_LOOKUP",
-                                                        "L2_NORMALIZATION",
-                                                        "L2_POOL_2D",
-                                                        "LOCAL_RESPONSE_NORMALIZATION",
-                                                        "LOGISTIC",
-                                                        "LSH_PROJECTION",
-                                                        "LSTM",
-                                                        "MAX_POOL_2D",
-                                                        "MUL",
-                                                        "RELU",
-                                                        "RELU_N1_TO_1",
-                                                        "RELU6",
-                                                        "RESHAPE",
-                                                        "RESIZE_BILINEAR",
-                                                        "RNN",
-                                                        "SOFTMAX",
-                                                        "SPACE_TO_DEPTH",
-                                                        "SVDF",
-                                                        "TANH",
-                                                        "CONCAT_EMBEDDINGS",
-                                                        "SKIP_GRAM",
-                                                        "CALL",
-                                                        "CUSTOM",
-                                                        "EMBEDDING_LOOKUP_SPARSE",
-                                                        "PAD",
-                                                        "UNIDIRECTIONAL_SEQUENCE_RNN",
-                                                        "GATHER",
-                                                        "BATCH_TO_SPACE_ND",
-                                                        "SPACE_TO_BATCH_ND",
-                                                        "TRANSPOSE",
-                                                        "MEAN",
-                                                        "SUB",
-                                                        "DIV",
-                                                        "SQUEEZE",
-                                                        "UNIDIRECTIONAL_SEQUENCE_LSTM",
-                                                        "STRIDED_SLICE",
-                                                        "BIDIRECTIONAL_SEQUENCE_RNN",
-                                                        "EXP",
-                                                        "TOPK_V2",
-                                                        "SPLIT",
-                                                        "LOG_SOFTMAX",
-                                                        "DELEGATE",
-                                                        "BIDIRECTIONAL_SEQUENCE_LSTM",
-                                                        "CAST",
-                                                        "PRELU",
-                                                        "MAXIMUM",
-                                                        "ARG_MAX",
-                                                        "MINIMUM",
-                                                        "LESS",
-                                                        "NEG",
-                                                        "PADV2",
-                                                        "GREATER",
-                                                        "GREATER_EQUAL",
-                                                        "LESS_EQUAL",
-                                                        "SELECT",
-                                                        "SLICE",
-                                                        "SIN",
-                                                        "TRANSPOSE_CONV",
-                                                        "SPARSE_TO_DENSE",
-                                                        "TILE",
-                                                        "EXPAND_DIMS",
-                                                        "EQUAL",
-                                                        "NOT_EQUAL",
-                                                        "LOG",
-                                                        "SUM",
-                                                        "SQRT",
-                                                        "RSQRT",
-                                                        "SHAPE",
-                                                        "POW",
-                                                        "ARG_MIN",
-                                                        "FAKE_QUANT",
-                                                        "REDUCE_PROD",
-                                                        "REDUCE_MAX",
-                                                        "PACK",
-                                                        "LOGICAL_OR",
-                                                        "ONE_HOT",
-                                                        "LOGICAL_AND",
-                                                        "LOGICAL_NOT",
-                                                        "UNPACK",
-                                                        "REDUCE_MIN",
-                                                        "FLOOR_DIV",
-                                                        "REDUCE_ANY",
-                                                        "SQUARE",
-                                                        "ZEROS_LIKE",
-                                                        "FILL",
-                                                        "FLOOR_MOD",
-                                                        "RANGE",
-                                                        "RESIZE_NEAREST_NEIGHBOR",
-                                                        "LEAKY_RELU",
-                                                        "SQUARED_DIFFERENCE",
-                                                        "MIRROR_PAD",
-                                                        "ABS",
-                                                        "SPLIT_V",
-                                                        "UNIQUE",
-                                                        "CEIL",
-                                                        "REVERSE_V2",
-                                                        "ADD_N",
-                                                        "GATHER_ND",
-                                                        "COS",
-                                                        "WHERE",
-                                                        "RANK",
-                                                        "ELU",
-                                                        "REVERSE_SEQUENCE",
-                                                        "MATRIX_DIAG",
-                                                        "QUANTIZE",
-                                                        "MATRIX_SET_DIAG",
-                                                        "ROUND",
-                                                        "HARD_SWISH",
-                                                        "IF",
-                                                        "WHILE",
-                                                        "NON_MAX_SUPPRESSION_V4",
-                                                        "NON_MAX_SUPPRESSION_V5",
-                                                        "SCATTER_ND",
-                                                        "SELECT_V2",
-                                                        "DENSIFY",
-                                                        "SEGMENT_SUM",
-                                                        "BATCH_MATMUL",
-                                                        "PLACEHOLDER_FOR_GREATER_OP_CODES",
-                                                        "CUMSUM",
-                                                        "CALL_ONCE",
-                                                        "BROADCAST_TO",
-                                                        "RFFT2D",
-                                                        "CONV_3D",
-                                                        "IMAG",
-                                                        "REAL",
-                                                        "COMPLEX_ABS",
-                                                        "HASHTABLE",
-                                                        "HASHTABLE_FIND",
-                                                        "HASHTABLE_IMPORT",
-                                                        "HASHTABLE_SIZE",
-                                                        "REDUCE_ALL",
-                                                        "CONV_3D_TRANSPOSE",
-                                                        "VAR_HANDLE",
-                                                        "READ_VARIABLE",
-                                                        "ASSIGN_VARIABLE",
-                                                        "BROADCAST_ARGS",
-                                                        "RANDOM_STANDARD_NORMAL",
-                                                        "BUCKETIZE",
-                                                        "RANDOM_UNIFORM",
-                                                        "MULTINOMIAL",
-                                                        "GELU",
-                                                        "DYNAMIC_UPDATE_SLICE",
-                                                        "RELU_0_TO_1",
-                                                        "UNSORTED_SEGMENT_PROD",
-                                                        "UNSORTED_SEGMENT_MAX",
-                                                        "UNSORTED_SEGMENT_SUM",
-                                                        "ATAN2",
-                                                        "UNSORTED_SEGMENT_MIN",
-                                                        "SIGN",
-                                                        "BITCAST",
-                                                        "BITWISE_XOR",
-                                                        "RIGHT_SHIFT",
-                                                        "STABLEHLO_LOGISTIC",
-                                                        "STABLEHLO_ADD",
-                                                        "STABLEHLO_DIVIDE",
-                                                        "STABLEHLO_MULTIPLY",
-                                                        "STABLEHLO_MAXIMUM",
-                                                        "STABLEHLO_RESHAPE",
-                                                        "STABLEHLO_CLAMP",
-                                                        "STABLEHLO_CONCATENATE",
-                                                        "STABLEHLO_BROADCAST_IN_DIM",
-                                                        "STABLEHLO_CONVOLUTION",
-                                                        "STABLEHLO_SLICE",
-                                                        "STABLEHLO_CUSTOM_CALL",
-                                                        "STABLEHLO_REDUCE",
-                                                        "STABLEHLO_ABS",
-                                                        "STABLEHLO_AND",
-                                                        "STABLEHLO_COSINE",
-                                                        "STABLEHLO_EXPONENTIAL",
-                                                        "STABLEHLO_FLOOR",
-                                                        "STABLEHLO_LOG",
-                                                        "STABLEHLO_MINIMUM",
-                                                        "STABLEHLO_NEGATE",
-                                                        "STABLEHLO_OR",
-                                                        "STABLEHLO_POWER",
-                                                        "STABLEHLO_REMAINDER",
-                                                        "STABLEHLO_RSQRT",
-                                                        "STABLEHLO_SELECT",
-                                                        "STABLEHLO_SUBTRACT",
-                                                        "STABLEHLO_TANH",
-                                                        "STABLEHLO_SCATTER",
-                                                        "STABLEHLO_COMPARE",
-                                                        "STABLEHLO_CONVERT",
-                                                        "STABLEHLO_DYNAMIC_SLICE",
-                                                        "STABLEHLO_DYNAMIC_UPDATE_SLICE",
-                                                        "STABLEHLO_PAD",
-                                                        "STABLEHLO_IOTA",
-                                                        "STABLEHLO_DOT_GENERAL",
-                                                        "STABLEHLO_REDUCE_WINDOW",
-                                                        "STABLEHLO_SORT",
-                                                        "STABLEHLO_WHILE",
-                                                        "STABLEHLO_GATHER",
-                                                        "STABLEHLO_TRANSPOSE",
-                                                        "DILATE",
-                                                        "STABLEHLO_RNG_BIT_GENERATOR",
-                                                        "REDUCE_WINDOW"};
-
-enum builtin : int {
-  add_code = 0,
-  average_pool_code = 1,
-  conv_code = 3,
-  depthwise_code = 4,
-  fully_connected_code = 9,
-  max_pool_code = 17,
-  reshape_code = 22,
-  softmax_code = 25,
-  custom_code = 32,
-};
-
 std::string shape_text(const std::vector<int>& s) {
   std::string r = "[";
   for (std::size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
@@ -268,14 +48,15 @@ class reader {
     weft_id_.assign(sg_->tensors()->size(), -1);
     if (model_->description() != nullptr) out_.description = model_->description()->str();
 
-    const int input = single(sg_->inputs(), "input");
-    const int output = single(sg_->outputs(), "output");
-    add_input(input);
     const auto* ops = sg_->operators();
     if (ops == nullptr || ops->size() == 0) fail("the model has no operators");
     if (ops->size() > static_cast<std::size_t>(max_operators))
       fail("the model has " + std::to_string(ops->size()) + " operators; weft reads at most " +
            std::to_string(max_operators));
+    check_operators_known(*ops);
+    const int input = single(sg_->inputs(), "input");
+    const int output = single(sg_->outputs(), "output");
+    add_input(input);
     for (flatbuffers::uoffset_t i = 0; i < ops->size(); ++i) add_operator(static_cast<int>(i), ops->Get(i));
     if (weft_id_[static_cast<std::size_t>(output)] < 0)
       fail("the model's output tensor " + tensor_label(output) + " is not written by any operator");
@@ -578,21 +359,225 @@ class reader {
 
   static padding pad(tflite::Padding p) { return p == tflite::Padding_VALID ? padding::valid : padding::same; }
 
-  void add_operator(int index, const tflite::Operator* o) {
+  // What an operator's reader gets: the operator, its index and its
+  // tensors, with helpers that fail naming the operator.
+  struct operator_input {
+    const tflite::Operator* o;
+    int index;
+    std::vector<int> ins;
+    std::vector<int> out_dims;
+    quantization out_q;
+    const reader* r;
+
+    int input_at(std::size_t k) const {
+      if (k >= ins.size() || ins[k] < 0) r->fail("input " + std::to_string(k) + " is missing");
+      return ins[k];
+    }
+    int optional_at(std::size_t k) const { return k < ins.size() ? ins[k] : -1; }
+    activation act(tflite::ActivationFunctionType a) const {
+      return reader::act(a, [this](const std::string& m) { r->fail(m); });
+    }
+  };
+  using operator_reader = tensor_id (reader::*)(const operator_input&);
+
+  tensor_id read_conv2d(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_Conv2DOptions();
+    if (opt == nullptr) fail("its Conv2DOptions are missing");
+    const tensor_id x = activation_input(in.input_at(0));
+    const dtype t = graph().spec(x.index).type;
+    conv2d_options c{{opt->stride_h(), opt->stride_w()},
+                     {opt->dilation_h_factor(), opt->dilation_w_factor()},
+                     pad(opt->padding()),
+                     in.act(opt->fused_activation_function())};
+    return graph().conv2d(x, c, weights(in.input_at(1), in.index, "weights", t, 0),
+                          bias(in.optional_at(2), in.index, t), in.out_q);
+  }
+
+  tensor_id read_depthwise_conv2d(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_DepthwiseConv2DOptions();
+    if (opt == nullptr) fail("its DepthwiseConv2DOptions are missing");
+    const tensor_id x = activation_input(in.input_at(0));
+    const dtype t = graph().spec(x.index).type;
+    const constant w = weights(in.input_at(1), in.index, "weights", t, 3);
+    int multiplier = opt->depth_multiplier();
+    const int in_c = graph().spec(x.index).dims.back();
+    if (multiplier <= 0 && in_c > 0) multiplier = w.spec.dims.back() / in_c;  // newer converters leave it 0
+    depthwise_conv2d_options d{{opt->stride_h(), opt->stride_w()},
+                               {opt->dilation_h_factor(), opt->dilation_w_factor()},
+                               pad(opt->padding()),
+                               in.act(opt->fused_activation_function()),
+                               multiplier};
+    return graph().depthwise_conv2d(x, d, w, bias(in.optional_at(2), in.index, t), in.out_q);
+  }
+
+  tensor_id read_fully_connected(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_FullyConnectedOptions();
+    fully_connected_options f{};
+    if (opt != nullptr) {
+      if (opt->weights_format() != tflite::FullyConnectedOptionsWeightsFormat_DEFAULT)
+        fail("shuffled weights are not supported");
+      if (opt->asymmetric_quantize_inputs()) fail("hybrid (dynamic-range) quantization is not supported");
+      f = {in.act(opt->fused_activation_function()), opt->keep_num_dims()};
+    }
+    const tensor_id x = activation_input(in.input_at(0));
+    const dtype t = graph().spec(x.index).type;
+    return graph().fully_connected(x, f, weights(in.input_at(1), in.index, "weights", t, 0),
+                                   bias(in.optional_at(2), in.index, t), in.out_q);
+  }
+
+  pool2d_options pool_options(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_Pool2DOptions();
+    if (opt == nullptr) fail("its Pool2DOptions are missing");
+    return {{opt->filter_height(), opt->filter_width()},
+            {opt->stride_h(), opt->stride_w()},
+            pad(opt->padding()),
+            in.act(opt->fused_activation_function())};
+  }
+  tensor_id read_average_pool2d(const operator_input& in) {
+    return graph().average_pool2d(activation_input(in.input_at(0)), pool_options(in));
+  }
+  tensor_id read_max_pool2d(const operator_input& in) {
+    return graph().max_pool2d(activation_input(in.input_at(0)), pool_options(in));
+  }
+
+  tensor_id read_add(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_AddOptions();
+    add_options a{};
+    if (opt != nullptr) a.act = in.act(opt->fused_activation_function());
+    return graph().add(activation_input(in.input_at(0)), activation_input(in.input_at(1)), a, in.out_q);
+  }
+
+  tensor_id read_softmax(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_SoftmaxOptions();
+    softmax_options sm{};
+    sm.beta = opt != nullptr ? opt->beta() : 0.0f;
+    return graph().softmax(activation_input(in.input_at(0)), sm);
+  }
+
+  tensor_id read_reshape(const operator_input& in) {
+    return graph().reshape(activation_input(in.input_at(0)), to_shape(in.out_dims));
+  }
+
+  // weft's TensorFlow Lite mapping: the builtin operators it reads, each
+  // with its reader.
+  struct mapping {
+    tflite::BuiltinOperator code;
+    op kind;
+    operator_reader read;
+  };
+  static constexpr std::array<mapping, 8> mappings{{
+      {tflite::BuiltinOperator_CONV_2D, op::conv2d, &reader::read_conv2d},
+      {tflite::BuiltinOperator_DEPTHWISE_CONV_2D, op::depthwise_conv2d, &reader::read_depthwise_conv2d},
+      {tflite::BuiltinOperator_FULLY_CONNECTED, op::fully_connected, &reader::read_fully_connected},
+      {tflite::BuiltinOperator_AVERAGE_POOL_2D, op::average_pool2d, &reader::read_average_pool2d},
+      {tflite::BuiltinOperator_MAX_POOL_2D, op::max_pool2d, &reader::read_max_pool2d},
+      {tflite::BuiltinOperator_ADD, op::add, &reader::read_add},
+      {tflite::BuiltinOperator_SOFTMAX, op::softmax, &reader::read_softmax},
+      {tflite::BuiltinOperator_RESHAPE, op::reshape, &reader::read_reshape},
+  }};
+
+ public:
+  static std::vector<std::pair<std::string, std::string>> supported() {
+    std::vector<std::pair<std::string, std::string>> r;
+    for (const mapping& m : mappings) r.emplace_back(builtin_name(m.code), name_of(m.kind));
+    return r;
+  }
+
+ private:
+  static operator_reader reader_for(int code) {
+    for (const mapping& m : mappings)
+      if (m.code == code) return m.read;
+    return nullptr;
+  }
+
+  // Operators whose output shape, or the shape they compute, depends on
+  // run-time values: weft plans every shape at compile time.
+  static bool computes_shapes(int code) {
+    switch (code) {
+      case tflite::BuiltinOperator_SHAPE:
+      case tflite::BuiltinOperator_FILL:
+      case tflite::BuiltinOperator_RANGE:
+      case tflite::BuiltinOperator_BROADCAST_ARGS:
+      case tflite::BuiltinOperator_WHERE:
+      case tflite::BuiltinOperator_UNIQUE:
+      case tflite::BuiltinOperator_NON_MAX_SUPPRESSION_V4:
+      case tflite::BuiltinOperator_NON_MAX_SUPPRESSION_V5:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  tool_graph& graph() { return *out_.graph; }
+
+  // The builtin code of operator `index`, after checking its opcode index.
+  int code_of(int index, const tflite::Operator* o) const {
     const auto* codes = model_->operator_codes();
     if (codes == nullptr || o->opcode_index() >= codes->size())
       throw input_error("operator " + std::to_string(index) + ": opcode index " + std::to_string(o->opcode_index()) +
                         " is out of range");
     const auto* oc = codes->Get(o->opcode_index());
-    const int code = std::max<int>(oc->deprecated_builtin_code(), oc->builtin_code());
+    return std::max<int>(oc->deprecated_builtin_code(), oc->builtin_code());
+  }
+
+  // Every operator weft cannot read, all at once: one line per kind, with
+  // the operators' indices, so a user learns the whole gap in one run.
+  void check_operators_known(const flatbuffers::Vector<flatbuffers::Offset<tflite::Operator>>& ops) const {
+    std::vector<std::string> kinds;             // in order of first appearance
+    std::vector<std::vector<int>> where;        // per kind
+    std::vector<std::string> why;               // per kind
+    for (flatbuffers::uoffset_t i = 0; i < ops.size(); ++i) {
+      const int index = static_cast<int>(i);
+      const tflite::Operator* o = ops.Get(i);
+      const int code = code_of(index, o);
+      std::string kind, reason;
+      if (code == tflite::BuiltinOperator_CUSTOM) {
+        const auto* oc = model_->operator_codes()->Get(o->opcode_index());
+        kind = "custom operator " + cpp_string_literal(oc->custom_code() ? oc->custom_code()->str() : std::string());
+      } else if (computes_shapes(code)) {
+        kind = builtin_name(code);
+        reason = ": it computes shapes at run time, and weft plans every shape when it compiles the model";
+      } else if (code == tflite::BuiltinOperator_RESHAPE && o->inputs() != nullptr && o->inputs()->size() >= 2 &&
+                 o->inputs()->Get(1) >= 0 && static_cast<std::size_t>(o->inputs()->Get(1)) < sg_->tensors()->size() &&
+                 !is_constant(o->inputs()->Get(1))) {
+        kind = "RESHAPE to a shape computed at run time";
+        reason = ": weft plans every shape when it compiles the model (a constant new shape is supported)";
+      } else if (reader_for(code) == nullptr) {
+        kind = builtin_name(code);
+      } else {
+        continue;
+      }
+      const auto at = std::find(kinds.begin(), kinds.end(), kind);
+      if (at == kinds.end()) {
+        kinds.push_back(kind);
+        where.push_back({index});
+        why.push_back(reason);
+      } else {
+        where[static_cast<std::size_t>(at - kinds.begin())].push_back(index);
+      }
+    }
+    if (kinds.empty()) return;
+    std::string m;
+    for (std::size_t k = 0; k < kinds.size(); ++k) {
+      m += (k ? "\n" : "") + kinds[k] + " is not supported (" +
+           (where[k].size() == 1 ? "operator " : std::to_string(where[k].size()) + " operators: ");
+      for (std::size_t j = 0; j < where[k].size(); ++j) m += (j ? ", " : "") + std::to_string(where[k][j]);
+      m += ")" + why[k];
+    }
+    throw input_error(m);
+  }
+
+  void add_operator(int index, const tflite::Operator* o) {
+    const int code = code_of(index, o);
     const std::string name = builtin_name(code);
     context_ = "operator " + std::to_string(index) + " (" + name + "): ";
-    if (code == custom_code)
-      fail("custom operator '" + (oc->custom_code() ? oc->custom_code()->str() : std::string()) + "' is not supported");
+    const operator_reader read = reader_for(code);
+    if (read == nullptr) fail("is not supported");  // check_operators_known ran before
 
-    std::vector<int> ins, outs;
+    operator_input in{o, index, {}, {}, {}, this};
     if (o->inputs() != nullptr)
-      for (auto i : *o->inputs()) ins.push_back(i < 0 ? -1 : checked_tensor(i));
+      for (auto i : *o->inputs()) in.ins.push_back(i < 0 ? -1 : checked_tensor(i));
+    std::vector<int> outs;
     if (o->outputs() != nullptr)
       for (auto i : *o->outputs()) outs.push_back(checked_tensor(i));
     if (outs.size() != 1) fail("has " + std::to_string(outs.size()) + " outputs; weft operators have one");
@@ -600,105 +585,22 @@ class reader {
     if (weft_id_[static_cast<std::size_t>(out)] >= 0)
       fail("writes tensor " + tensor_label(out) + ", which is already written");
     if (is_constant(out)) fail("writes the constant tensor " + tensor_label(out));
-    const auto out_dims = dims(out);
+    in.out_dims = dims(out);
     const dtype out_type = activation_type(out);
-    const quantization out_q = out_type == dtype::int8 ? activation_quant(out) : quantization{};
-    auto input_at = [&](std::size_t k) {
-      if (k >= ins.size() || ins[k] < 0) fail("input " + std::to_string(k) + " is missing");
-      return ins[k];
-    };
-    auto optional_at = [&](std::size_t k) { return k < ins.size() ? ins[k] : -1; };
-    auto bad = [this](const std::string& m) { fail(m); };
+    in.out_q = out_type == dtype::int8 ? activation_quant(out) : quantization{};
 
-    tool_graph& g = *out_.graph;
-    tensor_id y{};
-    switch (code) {
-      case conv_code: {
-        const auto* opt = o->builtin_options_as_Conv2DOptions();
-        if (opt == nullptr) fail("its Conv2DOptions are missing");
-        const tensor_id x = activation_input(input_at(0));
-        const dtype t = g.spec(x.index).type;
-        conv2d_options c{{opt->stride_h(), opt->stride_w()},
-                         {opt->dilation_h_factor(), opt->dilation_w_factor()},
-                         pad(opt->padding()),
-                         act(opt->fused_activation_function(), bad)};
-        y = g.conv2d(x, c, weights(input_at(1), index, "weights", t, 0), bias(optional_at(2), index, t), out_q);
-        break;
-      }
-      case depthwise_code: {
-        const auto* opt = o->builtin_options_as_DepthwiseConv2DOptions();
-        if (opt == nullptr) fail("its DepthwiseConv2DOptions are missing");
-        const tensor_id x = activation_input(input_at(0));
-        const dtype t = g.spec(x.index).type;
-        const constant w = weights(input_at(1), index, "weights", t, 3);
-        int multiplier = opt->depth_multiplier();
-        const int in_c = g.spec(x.index).dims.back();
-        if (multiplier <= 0 && in_c > 0) multiplier = w.spec.dims.back() / in_c;  // newer converters leave it 0
-        depthwise_conv2d_options d{{opt->stride_h(), opt->stride_w()},
-                                   {opt->dilation_h_factor(), opt->dilation_w_factor()},
-                                   pad(opt->padding()),
-                                   act(opt->fused_activation_function(), bad),
-                                   multiplier};
-        y = g.depthwise_conv2d(x, d, w, bias(optional_at(2), index, t), out_q);
-        break;
-      }
-      case fully_connected_code: {
-        const auto* opt = o->builtin_options_as_FullyConnectedOptions();
-        fully_connected_options f{};
-        if (opt != nullptr) {
-          if (opt->weights_format() != tflite::FullyConnectedOptionsWeightsFormat_DEFAULT)
-            fail("shuffled weights are not supported");
-          if (opt->asymmetric_quantize_inputs()) fail("hybrid (dynamic-range) quantization is not supported");
-          f = {act(opt->fused_activation_function(), bad), opt->keep_num_dims()};
-        }
-        const tensor_id x = activation_input(input_at(0));
-        const dtype t = g.spec(x.index).type;
-        y = g.fully_connected(x, f, weights(input_at(1), index, "weights", t, 0), bias(optional_at(2), index, t),
-                              out_q);
-        break;
-      }
-      case average_pool_code:
-      case max_pool_code: {
-        const auto* opt = o->builtin_options_as_Pool2DOptions();
-        if (opt == nullptr) fail("its Pool2DOptions are missing");
-        pool2d_options p{{opt->filter_height(), opt->filter_width()},
-                         {opt->stride_h(), opt->stride_w()},
-                         pad(opt->padding()),
-                         act(opt->fused_activation_function(), bad)};
-        const tensor_id x = activation_input(input_at(0));
-        y = code == max_pool_code ? g.max_pool2d(x, p) : g.average_pool2d(x, p);
-        break;
-      }
-      case add_code: {
-        const auto* opt = o->builtin_options_as_AddOptions();
-        add_options a{};
-        if (opt != nullptr) a.act = act(opt->fused_activation_function(), bad);
-        y = g.add(activation_input(input_at(0)), activation_input(input_at(1)), a, out_q);
-        break;
-      }
-      case softmax_code: {
-        const auto* opt = o->builtin_options_as_SoftmaxOptions();
-        softmax_options s{};
-        s.beta = opt != nullptr ? opt->beta() : 0.0f;
-        y = g.softmax(activation_input(input_at(0)), s);
-        break;
-      }
-      case reshape_code:
-        y = g.reshape(activation_input(input_at(0)), to_shape(out_dims));
-        break;
-      default:
-        fail(
-            "unsupported operator: weft supports CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, "
-            "MAX_POOL_2D, ADD, SOFTMAX and RESHAPE");
-    }
+    tool_graph& g = graph();
+    const tensor_id y = (this->*read)(in);
     if (!y.valid()) fail(message(g.err));
     const tensor_spec& got = g.spec(y.index);
-    if (!(got.dims == to_shape(out_dims)))
-      fail("the model gives its output the shape " + shape_text(out_dims) + ", weft infers " + shape_text(got.dims));
+    if (!(got.dims == to_shape(in.out_dims)))
+      fail("the model gives its output the shape " + shape_text(in.out_dims) + ", weft infers " +
+           shape_text(got.dims));
     if (got.type != out_type) fail("its output dtype differs from its input's");
-    if (out_type == dtype::int8 && (got.quant.scale != out_q.scale || got.quant.zero_point != out_q.zero_point)) {
+    if (out_type == dtype::int8 &&
+        (got.quant.scale != in.out_q.scale || got.quant.zero_point != in.out_q.zero_point)) {
       std::ostringstream m;
-      m << "its output quantization (scale " << out_q.scale << ", zero point " << out_q.zero_point
+      m << "its output quantization (scale " << in.out_q.scale << ", zero point " << in.out_q.zero_point
         << ") differs from what weft's " << name_of(g.at(index).kind) << " produces (scale " << got.quant.scale
         << ", zero point " << got.quant.zero_point << ")";
       fail(m.str());
@@ -712,12 +614,15 @@ class reader {
 }  // namespace
 
 std::string builtin_name(int code) {
-  if (code >= 0 && static_cast<std::size_t>(code) < builtin_names.size())
-    return builtin_names[static_cast<std::size_t>(code)];
-  return "BUILTIN_" + std::to_string(code);
+  const char* name = code >= tflite::BuiltinOperator_MIN && code <= tflite::BuiltinOperator_MAX
+                         ? tflite::EnumNameBuiltinOperator(static_cast<tflite::BuiltinOperator>(code))
+                         : "";
+  return name != nullptr && *name != '\0' ? std::string(name) : "BUILTIN_" + std::to_string(code);
 }
 
 imported_model import_tflite(std::span<const std::uint8_t> bytes) { return reader(bytes).run(); }
+
+std::vector<std::pair<std::string, std::string>> supported_operators() { return reader::supported(); }
 
 std::vector<std::uint8_t> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
