@@ -60,10 +60,20 @@ TEST_CASE("shapes and views give the same answers at run time and at compile tim
 }
 
 TEST_CASE("dtype sizes and names", "[core][spec]") {
-  STATIC_REQUIRE(size_of(dtype::int8) == 1);
-  STATIC_REQUIRE(size_of(dtype::int32) == 4);
-  STATIC_REQUIRE(size_of(dtype::float32) == 4);
-  STATIC_REQUIRE(dtype_v<float> == dtype::float32);
-  STATIC_REQUIRE(std::is_same_v<element_t<dtype::int8>, std::int8_t>);
+  // Each dtype's size is its C++ element type's, and each C++ type maps back.
+  auto agrees = []<dtype T>(std::integral_constant<dtype, T>) {
+    return size_of(T) == sizeof(element_t<T>) && dtype_v<element_t<T>> == T;
+  };
+  STATIC_REQUIRE(agrees(std::integral_constant<dtype, dtype::int8>{}));
+  STATIC_REQUIRE(agrees(std::integral_constant<dtype, dtype::int16>{}));
+  STATIC_REQUIRE(agrees(std::integral_constant<dtype, dtype::int32>{}));
+  STATIC_REQUIRE(agrees(std::integral_constant<dtype, dtype::int64>{}));
+  STATIC_REQUIRE(agrees(std::integral_constant<dtype, dtype::uint8>{}));
+  STATIC_REQUIRE(agrees(std::integral_constant<dtype, dtype::float32>{}));
+  STATIC_REQUIRE(agrees(std::integral_constant<dtype, dtype::boolean>{}));
+  STATIC_REQUIRE(size_of(dtype::int16) == 2);  // not 4, as every non-int8 type was
+  STATIC_REQUIRE(size_of(dtype::int64) == 8);
+  STATIC_REQUIRE(tensor_spec{dtype::int16, shape{3, 5}, {}}.bytes() == 30);
   REQUIRE(std::string(name_of(dtype::float32)) == "float32");
+  REQUIRE(std::string(name_of(dtype::boolean)) == "bool");
 }

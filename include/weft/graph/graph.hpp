@@ -130,7 +130,7 @@ struct graph {
     if (!ok()) return {};
     if (input_tensor >= 0) return fail(error::input_twice, -1);
     if (!s.dims.valid()) return fail(error::bad_shape, -1);
-    if (s.type == dtype::int32) return fail(error::unsupported_dtype, -1);
+    if (s.type != dtype::int8 && s.type != dtype::float32) return fail(error::unsupported_dtype, -1);
     if (s.type == dtype::int8 && !ops::valid_int8_quantization(s.quant)) return fail(error::bad_quantization, -1);
     input_tensor = add_tensor(s, -1);
     return {input_tensor};
