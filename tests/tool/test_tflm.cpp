@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+// The corpus against TensorFlow Lite Micro itself: every op_ model (one
+// operator per combination of the parameters weft supports, random shapes,
+// weights and quantizations) and every good_ network runs on the same
+// seeded random inputs through ../shared/tools/tflm_run (TFLite Micro's
+// reference kernels) and through weft's preparation and kernels on 1, 2, 3,
+// 4 and 8 cores. int8 outputs must be equal byte for byte; float32 outputs
+// within 1e-5 of the largest value, as the kernels may sum in another order.
+// TFLite Micro aborts on depthwise convolutions without a bias (weft runs
+// them); those runs are counted, and any other refusal fails.
+#include "model.hpp"
+#include "support/random.hpp"
+#include "support/run_graph.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+using namespace weft;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<char> read_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const fs::path& p, const void* data, std::size_t size) {
+  std::ofstream out(p, std::ios::binary);
+  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+}
+
+std::string quoted(const fs::path& p) {
+  std::string r = "'";
+  for (char c : p.string()) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return r + "'";
+}
+
+// TFLite Micro's output of `model` on `input`, or an empty vector when
+// tflm_run refuses the model (its message is then in `why`).
+std::vector<char> tflm_output(const fs::path& model, const fs::path& input, const fs::path& work, std::string& why) {
+  const fs::path out = work / "tflm_out.bin", log = work / "tflm.log";
+  fs::remove(out);
+  const std::string command = quoted(WEFT_TFLM_RUN) + " " + quoted(model) + " --input " + quoted(input) +
+                              " --output " + quoted(out) + " > " + quoted(log) + " 2>&1";
+  if (std::system(command.c_str()) != 0) {
+    const auto text = read_bytes(log);
+    why.assign(text.begin(), text.end());
+    return {};
+  }
+  return read_bytes(out);
+}
+
+// The one kind of model weft runs and TFLite Micro refuses (it aborts): a
+// depthwise convolution without a bias, which converters never write.
+template <class G>
+bool tflm_refuses(const G& g) {
+  for (int i = 0; i < g.node_count; ++i)
+    if (g.at(i).kind == op::depthwise_conv2d && g.at(i).bias.empty()) return true;
+  return false;
+}
+
+struct worst_float {
+  double relative = 0;
+};
+
+// weft's output of graph g on `input` (raw bytes) with the schedule for
+// `cores` equal cores, compared with TFLite Micro's.
+template <class G>
+void compare_on_cores(const G& g, const std::vector<char>& input, const std::vector<char>& want, int cores,
+                      worst_float& worst) {
+  INFO(cores << " cores");
+  const auto s = std::make_unique<schedule<G::capacity>>(plan_schedule(g, core_profile::uniform(cores)));
+  test::runtime_program<G> run(g);
+  std::memcpy(run.bytes(g.input_tensor).data(), input.data(), input.size());
+  run.run_scheduled(*s, [&](int) {
+    std::array<int, max_cores> order{};
+    for (int c = 0; c < max_cores; ++c) order[static_cast<std::size_t>(c)] = c;
+    return order;
+  });
+  const auto got = run.bytes(g.output_tensor);
+  REQUIRE(got.size() == want.size());
+  if (g.output_spec().type == dtype::int8) {
+    const bool same = std::memcmp(got.data(), want.data(), want.size()) == 0;
+    if (!same) {
+      std::size_t k = 0;
+      while (got[k] == static_cast<std::byte>(want[k])) ++k;
+      FAIL_CHECK("first difference at byte " << k << ": weft " << static_cast<int>(static_cast<std::int8_t>(got[k]))
+                                             << ", TFLite Micro " << static_cast<int>(static_cast<std::int8_t>(want[k])));
+    }
+    return;
+  }
+  std::vector<float> a(want.size() / 4), b(want.size() / 4);
+  std::memcpy(a.data(), got.data(), want.size());
+  std::memcpy(b.data(), want.data(), want.size());
+  double largest = 0;
+  for (float x : b) largest = std::max(largest, static_cast<double>(std::fabs(x)));
+  double diff = 0;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    diff = std::max(diff, static_cast<double>(std::fabs(a[k] - b[k])));
+  const double relative = diff / std::max(largest, 1e-30);
+  worst.relative = std::max(worst.relative, relative);
+  CHECK(relative <= 1e-5);
+}
+
+}  // namespace
+
+TEST_CASE("every corpus model equals TFLite Micro's reference kernels on 1 to 8 cores", "[tool][tflm]") {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(WEFT_CORPUS_DIR)) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() == ".tflite" && (name.rfind("op_", 0) == 0 || name.rfind("good_", 0) == 0))
+      files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() > 500);
+  const fs::path work = fs::temp_directory_path() / ("weft_tflm_" + std::to_string(::getpid()));
+  fs::create_directories(work);
+  worst_float worst;
+  int int8_models = 0, float_models = 0, compared = 0, refused = 0;
+  std::uint64_t seed = 0x7F1A;
+  for (const fs::path& file : files) {
+    INFO(file.filename().string());
+    const tool::imported_model m = tool::import_tflite(tool::read_file(file.string()));
+    const auto& g = *m.graph;
+    const tensor_spec& in = g.input_spec();
+    (in.type == dtype::int8 ? int8_models : float_models) += 1;
+    for (int sample = 0; sample < 2; ++sample) {
+      test::rng r(seed++);
+      std::vector<char> input(in.bytes());
+      if (in.type == dtype::int8) {
+        const auto x = r.int8s(input.size());
+        std::memcpy(input.data(), x.data(), x.size());
+      } else {
+        const auto x = r.floats(input.size() / 4, -1.0, 1.0);
+        std::memcpy(input.data(), x.data(), input.size());
+      }
+      const fs::path in_file = work / "in.bin";
+      write_bytes(in_file, input.data(), input.size());
+      std::string why;
+      const std::vector<char> want = tflm_output(file, in_file, work, why);
+      if (want.empty()) {
+        INFO("tflm_run: " << why);
+        REQUIRE(tflm_refuses(g));
+        ++refused;
+        continue;
+      }
+      ++compared;
+      for (int cores : {1, 2, 3, 4, 8}) compare_on_cores(g, input, want, cores, worst);
+    }
+  }
+  fs::remove_all(work);
+  REQUIRE(compared > 1000);
+  WARN(int8_models << " int8 and " << float_models << " float32 models, 2 inputs each: " << compared
+                   << " runs compared on 1, 2, 3, 4 and 8 cores, " << refused
+                   << " refused by TFLite Micro (depthwise without bias); largest float32 difference: "
+                   << worst.relative << " of the largest output");
+}
