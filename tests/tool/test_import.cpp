@@ -79,17 +79,20 @@ std::string describe(const node& n) {
   int multiplier = 1;
   switch (n.kind) {
     case op::conv2d:
-      stride = n.conv.stride, dilation = n.conv.dilation, pad = n.conv.pad;
+      stride = n.opt<conv2d_options>().stride, dilation = n.opt<conv2d_options>().dilation,
+      pad = n.opt<conv2d_options>().pad;
       filter = {n.weights.spec.dims[1], n.weights.spec.dims[2]};
       break;
     case op::depthwise_conv2d:
-      stride = n.depthwise.stride, dilation = n.depthwise.dilation, pad = n.depthwise.pad;
-      multiplier = n.depthwise.depth_multiplier;
+      stride = n.opt<depthwise_conv2d_options>().stride, dilation = n.opt<depthwise_conv2d_options>().dilation,
+      pad = n.opt<depthwise_conv2d_options>().pad;
+      multiplier = n.opt<depthwise_conv2d_options>().depth_multiplier;
       filter = {n.weights.spec.dims[1], n.weights.spec.dims[2]};
       break;
     case op::average_pool2d:
     case op::max_pool2d:
-      stride = n.pool.stride, pad = n.pool.pad, filter = n.pool.filter;
+      stride = n.opt<pool2d_options>().stride, pad = n.opt<pool2d_options>().pad,
+      filter = n.opt<pool2d_options>().filter;
       break;
     default:
       break;
@@ -98,8 +101,9 @@ std::string describe(const node& n) {
   s << name_of(n.kind) << " stride " << stride.h << ' ' << stride.w << " dilation " << dilation.h << ' ' << dilation.w
     << " padding " << (pad == padding::same ? "same" : "valid") << " activation " << activation_name(n.act())
     << " multiplier " << multiplier << " filter " << filter.h << ' ' << filter.w << " keep_num_dims "
-    << (n.kind == op::fully_connected && n.fc.keep_num_dims ? 1 : 0) << " bias " << (n.bias.empty() ? 0 : 1)
-    << " per_channel " << (!n.weights.empty() && n.weights.spec.quant.per_channel() ? 1 : 0);
+    << (n.kind == op::fully_connected && n.opt<fully_connected_options>().keep_num_dims ? 1 : 0) << " bias "
+    << (n.bias.empty() ? 0 : 1) << " per_channel "
+    << (!n.weights.empty() && n.weights.spec.quant.per_channel() ? 1 : 0);
   return s.str();
 }
 
@@ -111,24 +115,27 @@ std::string combination(const node& n, dtype t) {
   s << name_of(n.kind) << ' ' << name_of(t);
   switch (n.kind) {
     case op::conv2d:
-      s << " stride " << stride_class(n.conv.stride) << " dilation " << stride_class(n.conv.dilation) << ' '
-        << (n.conv.pad == padding::same ? "same" : "valid");
+      s << " stride " << stride_class(n.opt<conv2d_options>().stride) << " dilation "
+        << stride_class(n.opt<conv2d_options>().dilation) << ' '
+        << (n.opt<conv2d_options>().pad == padding::same ? "same" : "valid");
       break;
     case op::depthwise_conv2d:
-      s << " stride " << stride_class(n.depthwise.stride) << " dilation " << stride_class(n.depthwise.dilation) << ' '
-        << (n.depthwise.pad == padding::same ? "same" : "valid") << " multiplier "
-        << (n.depthwise.depth_multiplier == 1 ? "1" : "n");
+      s << " stride " << stride_class(n.opt<depthwise_conv2d_options>().stride) << " dilation "
+        << stride_class(n.opt<depthwise_conv2d_options>().dilation) << ' '
+        << (n.opt<depthwise_conv2d_options>().pad == padding::same ? "same" : "valid") << " multiplier "
+        << (n.opt<depthwise_conv2d_options>().depth_multiplier == 1 ? "1" : "n");
       break;
     case op::average_pool2d:
     case op::max_pool2d:
-      s << " stride " << stride_class(n.pool.stride) << ' ' << (n.pool.pad == padding::same ? "same" : "valid");
+      s << " stride " << stride_class(n.opt<pool2d_options>().stride) << ' '
+        << (n.opt<pool2d_options>().pad == padding::same ? "same" : "valid");
       break;
     case op::fully_connected:
-      s << (n.fc.keep_num_dims ? " keep_num_dims" : "") << (n.bias.empty() ? " no_bias" : "")
-        << (n.weights.spec.quant.per_channel() ? " per_channel" : "");
+      s << (n.opt<fully_connected_options>().keep_num_dims ? " keep_num_dims" : "")
+        << (n.bias.empty() ? " no_bias" : "") << (n.weights.spec.quant.per_channel() ? " per_channel" : "");
       break;
     case op::softmax:
-      s << (n.softmax.beta == 1.0f ? " beta_1" : " beta_other");
+      s << (n.opt<softmax_options>().beta == 1.0f ? " beta_1" : " beta_other");
       break;
     default:
       break;
@@ -461,7 +468,7 @@ TEST_CASE("the plan report gives arena, lower bound, weights and MACs", "[tool][
   REQUIRE(text.find("arena bytes:        " + std::to_string(p.arena_bytes)) != std::string::npos);
   // On host threads the arena is the one planned for cores that share lines.
   constexpr auto host2 = core_profile::uniform(2).with_shared_lines(host_line_bytes);
-  REQUIRE(tool::plan_json(imported, host2).find("\"arena_bytes\": " +
-                                                std::to_string(plan_memory(g, memory_mode::compact, host2).arena_bytes)) !=
+  REQUIRE(tool::plan_json(imported, host2)
+              .find("\"arena_bytes\": " + std::to_string(plan_memory(g, memory_mode::compact, host2).arena_bytes)) !=
           std::string::npos);
 }

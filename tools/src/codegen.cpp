@@ -254,36 +254,39 @@ std::string generate_header(const imported_model& m, const std::string& name, co
        << n.output << " = ";
     const std::string bias = n.bias.empty() ? "{}" : constant_expr(m, n.bias, ns);
     switch (n.kind) {
-      case op::conv2d:
-        os << "g.conv2d(" << x << ", {.stride = " << hw_literal(n.conv.stride)
-           << ", .dilation = " << hw_literal(n.conv.dilation) << ", .pad = " << padding_literal(n.conv.pad)
-           << ", .act = " << activation_literal(n.conv.act) << "},\n        " << constant_expr(m, n.weights, ns) << ", "
-           << bias << ", " << quant_literal(out) << ");\n";
-        break;
-      case op::depthwise_conv2d:
-        os << "g.depthwise_conv2d(" << x << ", {.stride = " << hw_literal(n.depthwise.stride)
-           << ", .dilation = " << hw_literal(n.depthwise.dilation) << ", .pad = " << padding_literal(n.depthwise.pad)
-           << ", .act = " << activation_literal(n.depthwise.act)
-           << ", .depth_multiplier = " << n.depthwise.depth_multiplier << "},\n        "
+      case op::conv2d: {
+        const auto& o = n.opt<conv2d_options>();
+        os << "g.conv2d(" << x << ", {.stride = " << hw_literal(o.stride) << ", .dilation = " << hw_literal(o.dilation)
+           << ", .pad = " << padding_literal(o.pad) << ", .act = " << activation_literal(o.act) << "},\n        "
            << constant_expr(m, n.weights, ns) << ", " << bias << ", " << quant_literal(out) << ");\n";
         break;
+      }
+      case op::depthwise_conv2d: {
+        const auto& o = n.opt<depthwise_conv2d_options>();
+        os << "g.depthwise_conv2d(" << x << ", {.stride = " << hw_literal(o.stride)
+           << ", .dilation = " << hw_literal(o.dilation) << ", .pad = " << padding_literal(o.pad)
+           << ", .act = " << activation_literal(o.act) << ", .depth_multiplier = " << o.depth_multiplier
+           << "},\n        " << constant_expr(m, n.weights, ns) << ", " << bias << ", " << quant_literal(out) << ");\n";
+        break;
+      }
       case op::fully_connected:
-        os << "g.fully_connected(" << x << ", {.act = " << activation_literal(n.fc.act)
-           << ", .keep_num_dims = " << (n.fc.keep_num_dims ? "true" : "false") << "},\n        "
-           << constant_expr(m, n.weights, ns) << ", " << bias << ", " << quant_literal(out) << ");\n";
+        os << "g.fully_connected(" << x << ", {.act = " << activation_literal(n.opt<fully_connected_options>().act)
+           << ", .keep_num_dims = " << (n.opt<fully_connected_options>().keep_num_dims ? "true" : "false")
+           << "},\n        " << constant_expr(m, n.weights, ns) << ", " << bias << ", " << quant_literal(out) << ");\n";
         break;
       case op::average_pool2d:
       case op::max_pool2d:
-        os << "g." << name_of(n.kind) << "(" << x << ", {.filter = " << hw_literal(n.pool.filter)
-           << ", .stride = " << hw_literal(n.pool.stride) << ", .pad = " << padding_literal(n.pool.pad)
-           << ", .act = " << activation_literal(n.pool.act) << "});\n";
+        os << "g." << name_of(n.kind) << "(" << x << ", {.filter = " << hw_literal(n.opt<pool2d_options>().filter)
+           << ", .stride = " << hw_literal(n.opt<pool2d_options>().stride)
+           << ", .pad = " << padding_literal(n.opt<pool2d_options>().pad)
+           << ", .act = " << activation_literal(n.opt<pool2d_options>().act) << "});\n";
         break;
       case op::add:
-        os << "g.add(" << x << ", t" << n.inputs[1] << ", {.act = " << activation_literal(n.add.act) << "}, "
-           << quant_literal(out) << ");\n";
+        os << "g.add(" << x << ", t" << n.inputs[1] << ", {.act = " << activation_literal(n.opt<add_options>().act)
+           << "}, " << quant_literal(out) << ");\n";
         break;
       case op::softmax:
-        os << "g.softmax(" << x << ", {.beta = " << float_literal(n.softmax.beta) << "});\n";
+        os << "g.softmax(" << x << ", {.beta = " << float_literal(n.opt<softmax_options>().beta) << "});\n";
         break;
       case op::reshape:
         os << "g.reshape(" << x << ", " << shape_literal(out.dims) << ");\n";

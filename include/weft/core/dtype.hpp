@@ -4,7 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 namespace weft {
 
@@ -13,22 +15,35 @@ namespace weft {
 /// (activations are int8 or float32 today; biases int32).
 enum class dtype : std::uint8_t { int8, int32, float32, int16, int64, uint8, boolean };
 
+namespace detail {
+/// The C++ element type of each dtype, in the enum's order.
+using element_types = std::tuple<std::int8_t, std::int32_t, float, std::int16_t, std::int64_t, std::uint8_t, bool>;
+
+template <class T, std::size_t... I>
+constexpr std::size_t index_of(std::index_sequence<I...>) {
+  std::size_t found = sizeof...(I);
+  ((std::is_same_v<T, std::tuple_element_t<I, element_types>> ? found = I : found), ...);
+  return found;
+}
+}  // namespace detail
+
+/// The C++ element type of a dtype.
+template <dtype T>
+using element_t = std::tuple_element_t<static_cast<std::size_t>(T), detail::element_types>;
+
+/// The dtype of a C++ element type (only element types of a dtype have one).
+template <class T>
+requires(detail::index_of<T>(std::make_index_sequence<std::tuple_size_v<detail::element_types>>{}) <
+         std::tuple_size_v<detail::element_types>) inline constexpr dtype dtype_v =
+    static_cast<dtype>(detail::index_of<T>(std::make_index_sequence<std::tuple_size_v<detail::element_types>>{}));
+
 /// Bytes of one element.
 constexpr std::size_t size_of(dtype t) {
-  switch (t) {
-    case dtype::int8:
-    case dtype::uint8:
-    case dtype::boolean:
-      return 1;
-    case dtype::int16:
-      return 2;
-    case dtype::int32:
-    case dtype::float32:
-      return 4;
-    case dtype::int64:
-      return 8;
+  return []<std::size_t... I>(std::size_t k, std::index_sequence<I...>) {
+    constexpr std::size_t sizes[] = {sizeof(std::tuple_element_t<I, detail::element_types>)...};
+    return sizes[k];
   }
-  return 0;
+  (static_cast<std::size_t>(t), std::make_index_sequence<std::tuple_size_v<detail::element_types>>{});
 }
 
 constexpr const char* name_of(dtype t) {
@@ -50,66 +65,5 @@ constexpr const char* name_of(dtype t) {
   }
   return "?";
 }
-
-namespace detail {
-template <dtype T>
-struct element;
-template <>
-struct element<dtype::int8> {
-  using type = std::int8_t;
-};
-template <>
-struct element<dtype::int16> {
-  using type = std::int16_t;
-};
-template <>
-struct element<dtype::int32> {
-  using type = std::int32_t;
-};
-template <>
-struct element<dtype::int64> {
-  using type = std::int64_t;
-};
-template <>
-struct element<dtype::uint8> {
-  using type = std::uint8_t;
-};
-template <>
-struct element<dtype::float32> {
-  using type = float;
-};
-template <>
-struct element<dtype::boolean> {
-  using type = bool;
-};
-
-template <class T>
-constexpr dtype dtype_of() {
-  if constexpr (std::is_same_v<T, std::int8_t>) {
-    return dtype::int8;
-  } else if constexpr (std::is_same_v<T, std::int16_t>) {
-    return dtype::int16;
-  } else if constexpr (std::is_same_v<T, std::int32_t>) {
-    return dtype::int32;
-  } else if constexpr (std::is_same_v<T, std::int64_t>) {
-    return dtype::int64;
-  } else if constexpr (std::is_same_v<T, std::uint8_t>) {
-    return dtype::uint8;
-  } else if constexpr (std::is_same_v<T, float>) {
-    return dtype::float32;
-  } else {
-    static_assert(std::is_same_v<T, bool>, "weft: no dtype has this C++ element type");
-    return dtype::boolean;
-  }
-}
-}  // namespace detail
-
-/// The C++ element type of a dtype.
-template <dtype T>
-using element_t = typename detail::element<T>::type;
-
-/// The dtype of a C++ element type.
-template <class T>
-inline constexpr dtype dtype_v = detail::dtype_of<T>();
 
 }  // namespace weft

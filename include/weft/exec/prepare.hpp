@@ -124,8 +124,8 @@ constexpr int pad_row_count(const G& g, int i) {
   const node& n = g.at(i);
   const tensor_spec& in = g.spec(n.inputs[0]);
   if (in.type != dtype::int8) return 0;
-  if (n.kind == op::conv2d && n.conv.pad == padding::same) return in.dims[3];
-  if (n.kind == op::depthwise_conv2d && n.depthwise.pad == padding::same) return in.dims[3];
+  if (n.kind == op::conv2d && n.opt<conv2d_options>().pad == padding::same) return in.dims[3];
+  if (n.kind == op::depthwise_conv2d && n.opt<depthwise_conv2d_options>().pad == padding::same) return in.dims[3];
   return 0;
 }
 
@@ -140,7 +140,8 @@ constexpr void fill_pad_row(const G& g, int i, std::int8_t* out) {
 template <class G>
 constexpr int paired_weights_count(const G& g, int i) {
   const node& n = g.at(i);
-  if (n.kind != op::depthwise_conv2d || n.depthwise.depth_multiplier != 1 || g.spec(n.inputs[0]).type != dtype::int8)
+  if (n.kind != op::depthwise_conv2d || n.opt<depthwise_conv2d_options>().depth_multiplier != 1 ||
+      g.spec(n.inputs[0]).type != dtype::int8)
     return 0;
   const shape& ws = n.weights.spec.dims;  // [1, KH, KW, C]
   return ws[1] * ws[2] * ws[3];
@@ -261,8 +262,8 @@ template <class G>
 constexpr void fill_add_table(const G& g, int i, std::int32_t* out) {
   if (add_table_count(g, i) == 0) return;
   const node& n = g.at(i);
-  const ops::add_args<std::int8_t> a =
-      ops::make_add_args(g.spec(n.inputs[0]).quant, g.spec(n.inputs[1]).quant, g.spec(n.output).quant, n.add.act);
+  const ops::add_args<std::int8_t> a = ops::make_add_args(g.spec(n.inputs[0]).quant, g.spec(n.inputs[1]).quant,
+                                                          g.spec(n.output).quant, n.opt<add_options>().act);
   ops::fill_add_table(a, out);
 }
 
@@ -338,14 +339,8 @@ constexpr auto make_args(const G& g, int i, const node_tables& tables) {
   const tensor_spec& in = g.spec(n.inputs[0]);
   const tensor_spec& out = g.spec(n.output);
   if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
-    const shape& ws = n.weights.spec.dims;
     ops::conv2d_args<T> a{};
-    if constexpr (Kind == op::conv2d) {
-      a.g = ops::make_window(in.dims, ws[0], {ws[1], ws[2]}, n.conv.stride, n.conv.dilation, n.conv.pad);
-    } else {
-      a.g = ops::make_window(in.dims, ws[3], {ws[1], ws[2]}, n.depthwise.stride, n.depthwise.dilation, n.depthwise.pad,
-                             n.depthwise.depth_multiplier);
-    }
+    a.g = window_of(n, in.dims);
     a.e = make_epilogue<T>(in, out, n, tables, 1);
     a.weights = weights_of<T>(n);
     if constexpr (std::is_same_v<T, std::int8_t>) a.pad_row = tables.pad_row;
@@ -370,26 +365,27 @@ constexpr auto make_args(const G& g, int i, const node_tables& tables) {
     return a;
   } else if constexpr (Kind == op::average_pool2d || Kind == op::max_pool2d) {
     ops::pool2d_args<T> a{};
-    a.g = ops::make_window(in.dims, in.dims[3], n.pool.filter, n.pool.stride, {1, 1}, n.pool.pad);
+    a.g = window_of(n, in.dims);
     if constexpr (std::is_same_v<T, float>) {
-      a.act = ops::activation_range(n.pool.act);
+      a.act = ops::activation_range(n.opt<pool2d_options>().act);
     } else {
-      a.act = ops::activation_range(n.pool.act, out.quant.scale, out.quant.zero_point);
+      a.act = ops::activation_range(n.opt<pool2d_options>().act, out.quant.scale, out.quant.zero_point);
     }
     return a;
   } else if constexpr (Kind == op::add) {
     if constexpr (std::is_same_v<T, float>) {
-      return ops::add_args<float>{ops::activation_range(n.add.act)};
+      return ops::add_args<float>{ops::activation_range(n.opt<add_options>().act)};
     } else {
-      ops::add_args<std::int8_t> a = ops::make_add_args(in.quant, g.spec(n.inputs[1]).quant, out.quant, n.add.act);
+      ops::add_args<std::int8_t> a =
+          ops::make_add_args(in.quant, g.spec(n.inputs[1]).quant, out.quant, n.opt<add_options>().act);
       a.table = tables.add_table;
       return a;
     }
   } else if constexpr (Kind == op::softmax) {
     if constexpr (std::is_same_v<T, float>) {
-      return ops::softmax_args<float>{in.dims.back(), n.softmax.beta};
+      return ops::softmax_args<float>{in.dims.back(), n.opt<softmax_options>().beta};
     } else {
-      return ops::make_softmax_args(in.dims.back(), n.softmax.beta, in.quant.scale);
+      return ops::make_softmax_args(in.dims.back(), n.opt<softmax_options>().beta, in.quant.scale);
     }
   } else {
     static_assert(Kind == op::reshape);
@@ -417,8 +413,11 @@ template <op Kind, bool Dsp = false, class T, class Args>
     ops::add(a, in0, in1, out, t);
   } else if constexpr (Kind == op::softmax) {
     ops::softmax(a, in0, out, t);
+  } else {
+    // Only a reshape has no kernel: its output shares its input's storage.
+    // Any other operator without one is a compile error, not a no-op.
+    static_assert(Kind == op::reshape, "weft: this operator has no kernel");
   }
-  // reshape: nothing to do, its output shares its input's storage.
 }
 
 /// What a kernel's code is specialized on: the shape part of its arguments

@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <variant>
 
 namespace weft {
 
@@ -59,44 +60,65 @@ struct tensor_id {
   constexpr bool valid() const { return index >= 0; }
 };
 
+/// The options of each operator kind, one alternative per options type
+/// (operators without options hold std::monostate): a node is as large as
+/// the largest, whatever the number of kinds.
+using node_options = std::variant<std::monostate, conv2d_options, depthwise_conv2d_options, fully_connected_options,
+                                  pool2d_options, add_options, softmax_options>;
+
 /// One operator: its kind, the tensors it reads and writes, its constants and
-/// the options of its kind (the other kinds' options keep their defaults).
+/// the options of its kind.
 struct node {
   op kind = op::conv2d;
   std::array<int, 2> inputs{-1, -1};
   int output = -1;
   constant weights{};
   constant bias{};
-  conv2d_options conv{};
-  depthwise_conv2d_options depthwise{};
-  fully_connected_options fc{};
-  pool2d_options pool{};
-  add_options add{};
-  softmax_options softmax{};
+  node_options options{};
   std::int64_t macs = 0;
   hw pad{0, 0};
 
+  /// The options, as the kind's options type O (a compile error in constant
+  /// evaluation, std::bad_variant_access at run time, if O is not the kind's).
+  template <class O>
+  constexpr const O& opt() const {
+    return std::get<O>(options);
+  }
   constexpr int input_count() const { return kind == op::add ? 2 : 1; }
+  /// The fused activation, for kinds whose options have one.
   constexpr activation act() const {
-    switch (kind) {
-      case op::conv2d:
-        return conv.act;
-      case op::depthwise_conv2d:
-        return depthwise.act;
-      case op::fully_connected:
-        return fc.act;
-      case op::average_pool2d:
-      case op::max_pool2d:
-        return pool.act;
-      case op::add:
-        return add.act;
-      case op::softmax:
-      case op::reshape:
-        break;
-    }
-    return activation::none;
+    return std::visit(
+        [](const auto& o) {
+          if constexpr (requires { o.act; }) {
+            return o.act;
+          } else {
+            return activation::none;
+          }
+        },
+        options);
   }
 };
+
+/// The window of a node that slides one over its input (conv2d,
+/// depthwise_conv2d, average_pool2d, max_pool2d) on input `in`: what its
+/// kernels, its tiles and its memory plan read of it.
+constexpr ops::window_geometry window_of(const node& n, const shape& in) {
+  const shape& ws = n.weights.spec.dims;
+  switch (n.kind) {
+    case op::conv2d: {
+      const auto& o = n.opt<conv2d_options>();
+      return ops::make_window(in, ws[0], {ws[1], ws[2]}, o.stride, o.dilation, o.pad);
+    }
+    case op::depthwise_conv2d: {
+      const auto& o = n.opt<depthwise_conv2d_options>();
+      return ops::make_window(in, ws[3], {ws[1], ws[2]}, o.stride, o.dilation, o.pad, o.depth_multiplier);
+    }
+    default: {
+      const auto& o = n.opt<pool2d_options>();
+      return ops::make_window(in, in[3], o.filter, o.stride, {1, 1}, o.pad);
+    }
+  }
+}
 
 /// A model graph with room for N operators (and N + 1 tensors: the input and
 /// one output per operator). Build it in a constexpr lambda:
@@ -138,14 +160,14 @@ struct graph {
 
   constexpr tensor_id conv2d(tensor_id x, const conv2d_options& o, const constant& w, const constant& b = {},
                              const quantization& out = {}) {
-    node n{.kind = op::conv2d, .weights = w, .bias = b, .conv = o};
+    node n{.kind = op::conv2d, .weights = w, .bias = b, .options = o};
     return add_node(n, x, {},
                     [&](const tensor_spec& in, const tensor_spec&) { return ops::infer_conv2d(in, o, w, b, out); });
   }
 
   constexpr tensor_id depthwise_conv2d(tensor_id x, const depthwise_conv2d_options& o, const constant& w,
                                        const constant& b = {}, const quantization& out = {}) {
-    node n{.kind = op::depthwise_conv2d, .weights = w, .bias = b, .depthwise = o};
+    node n{.kind = op::depthwise_conv2d, .weights = w, .bias = b, .options = o};
     return add_node(n, x, {}, [&](const tensor_spec& in, const tensor_spec&) {
       return ops::infer_depthwise_conv2d(in, o, w, b, out);
     });
@@ -153,30 +175,30 @@ struct graph {
 
   constexpr tensor_id fully_connected(tensor_id x, const fully_connected_options& o, const constant& w,
                                       const constant& b = {}, const quantization& out = {}) {
-    node n{.kind = op::fully_connected, .weights = w, .bias = b, .fc = o};
+    node n{.kind = op::fully_connected, .weights = w, .bias = b, .options = o};
     return add_node(n, x, {}, [&](const tensor_spec& in, const tensor_spec&) {
       return ops::infer_fully_connected(in, o, w, b, out);
     });
   }
 
   constexpr tensor_id average_pool2d(tensor_id x, const pool2d_options& o) {
-    node n{.kind = op::average_pool2d, .pool = o};
+    node n{.kind = op::average_pool2d, .options = o};
     return add_node(n, x, {}, [&](const tensor_spec& in, const tensor_spec&) { return ops::infer_pool2d(in, o); });
   }
 
   constexpr tensor_id max_pool2d(tensor_id x, const pool2d_options& o) {
-    node n{.kind = op::max_pool2d, .pool = o};
+    node n{.kind = op::max_pool2d, .options = o};
     return add_node(n, x, {}, [&](const tensor_spec& in, const tensor_spec&) { return ops::infer_pool2d(in, o); });
   }
 
   /// x + y; for int8 the output quantization is given (TFLite rescales).
   constexpr tensor_id add(tensor_id x, tensor_id y, const add_options& o = {}, const quantization& out = {}) {
-    node n{.kind = op::add, .add = o};
+    node n{.kind = op::add, .options = o};
     return add_node(n, x, y, [&](const tensor_spec& a, const tensor_spec& b) { return ops::infer_add(a, b, o, out); });
   }
 
   constexpr tensor_id softmax(tensor_id x, const softmax_options& o = {}) {
-    node n{.kind = op::softmax, .softmax = o};
+    node n{.kind = op::softmax, .options = o};
     return add_node(n, x, {}, [&](const tensor_spec& in, const tensor_spec&) { return ops::infer_softmax(in, o); });
   }
 

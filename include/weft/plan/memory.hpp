@@ -189,10 +189,8 @@ template <class G>
 constexpr std::int64_t depthwise_shift(const G& g, const node& n) {
   const tensor_spec& in = g.spec(n.inputs[0]);
   const tensor_spec& out = g.spec(n.output);
-  if (n.depthwise.depth_multiplier != 1 || in.type != out.type || in.dims.rank != 4) return -1;
-  const shape& ws = n.weights.spec.dims;
-  const ops::window_geometry w =
-      ops::make_window(in.dims, ws[3], {ws[1], ws[2]}, n.depthwise.stride, n.depthwise.dilation, n.depthwise.pad, 1);
+  if (n.opt<depthwise_conv2d_options>().depth_multiplier != 1 || in.type != out.type || in.dims.rank != 4) return -1;
+  const ops::window_geometry w = window_of(n, in.dims);
   // First tap inside the input along one axis, or -1 if none is.
   auto first_inside = [](int origin, int k, int dilation, int size) {
     for (int j = 0; j < k; ++j) {
@@ -228,9 +226,7 @@ constexpr bool pointwise_in_place(const G& g, const node& n) {
   const tensor_spec& in = g.spec(n.inputs[0]);
   const tensor_spec& out = g.spec(n.output);
   if (in.type != dtype::int8 || out.type != dtype::int8 || in.dims.rank != 4) return false;
-  const shape& ws = n.weights.spec.dims;
-  const ops::window_geometry w =
-      ops::make_window(in.dims, ws[0], {ws[1], ws[2]}, n.conv.stride, n.conv.dilation, n.conv.pad);
+  const ops::window_geometry w = window_of(n, in.dims);
   return w.k_h == 1 && w.k_w == 1 && w.stride_h == 1 && w.stride_w == 1 && w.pad_h == 0 && w.pad_w == 0 &&
          w.out_c == w.in_c && w.out_c <= ops::max_in_place_channels;
 }

@@ -208,7 +208,8 @@ constexpr std::array<divisible, 2> axes_of(const G& g, int i, const cost_model& 
     case op::average_pool2d:
     case op::max_pool2d: {
       const std::int64_t per_output =
-          n.macs / outputs + m.per_output + (n.macs == 0 ? n.pool.filter.h * n.pool.filter.w : 0);
+          n.macs / outputs + m.per_output +
+          (n.macs == 0 ? n.opt<pool2d_options>().filter.h * n.opt<pool2d_options>().filter.w : 0);
       a[0] = {split_axis::rows, out[1], per_output * (outputs / out[1])};
       a[1] = {split_axis::channels, out[3], per_output * (outputs / out[3])};
       if (in_place == in_place_kind::shifted) a[0].axis = split_axis::none;
@@ -308,16 +309,10 @@ constexpr accesses accesses_of(const G& g, const P& plan, int i, const tile& t) 
       w.col_hi = t.ch_end;
       a.write = make_region(g, plan, n.output, w);
       const shape& in = g.spec(n.inputs[0]).dims;
-      hw k{1, 1}, stride{1, 1}, dil{1, 1};
-      int mult = 1;
-      if (n.kind == op::conv2d)
-        k = {n.weights.spec.dims[1], n.weights.spec.dims[2]}, stride = n.conv.stride, dil = n.conv.dilation;
-      if (n.kind == op::depthwise_conv2d)
-        k = {n.weights.spec.dims[1], n.weights.spec.dims[2]}, stride = n.depthwise.stride, dil = n.depthwise.dilation,
-        mult = n.depthwise.depth_multiplier;
-      if (n.kind == op::average_pool2d || n.kind == op::max_pool2d) k = n.pool.filter, stride = n.pool.stride;
-      int lo = t.row_begin * stride.h - n.pad.h;
-      int hi = (t.row_end - 1) * stride.h - n.pad.h + (k.h - 1) * dil.h + 1;
+      const ops::window_geometry wg = window_of(n, in);
+      const int mult = wg.depth_multiplier;
+      int lo = t.row_begin * wg.stride_h - n.pad.h;
+      int hi = (t.row_end - 1) * wg.stride_h - n.pad.h + (wg.k_h - 1) * wg.dil_h + 1;
       lo = lo < 0 ? 0 : lo;
       hi = hi > in[1] ? in[1] : hi;
       access_region r = image_rows(in, lo, hi < lo ? lo : hi);

@@ -258,15 +258,16 @@ std::vector<std::vector<double>> evaluate_all(const G& g, std::span<const double
       case op::conv2d: {
         const shape& ws = n.weights.spec.dims;
         const dmat w = detail::as_matrix(dequantize(n.weights), ws[0], ws[1] * ws[2] * ws[3]);
-        y = conv2d<double>(x, w, {{ws[1], ws[2]}, n.conv.stride, n.conv.dilation, n.conv.pad});
+        const auto& o = n.opt<conv2d_options>();
+        y = conv2d<double>(x, w, {{ws[1], ws[2]}, o.stride, o.dilation, o.pad});
         detail::add_bias(y, n, in);
         break;
       }
       case op::depthwise_conv2d: {
         const shape& ws = n.weights.spec.dims;
         const dmat w = detail::as_matrix(dequantize(n.weights), ws[1] * ws[2], ws[3]);
-        y = depthwise_conv2d<double>(x, w, {{ws[1], ws[2]}, n.depthwise.stride, n.depthwise.dilation, n.depthwise.pad},
-                                     n.depthwise.depth_multiplier);
+        const auto& o = n.opt<depthwise_conv2d_options>();
+        y = depthwise_conv2d<double>(x, w, {{ws[1], ws[2]}, o.stride, o.dilation, o.pad}, o.depth_multiplier);
         detail::add_bias(y, n, in);
         break;
       }
@@ -281,7 +282,8 @@ std::vector<std::vector<double>> evaluate_all(const G& g, std::span<const double
       case op::average_pool2d:
       case op::max_pool2d: {
         const bool max = n.kind == op::max_pool2d;
-        pooled<double> p = pool2d<double>(x, {n.pool.filter, n.pool.stride, {1, 1}, n.pool.pad}, max);
+        const auto& o = n.opt<pool2d_options>();
+        pooled<double> p = pool2d<double>(x, {o.filter, o.stride, {1, 1}, o.pad}, max);
         if (!max)
           for (Eigen::Index r = 0; r < p.value.m.rows(); ++r) p.value.m.row(r) /= p.count[static_cast<std::size_t>(r)];
         y = p.value;
@@ -291,7 +293,7 @@ std::vector<std::vector<double>> evaluate_all(const G& g, std::span<const double
         y.m = x.m + as_tensor(n.inputs[1]).m;
         break;
       case op::softmax: {
-        y.m = (x.m.colwise() - x.m.rowwise().maxCoeff()) * static_cast<double>(n.softmax.beta);
+        y.m = (x.m.colwise() - x.m.rowwise().maxCoeff()) * static_cast<double>(n.opt<softmax_options>().beta);
         y.m = y.m.array().exp().matrix();
         y.m = y.m.array().colwise() / y.m.rowwise().sum().array();
         break;
