@@ -4,7 +4,8 @@
 // (llvm/llvm-project#146272), copies a member of a class-type template
 // parameter object from the wrong bytes when the class has padding, so
 // `K.r` below reads the bools after r. weft reads such arguments only
-// through a constexpr copy, as `copied` does, and that must hold everywhere.
+// through a static constexpr copy, as `copied` does, and that must hold
+// everywhere.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -30,7 +31,7 @@ const range& direct() {
 
 template <key K>
 range copied() {
-  constexpr key k = K;  // weft's way: a copy made at compile time
+  static constexpr key k = K;  // weft's way: a copy made at compile time
   return k.r;
 }
 

@@ -506,8 +506,9 @@ template <op Kind, auto Key, bool Dsp, class T, class Args>
 [[gnu::noinline]] void run_shaped_kernel(const Args& args, const T* in0, const T* in1, T* out, tile t) {
   // Key is read through a copy: code must never address a template
   // parameter object (docs/compilers.md: Clang reads a padded one's members
-  // at the wrong offsets).
-  constexpr auto key = Key;
+  // at the wrong offsets). A static one: GCC builds a non-static copy at
+  // run time and no longer sees its members as constants.
+  static constexpr auto key = Key;
   Args a = args;
   if constexpr (Kind == op::conv2d || Kind == op::depthwise_conv2d) {
     a.g = key.g;
