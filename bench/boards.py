@@ -4,9 +4,16 @@
 boards, from `weft bench --target ... --json` (QEMU 7.2 and the project's
 instruction-counting plugin), as Markdown tables.
 
-    python3 bench/boards.py [--compilers] [WEFT] [MODELS_DIR]
+    python3 bench/boards.py [--compilers] [--save FILE] [--check FILE] [WEFT] [MODELS_DIR]
         --compilers: instead, GCC's and Clang's firmware side by side on the
             AN386 and RISC-V virt (1 and 4 harts)
+        --save FILE: also write every configuration's critical-path
+            instructions as JSON (bench/boards_baseline.json is the one
+            bench/results.md reports)
+        --check FILE: then compare with such a file and exit with status 1
+            if any configuration takes more than 1% more instructions (a
+            regression is a bug; no test times kernels, so run this after
+            changing anything the firmware compiles)
         WEFT: the weft tool (default build/release/tools/weft)
         MODELS_DIR: the MLPerf Tiny models (default ../shared/models)
 """
@@ -17,6 +24,21 @@ import sys
 args = sys.argv[1:]
 compilers = "--compilers" in args
 args = [a for a in args if a != "--compilers"]
+
+
+def take_option(name):
+    if name not in args:
+        return None
+    i = args.index(name)
+    if i + 1 >= len(args):
+        sys.exit(f"boards.py: {name} needs a file")
+    value = args[i + 1]
+    del args[i:i + 2]
+    return value
+
+
+save_file = take_option("--save")
+check_file = take_option("--check")
 weft = args[0] if len(args) > 0 else "build/release/tools/weft"
 models_dir = args[1] if len(args) > 1 else "../shared/models"
 models = [("kws", "kws_ref_model"), ("vww", "vww_96_int8"), ("ic", "pretrainedResnet_quant"), ("ad", "ad01_int8")]
@@ -76,3 +98,22 @@ print("| model | " + " | ".join(f"{t} {c}" for t, c in configs) + " |")
 print("|---|" + "---:|" * len(configs))
 for name, _ in models:
     print(f"| {name} | " + " | ".join(f"{results[name, t, c]['macs_per_instruction']:.3f}" for t, c in configs) + " |")
+
+counts = {f"{name} {t} {c}": results[name, t, c]["critical_path_instructions"] for name, _ in models for t, c in configs}
+if save_file:
+    with open(save_file, "w") as f:
+        json.dump(counts, f, indent=1, sort_keys=True)
+        f.write("\n")
+if check_file:
+    with open(check_file) as f:
+        baseline = json.load(f)
+    worse = [(k, baseline[k], v) for k, v in counts.items() if k in baseline and v > baseline[k] * 1.01]
+    print(f"\n## Against {check_file}\n")
+    for k, was, now in worse:
+        print(f"- {k}: {was:,} -> {now:,} ({now / was:.3f}x): a regression")
+    missing = [k for k in counts if k not in baseline]
+    for k in missing:
+        print(f"- {k}: not in the baseline")
+    if not worse:
+        print(f"every configuration within 1% of the baseline ({len(counts) - len(missing)} compared)")
+    sys.exit(1 if worse else 0)
