@@ -15,12 +15,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,8 +54,8 @@ std::string quoted(const fs::path& p) {
 std::vector<char> tflm_output(const fs::path& model, const fs::path& input, const fs::path& work, std::string& why) {
   const fs::path out = work / "tflm_out.bin", log = work / "tflm.log";
   fs::remove(out);
-  const std::string command = quoted(WEFT_TFLM_RUN) + " " + quoted(model) + " --input " + quoted(input) +
-                              " --output " + quoted(out) + " > " + quoted(log) + " 2>&1";
+  const std::string command = quoted(WEFT_TFLM_RUN) + " " + quoted(model) + " --input " + quoted(input) + " --output " +
+                              quoted(out) + " > " + quoted(log) + " 2>&1";
   if (std::system(command.c_str()) != 0) {
     const auto text = read_bytes(log);
     why.assign(text.begin(), text.end());
@@ -97,7 +99,8 @@ void compare_on_cores(const G& g, const std::vector<char>& input, const std::vec
       std::size_t k = 0;
       while (got[k] == static_cast<std::byte>(want[k])) ++k;
       FAIL_CHECK("first difference at byte " << k << ": weft " << static_cast<int>(static_cast<std::int8_t>(got[k]))
-                                             << ", TFLite Micro " << static_cast<int>(static_cast<std::int8_t>(want[k])));
+                                             << ", TFLite Micro "
+                                             << static_cast<int>(static_cast<std::int8_t>(want[k])));
     }
     return;
   }
@@ -107,8 +110,7 @@ void compare_on_cores(const G& g, const std::vector<char>& input, const std::vec
   double largest = 0;
   for (float x : b) largest = std::max(largest, static_cast<double>(std::fabs(x)));
   double diff = 0;
-  for (std::size_t k = 0; k < a.size(); ++k)
-    diff = std::max(diff, static_cast<double>(std::fabs(a[k] - b[k])));
+  for (std::size_t k = 0; k < a.size(); ++k) diff = std::max(diff, static_cast<double>(std::fabs(a[k] - b[k])));
   const double relative = diff / std::max(largest, 1e-30);
   worst.relative = std::max(worst.relative, relative);
   CHECK(relative <= 1e-5);

@@ -465,7 +465,7 @@ class reader {
     op kind;
     operator_reader read;
   };
-  static constexpr std::array<mapping, 8> mappings{{
+  static constexpr mapping mappings[] = {
       {tflite::BuiltinOperator_CONV_2D, op::conv2d, &reader::read_conv2d},
       {tflite::BuiltinOperator_DEPTHWISE_CONV_2D, op::depthwise_conv2d, &reader::read_depthwise_conv2d},
       {tflite::BuiltinOperator_FULLY_CONNECTED, op::fully_connected, &reader::read_fully_connected},
@@ -474,7 +474,7 @@ class reader {
       {tflite::BuiltinOperator_ADD, op::add, &reader::read_add},
       {tflite::BuiltinOperator_SOFTMAX, op::softmax, &reader::read_softmax},
       {tflite::BuiltinOperator_RESHAPE, op::reshape, &reader::read_reshape},
-  }};
+  };
 
  public:
   static std::vector<std::pair<std::string, std::string>> supported() {
@@ -523,9 +523,9 @@ class reader {
   // Every operator weft cannot read, all at once: one line per kind, with
   // the operators' indices, so a user learns the whole gap in one run.
   void check_operators_known(const flatbuffers::Vector<flatbuffers::Offset<tflite::Operator>>& ops) const {
-    std::vector<std::string> kinds;             // in order of first appearance
-    std::vector<std::vector<int>> where;        // per kind
-    std::vector<std::string> why;               // per kind
+    std::vector<std::string> kinds;       // in order of first appearance
+    std::vector<std::vector<int>> where;  // per kind
+    std::vector<std::string> why;         // per kind
     for (flatbuffers::uoffset_t i = 0; i < ops.size(); ++i) {
       const int index = static_cast<int>(i);
       const tflite::Operator* o = ops.Get(i);
@@ -594,11 +594,9 @@ class reader {
     if (!y.valid()) fail(message(g.err));
     const tensor_spec& got = g.spec(y.index);
     if (!(got.dims == to_shape(in.out_dims)))
-      fail("the model gives its output the shape " + shape_text(in.out_dims) + ", weft infers " +
-           shape_text(got.dims));
+      fail("the model gives its output the shape " + shape_text(in.out_dims) + ", weft infers " + shape_text(got.dims));
     if (got.type != out_type) fail("its output dtype differs from its input's");
-    if (out_type == dtype::int8 &&
-        (got.quant.scale != in.out_q.scale || got.quant.zero_point != in.out_q.zero_point)) {
+    if (out_type == dtype::int8 && (got.quant.scale != in.out_q.scale || got.quant.zero_point != in.out_q.zero_point)) {
       std::ostringstream m;
       m << "its output quantization (scale " << in.out_q.scale << ", zero point " << in.out_q.zero_point
         << ") differs from what weft's " << name_of(g.at(index).kind) << " produces (scale " << got.quant.scale

@@ -101,22 +101,17 @@ struct node {
 
 /// The window of a node that slides one over its input (conv2d,
 /// depthwise_conv2d, average_pool2d, max_pool2d) on input `in`: what its
-/// kernels, its tiles and its memory plan read of it.
+/// kernels, its tiles and its memory plan read of it, as its spec inference
+/// computed it (any other kind: bad_variant_access, a compile error in
+/// constant evaluation).
 constexpr ops::window_geometry window_of(const node& n, const shape& in) {
-  const shape& ws = n.weights.spec.dims;
   switch (n.kind) {
-    case op::conv2d: {
-      const auto& o = n.opt<conv2d_options>();
-      return ops::make_window(in, ws[0], {ws[1], ws[2]}, o.stride, o.dilation, o.pad);
-    }
-    case op::depthwise_conv2d: {
-      const auto& o = n.opt<depthwise_conv2d_options>();
-      return ops::make_window(in, ws[3], {ws[1], ws[2]}, o.stride, o.dilation, o.pad, o.depth_multiplier);
-    }
-    default: {
-      const auto& o = n.opt<pool2d_options>();
-      return ops::make_window(in, in[3], o.filter, o.stride, {1, 1}, o.pad);
-    }
+    case op::conv2d:
+      return ops::conv2d_window(in, n.opt<conv2d_options>(), n.weights.spec.dims);
+    case op::depthwise_conv2d:
+      return ops::depthwise_conv2d_window(in, n.opt<depthwise_conv2d_options>(), n.weights.spec.dims);
+    default:
+      return ops::pool2d_window(in, n.opt<pool2d_options>());
   }
 }
 

@@ -1196,6 +1196,12 @@ constexpr bool valid_window(hw kernel, hw stride, hw dilation) {
   return in_range(kernel) && in_range(stride) && in_range(dilation);
 }
 
+/// The window of a convolution with options o and weights of shape ws
+/// [O, KH, KW, I] over input shape `in`.
+constexpr window_geometry conv2d_window(const shape& in, const conv2d_options& o, const shape& ws) {
+  return make_window(in, ws[0], {ws[1], ws[2]}, o.stride, o.dilation, o.pad);
+}
+
 constexpr inferred infer_conv2d(const tensor_spec& in, const conv2d_options& o, const constant& w, const constant& b,
                                 const quantization& out_q) {
   if (in.dims.rank != 4) return {.err = error::not_4d};
@@ -1205,7 +1211,7 @@ constexpr inferred infer_conv2d(const tensor_spec& in, const conv2d_options& o, 
   if (ws[3] != in.dims[3]) return {.err = error::conv_channels};
   if (!valid_window({ws[1], ws[2]}, o.stride, o.dilation)) return {.err = error::bad_window};
   if (in.type == dtype::int8 && !valid_int8_quantization(out_q)) return {.err = error::bad_quantization};
-  const window_geometry g = make_window(in.dims, ws[0], {ws[1], ws[2]}, o.stride, o.dilation, o.pad);
+  const window_geometry g = conv2d_window(in.dims, o, ws);
   if (g.out_h < 1 || g.out_w < 1) return {.err = error::empty_output};
   inferred r{};
   r.out = output_spec(in, shape{g.batches, g.out_h, g.out_w, g.out_c}, out_q);

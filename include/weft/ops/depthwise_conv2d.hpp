@@ -262,6 +262,12 @@ template <class T, bool Dsp = false>
   for_each_output_pixel(g, t, in, out, one_pixel);
 }
 
+/// The window of a depthwise convolution with options o and weights of
+/// shape ws [1, KH, KW, C * M] over input shape `in`.
+constexpr window_geometry depthwise_conv2d_window(const shape& in, const depthwise_conv2d_options& o, const shape& ws) {
+  return make_window(in, ws[3], {ws[1], ws[2]}, o.stride, o.dilation, o.pad, o.depth_multiplier);
+}
+
 constexpr inferred infer_depthwise_conv2d(const tensor_spec& in, const depthwise_conv2d_options& o, const constant& w,
                                           const constant& b, const quantization& out_q) {
   inferred r{};
@@ -273,8 +279,7 @@ constexpr inferred infer_depthwise_conv2d(const tensor_spec& in, const depthwise
   if (ws[3] != static_cast<std::int64_t>(in.dims[3]) * o.depth_multiplier) return {.err = error::depthwise_channels};
   if (!valid_window({ws[1], ws[2]}, o.stride, o.dilation)) return {.err = error::bad_window};
   if (in.type == dtype::int8 && !valid_int8_quantization(out_q)) return {.err = error::bad_quantization};
-  const window_geometry g =
-      make_window(in.dims, ws[3], {ws[1], ws[2]}, o.stride, o.dilation, o.pad, o.depth_multiplier);
+  const window_geometry g = depthwise_conv2d_window(in.dims, o, ws);
   if (g.out_h < 1 || g.out_w < 1) return {.err = error::empty_output};
   r.out = output_spec(in, shape{g.batches, g.out_h, g.out_w, g.out_c}, out_q);
   r.macs = std::int64_t{g.batches} * g.out_h * g.out_w * g.out_c * g.k_h * g.k_w;

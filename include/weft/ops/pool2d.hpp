@@ -108,10 +108,15 @@ template <pool_kind Kind, class T>
   }
 }
 
+/// The window of a pool with options o over input shape `in`.
+constexpr window_geometry pool2d_window(const shape& in, const pool2d_options& o) {
+  return make_window(in, in[3], o.filter, o.stride, {1, 1}, o.pad);
+}
+
 constexpr inferred infer_pool2d(const tensor_spec& in, const pool2d_options& o) {
   if (in.dims.rank != 4) return {.err = error::not_4d};
   if (!valid_window(o.filter, o.stride, {1, 1})) return {.err = error::bad_window};
-  const window_geometry g = make_window(in.dims, in.dims[3], o.filter, o.stride, {1, 1}, o.pad);
+  const window_geometry g = pool2d_window(in.dims, o);
   if (g.out_h < 1 || g.out_w < 1) return {.err = error::empty_output};
   inferred r{};
   r.out = in;

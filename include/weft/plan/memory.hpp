@@ -266,17 +266,15 @@ constexpr bool read_between(const G& g, const Roots& root, int t, int from, int 
   return false;
 }
 
-// Whether the cores of `cores` could share depthwise node n's work if it
-// ran shifted in place: then only its channels may be cut (see
-// in_place_kind::shifted), and on cores whose caches share lines a cut
-// that leaves a core less than a line of each row has cores store into the
-// same lines at once, so the node would run on one core.
-template <class G>
-constexpr bool shifted_keeps_cores(const G& g, const node& n, const core_profile& cores) {
-  const tensor_spec& out = g.spec(n.output);
+// Whether cutting the `channels` channels of output `out` among the cores
+// of `cores` has them store into the same cache lines at once
+// (core_profile::line_bytes): an output of several rows, each core's share
+// of a row less than a line. The schedule does not make such cuts, so a
+// depthwise layer, which in place (shifted) may only be cut by channels,
+// runs in place only where this is false.
+constexpr bool channel_cut_shares_lines(const tensor_spec& out, std::int64_t channels, const core_profile& cores) {
   const std::int64_t elements = out.dims.elements();
-  const std::int64_t channels = out.dims.back();
-  return elements == channels || !cores.below_a_line(channels, static_cast<std::int64_t>(out.bytes()) / elements);
+  return elements > out.dims.back() && cores.below_a_line(channels, static_cast<std::int64_t>(out.bytes()) / elements);
 }
 
 // Plans g's arena, running operators in place where allowed (in_place) or
@@ -358,7 +356,8 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
         }
       continue;
     }
-    if (nd.kind == op::depthwise_conv2d && dies_here(nd.inputs[0]) && shifted_keeps_cores(g, nd, cores)) {
+    if (nd.kind == op::depthwise_conv2d && dies_here(nd.inputs[0]) &&
+        !channel_cut_shares_lines(g.spec(nd.output), g.spec(nd.output).dims.back(), cores)) {
       shift = depthwise_shift(g, nd);
       if (shift >= 0) {
         source = nd.inputs[0];

@@ -179,16 +179,10 @@ constexpr division divide(const divisible& d, std::int64_t per_tile, const core_
 }
 
 // Whether cutting node i along `a` would have cores write the same cache
-// lines at once (core_profile::line_bytes): a cut by channels of an output
-// of several rows that leaves a core less than a line of each row.
+// lines at once (channel_cut_shares_lines).
 template <class G>
 constexpr bool shares_lines(const G& g, int i, const divisible& a, const core_profile& p) {
-  if (a.axis != split_axis::channels) return false;
-  const tensor_spec& out = g.spec(g.at(i).output);
-  const std::int64_t elements = out.dims.elements();
-  const std::int64_t rows = elements / out.dims.back();
-  const std::int64_t element_bytes = static_cast<std::int64_t>(out.bytes()) / elements;
-  return rows > 1 && p.below_a_line(a.atoms, element_bytes);
+  return a.axis == split_axis::channels && channel_cut_shares_lines(g.spec(g.at(i).output), a.atoms, p);
 }
 
 // The axes an operator may be cut along, with the cost of one unit of each.
