@@ -12,6 +12,7 @@
 #include "weft/exec/executor.hpp"
 #include "weft/exec/program.hpp"
 #include "weft/graph/graph.hpp"
+#include "weft/ops/registry.hpp"
 #include "weft/plan/memory.hpp"
 #include "weft/plan/profile.hpp"
 #include "weft/plan/schedule.hpp"

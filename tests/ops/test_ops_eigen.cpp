@@ -374,7 +374,7 @@ TEST_CASE("add through the graph reads two activations and tiles by elements", "
     REQUIRE(std::equal(a.begin(), a.end(), b.begin()));
     // The convolution's output as the add reads it (the add may then write
     // over it: the memory plan runs it in place).
-    const auto args = exec::make_args<op::add, std::int8_t>(g, 1, exec::node_tables{});
+    const auto args = exec::make_args<unit_of<op::add>, std::int8_t>(g, 1, exec::node_tables{});
     std::vector<std::int8_t> direct(xdata.size());
     test::runtime_program conv_only(g);
     conv_only.set_input<std::int8_t>(xdata);

@@ -53,7 +53,7 @@ class runtime_program {
       const int add = plan_.fused_into[static_cast<std::size_t>(i)];
       if (add < 0) continue;
       const auto& table = add_table_[static_cast<std::size_t>(add)];
-      residual_[static_cast<std::size_t>(i)] = exec::make_args<op::add, std::int8_t>(
+      residual_[static_cast<std::size_t>(i)] = exec::make_args<unit_of<op::add>, std::int8_t>(
           g, add, exec::node_tables{nullptr, nullptr, nullptr, nullptr, table.empty() ? nullptr : table.data()});
     }
   }
@@ -80,11 +80,15 @@ class runtime_program {
   /// convolution does).
   void run_tile(int i, tile t) {
     if (plan_.in_place[static_cast<std::size_t>(i)] == in_place_kind::absorbed) return;
-    if (g_.spec(g_.at(i).inputs[0]).type == dtype::float32) {
-      dispatch<float>(i, t);
-    } else {
-      dispatch<std::int8_t>(i, t);
-    }
+    visit_unit(g_.at(i).kind, [&]<class U>() {
+      if constexpr (!requires { U::aliases_input; }) {
+        if (g_.spec(g_.at(i).inputs[0]).type == dtype::float32) {
+          call<U, float>(i, t);
+        } else {
+          call<U, std::int8_t>(i, t);
+        }
+      }
+    });
   }
   void run_node(int i) { run_tile(i, full_tile(g_, i)); }
   void run() {
@@ -143,10 +147,10 @@ class runtime_program {
     return add >= 0 && g_.at(add).inputs[0] != g_.at(i).output;
   }
 
-  template <op K, class T>
+  template <class U, class T>
   void call(int i, tile t) {
     const node& n = g_.at(i);
-    const auto a = exec::make_args<K, T>(
+    const auto a = exec::make_args<U, T>(
         g_, i,
         exec::node_tables{
             requant_[static_cast<std::size_t>(i)].data(), folded_bias_[static_cast<std::size_t>(i)].data(),
@@ -157,30 +161,11 @@ class runtime_program {
             plan_.in_place[static_cast<std::size_t>(i)] == in_place_kind::pixels, residual_args(i),
             plan_.fused_into[static_cast<std::size_t>(i)] >= 0, residual_first(i),
             residual_args(i) != nullptr && residual_args(i)->table != nullptr});
-    const T* in1 = n.input_count() == 2 ? tensor<T>(n.inputs[1]).data() : nullptr;
-    exec::run_kernel<K>(a, tensor<T>(n.inputs[0]).data(), in1, tensor<T>(n.output).data(), t);
-  }
-
-  template <class T>
-  void dispatch(int i, tile t) {
-    switch (g_.at(i).kind) {
-      case op::conv2d:
-        return call<op::conv2d, T>(i, t);
-      case op::depthwise_conv2d:
-        return call<op::depthwise_conv2d, T>(i, t);
-      case op::fully_connected:
-        return call<op::fully_connected, T>(i, t);
-      case op::average_pool2d:
-        return call<op::average_pool2d, T>(i, t);
-      case op::max_pool2d:
-        return call<op::max_pool2d, T>(i, t);
-      case op::add:
-        return call<op::add, T>(i, t);
-      case op::softmax:
-        return call<op::softmax, T>(i, t);
-      case op::reshape:
-        return;
-    }
+    kernel_io io{};
+    for (int k = 0; k < n.input_count(); ++k)
+      io.in[static_cast<std::size_t>(k)] = bytes(n.inputs[static_cast<std::size_t>(k)]).data();
+    io.out = bytes(n.output).data();
+    exec::run_kernel<U, generic_isa>(a, io, t);
   }
 };
 

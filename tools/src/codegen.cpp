@@ -163,6 +163,28 @@ std::string quant_literal(const tensor_spec& s) {
   return "{" + float_literal(s.quant.scale) + ", " + std::to_string(s.quant.zero_point) + "}";
 }
 
+// C++ literals of the types operators' options hold.
+std::string literal(hw v) { return hw_literal(v); }
+std::string literal(padding p) { return padding_literal(p); }
+std::string literal(activation a) { return activation_literal(a); }
+std::string literal(const shape& s) { return shape_literal(s); }
+std::string literal(float f) { return float_literal(f); }
+std::string literal(bool b) { return b ? "true" : "false"; }
+std::string literal(int v) { return std::to_string(v); }
+
+// Options o of unit U as a designated initializer, every field named.
+template <class U>
+std::string options_literal(const typename U::options& o) {
+  std::string r = "{";
+  std::apply(
+      [&](const auto&... f) {
+        bool first = true;
+        ((r += (first ? "" : ", ") + std::string(".") + f.name + " = " + literal(o.*(f.member)), first = false), ...);
+      },
+      U::fields);
+  return r + "}";
+}
+
 }  // namespace
 
 std::string model_name_problem(const std::string& name) {
@@ -244,7 +266,6 @@ std::string generate_header(const imported_model& m, const std::string& name, co
       used[static_cast<std::size_t>(g.at(i).inputs[static_cast<std::size_t>(k)])] = true;
   for (int i = 0; i < g.node_count; ++i) {
     const node& n = g.at(i);
-    const std::string x = "t" + std::to_string(n.inputs[0]);
     const tensor_spec& out = g.spec(n.output);
     const std::string op_name =
         static_cast<std::size_t>(i) < m.op_names.size() ? m.op_names[static_cast<std::size_t>(i)] : "";
@@ -252,46 +273,17 @@ std::string generate_header(const imported_model& m, const std::string& name, co
        << "\n";
     os << "    " << (used[static_cast<std::size_t>(n.output)] ? "" : "[[maybe_unused]] ") << "const weft::tensor_id t"
        << n.output << " = ";
-    const std::string bias = n.bias.empty() ? "{}" : constant_expr(m, n.bias, ns);
-    switch (n.kind) {
-      case op::conv2d: {
-        const auto& o = n.opt<conv2d_options>();
-        os << "g.conv2d(" << x << ", {.stride = " << hw_literal(o.stride) << ", .dilation = " << hw_literal(o.dilation)
-           << ", .pad = " << padding_literal(o.pad) << ", .act = " << activation_literal(o.act) << "},\n        "
-           << constant_expr(m, n.weights, ns) << ", " << bias << ", " << quant_literal(out) << ");\n";
-        break;
-      }
-      case op::depthwise_conv2d: {
-        const auto& o = n.opt<depthwise_conv2d_options>();
-        os << "g.depthwise_conv2d(" << x << ", {.stride = " << hw_literal(o.stride)
-           << ", .dilation = " << hw_literal(o.dilation) << ", .pad = " << padding_literal(o.pad)
-           << ", .act = " << activation_literal(o.act) << ", .depth_multiplier = " << o.depth_multiplier
-           << "},\n        " << constant_expr(m, n.weights, ns) << ", " << bias << ", " << quant_literal(out) << ");\n";
-        break;
-      }
-      case op::fully_connected:
-        os << "g.fully_connected(" << x << ", {.act = " << activation_literal(n.opt<fully_connected_options>().act)
-           << ", .keep_num_dims = " << (n.opt<fully_connected_options>().keep_num_dims ? "true" : "false")
-           << "},\n        " << constant_expr(m, n.weights, ns) << ", " << bias << ", " << quant_literal(out) << ");\n";
-        break;
-      case op::average_pool2d:
-      case op::max_pool2d:
-        os << "g." << name_of(n.kind) << "(" << x << ", {.filter = " << hw_literal(n.opt<pool2d_options>().filter)
-           << ", .stride = " << hw_literal(n.opt<pool2d_options>().stride)
-           << ", .pad = " << padding_literal(n.opt<pool2d_options>().pad)
-           << ", .act = " << activation_literal(n.opt<pool2d_options>().act) << "});\n";
-        break;
-      case op::add:
-        os << "g.add(" << x << ", t" << n.inputs[1] << ", {.act = " << activation_literal(n.opt<add_options>().act)
-           << "}, " << quant_literal(out) << ");\n";
-        break;
-      case op::softmax:
-        os << "g.softmax(" << x << ", {.beta = " << float_literal(n.opt<softmax_options>().beta) << "});\n";
-        break;
-      case op::reshape:
-        os << "g.reshape(" << x << ", " << shape_literal(out.dims) << ");\n";
-        break;
+    std::string inputs;
+    for (int k = 0; k < n.input_count(); ++k)
+      inputs += (k ? ", t" : "t") + std::to_string(n.inputs[static_cast<std::size_t>(k)]);
+    os << "g.apply<weft::ops::" << name_of(n.kind) << "_op>({" << inputs << "}, ";
+    visit_unit(n.kind, [&]<class U>() { os << options_literal<U>(n.opt<typename U::options>()); });
+    os << ", " << quant_literal(out);
+    if (!n.weights.empty()) {
+      os << ",\n        " << constant_expr(m, n.weights, ns);
+      if (!n.bias.empty()) os << ", " << constant_expr(m, n.bias, ns);
     }
+    os << ");\n";
   }
   os << "    g.output(t" << g.output_tensor << ");\n    return g;\n  }();\n};\n";
   return os.str();

@@ -17,11 +17,10 @@ std::string shape_text(const shape& s) {
 std::size_t constant_bytes(const constant& c) { return c.empty() ? 0 : c.spec.bytes(); }
 
 // A tile in the units of its operator's split axis: "rows 0-12" or "ch 32-64".
-std::string tile_text(const node& n, split_axis axis, const tile& t, int channels) {
+std::string tile_text(split_axis axis, const tile& t, int scale) {
   if (t.empty()) return "-";
   if (axis == split_axis::channels) return "ch " + std::to_string(t.ch_begin) + "-" + std::to_string(t.ch_end);
   if (axis == split_axis::rows) {
-    const int scale = n.kind == op::add ? channels : 1;
     return "rows " + std::to_string(t.row_begin / scale) + "-" + std::to_string(t.row_end / scale);
   }
   return "all";
@@ -118,13 +117,13 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
       os << "  (in place: " << name_of(p.in_place[static_cast<std::size_t>(i)]) << ")";
     else if (p.storage[static_cast<std::size_t>(n.output)] != n.output)
       os << "  (shares its input's bytes)";
-    if (prof.cores > 1 && n.kind != op::reshape) {
+    if (prof.cores > 1 && !aliases_input(n.kind)) {
       std::snprintf(line, sizeof line, "  %-9s", ns.axis == split_axis::none ? "whole" : name_of(ns.axis));
       os << line;
       for (int c = 0; c < prof.cores; ++c) {
         const tile& t = ns.tiles[static_cast<std::size_t>(c)];
         if (t.empty()) continue;
-        os << " c" << c << ": " << tile_text(n, ns.axis, t, out.dims.back()) << "; "
+        os << " c" << c << ": " << tile_text(ns.axis, t, row_unit(*m.graph, i)) << "; "
            << ns.macs[static_cast<std::size_t>(c)];
       }
     }

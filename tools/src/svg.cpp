@@ -15,22 +15,22 @@ namespace weft::tool {
 namespace {
 
 const char* color_of(op k) {
-  switch (k) {
-    case op::conv2d:
+  if (aliases_input(k)) return "#bab0ac";
+  switch (family_of(k)) {
+    case op_family::convolution:
       return "#4e79a7";
-    case op::depthwise_conv2d:
+    case op_family::depthwise:
       return "#76b7b2";
-    case op::fully_connected:
+    case op_family::dense:
       return "#f28e2b";
-    case op::average_pool2d:
-    case op::max_pool2d:
+    case op_family::pooling:
       return "#b07aa1";
-    case op::add:
+    case op_family::elementwise:
       return "#59a14f";
-    case op::softmax:
+    case op_family::normalization:
       return "#e15759";
-    case op::reshape:
-      break;
+    case op_family::movement:
+      return "#edc948";
   }
   return "#bab0ac";
 }
@@ -118,7 +118,7 @@ std::string plan_svg(const imported_model& m, const std::string& source, const c
   }
   for (int i = 0; i < g.node_count; ++i) {
     const node& n = g.at(i);
-    if (n.kind == op::reshape) continue;
+    if (aliases_input(n.kind)) continue;
     const node_schedule& ns = s->at(i);
     const double t0 = start[static_cast<std::size_t>(i)];
     if (ns.wait_before) c.line(x_of(t0), top - 6, x_of(t0), top + gantt_h, "stroke='#d62728' stroke-dasharray='4,3'");
@@ -163,7 +163,7 @@ std::string plan_svg(const imported_model& m, const std::string& source, const c
   for (int t = 0; t < g.tensor_count; ++t) {
     const int from = g.producer[static_cast<std::size_t>(t)];
     root[static_cast<std::size_t>(t)] =
-        from >= 0 && g.at(from).kind == op::reshape ? root[static_cast<std::size_t>(g.at(from).inputs[0])] : t;
+        from >= 0 && aliases_input(g.at(from).kind) ? root[static_cast<std::size_t>(g.at(from).inputs[0])] : t;
     last[static_cast<std::size_t>(t)] = std::max(from, 0);
   }
   for (int i = 0; i < steps; ++i)

@@ -40,6 +40,7 @@
     "(depthwise_conv2d)")                                                                                             \
   X(bias_shape, "the bias must be 1-D with one element per output channel")                                           \
   X(bias_dtype, "the bias must be int32 for an int8 layer and float32 for a float32 layer")                           \
+  X(input_count, "an operator got a different number of inputs than it takes")                                        \
   X(add_shapes, "add: both inputs must have the same shape (broadcasting is not supported)")                          \
   X(add_dtypes, "add: both inputs must have the same dtype")                                                          \
   X(reshape_elements, "reshape: the new shape must hold as many elements as the input")                               \

@@ -134,7 +134,7 @@ struct node_constants {
     }();
     static constexpr bool residual_first =
         residual_add >= 0 && Model::graph.at(residual_add).inputs[0] != Model::graph.nodes[I].output;
-    static constexpr auto value = exec::make_args<Model::graph.nodes[I].kind, T>(
+    static constexpr auto value = exec::make_args<unit_of<Model::graph.nodes[I].kind>, T>(
         Model::graph, I,
         exec::node_tables{requant.data(), folded_bias.data(), pad_row.data(), fused ? fused_table.data() : nullptr,
                           add_table.empty() ? nullptr : add_table.data(), fused,
@@ -193,7 +193,7 @@ class compiled {
 
   static constexpr tensor_spec input_spec = valid ? g.input_spec() : tensor_spec{};
   static constexpr tensor_spec output_spec = valid ? g.output_spec() : tensor_spec{};
-  using element_type = std::conditional_t<input_spec.type == dtype::float32, float, std::int8_t>;
+  using element_type = element_t<input_spec.type>;
 
   static constexpr std::size_t input_offset = valid ? plan.offset[static_cast<std::size_t>(g.input_tensor)] : 0;
   static constexpr std::size_t output_offset = valid ? plan.offset[static_cast<std::size_t>(g.output_tensor)] : 0;
@@ -207,22 +207,24 @@ class compiled {
   /// that kind and shape (kws's four identical pointwise layers run one
   /// copy); the other kernels are inlined here, specialized on all of the
   /// layer's constants.
-  template <int I, bool Dsp = false>
+  template <int I, class Isa = generic_isa>
   [[gnu::noinline]] static void run_tile(std::byte* arena, tile t) {
     constexpr const node& n = g.nodes[I];
+    using U = unit_of<g.nodes[I].kind>;
     // (An add a residual convolution does has no tiles, so no run_tile.)
-    if constexpr (n.kind != op::reshape) {
-      using T = element_type;
-      const T* in0 = tensor<T>(arena, n.inputs[0]);
-      const T* in1 = n.input_count() == 2 ? tensor<T>(arena, n.inputs[1]) : nullptr;
-      constexpr auto& args = node_args<I>::template value_for<Dsp>();
+    if constexpr (!aliases_input(n.kind)) {
+      using T = element_t<g.spec(n.inputs[0]).type>;
+      kernel_io io{};
+      [&]<int... K>(std::integer_sequence<int, K...>) { ((io.in[K] = arena + offset_of(n.inputs[K])), ...); }
+      (std::make_integer_sequence<int, n.input_count()>{});
+      io.out = arena + offset_of(n.output);
+      constexpr auto& args = node_args<I>::template value_for<Isa::dsp>();
       if constexpr (ops::optimize_size) {
-        exec::run_generic_kernel<n.kind, Dsp>(args, in0, in1, tensor<T>(arena, n.output), t);
-      } else if constexpr (exec::shares_kernels<n.kind>) {
-        exec::run_shaped_kernel<n.kind, exec::shape_key<n.kind>(args), Dsp>(args, in0, in1, tensor<T>(arena, n.output),
-                                                                            t);
+        exec::run_generic_kernel<U, Isa>(args, io, t);
+      } else if constexpr (exec::shares_kernels<U, std::remove_cvref_t<decltype(args)>>) {
+        exec::run_shaped_kernel<U, U::shape_key(args), Isa>(args, io.input<T>(0), io.output<T>(), t);
       } else {
-        exec::run_kernel<n.kind, Dsp>(args, in0, in1, tensor<T>(arena, n.output), t);
+        exec::run_kernel<U, Isa>(args, io, t);
       }
     }
   }
@@ -233,7 +235,7 @@ class compiled {
     constexpr tile t = schedule.tile_of(I, C);
     if constexpr (!t.empty()) {
       Probe::mark(I);
-      run_tile<I, Profile.has(C, isa::dsp)>(arena, t);
+      run_tile<I, isa_traits<Profile.has(C, isa::dsp)>>(arena, t);
     }
   }
 
@@ -309,8 +311,8 @@ class compiled {
   }
 
   template <int I>
-  using node_args =
-      typename detail::node_constants<Model, I, element_type>::template args<Memory, Profile.for_memory()>;
+  using node_args = typename detail::node_constants<
+      Model, I, element_t<g.spec(g.nodes[I].inputs[0]).type>>::template args<Memory, Profile.for_memory()>;
 
   template <int C, int S, class Probe>
   static void run_segment(std::byte* arena) {
@@ -374,8 +376,9 @@ class instance {
   }
   /// The output tensor, valid after invoke().
   auto output() {
-    return detail::make_view<element_type, detail::spec_holder<program::output_spec>>(
-        reinterpret_cast<element_type*>(arena_.data() + program::output_offset),
+    using O = element_t<program::output_spec.type>;
+    return detail::make_view<O, detail::spec_holder<program::output_spec>>(
+        reinterpret_cast<O*>(arena_.data() + program::output_offset),
         std::make_index_sequence<static_cast<std::size_t>(program::output_spec.dims.rank)>{});
   }
 

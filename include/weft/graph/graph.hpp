@@ -7,52 +7,14 @@
 
 #include "weft/core/error.hpp"
 #include "weft/core/tensor_spec.hpp"
-#include "weft/ops/add.hpp"
-#include "weft/ops/conv2d.hpp"
-#include "weft/ops/depthwise_conv2d.hpp"
-#include "weft/ops/fully_connected.hpp"
-#include "weft/ops/pool2d.hpp"
-#include "weft/ops/reshape.hpp"
-#include "weft/ops/softmax.hpp"
+#include "weft/ops/registry.hpp"
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <variant>
 
 namespace weft {
-
-enum class op : std::uint8_t {
-  conv2d,
-  depthwise_conv2d,
-  fully_connected,
-  average_pool2d,
-  max_pool2d,
-  add,
-  softmax,
-  reshape,
-};
-
-constexpr const char* name_of(op k) {
-  switch (k) {
-    case op::conv2d:
-      return "conv2d";
-    case op::depthwise_conv2d:
-      return "depthwise_conv2d";
-    case op::fully_connected:
-      return "fully_connected";
-    case op::average_pool2d:
-      return "average_pool2d";
-    case op::max_pool2d:
-      return "max_pool2d";
-    case op::add:
-      return "add";
-    case op::softmax:
-      return "softmax";
-    case op::reshape:
-      return "reshape";
-  }
-  return "?";
-}
 
 /// A tensor of a graph, as the builder hands it out.
 struct tensor_id {
@@ -60,17 +22,12 @@ struct tensor_id {
   constexpr bool valid() const { return index >= 0; }
 };
 
-/// The options of each operator kind, one alternative per options type
-/// (operators without options hold std::monostate): a node is as large as
-/// the largest, whatever the number of kinds.
-using node_options = std::variant<std::monostate, conv2d_options, depthwise_conv2d_options, fully_connected_options,
-                                  pool2d_options, add_options, softmax_options>;
-
 /// One operator: its kind, the tensors it reads and writes, its constants and
 /// the options of its kind.
 struct node {
   op kind = op::conv2d;
-  std::array<int, 2> inputs{-1, -1};
+  std::array<int, max_inputs> inputs{-1, -1, -1, -1};
+  int arity = 0;  // inputs used
   int output = -1;
   constant weights{};
   constant bias{};
@@ -84,7 +41,7 @@ struct node {
   constexpr const O& opt() const {
     return std::get<O>(options);
   }
-  constexpr int input_count() const { return kind == op::add ? 2 : 1; }
+  constexpr int input_count() const { return arity; }
   /// The fused activation, for kinds whose options have one.
   constexpr activation act() const {
     return std::visit(
@@ -99,20 +56,18 @@ struct node {
   }
 };
 
-/// The window of a node that slides one over its input (conv2d,
-/// depthwise_conv2d, average_pool2d, max_pool2d) on input `in`: what its
-/// kernels, its tiles and its memory plan read of it, as its spec inference
-/// computed it (any other kind: bad_variant_access, a compile error in
-/// constant evaluation).
+/// The window of a node whose unit slides one over its input (conv2d,
+/// depthwise_conv2d, the pools) on input shape `in`: what its kernels, its
+/// tiles and its memory plan read of it, as its spec inference computed it
+/// (an empty geometry for any other unit).
 constexpr ops::window_geometry window_of(const node& n, const shape& in) {
-  switch (n.kind) {
-    case op::conv2d:
-      return ops::conv2d_window(in, n.opt<conv2d_options>(), n.weights.spec.dims);
-    case op::depthwise_conv2d:
-      return ops::depthwise_conv2d_window(in, n.opt<depthwise_conv2d_options>(), n.weights.spec.dims);
-    default:
-      return ops::pool2d_window(in, n.opt<pool2d_options>());
-  }
+  return visit_unit(n.kind, [&]<class U>() {
+    if constexpr (requires { U::window(n, in); }) {
+      return U::window(n, in);
+    } else {
+      return ops::window_geometry{};
+    }
+  });
 }
 
 /// A model graph with room for N operators (and N + 1 tensors: the input and
@@ -153,54 +108,66 @@ struct graph {
     return {input_tensor};
   }
 
+  /// Adds an operator of unit U (weft::ops::<name>_op) reading `inputs`,
+  /// with its options, the output quantization of an int8 result where the
+  /// unit takes one, and its constants. The named builders below call it.
+  template <class U>
+  constexpr tensor_id apply(std::initializer_list<tensor_id> inputs, const typename U::options& o = {},
+                            const quantization& out = {}, const constant& w = {}, const constant& b = {}) {
+    if (!ok()) return {};
+    const int index = node_count;
+    if (input_tensor < 0) return fail(error::no_input, index);
+    if (index >= N) return fail(error::too_many_nodes, index);
+    const auto count = static_cast<int>(inputs.size());
+    if (count < U::min_inputs || count > U::max_inputs) return fail(error::input_count, index);
+    node n{.kind = kind_of<U>, .weights = w, .bias = b, .options = o};
+    operands x{.count = count, .weights = &n.weights, .bias = &n.bias, .out = out};
+    int k = 0;
+    for (const tensor_id t : inputs) {
+      if (!valid(t)) return fail(error::bad_tensor, index);
+      x.in[static_cast<std::size_t>(k)] = spec(t.index);
+      n.inputs[static_cast<std::size_t>(k++)] = t.index;
+    }
+    n.arity = count;
+    const ops::inferred r = U::infer(x, o);
+    if (r.err != error::none) return fail(r.err, index);
+    n.macs = r.macs;
+    n.pad = r.pad;
+    n.output = add_tensor(r.out, index);
+    nodes[static_cast<std::size_t>(index)] = n;
+    ++node_count;
+    return {n.output};
+  }
+
   constexpr tensor_id conv2d(tensor_id x, const conv2d_options& o, const constant& w, const constant& b = {},
                              const quantization& out = {}) {
-    node n{.kind = op::conv2d, .weights = w, .bias = b, .options = o};
-    return add_node(n, x, {},
-                    [&](const tensor_spec& in, const tensor_spec&) { return ops::infer_conv2d(in, o, w, b, out); });
+    return apply<ops::conv2d_op>({x}, o, out, w, b);
   }
 
   constexpr tensor_id depthwise_conv2d(tensor_id x, const depthwise_conv2d_options& o, const constant& w,
                                        const constant& b = {}, const quantization& out = {}) {
-    node n{.kind = op::depthwise_conv2d, .weights = w, .bias = b, .options = o};
-    return add_node(n, x, {}, [&](const tensor_spec& in, const tensor_spec&) {
-      return ops::infer_depthwise_conv2d(in, o, w, b, out);
-    });
+    return apply<ops::depthwise_conv2d_op>({x}, o, out, w, b);
   }
 
   constexpr tensor_id fully_connected(tensor_id x, const fully_connected_options& o, const constant& w,
                                       const constant& b = {}, const quantization& out = {}) {
-    node n{.kind = op::fully_connected, .weights = w, .bias = b, .options = o};
-    return add_node(n, x, {}, [&](const tensor_spec& in, const tensor_spec&) {
-      return ops::infer_fully_connected(in, o, w, b, out);
-    });
+    return apply<ops::fully_connected_op>({x}, o, out, w, b);
   }
 
   constexpr tensor_id average_pool2d(tensor_id x, const pool2d_options& o) {
-    node n{.kind = op::average_pool2d, .options = o};
-    return add_node(n, x, {}, [&](const tensor_spec& in, const tensor_spec&) { return ops::infer_pool2d(in, o); });
+    return apply<ops::average_pool2d_op>({x}, o);
   }
 
-  constexpr tensor_id max_pool2d(tensor_id x, const pool2d_options& o) {
-    node n{.kind = op::max_pool2d, .options = o};
-    return add_node(n, x, {}, [&](const tensor_spec& in, const tensor_spec&) { return ops::infer_pool2d(in, o); });
-  }
+  constexpr tensor_id max_pool2d(tensor_id x, const pool2d_options& o) { return apply<ops::max_pool2d_op>({x}, o); }
 
   /// x + y; for int8 the output quantization is given (TFLite rescales).
   constexpr tensor_id add(tensor_id x, tensor_id y, const add_options& o = {}, const quantization& out = {}) {
-    node n{.kind = op::add, .options = o};
-    return add_node(n, x, y, [&](const tensor_spec& a, const tensor_spec& b) { return ops::infer_add(a, b, o, out); });
+    return apply<ops::add_op>({x, y}, o, out);
   }
 
-  constexpr tensor_id softmax(tensor_id x, const softmax_options& o = {}) {
-    node n{.kind = op::softmax, .options = o};
-    return add_node(n, x, {}, [&](const tensor_spec& in, const tensor_spec&) { return ops::infer_softmax(in, o); });
-  }
+  constexpr tensor_id softmax(tensor_id x, const softmax_options& o = {}) { return apply<ops::softmax_op>({x}, o); }
 
-  constexpr tensor_id reshape(tensor_id x, const shape& to) {
-    node n{.kind = op::reshape};
-    return add_node(n, x, {}, [&](const tensor_spec& in, const tensor_spec&) { return ops::infer_reshape(in, to); });
-  }
+  constexpr tensor_id reshape(tensor_id x, const shape& to) { return apply<ops::reshape_op>({x}, {to}); }
 
   /// Marks y as the model's output. Call it last.
   constexpr void output(tensor_id y) {
@@ -241,25 +208,6 @@ struct graph {
     tensors[static_cast<std::size_t>(t)] = s;
     producer[static_cast<std::size_t>(t)] = from;
     return t;
-  }
-
-  template <class Infer>
-  constexpr tensor_id add_node(node n, tensor_id x, tensor_id y, Infer infer) {
-    if (!ok()) return {};
-    const int index = node_count;
-    if (input_tensor < 0) return fail(error::no_input, index);
-    if (index >= N) return fail(error::too_many_nodes, index);
-    if (!valid(x) || (n.input_count() == 2 && !valid(y))) return fail(error::bad_tensor, index);
-    const tensor_spec& a = spec(x.index);
-    const ops::inferred r = infer(a, n.input_count() == 2 ? spec(y.index) : a);
-    if (r.err != error::none) return fail(r.err, index);
-    n.inputs = {x.index, n.input_count() == 2 ? y.index : -1};
-    n.macs = r.macs;
-    n.pad = r.pad;
-    n.output = add_tensor(r.out, index);
-    nodes[static_cast<std::size_t>(index)] = n;
-    ++node_count;
-    return {n.output};
   }
 };
 

@@ -16,55 +16,6 @@
 
 namespace weft {
 
-/// Offsets in the arena are multiples of this.
-inline constexpr std::size_t arena_alignment = 16;
-
-constexpr std::size_t align_up(std::size_t n, std::size_t a) { return (n + a - 1) / a * a; }
-
-/// How an operator writes its output over its input's bytes, when its input
-/// is read by nothing after it (memory_plan::in_place).
-enum class in_place_kind : std::uint8_t {
-  none,
-  /// Depthwise convolution (depth multiplier 1): the output starts some
-  /// pixels before the input, so that output pixel p, written in order,
-  /// lands only on input pixels no later output pixel reads. A pixel's
-  /// channels read and write only that channel, so cores that split the
-  /// channels never touch each other's bytes; a split by rows would.
-  shifted,
-  /// 1x1 convolution (stride 1, as many output channels as input channels):
-  /// output pixel p replaces input pixel p; the kernel finishes a pixel's
-  /// outputs in a small buffer before copying them over it. Cores may split
-  /// the pixels (rows), not the channels (each reads every input channel).
-  pixels,
-  /// Add: each output element replaces the same element of one input.
-  elements,
-  /// int8 convolution whose only reader is an add: the convolution does the
-  /// add in its epilogue, element by element, with the add's other input,
-  /// and writes the sum over that input (memory_plan::fused_into names the
-  /// add). Its own output is never stored. Any split.
-  residual,
-  /// The add a residual convolution does: nothing left to run.
-  absorbed,
-};
-
-constexpr const char* name_of(in_place_kind k) {
-  switch (k) {
-    case in_place_kind::shifted:
-      return "shifted";
-    case in_place_kind::pixels:
-      return "pixels";
-    case in_place_kind::elements:
-      return "elements";
-    case in_place_kind::residual:
-      return "residual";
-    case in_place_kind::absorbed:
-      return "absorbed";
-    case in_place_kind::none:
-      break;
-  }
-  return "none";
-}
-
 /// What a memory plan is for. `compact`: the smallest arena, running
 /// operators in place and fusing residual adds into the convolution before
 /// them where that saves bytes (a fused convolution's own output is never
@@ -180,65 +131,22 @@ constexpr std::size_t place(memory_plan<Cap>& p, placement_order order_kind) {
   return arena;
 }
 
-// Bytes a depthwise convolution's output must start before its input for
-// it to run in place (in_place_kind::shifted), or -1 when it cannot: output
-// pixel p (in the kernel's order: batch, row, column) lands on input pixels
-// before p - k, and none of them may be read by output pixel p or a later
-// one. k is the largest p - (first input pixel read by pixels p onwards) + 1.
-template <class G>
-constexpr std::int64_t depthwise_shift(const G& g, const node& n) {
-  const tensor_spec& in = g.spec(n.inputs[0]);
-  const tensor_spec& out = g.spec(n.output);
-  if (n.opt<depthwise_conv2d_options>().depth_multiplier != 1 || in.type != out.type || in.dims.rank != 4) return -1;
-  const ops::window_geometry w = window_of(n, in.dims);
-  // First tap inside the input along one axis, or -1 if none is.
-  auto first_inside = [](int origin, int k, int dilation, int size) {
-    for (int j = 0; j < k; ++j) {
-      const int v = origin + j * dilation;
-      if (v >= 0 && v < size) return v;
-    }
-    return -1;
-  };
-  const std::int64_t pixels = static_cast<std::int64_t>(w.batches) * w.out_h * w.out_w;
-  std::int64_t k = 0;
-  std::int64_t later_min = INT64_MAX;  // first input pixel read by the pixels after p
-  for (std::int64_t p = pixels - 1; p >= 0; --p) {
-    const int b = static_cast<int>(p / (w.out_h * w.out_w));
-    const int oy = static_cast<int>(p / w.out_w % w.out_h), ox = static_cast<int>(p % w.out_w);
-    const int iy = first_inside(oy * w.stride_h - w.pad_h, w.k_h, w.dil_h, w.in_h);
-    const int ix = first_inside(ox * w.stride_w - w.pad_w, w.k_w, w.dil_w, w.in_w);
-    if (iy >= 0 && ix >= 0) later_min = std::min(later_min, (static_cast<std::int64_t>(b) * w.in_h + iy) * w.in_w + ix);
-    if (later_min != INT64_MAX) k = std::max(k, p - later_min + 1);
-  }
-  // Whole pixels (a channel then lands on the same channel, so cores that
-  // split the channels stay apart), and a multiple of the alignment.
-  const std::int64_t pixel_bytes = static_cast<std::int64_t>(w.in_c) * static_cast<std::int64_t>(size_of(in.type));
-  std::int64_t step = pixel_bytes;
-  while (step % static_cast<std::int64_t>(arena_alignment) != 0) step += pixel_bytes;
-  return (k * pixel_bytes + step - 1) / step * step;
-}
-
-// Whether node n (a convolution) is a 1x1 convolution that can run in place
-// pixel by pixel (in_place_kind::pixels): int8, stride 1, no padding, as
-// many output as input channels, and few enough for the kernel's buffer.
-template <class G>
-constexpr bool pointwise_in_place(const G& g, const node& n) {
-  const tensor_spec& in = g.spec(n.inputs[0]);
-  const tensor_spec& out = g.spec(n.output);
-  if (in.type != dtype::int8 || out.type != dtype::int8 || in.dims.rank != 4) return false;
-  const ops::window_geometry w = window_of(n, in.dims);
-  return w.k_h == 1 && w.k_w == 1 && w.stride_h == 1 && w.stride_w == 1 && w.pad_h == 0 && w.pad_w == 0 &&
-         w.out_c == w.in_c && w.out_c <= ops::max_in_place_channels;
-}
-
-// The add that node i's output alone feeds, where a residual convolution
-// can do it (in_place_kind::residual), or -1: node i an int8 convolution,
-// its output read by one add (not through a reshape) and nothing else, not
-// the model's output, of the add's shape, and the add's inputs distinct.
+// The add that node i's output alone feeds, where node i can do it in its
+// epilogue (in_place_kind::residual), or -1: node i's unit offers a residual
+// epilogue (an int8 convolution), its output is read by one absorbable add
+// (not through a reshape) and nothing else, is not the model's output, has
+// the add's size, and the add's inputs are distinct.
 template <class G>
 constexpr int residual_add(const G& g, int i) {
   const node& n = g.at(i);
-  if (n.kind != op::conv2d || g.spec(n.output).type != dtype::int8 || n.output == g.output_tensor) return -1;
+  const bool epilogue = visit_unit(n.kind, [&]<class U>() {
+    if constexpr (requires { U::residual_epilogue(g, i); }) {
+      return U::residual_epilogue(g, i);
+    } else {
+      return false;
+    }
+  });
+  if (!epilogue || n.output == g.output_tensor) return -1;
   int add = -1, readers = 0;
   for (int j = i + 1; j < g.node_count; ++j)
     for (int k = 0; k < g.at(j).input_count(); ++k)
@@ -246,12 +154,31 @@ constexpr int residual_add(const G& g, int i) {
         ++readers;
         add = j;
       }
-  if (readers != 1 || g.at(add).kind != op::add) return -1;
+  if (readers != 1) return -1;
+  const bool absorbable = visit_unit(g.at(add).kind, []<class U>() {
+    if constexpr (requires { U::absorbable; }) {
+      return U::absorbable;
+    } else {
+      return false;
+    }
+  });
   const node& a = g.at(add);
-  if (a.inputs[0] == a.inputs[1] || g.spec(a.output).bytes() != g.spec(n.output).bytes() ||
+  if (!absorbable || a.inputs[0] == a.inputs[1] || g.spec(a.output).bytes() != g.spec(n.output).bytes() ||
       g.spec(a.output).type != dtype::int8)
     return -1;
   return add;
+}
+
+// What node i's unit offers to run in place on the cores of `cores`.
+template <class G>
+constexpr in_place_offer in_place_offer_of(const G& g, int i, const core_profile& cores) {
+  return visit_unit(g.at(i).kind, [&]<class U>() {
+    if constexpr (requires { U::in_place(g, i, cores); }) {
+      return U::in_place(g, i, cores);
+    } else {
+      return in_place_offer{};
+    }
+  });
 }
 
 // Whether tensor t's bytes (through reshapes) are read by an operator after
@@ -264,17 +191,6 @@ constexpr bool read_between(const G& g, const Roots& root, int t, int from, int 
           root[static_cast<std::size_t>(t)])
         return true;
   return false;
-}
-
-// Whether cutting the `channels` channels of output `out` among the cores
-// of `cores` has them store into the same cache lines at once
-// (core_profile::line_bytes): an output of several rows, each core's share
-// of a row less than a line. The schedule does not make such cuts, so a
-// depthwise layer, which in place (shifted) may only be cut by channels,
-// runs in place only where this is false.
-constexpr bool channel_cut_shares_lines(const tensor_spec& out, std::int64_t channels, const core_profile& cores) {
-  const std::int64_t elements = out.dims.elements();
-  return elements > out.dims.back() && cores.below_a_line(channels, static_cast<std::int64_t>(out.bytes()) / elements);
 }
 
 // Plans g's arena, running operators in place where allowed (in_place) or
@@ -294,7 +210,7 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
   for (int t = 0; t < n; ++t) {
     const int from = at(g.producer, t);
     at(root, t) = t;
-    if (from >= 0 && g.at(from).kind == op::reshape) at(root, t) = at(root, g.at(from).inputs[0]);
+    if (from >= 0 && aliases_input(g.at(from).kind)) at(root, t) = at(root, g.at(from).inputs[0]);
     at(first, t) = from < 0 ? 0 : from;
     at(last, t) = at(first, t);
   }
@@ -356,23 +272,19 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
         }
       continue;
     }
-    if (nd.kind == op::depthwise_conv2d && dies_here(nd.inputs[0]) &&
-        !channel_cut_shares_lines(g.spec(nd.output), g.spec(nd.output).dims.back(), cores)) {
-      shift = depthwise_shift(g, nd);
-      if (shift >= 0) {
-        source = nd.inputs[0];
-        at(p.in_place, i) = in_place_kind::shifted;
-      }
-    } else if (nd.kind == op::conv2d && dies_here(nd.inputs[0]) && pointwise_in_place(g, nd)) {
-      source = nd.inputs[0];
-      at(p.in_place, i) = in_place_kind::pixels;
-    } else if (nd.kind == op::add) {
-      for (int k = 0; k < 2 && source < 0; ++k) {
-        const int x = nd.inputs[static_cast<std::size_t>(k)];
-        if (dies_here(x) && g.spec(x).type == g.spec(nd.output).type && g.spec(x).bytes() == g.spec(nd.output).bytes())
-          source = x;
-      }
-      if (source >= 0) at(p.in_place, i) = in_place_kind::elements;
+    // Else the unit's offer: the input it names (or the first input of the
+    // output's dtype and size) if that input dies here.
+    const in_place_offer offer = in_place_offer_of(g, i, cores);
+    for (int k = 0; offer.kind != in_place_kind::none && k < nd.input_count() && source < 0; ++k) {
+      const int x = nd.inputs[static_cast<std::size_t>(k)];
+      if (offer.input >= 0 ? k == offer.input && dies_here(x)
+                           : dies_here(x) && g.spec(x).type == g.spec(nd.output).type &&
+                                 g.spec(x).bytes() == g.spec(nd.output).bytes())
+        source = x;
+    }
+    if (source >= 0) {
+      at(p.in_place, i) = offer.kind;
+      shift = offer.shift;
     }
     if (source < 0) continue;
     ++p.in_place_count;

@@ -18,20 +18,6 @@
 
 namespace weft {
 
-enum class split_axis : std::uint8_t { none, rows, channels };
-
-constexpr const char* name_of(split_axis a) {
-  switch (a) {
-    case split_axis::rows:
-      return "rows";
-    case split_axis::channels:
-      return "channels";
-    case split_axis::none:
-      break;
-  }
-  return "none";
-}
-
 /// Why the cores wait for each other before an operator.
 enum class sync_reason : std::uint8_t {
   none,
@@ -54,16 +40,6 @@ constexpr const char* describe(sync_reason r) {
   return "";
 }
 
-/// Estimated cost of work, in multiply-accumulates on a core of speed 1.
-/// Rough constants for scalar reference kernels; what matters is their ratio.
-struct cost_model {
-  std::int64_t per_output = 8;            // requantize, clamp and store one output element
-  std::int64_t per_add_element = 16;      // two rescales and a requantization
-  std::int64_t per_softmax_element = 48;  // fixed-point exp, twice
-  std::int64_t per_tile = 400;            // one kernel call: setup and loop overhead
-  std::int64_t per_wait = 600;            // cores waiting for each other once
-};
-
 /// An operator's part of the schedule.
 struct node_schedule {
   split_axis axis = split_axis::none;
@@ -74,18 +50,6 @@ struct node_schedule {
   sync_reason why = sync_reason::none;
   int conflict_tensor = -1;  // the tensor whose bytes caused the wait
   double time = 0;           // slowest core's cost / speed
-};
-
-/// Rows and channels of a tensor viewed as a matrix [elements / C, C], with
-/// the byte interval they span in the arena: what one core reads or writes
-/// of one tensor in one operator.
-struct access_region {
-  int storage = -1;  // the tensor owning the bytes (a reshape shares its input's)
-  int tensor = -1;
-  std::size_t base = 0;  // the tensor's first byte in the arena
-  int cols = 0;
-  int row_lo = 0, row_hi = 0, col_lo = 0, col_hi = 0;
-  std::size_t byte_lo = 0, byte_hi = 0;
 };
 
 /// Two accesses touch a common byte: compared as boxes when they view the same
@@ -132,14 +96,6 @@ struct schedule {
 
 namespace detail {
 
-// How an operator's work divides: `atoms` units along an axis, each costing
-// `per_atom`, plus a fixed cost per tile.
-struct divisible {
-  split_axis axis = split_axis::none;
-  int atoms = 0;
-  std::int64_t per_atom = 0;
-};
-
 struct division {
   std::array<int, max_cores + 1> cut{};  // core c gets atoms [cut[c], cut[c + 1])
   double time = 0;
@@ -182,46 +138,24 @@ constexpr division divide(const divisible& d, std::int64_t per_tile, const core_
 // lines at once (channel_cut_shares_lines).
 template <class G>
 constexpr bool shares_lines(const G& g, int i, const divisible& a, const core_profile& p) {
-  return a.axis == split_axis::channels && channel_cut_shares_lines(g.spec(g.at(i).output), a.atoms, p);
+  return a.axis == split_axis::channels && plan_detail::channel_cut_shares_lines(g.spec(g.at(i).output), a.atoms, p);
 }
 
-// The axes an operator may be cut along, with the cost of one unit of each.
-// An operator run in place may only be cut where cores then never write
-// bytes another core reads (see in_place_kind), and on cores whose caches
-// share lines, not where they would store into the same lines at once.
+// The axes node i may be cut along, with the cost of one unit of each (its
+// unit's axes). An operator run in place may only be cut where cores then
+// never write bytes another core reads (see in_place_kind), and on cores
+// whose caches share lines, not where they would store into the same lines
+// at once (channel_cut_shares_lines).
 template <class G>
 constexpr std::array<divisible, 2> axes_of(const G& g, int i, const cost_model& m, in_place_kind in_place,
                                            const core_profile& p) {
-  const node& n = g.at(i);
-  const shape& out = g.spec(n.output).dims;
-  const std::int64_t outputs = out.elements();
-  std::array<divisible, 2> a{};
-  switch (n.kind) {
-    case op::conv2d:
-    case op::depthwise_conv2d:
-    case op::average_pool2d:
-    case op::max_pool2d: {
-      const std::int64_t per_output =
-          n.macs / outputs + m.per_output +
-          (n.macs == 0 ? n.opt<pool2d_options>().filter.h * n.opt<pool2d_options>().filter.w : 0);
-      a[0] = {split_axis::rows, out[1], per_output * (outputs / out[1])};
-      a[1] = {split_axis::channels, out[3], per_output * (outputs / out[3])};
-      if (in_place == in_place_kind::shifted) a[0].axis = split_axis::none;
-      if (in_place == in_place_kind::pixels) a[1].axis = split_axis::none;
-      break;
+  std::array<divisible, 2> a = visit_unit(g.at(i).kind, [&]<class U>() -> std::array<divisible, 2> {
+    if constexpr (requires { U::axes(g, i, m, in_place); }) {
+      return U::axes(g, i, m, in_place);
+    } else {
+      return {};
     }
-    case op::fully_connected:
-      a[0] = {split_axis::channels, out.back(), (n.macs + outputs * m.per_output) / out.back()};
-      break;
-    case op::add:
-      a[0] = {split_axis::rows, static_cast<int>(outputs / out.back()), out.back() * m.per_add_element};
-      break;
-    case op::softmax:
-      a[0] = {split_axis::rows, static_cast<int>(outputs / out.back()), out.back() * m.per_softmax_element};
-      break;
-    case op::reshape:
-      break;
-  }
+  });
   for (divisible& d : a)
     if (shares_lines(g, i, d, p)) d.axis = split_axis::none;
   return a;
@@ -230,140 +164,28 @@ constexpr std::array<divisible, 2> axes_of(const G& g, int i, const cost_model& 
 // The tile of atoms [a0, a1) along an axis, in the operator's tile units.
 template <class G>
 constexpr tile tile_for(const G& g, int i, split_axis axis, int a0, int a1) {
-  const node& n = g.at(i);
   tile t = full_tile(g, i);
   if (a0 >= a1) return {};
   if (axis == split_axis::channels) {
     t.ch_begin = a0;
     t.ch_end = a1;
   } else if (axis == split_axis::rows) {
-    const int scale = n.kind == op::add ? g.spec(n.output).dims.back() : 1;  // add's rows are elements
-    t.row_begin = a0 * scale;
-    t.row_end = a1 * scale;
+    t.row_begin = a0 * row_unit(g, i);
+    t.row_end = a1 * row_unit(g, i);
   }
   return t;
 }
 
-// Rows [h0, h1) of an NHWC image as rows of its [elements / C, C] view (all
-// batches; exact for a batch of one, a bounding range otherwise).
-constexpr access_region image_rows(const shape& s, int h0, int h1) {
-  const int rows_per_image = s[1] * s[2];
-  access_region r{};
-  r.row_lo = h0 * s[2];
-  r.row_hi = (s[0] - 1) * rows_per_image + h1 * s[2];
-  return r;
-}
-
-template <class G, class P>
-constexpr access_region make_region(const G& g, const P& plan, int t, access_region r) {
-  const tensor_spec& s = g.spec(t);
-  r.tensor = t;
-  r.storage = plan.storage[static_cast<std::size_t>(t)];
-  r.cols = s.dims.back();
-  const std::size_t base = plan.offset[static_cast<std::size_t>(t)];
-  r.base = base;
-  const std::size_t esize = size_of(s.type);
-  r.byte_lo = base + (static_cast<std::size_t>(r.row_lo) * static_cast<std::size_t>(r.cols) +
-                      static_cast<std::size_t>(r.col_lo)) *
-                         esize;
-  r.byte_hi = base + (static_cast<std::size_t>(r.row_hi - 1) * static_cast<std::size_t>(r.cols) +
-                      static_cast<std::size_t>(r.col_hi)) *
-                         esize;
-  return r;
-}
-
-template <class G, class P>
-constexpr access_region whole(const G& g, const P& plan, int t) {
-  const shape& s = g.spec(t).dims;
-  access_region r{};
-  r.row_hi = static_cast<int>(s.elements() / s.back());
-  r.col_hi = s.back();
-  return make_region(g, plan, t, r);
-}
-
 // What one core writes and reads of operator i's tensors for tile t.
-struct accesses {
-  access_region write{};
-  std::array<access_region, 2> reads{};
-  int read_count = 0;
-};
-
 template <class G, class P>
 constexpr accesses accesses_of(const G& g, const P& plan, int i, const tile& t) {
-  const node& n = g.at(i);
-  const shape& out = g.spec(n.output).dims;
-  accesses a{};
-  switch (n.kind) {
-    case op::conv2d:
-    case op::depthwise_conv2d:
-    case op::average_pool2d:
-    case op::max_pool2d: {
-      access_region w = image_rows(out, t.row_begin, t.row_end);
-      w.col_lo = t.ch_begin;
-      w.col_hi = t.ch_end;
-      a.write = make_region(g, plan, n.output, w);
-      const shape& in = g.spec(n.inputs[0]).dims;
-      const ops::window_geometry wg = window_of(n, in);
-      const int mult = wg.depth_multiplier;
-      int lo = t.row_begin * wg.stride_h - n.pad.h;
-      int hi = (t.row_end - 1) * wg.stride_h - n.pad.h + (wg.k_h - 1) * wg.dil_h + 1;
-      lo = lo < 0 ? 0 : lo;
-      hi = hi > in[1] ? in[1] : hi;
-      access_region r = image_rows(in, lo, hi < lo ? lo : hi);
-      if (n.kind == op::conv2d) {
-        r.col_hi = in[3];  // every input channel
-      } else {
-        r.col_lo = t.ch_begin / mult;
-        r.col_hi = (t.ch_end - 1) / mult + 1;
-      }
-      a.reads[0] = make_region(g, plan, n.inputs[0], r);
-      a.read_count = 1;
-      const int add = plan.fused_into[static_cast<std::size_t>(i)];
-      if (add >= 0) {
-        // A residual convolution also reads the add's other input where it
-        // writes (the same elements of a tensor of the same shape).
-        const node& sum = g.at(add);
-        a.reads[1] = make_region(g, plan, sum.inputs[0] == n.output ? sum.inputs[1] : sum.inputs[0], w);
-        a.read_count = 2;
-      }
-      break;
+  return visit_unit(g.at(i).kind, [&]<class U>() {
+    if constexpr (requires { U::access(g, plan, i, t); }) {
+      return U::access(g, plan, i, t);
+    } else {
+      return accesses{};
     }
-    case op::fully_connected:
-    case op::softmax: {
-      access_region w{};
-      w.row_lo = t.row_begin;
-      w.row_hi = t.row_end;
-      w.col_lo = t.ch_begin;
-      w.col_hi = t.ch_end;
-      a.write = make_region(g, plan, n.output, w);
-      if (n.kind == op::fully_connected) {
-        a.reads[0] = whole(g, plan, n.inputs[0]);
-      } else {
-        access_region r = w;
-        r.col_lo = 0;
-        r.col_hi = out.back();
-        a.reads[0] = make_region(g, plan, n.inputs[0], r);
-      }
-      a.read_count = 1;
-      break;
-    }
-    case op::add: {
-      const int c = out.back();
-      access_region r{};
-      r.row_lo = t.row_begin / c;
-      r.row_hi = (t.row_end + c - 1) / c;
-      r.col_lo = r.row_hi - r.row_lo == 1 ? t.row_begin % c : 0;
-      r.col_hi = r.row_hi - r.row_lo == 1 ? (t.row_end - 1) % c + 1 : c;
-      a.write = make_region(g, plan, n.output, r);
-      a.reads[0] = make_region(g, plan, n.inputs[0], r);
-      a.reads[1] = make_region(g, plan, n.inputs[1], r);
-      a.read_count = 2;
-      break;
-    }
-    case op::reshape:
-      break;
-  }
-  return a;
+  });
 }
 
 }  // namespace detail
@@ -393,7 +215,7 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
     const node& n = g.at(i);
     // No kernel: a reshape moves no data, an absorbed add is done by the
     // convolution before it.
-    if (n.kind == op::reshape || plan.in_place[static_cast<std::size_t>(i)] == in_place_kind::absorbed) continue;
+    if (aliases_input(n.kind) || plan.in_place[static_cast<std::size_t>(i)] == in_place_kind::absorbed) continue;
     const auto axes = detail::axes_of(g, i, m, plan.in_place[static_cast<std::size_t>(i)], p);
     const std::int64_t work = static_cast<std::int64_t>(axes[0].atoms) * axes[0].per_atom;
     // Whole on the fastest core...
@@ -439,22 +261,22 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
   // Waits: what each core read and wrote since the last one.
   // (Transient vectors: allowed in constant evaluation, and at run time they
   // keep a large graph's scratch off the stack.)
-  std::array<std::vector<detail::accesses>, max_cores> seen{};
+  std::array<std::vector<accesses>, max_cores> seen{};
   s.segments = 1;
   s.segment_begin[0] = 0;
   for (int i = 0; i < g.node_count; ++i) {
-    if (g.at(i).kind == op::reshape || plan.in_place[static_cast<std::size_t>(i)] == in_place_kind::absorbed) continue;
+    if (aliases_input(g.at(i).kind) || plan.in_place[static_cast<std::size_t>(i)] == in_place_kind::absorbed) continue;
     node_schedule& ns = s.nodes[static_cast<std::size_t>(i)];
-    std::array<detail::accesses, max_cores> now{};
+    std::array<accesses, max_cores> now{};
     for (int c = 0; c < p.cores; ++c)
       if (!ns.tiles[static_cast<std::size_t>(c)].empty())
         now[static_cast<std::size_t>(c)] = detail::accesses_of(g, plan, i, ns.tiles[static_cast<std::size_t>(c)]);
     for (int c = 0; c < p.cores && ns.why == sync_reason::none; ++c) {
       if (ns.tiles[static_cast<std::size_t>(c)].empty()) continue;
-      const detail::accesses& mine = now[static_cast<std::size_t>(c)];
+      const accesses& mine = now[static_cast<std::size_t>(c)];
       for (int d = 0; d < p.cores && ns.why == sync_reason::none; ++d) {
         if (d == c) continue;
-        for (const detail::accesses& theirs : seen[static_cast<std::size_t>(d)]) {
+        for (const accesses& theirs : seen[static_cast<std::size_t>(d)]) {
           if (ns.why != sync_reason::none) break;
           for (int r = 0; r < mine.read_count; ++r)
             if (ns.why == sync_reason::none && overlaps(mine.reads[static_cast<std::size_t>(r)], theirs.write)) {

@@ -6,28 +6,29 @@
 
 namespace weft {
 
-/// Rows and channels of node i's output, in the sense of weft::tile: image
-/// rows for windowed operators, batch rows for fully_connected and softmax,
-/// elements for add. Reshape has none (it moves no data).
+/// Node i's whole output as a weft::tile, in its unit's sense of rows and
+/// channels (U::full_tile): image rows for windowed operators, batch rows
+/// for fully_connected and softmax, elements for element-wise operators.
+/// Empty for a unit without a kernel (a reshape moves no data).
 template <class G>
 constexpr tile full_tile(const G& g, int i) {
-  const node& n = g.at(i);
-  const shape& s = g.spec(n.output).dims;
-  switch (n.kind) {
-    case op::conv2d:
-    case op::depthwise_conv2d:
-    case op::average_pool2d:
-    case op::max_pool2d:
-      return {0, s[1], 0, s[3]};
-    case op::fully_connected:
-    case op::softmax:
-      return {0, static_cast<int>(s.elements() / s.back()), 0, s.back()};
-    case op::add:
-      return {0, static_cast<int>(s.elements()), 0, 1};
-    case op::reshape:
-      break;
-  }
-  return {};
+  const shape& s = g.spec(g.at(i).output).dims;
+  return visit_unit(g.at(i).kind, [&]<class U>() { return U::full_tile(s); });
+}
+
+/// Elements of node i's output per tile row: 1 unless its unit's rows are
+/// finer than its cuts (element-wise operators: a tile row is an element, a
+/// cut takes whole rows of the last axis).
+template <class G>
+constexpr int row_unit(const G& g, int i) {
+  const shape& s = g.spec(g.at(i).output).dims;
+  return visit_unit(g.at(i).kind, [&]<class U>() {
+    if constexpr (requires { U::row_unit(s); }) {
+      return U::row_unit(s);
+    } else {
+      return 1;
+    }
+  });
 }
 
 }  // namespace weft

@@ -17,6 +17,8 @@
 #include <cmath>
 #include <cstdint>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace weft::reference {
@@ -301,6 +303,10 @@ std::vector<std::vector<double>> evaluate_all(const G& g, std::span<const double
       case op::reshape:
         y.m = x.m;
         break;
+      default:
+        // An independent oracle for the operators above; newer operators
+        // are checked against TensorFlow Lite Micro itself (test_tflm).
+        throw std::invalid_argument(std::string("eigen reference: no model of ") + name_of(n.kind));
     }
     std::vector<double> v(y.m.data(), y.m.data() + y.m.size());
     for (double& e : v) e = detail::activate(e, n.act());

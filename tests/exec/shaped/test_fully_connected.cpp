@@ -48,7 +48,7 @@ void require_windows_valid() {
   const node& n = g.at(0);
   int block = 0, covered = 0, windows = 0;
   bool valid = true;
-  exec::for_each_packed_window(g, 0, [&](int k, int length) {
+  ops::fully_connected_op::for_each_packed_window(g, 0, [&](int k, int length) {
     if (k != block) {
       valid = valid && covered == S.in_size && k == block + 1;
       block = k;

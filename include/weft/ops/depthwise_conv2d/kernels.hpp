@@ -4,7 +4,7 @@
 // and float32). A kernel call computes output rows x output channels.
 #pragma once
 
-#include "weft/ops/conv2d.hpp"
+#include "weft/ops/conv2d/kernels.hpp"
 
 #include <cstdint>
 

@@ -4,7 +4,7 @@
 // float32). A kernel call computes one tile: output rows x output channels.
 #pragma once
 
-#include "weft/ops/add.hpp"
+#include "weft/ops/add/kernels.hpp"
 #include "weft/ops/arm_dsp.hpp"
 #include "weft/ops/common.hpp"
 

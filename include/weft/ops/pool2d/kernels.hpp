@@ -4,7 +4,7 @@
 // keeps the input's quantization. A kernel call computes rows x channels.
 #pragma once
 
-#include "weft/ops/conv2d.hpp"
+#include "weft/ops/conv2d/kernels.hpp"
 
 #include <bit>
 #include <cstdint>

@@ -4,7 +4,7 @@
 // A kernel call computes batch rows x output neurons.
 #pragma once
 
-#include "weft/ops/conv2d.hpp"
+#include "weft/ops/conv2d/kernels.hpp"
 
 #include <cstdint>
 

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+// CONV_2D as an operator unit (see weft/ops/unit.hpp): its spec, its tiles
+// and accesses, in-place and residual fusion, its prepared constants and the
+// choice among its kernels (kernels.hpp).
+#pragma once
+
+#include "weft/exec/tables.hpp"
+#include "weft/ops/conv2d/kernels.hpp"
+#include "weft/ops/unit.hpp"
+
+namespace weft::ops {
+
+struct conv2d_op : windowed_family {
+  using options = conv2d_options;
+  static constexpr int min_inputs = 1, max_inputs = 1;
+  static constexpr op_family family = op_family::convolution;
+  static constexpr auto fields = std::tuple{field{"stride", &options::stride}, field{"dilation", &options::dilation},
+                                            field{"pad", &options::pad}, field{"act", &options::act}};
+  static constexpr bool has_weights = true;
+
+  static constexpr inferred infer(const operands& x, const options& o) {
+    return infer_conv2d(x.in[0], o, *x.weights, *x.bias, x.out);
+  }
+  template <class Node>
+  static constexpr window_geometry window(const Node& n, const shape& in) {
+    return conv2d_window(in, n.template opt<options>(), n.weights.spec.dims);
+  }
+
+  template <class G>
+  static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model& m, in_place_kind in_place) {
+    const auto& n = g.at(i);
+    return window_axes(g, i, n.macs / g.spec(n.output).dims.elements() + m.per_output, in_place);
+  }
+  template <class G, class P>
+  static constexpr accesses access(const G& g, const P& plan, int i, const tile& t) {
+    return window_access(g, plan, i, t, window(g.at(i), g.spec(g.at(i).inputs[0]).dims), true);
+  }
+
+  /// A 1x1 convolution runs in place pixel by pixel (in_place_kind::pixels)
+  /// where it is int8, stride 1, unpadded, with as many output as input
+  /// channels, and few enough for the kernel's buffer.
+  template <class G>
+  static constexpr in_place_offer in_place(const G& g, int i, const core_profile&) {
+    const auto& n = g.at(i);
+    const tensor_spec& in = g.spec(n.inputs[0]);
+    const tensor_spec& out = g.spec(n.output);
+    if (in.type != dtype::int8 || out.type != dtype::int8) return {};
+    const window_geometry w = window(n, in.dims);
+    if (w.k_h == 1 && w.k_w == 1 && w.stride_h == 1 && w.stride_w == 1 && w.pad_h == 0 && w.pad_w == 0 &&
+        w.out_c == w.in_c && w.out_c <= max_in_place_channels)
+      return {in_place_kind::pixels, 0, 0};
+    return {};
+  }
+  /// An int8 convolution can do the add its output alone feeds in its
+  /// epilogue (in_place_kind::residual).
+  template <class G>
+  static constexpr bool residual_epilogue(const G& g, int i) {
+    return g.spec(g.at(i).output).type == dtype::int8;
+  }
+
+  // Prepared constants (exec/prepare.hpp): one folded bias and multiplier
+  // per output channel, a row of the input zero point for SAME padding.
+  template <class Node>
+  static constexpr int weight_channels(const Node& n) {
+    return n.weights.spec.dims[0];
+  }
+  static constexpr bool interleaved_weights = false;
+  template <class Node>
+  static constexpr bool pads_with_zero_point(const Node& n) {
+    return n.template opt<options>().pad == padding::same;
+  }
+
+  template <class T, class G>
+  static constexpr conv2d_args<T> make_args(const G& g, int i, const exec::node_tables& tables) {
+    const auto& n = g.at(i);
+    const tensor_spec& in = g.spec(n.inputs[0]);
+    conv2d_args<T> a{};
+    a.g = window(n, in.dims);
+    a.e = exec::make_epilogue<T>(in, g.spec(n.output), n, tables, 1);
+    a.weights = exec::weights_of<T>(n);
+    if constexpr (std::is_same_v<T, std::int8_t>) a.pad_row = tables.pad_row;
+    a.in_place = tables.in_place;
+    return a;
+  }
+
+  template <class Isa, class T>
+  [[gnu::always_inline]] static void run(const conv2d_args<T>& a, const kernel_io& io, tile t) {
+    conv2d<T, Isa::dsp>(a, io.input<T>(0), io.output<T>(), t);
+  }
+
+  template <class Args>
+  static constexpr exec::window_shape shape_key(const Args& a) {
+    return exec::window_key(a);
+  }
+  /// The kernel for every convolution of one shape (Key): where the core has
+  /// the registers, sizes fixed by the shape take wider blocks
+  /// (ops::wide_blocks).
+  template <auto Key, class Isa, class T>
+  [[gnu::always_inline]] static void run_shaped(const conv2d_args<T>& args, const T* in, T* out, tile t) {
+    // Key is read through a copy: code must never address a template
+    // parameter object (docs/compilers.md: Clang reads a padded one's
+    // members at the wrong offsets). A static one: GCC builds a non-static
+    // copy at run time and no longer sees its members as constants.
+    static constexpr exec::window_shape key = Key;
+    add_args<std::int8_t> residual{};
+    conv2d_args<T> a = args;
+    exec::with_window_key<Key>(a, residual);
+    if constexpr (std::is_same_v<T, std::int8_t> && !Isa::dsp && wide_blocks) {
+      if constexpr (is_pointwise(key.g) && wide_pointwise_fits(key.g.in_c)) {
+        pointwise_wide<key.g.in_c>(a, in, out, t);
+        return;
+      } else if constexpr (wide_rows_fits(key.g) && !key.in_place) {
+        conv2d_rows_wide<key.g>(a, in, out, t);
+        return;
+      } else if constexpr (wide_gathered_fits(key.g) && !key.in_place) {
+        conv2d_gathered_wide<key.g.k_h * key.g.k_w * key.g.in_c>(a, in, out, t);
+        return;
+      }
+    }
+    conv2d<T, Isa::dsp>(a, in, out, t);
+  }
+};
+
+}  // namespace weft::ops
