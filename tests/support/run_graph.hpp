@@ -165,7 +165,7 @@ class runtime_program {
     for (int k = 0; k < n.input_count(); ++k)
       io.in[static_cast<std::size_t>(k)] = bytes(n.inputs[static_cast<std::size_t>(k)]).data();
     io.out = bytes(n.output).data();
-    exec::run_kernel<U, generic_isa>(a, io, t);
+    exec::run_kernel<U, generic_isa, T>(a, io, t);
   }
 };
 

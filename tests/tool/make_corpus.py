@@ -199,6 +199,59 @@ def reshape_model(g, dtype, to_rank2):
     return m
 
 
+def random_shape(g, rank):
+    return [g.r.randint(1, 2)] + [g.r.randint(1, 6) for _ in range(rank - 1)]
+
+
+def pad_model(g, dtype, rank, with_value):
+    m = Recorder("pad corpus")
+    x = g.input(m, random_shape(g, rank), dtype)
+    paddings = [(g.r.randint(0, 3), g.r.randint(0, 3)) for _ in range(rank)]
+    value = None
+    if with_value:
+        value = g.r.randint(-128, 127) if dtype == "INT8" else g.r.uniform(-2, 2)
+    m.output(m.pad(x, paddings, value))
+    m.note("pad")
+    return m
+
+
+def transpose_model(g, dtype, perm):
+    m = Recorder("transpose corpus")
+    x = g.input(m, random_shape(g, len(perm)), dtype)
+    m.output(m.transpose(x, perm))
+    m.note("transpose")
+    return m
+
+
+def quantize_model(g, source):
+    """QUANTIZE from float32 or int8 to int8, then back to the source dtype
+    of a second output's kind where that tests the other direction."""
+    m = Recorder("quantize corpus")
+    x = g.input(m, random_shape(g, g.r.randint(1, 4)), source)
+    m.output(m.quantize(x, (g.scale(0.002, 0.2), g.zero_point())))
+    m.note("quantize")
+    return m
+
+
+def dequantize_model(g):
+    m = Recorder("dequantize corpus")
+    x = g.input(m, random_shape(g, g.r.randint(1, 4)), "INT8")
+    m.output(m.dequantize(x))
+    m.note("dequantize")
+    return m
+
+
+def mean_model(g, dtype, rank, axes, keep_dims, same_quant):
+    m = Recorder("mean corpus")
+    x = g.input(m, [g.r.randint(1, 3)] + [g.r.randint(1, 7) for _ in range(rank - 1)], dtype)
+    out = None
+    if dtype == "INT8" and not same_quant:
+        out = (x.scale * g.r.uniform(0.3, 3.0), g.zero_point())
+    m.output(m.mean(x, axes, keep_dims, out))
+    m.note("mean")
+    return m
+
+
 def operator_models():
     g = Generator(2026)
     models = {}
@@ -236,6 +289,27 @@ def operator_models():
                 models[f"op_softmax_{d}_beta{beta:g}_rank{4 if rank4 else 2}"] = softmax_model(g, dtype, beta, rank4)
         for to_rank2 in (True, False):
             models[f"op_reshape_{d}_{'flatten' if to_rank2 else 'unflatten'}"] = reshape_model(g, dtype, to_rank2)
+        for rank in (1, 2, 3, 4):
+            for with_value in (False, True):
+                for k in range(3):
+                    models[f"op_pad_{d}_rank{rank}_{'v2' if with_value else 'v1'}_{k}"] = pad_model(g, dtype, rank,
+                                                                                                    with_value)
+        for perm in ([1, 0], [0, 2, 1], [2, 0, 1], [0, 2, 3, 1], [0, 3, 1, 2], [3, 2, 1, 0], [1, 0, 3, 2],
+                     [0, 1, 2, 3]):
+            for k in range(2):
+                models[f"op_transpose_{d}_{''.join(map(str, perm))}_{k}"] = transpose_model(g, dtype, perm)
+        for k in range(8):
+            models[f"op_quantize_{d}_to_int8_{k}"] = quantize_model(g, dtype)
+        for rank, axes in ((4, [1, 2]), (4, [2, 1]), (4, [-3, -2]), (4, [3]), (4, [0, 3]), (3, [1]), (3, [0, 1, 2]),
+                           (2, [1]), (2, [0]), (1, [0]), (4, [1, 2, 3])):
+            for keep in (True, False):
+                for same in ((True, False) if dtype == "INT8" else (True,)):
+                    tag = f"r{rank}_{'_'.join(str(a).replace('-', 'm') for a in axes)}_{'keep' if keep else 'drop'}"
+                    if dtype == "INT8":
+                        tag += "_same" if same else "_requant"
+                    models[f"op_mean_{d}_{tag}"] = mean_model(g, dtype, rank, axes, keep, same)
+    for k in range(8):
+        models[f"op_dequantize_int8_{k}"] = dequantize_model(g)
     return models
 
 
@@ -369,11 +443,11 @@ def bad_models(base, flatc):
     mutated("unsupported_operator", "MUL is not supported (operator 4)", new_opcodes((4, "MUL")))
     # Every unsupported kind at once, one line each, in order of appearance;
     # codes past 127 live in builtin_code only.
-    mutated("unsupported_operators", "PAD is not supported (2 operators: 1, 6)\n"
+    mutated("unsupported_operators", "SQUARE is not supported (2 operators: 1, 6)\n"
             "custom operator \"MyOp\" is not supported (operator 2)\n"
             "GELU is not supported (operator 4)\n"
             "SHAPE is not supported (operator 5): it computes shapes at run time",
-            new_opcodes((1, "PAD"), (2, "CUSTOM", "MyOp"), (4, "GELU"), (5, "SHAPE"), (6, "PAD")))
+            new_opcodes((1, "SQUARE"), (2, "CUSTOM", "MyOp"), (4, "GELU"), (5, "SHAPE"), (6, "SQUARE")))
     mutated("custom_operator", "custom operator \"MyOp\"", new_opcodes((2, "CUSTOM", "MyOp")))
 
     def unknown_code(d, s):

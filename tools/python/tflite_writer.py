@@ -324,6 +324,61 @@ class Model:
         self._operator("RESHAPE", [x.index, s], [y.index], "ReshapeOptions", {"new_shape": shape})
         return y
 
+    def pad(self, x, paddings, value=None):
+        """PAD (PADV2 with `value`: a float for float32, an int8 for int8):
+        paddings is one (before, after) pair per axis."""
+        if len(paddings) != len(x.shape):
+            raise WriterError(f"pad: {len(paddings)} pairs for a rank-{len(x.shape)} input")
+        flat = [int(v) for pair in paddings for v in pair]
+        p = self._constant(Constant("INT32", flat, [len(x.shape), 2]), f"op{len(self.operators)}_paddings")
+        shape = [d + b + a for d, (b, a) in zip(x.shape, paddings)]
+        y = self._activation(shape, x.dtype, x.quantization and (x.scale, x.zero_point))
+        if value is None:
+            self._operator("PAD", [x.index, p], [y.index], "PadOptions", {})
+        else:
+            if x.dtype == "INT8":
+                v = Constant("INT8", [int(value)], [], scales=[x.scale], zero_points=[x.zero_point])
+            else:
+                v = Constant("FLOAT32", [float32(value)], [])
+            c = self._constant(v, f"op{len(self.operators)}_value")
+            self._operator("PADV2", [x.index, p, c], [y.index], "PadV2Options", {})
+        return y
+
+    def transpose(self, x, perm):
+        perm = [int(v) for v in perm]
+        if sorted(perm) != list(range(len(x.shape))):
+            raise WriterError(f"transpose: {perm} is not a permutation of {len(x.shape)} axes")
+        p = self._constant(Constant("INT32", perm, [len(perm)]), f"op{len(self.operators)}_perm")
+        y = self._activation([x.shape[d] for d in perm], x.dtype, x.quantization and (x.scale, x.zero_point))
+        self._operator("TRANSPOSE", [x.index, p], [y.index], "TransposeOptions", {})
+        return y
+
+    def quantize(self, x, output):
+        """QUANTIZE to int8 with output = (scale, zero point)."""
+        y = self._activation(x.shape, "INT8", output)
+        self._operator("QUANTIZE", [x.index], [y.index], "QuantizeOptions", {})
+        return y
+
+    def dequantize(self, x):
+        y = self._activation(x.shape, "FLOAT32", None)
+        self._operator("DEQUANTIZE", [x.index], [y.index], "DequantizeOptions", {})
+        return y
+
+    def mean(self, x, axes, keep_dims=True, output=None):
+        """MEAN over `axes`; an int8 output takes (scale, zero point), the
+        input's by default."""
+        rank = len(x.shape)
+        axes = [int(a) for a in axes]
+        kept = [a % rank for a in axes]
+        shape = [1 if d in kept else n for d, n in enumerate(x.shape)] if keep_dims else \
+            [n for d, n in enumerate(x.shape) if d not in kept]
+        a = self._constant(Constant("INT32", axes, [len(axes)]), f"op{len(self.operators)}_axes")
+        if x.dtype == "INT8" and output is None:
+            output = (x.scale, x.zero_point)
+        y = self._activation(shape or [1], x.dtype, output)
+        self._operator("MEAN", [x.index, a], [y.index], "ReducerOptions", {"keep_dims": keep_dims})
+        return y
+
     # -- output -----------------------------------------------------------
     def to_dict(self):
         """The model in the JSON form of the schema (tests alter it)."""

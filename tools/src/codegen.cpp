@@ -171,6 +171,12 @@ std::string literal(const shape& s) { return shape_literal(s); }
 std::string literal(float f) { return float_literal(f); }
 std::string literal(bool b) { return b ? "true" : "false"; }
 std::string literal(int v) { return std::to_string(v); }
+template <class T, std::size_t N>
+std::string literal(const std::array<T, N>& a) {
+  std::string r = "{";
+  for (std::size_t i = 0; i < N; ++i) r += (i ? ", " : "") + literal(a[i]);
+  return r + "}";
+}
 
 // Options o of unit U as a designated initializer, every field named.
 template <class U>

@@ -82,7 +82,13 @@ fs::path host_runner(const imported_model& m, const std::string& source, const c
     throw input_error("cannot run the host compiler '" + command.front() + "'" +
                       (compiler_choice.empty() ? " (set CXX or give --compiler gcc or clang)" : ""));
   key.add(version);
+  // Planning a large model at compile time takes more constant evaluation
+  // than compilers allow by default (the same limits weft::weft's CMake
+  // target sets).
+  std::vector<std::string> extra = {version.find("clang") != std::string::npos ? "-fconstexpr-steps=1000000000"
+                                                                               : "-fconstexpr-ops-limit=1000000000"};
   key.add(flags);
+  key.add(extra.front());
   key.add_tree(include / "weft");
 
   const std::string name = "host-" + key.hex() + "-" + std::to_string(profile.cores) + "c";
@@ -93,6 +99,7 @@ fs::path host_runner(const imported_model& m, const std::string& source, const c
               << (profile.cores == 1 ? " core" : " cores") << " (once; cached in " << (cache_root() / name).string()
               << ")\n";
     std::vector<std::string> args(command.begin() + 1, command.end());
+    args.insert(args.end(), extra.begin(), extra.end());
     for (const std::string& a : {"-I" + include.string(), std::string("-include"), (dir / "model.hpp").string(),
                                  std::string("-DWEFT_MODEL=weft_model"), (dir / "runner.cpp").string(),
                                  std::string("-o"), (dir / "runner").string()})

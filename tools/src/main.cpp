@@ -361,7 +361,22 @@ int run(int argc, char** argv) {
     args.push_back(dir.string());
   }
   const fs::path runner = host_runner(m, source, profile, argv[0], compiler);
-  return run_program(runner, args);
+  const int status = run_program(runner, args);
+  if (status == 0 && a.options.count("--dump")) {
+    // The runner names each output by weft's operator; the user knows the
+    // .tflite's (an operator the import folded away, a PAD, has none).
+    // Indices only grow, so renaming from the last keeps every file.
+    const fs::path dir = a.options.at("--dump");
+    for (int i = static_cast<int>(m.source_op.size()) - 1; i >= 0; --i) {
+      const int from = i, to = m.source_op[static_cast<std::size_t>(i)];
+      if (from == to) continue;
+      char a_name[32], b_name[32];
+      std::snprintf(a_name, sizeof a_name, "op%03d.bin", from);
+      std::snprintf(b_name, sizeof b_name, "op%03d.bin", to);
+      fs::rename(dir / a_name, dir / b_name);
+    }
+  }
+  return status;
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ struct imported_model {
   std::vector<std::string> tensor_names;  // by weft tensor id
   std::vector<int> source_tensor;         // weft tensor id -> .tflite tensor index
   std::vector<std::string> op_names;      // by operator: the .tflite builtin name
+  std::vector<int> source_op;             // by operator: its index in the .tflite
   std::string description;
   std::vector<std::string> notes;  // what the import decided, for the user
 };

@@ -92,7 +92,9 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
       os << "\n  core " << c << ":" << (prof.has(c, isa::fpu) ? " fpu" : "") << (prof.has(c, isa::dsp) ? " dsp" : "")
          << (prof.has(c, isa::mve) ? " mve" : "");
     }
-  os << "\n\n";
+  os << "\n";
+  for (const std::string& n : m.notes) os << "note: " << n << "\n";
+  os << "\n";
   std::snprintf(line, sizeof line, "%4s  %-17s %-18s %-15s %7s %7s %10s", "op", "operator", "tflite", "output",
                 "offset", "bytes", "MACs");
   os << line;

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <map>
 #include <sstream>
 
 namespace weft::tool {
@@ -71,6 +72,12 @@ class reader {
   const tflite::SubGraph* sg_ = nullptr;
   std::vector<int> weft_id_;  // .tflite tensor index -> weft tensor id
   std::string context_;       // "operator 3 (CONV_2D): " while reading one
+  bool folded_ = false;       // the operator being read was folded into the next
+  struct padded_input {       // a convolution's input: a folded PAD's input and padding
+    tensor_id x;
+    hw before{0, 0}, after{0, 0};
+  };
+  std::map<int, padded_input> folded_pads_;  // by the PAD's output tensor
   imported_model out_;
 
   [[noreturn]] void fail(const std::string& what) const { throw input_error(context_ + what); }
@@ -121,7 +128,8 @@ class reader {
     return std::to_string(index) + " '" + comment_text(t->name() ? t->name()->str() : std::string()) + "'";
   }
 
-  std::vector<int> dims(int index) const {
+  // A tensor's shape, checked; `scalar`: a rank-0 constant is allowed.
+  std::vector<int> dims(int index, bool scalar = false) const {
     const auto* t = tensor(index);
     std::vector<int> s;
     if (t->shape() != nullptr)
@@ -148,7 +156,7 @@ class reader {
           fail("tensor " + tensor_label(index) + " has a dynamic dimension (shape_signature " +
                std::to_string(sig->Get(i)) + " at axis " + std::to_string(i) + "); weft needs static shapes");
     }
-    if (s.empty() || s.size() > static_cast<std::size_t>(max_rank))
+    if ((s.empty() && !scalar) || s.size() > static_cast<std::size_t>(max_rank))
       fail("tensor " + tensor_label(index) + " has rank " + std::to_string(s.size()) +
            "; weft supports 1 to 4 dimensions");
     if (t->sparsity() != nullptr)
@@ -364,6 +372,7 @@ class reader {
   struct operator_input {
     const tflite::Operator* o;
     int index;
+    int out;  // the output tensor
     std::vector<int> ins;
     std::vector<int> out_dims;
     quantization out_q;
@@ -383,12 +392,15 @@ class reader {
   tensor_id read_conv2d(const operator_input& in) {
     const auto* opt = in.o->builtin_options_as_Conv2DOptions();
     if (opt == nullptr) fail("its Conv2DOptions are missing");
-    const tensor_id x = activation_input(in.input_at(0));
+    const padded_input p = conv_input(in.input_at(0));
+    const tensor_id x = p.x;
     const dtype t = graph().spec(x.index).type;
     conv2d_options c{{opt->stride_h(), opt->stride_w()},
                      {opt->dilation_h_factor(), opt->dilation_w_factor()},
                      pad(opt->padding()),
-                     in.act(opt->fused_activation_function())};
+                     in.act(opt->fused_activation_function()),
+                     p.before,
+                     p.after};
     return graph().conv2d(x, c, weights(in.input_at(1), in.index, "weights", t, 0),
                           bias(in.optional_at(2), in.index, t), in.out_q);
   }
@@ -396,7 +408,8 @@ class reader {
   tensor_id read_depthwise_conv2d(const operator_input& in) {
     const auto* opt = in.o->builtin_options_as_DepthwiseConv2DOptions();
     if (opt == nullptr) fail("its DepthwiseConv2DOptions are missing");
-    const tensor_id x = activation_input(in.input_at(0));
+    const padded_input p = conv_input(in.input_at(0));
+    const tensor_id x = p.x;
     const dtype t = graph().spec(x.index).type;
     const constant w = weights(in.input_at(1), in.index, "weights", t, 3);
     int multiplier = opt->depth_multiplier();
@@ -406,7 +419,9 @@ class reader {
                                {opt->dilation_h_factor(), opt->dilation_w_factor()},
                                pad(opt->padding()),
                                in.act(opt->fused_activation_function()),
-                               multiplier};
+                               multiplier,
+                               p.before,
+                               p.after};
     return graph().depthwise_conv2d(x, d, w, bias(in.optional_at(2), in.index, t), in.out_q);
   }
 
@@ -458,6 +473,144 @@ class reader {
     return graph().reshape(activation_input(in.input_at(0)), to_shape(in.out_dims));
   }
 
+  // A constant int32 tensor's values (paddings, permutations, axes).
+  std::vector<std::int32_t> int_values(int index, const char* role) const {
+    if (!is_constant(index))
+      fail(std::string(role) + " tensor " + tensor_label(index) + " is not a constant; weft needs its values");
+    if (tensor(index)->type() != tflite::TensorType_INT32)
+      fail(std::string(role) + " tensor " + tensor_label(index) + " has dtype " + type_name(tensor(index)->type()) +
+           "; weft reads int32");
+    return copy_data<std::int32_t>(index, static_cast<std::size_t>(to_shape(dims(index, true)).elements()));
+  }
+
+  pad_options pad_amounts(const operator_input& in, const tensor_id x) const {
+    const int rank = graph().spec(x.index).dims.rank;
+    const std::vector<std::int32_t> p = int_values(in.input_at(1), "paddings");
+    if (p.size() != static_cast<std::size_t>(2 * rank))
+      fail("has " + std::to_string(p.size()) + " padding values for a rank-" + std::to_string(rank) +
+           " input; it needs two per axis");
+    pad_options o{};
+    for (int d = 0; d < rank; ++d) {
+      o.before[static_cast<std::size_t>(d)] = p[static_cast<std::size_t>(2 * d)];
+      o.after[static_cast<std::size_t>(d)] = p[static_cast<std::size_t>(2 * d + 1)];
+    }
+    return o;
+  }
+  tensor_id read_pad(const operator_input& in) {
+    const tensor_id x = activation_input(in.input_at(0));
+    pad_options o = pad_amounts(in, x);
+    if (const int v = in.optional_at(2); v >= 0) {  // PADV2's constant value
+      if (!is_constant(v)) fail("its pad value " + tensor_label(v) + " is not a constant");
+      const dtype t = graph().spec(x.index).type;
+      if (to_shape(dims(v, true)).elements() != 1) fail("its pad value " + tensor_label(v) + " is not a scalar");
+      o.has_value = true;
+      if (t == dtype::int8) {
+        if (tensor(v)->type() != tflite::TensorType_INT8) fail("its pad value " + tensor_label(v) + " is not int8");
+        o.qvalue = copy_data<std::int8_t>(v, 1)[0];
+      } else {
+        if (tensor(v)->type() != tflite::TensorType_FLOAT32)
+          fail("its pad value " + tensor_label(v) + " is not float32");
+        o.value = copy_data<float>(v, 1)[0];
+      }
+    }
+    if (foldable(in, x, o)) {
+      folded_pads_[in.out] = {x, {o.before[1], o.before[2]}, {o.after[1], o.after[2]}};
+      folded_ = true;
+      return {};
+    }
+    return graph().apply<ops::pad_op>({x}, o);
+  }
+
+  // The operators reading tensor t, in order.
+  std::vector<int> consumers(int t) const {
+    std::vector<int> r;
+    const auto* ops = sg_->operators();
+    for (flatbuffers::uoffset_t i = 0; i < ops->size(); ++i) {
+      const auto* ins = ops->Get(i)->inputs();
+      if (ins == nullptr) continue;
+      for (auto k : *ins)
+        if (k == t) {
+          r.push_back(static_cast<int>(i));
+          break;
+        }
+    }
+    return r;
+  }
+
+  // Whether a PAD can be left to the convolution that alone reads it: it
+  // pads only rows and columns of an NHWC image, with what the convolution
+  // reads outside its input (the zero point, 0.0 for float32), keeps the
+  // quantization, and feeds one VALID convolution as its input.
+  bool foldable(const operator_input& in, tensor_id x, const pad_options& o) const {
+    const tensor_spec& s = graph().spec(x.index);
+    if (s.dims.rank != 4 || o.before[0] || o.after[0] || o.before[3] || o.after[3]) return false;
+    if (s.type == dtype::int8) {
+      const int value = o.has_value ? o.qvalue : in.out_q.zero_point;
+      if (value != s.quant.zero_point || in.out_q.scale != s.quant.scale || in.out_q.zero_point != s.quant.zero_point)
+        return false;
+    } else if (o.has_value && o.value != 0.0f) {
+      return false;
+    }
+    if (sg_->outputs() != nullptr)
+      for (auto t : *sg_->outputs())
+        if (t == in.out) return false;
+    const std::vector<int> readers = consumers(in.out);
+    if (readers.size() != 1 || readers[0] <= in.index) return false;
+    const tflite::Operator* next = sg_->operators()->Get(static_cast<flatbuffers::uoffset_t>(readers[0]));
+    if (next->inputs() == nullptr || next->inputs()->size() < 1 || next->inputs()->Get(0) != in.out) return false;
+    for (flatbuffers::uoffset_t k = 1; k < next->inputs()->size(); ++k)
+      if (next->inputs()->Get(k) == in.out) return false;
+    const int code = code_of(readers[0], next);
+    if (code == tflite::BuiltinOperator_CONV_2D) {
+      const auto* opt = next->builtin_options_as_Conv2DOptions();
+      return opt != nullptr && opt->padding() == tflite::Padding_VALID;
+    }
+    if (code == tflite::BuiltinOperator_DEPTHWISE_CONV_2D) {
+      const auto* opt = next->builtin_options_as_DepthwiseConv2DOptions();
+      return opt != nullptr && opt->padding() == tflite::Padding_VALID;
+    }
+    return false;
+  }
+
+  // A convolution's input: a folded PAD's input and its padding, or the
+  // activation itself.
+  padded_input conv_input(int tflite_index) const {
+    if (const auto f = folded_pads_.find(tflite_index); f != folded_pads_.end()) return f->second;
+    return {activation_input(tflite_index)};
+  }
+
+  tensor_id read_transpose(const operator_input& in) {
+    const tensor_id x = activation_input(in.input_at(0));
+    const int rank = graph().spec(x.index).dims.rank;
+    const std::vector<std::int32_t> p = int_values(in.input_at(1), "perm");
+    if (p.size() != static_cast<std::size_t>(rank))
+      fail("its perm has " + std::to_string(p.size()) + " entries for a rank-" + std::to_string(rank) + " input");
+    transpose_options o{};
+    for (int d = 0; d < rank; ++d) o.perm[static_cast<std::size_t>(d)] = p[static_cast<std::size_t>(d)];
+    return graph().apply<ops::transpose_op>({x}, o);
+  }
+
+  tensor_id read_quantize(const operator_input& in) {
+    return graph().apply<ops::quantize_op>({activation_input(in.input_at(0))}, {}, in.out_q);
+  }
+  tensor_id read_dequantize(const operator_input& in) {
+    return graph().apply<ops::dequantize_op>({activation_input(in.input_at(0))});
+  }
+
+  tensor_id read_mean(const operator_input& in) {
+    const tensor_id x = activation_input(in.input_at(0));
+    const int rank = graph().spec(x.index).dims.rank;
+    mean_options o{};
+    for (const std::int32_t a : int_values(in.input_at(1), "axes")) {
+      if (a < -rank || a >= rank)
+        fail("reduces axis " + std::to_string(a) + " of a rank-" + std::to_string(rank) + " input");
+      o.axes[static_cast<std::size_t>(a < 0 ? a + rank : a)] = true;
+    }
+    const auto* opt = in.o->builtin_options_as_ReducerOptions();
+    o.keep_dims = opt != nullptr && opt->keep_dims();
+    return graph().apply<ops::mean_op>({x}, o, in.out_q);
+  }
+
   // weft's TensorFlow Lite mapping: the builtin operators it reads, each
   // with its reader.
   struct mapping {
@@ -474,6 +627,12 @@ class reader {
       {tflite::BuiltinOperator_ADD, op::add, &reader::read_add},
       {tflite::BuiltinOperator_SOFTMAX, op::softmax, &reader::read_softmax},
       {tflite::BuiltinOperator_RESHAPE, op::reshape, &reader::read_reshape},
+      {tflite::BuiltinOperator_PAD, op::pad, &reader::read_pad},
+      {tflite::BuiltinOperator_PADV2, op::pad, &reader::read_pad},
+      {tflite::BuiltinOperator_TRANSPOSE, op::transpose, &reader::read_transpose},
+      {tflite::BuiltinOperator_QUANTIZE, op::quantize, &reader::read_quantize},
+      {tflite::BuiltinOperator_DEQUANTIZE, op::dequantize, &reader::read_dequantize},
+      {tflite::BuiltinOperator_MEAN, op::mean, &reader::read_mean},
   };
 
  public:
@@ -509,6 +668,7 @@ class reader {
   }
 
   tool_graph& graph() { return *out_.graph; }
+  const tool_graph& graph() const { return *out_.graph; }
 
   // The builtin code of operator `index`, after checking its opcode index.
   int code_of(int index, const tflite::Operator* o) const {
@@ -574,7 +734,7 @@ class reader {
     const operator_reader read = reader_for(code);
     if (read == nullptr) fail("is not supported");  // check_operators_known ran before
 
-    operator_input in{o, index, {}, {}, {}, this};
+    operator_input in{o, index, -1, {}, {}, {}, this};
     if (o->inputs() != nullptr)
       for (auto i : *o->inputs()) in.ins.push_back(i < 0 ? -1 : checked_tensor(i));
     std::vector<int> outs;
@@ -585,26 +745,36 @@ class reader {
     if (weft_id_[static_cast<std::size_t>(out)] >= 0)
       fail("writes tensor " + tensor_label(out) + ", which is already written");
     if (is_constant(out)) fail("writes the constant tensor " + tensor_label(out));
+    in.out = out;
     in.out_dims = dims(out);
     const dtype out_type = activation_type(out);
     in.out_q = out_type == dtype::int8 ? activation_quant(out) : quantization{};
 
     tool_graph& g = graph();
+    folded_ = false;
     const tensor_id y = (this->*read)(in);
+    if (folded_) {  // nothing to run: the next operator does it
+      out_.notes.push_back("operator " + std::to_string(index) + " (" + name +
+                           ") is folded into the padding of operator " + std::to_string(consumers(out).front()));
+      context_.clear();
+      return;
+    }
     if (!y.valid()) fail(message(g.err));
     const tensor_spec& got = g.spec(y.index);
     if (!(got.dims == to_shape(in.out_dims)))
       fail("the model gives its output the shape " + shape_text(in.out_dims) + ", weft infers " + shape_text(got.dims));
-    if (got.type != out_type) fail("its output dtype differs from its input's");
+    if (got.type != out_type)
+      fail("the model gives its output dtype " + std::string(name_of(out_type)) + ", weft infers " + name_of(got.type));
     if (out_type == dtype::int8 && (got.quant.scale != in.out_q.scale || got.quant.zero_point != in.out_q.zero_point)) {
       std::ostringstream m;
       m << "its output quantization (scale " << in.out_q.scale << ", zero point " << in.out_q.zero_point
-        << ") differs from what weft's " << name_of(g.at(index).kind) << " produces (scale " << got.quant.scale
-        << ", zero point " << got.quant.zero_point << ")";
+        << ") differs from what weft's " << name_of(g.at(g.node_count - 1).kind) << " produces (scale "
+        << got.quant.scale << ", zero point " << got.quant.zero_point << ")";
       fail(m.str());
     }
     map_tensor(out, y.index);
     out_.op_names.push_back(name);
+    out_.source_op.push_back(index);
     context_.clear();
   }
 };

@@ -41,6 +41,9 @@
   X(bias_shape, "the bias must be 1-D with one element per output channel")                                           \
   X(bias_dtype, "the bias must be int32 for an int8 layer and float32 for a float32 layer")                           \
   X(input_count, "an operator got a different number of inputs than it takes")                                        \
+  X(bad_padding, "pad: paddings must be non-negative, one pair per input axis, and an int8 pad value must fit int8")  \
+  X(bad_permutation, "transpose: perm must name every input axis exactly once")                                       \
+  X(bad_axes, "a reduction names an axis the input does not have")                                                    \
   X(add_shapes, "add: both inputs must have the same shape (broadcasting is not supported)")                          \
   X(add_dtypes, "add: both inputs must have the same dtype")                                                          \
   X(reshape_elements, "reshape: the new shape must hold as many elements as the input")                               \

@@ -90,11 +90,10 @@ constexpr std::int32_t folded_bias_of(const G& g, int i, int c) {
   // Most units keep a channel's weights together; depthwise weights
   // interleave the channels, one tap after another.
   const bool interleaved = detail::interleaved_weights(g, i);
+  const std::int8_t* w = n.weights.i8 + (interleaved ? c : c * per_channel);
+  const std::int64_t step = interleaved ? count : 1;
   std::uint32_t sum = 0;
-  for (std::int64_t k = 0; k < per_channel; ++k) {
-    const std::int64_t at = interleaved ? k * count + c : c * per_channel + k;
-    sum += static_cast<std::uint32_t>(static_cast<std::int32_t>(n.weights.i8[at]));
-  }
+  for (std::int64_t k = 0, at = 0; k < per_channel; ++k, at += step) sum += static_cast<std::uint32_t>(w[at]);
   const std::uint32_t bias = n.bias.empty() ? 0u : static_cast<std::uint32_t>(n.bias.i32[c]);
   return static_cast<std::int32_t>(bias + input_offset * sum);
 }
@@ -219,17 +218,18 @@ constexpr auto make_args(const G& g, int i, const node_tables& tables) {
 
 /// Runs the kernel of a node of unit U on one tile. Kernels are always
 /// inlined here, so that a caller holding constant arguments gets a kernel
-/// specialized on them. Isa: the core's instruction-set traits.
-template <class U, class Isa, class Args>
+/// specialized on them. Isa: the core's instruction-set traits; T: the
+/// element type of the node's first input.
+template <class U, class Isa, class T, class Args>
 [[gnu::always_inline]] inline void run_kernel(const Args& a, const kernel_io& io, tile t) {
-  U::template run<Isa>(a, io, t);
+  U::template run<Isa, T>(a, io, t);
 }
 
 /// The size configuration's kernel of every operator of unit U (on one
 /// argument type and ISA): shapes are read from the arguments at run time.
-template <class U, class Isa, class Args>
+template <class U, class Isa, class T, class Args>
 [[gnu::noinline]] void run_generic_kernel(const Args& a, const kernel_io& io, tile t) {
-  U::template run<Isa>(a, io, t);
+  U::template run<Isa, T>(a, io, t);
 }
 
 /// Whether operators of unit U share kernels by shape (U::shape_key).

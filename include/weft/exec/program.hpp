@@ -220,11 +220,11 @@ class compiled {
       io.out = arena + offset_of(n.output);
       constexpr auto& args = node_args<I>::template value_for<Isa::dsp>();
       if constexpr (ops::optimize_size) {
-        exec::run_generic_kernel<U, Isa>(args, io, t);
+        exec::run_generic_kernel<U, Isa, T>(args, io, t);
       } else if constexpr (exec::shares_kernels<U, std::remove_cvref_t<decltype(args)>>) {
         exec::run_shaped_kernel<U, U::shape_key(args), Isa>(args, io.input<T>(0), io.output<T>(), t);
       } else {
-        exec::run_kernel<U, Isa>(args, io, t);
+        exec::run_kernel<U, Isa, T>(args, io, t);
       }
     }
   }

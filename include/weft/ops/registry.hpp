@@ -9,9 +9,13 @@
 #include "weft/ops/conv2d/unit.hpp"
 #include "weft/ops/depthwise_conv2d/unit.hpp"
 #include "weft/ops/fully_connected/unit.hpp"
+#include "weft/ops/mean/unit.hpp"
+#include "weft/ops/pad/unit.hpp"
 #include "weft/ops/pool2d/unit.hpp"
+#include "weft/ops/quantize/unit.hpp"
 #include "weft/ops/reshape/unit.hpp"
 #include "weft/ops/softmax/unit.hpp"
+#include "weft/ops/transpose/unit.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -29,7 +33,12 @@
   X(max_pool2d)           \
   X(add)                  \
   X(softmax)              \
-  X(reshape)
+  X(reshape)              \
+  X(pad)                  \
+  X(transpose)            \
+  X(quantize)             \
+  X(dequantize)           \
+  X(mean)
 
 namespace weft {
 

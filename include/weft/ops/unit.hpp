@@ -364,6 +364,46 @@ struct row_family {
   }
 };
 
+/// Operators that move or gather data (pad, transpose, reductions): a tile
+/// is whole rows of the output's [elements / C, C] view; a core may read any
+/// of the input.
+struct movement_family {
+  static constexpr tile full_tile(const shape& s) {
+    return {0, static_cast<int>(s.elements() / s.back()), 0, s.back()};
+  }
+
+  /// Cut by rows; `per_element`: the cost of one output element.
+  template <class G>
+  static constexpr std::array<divisible, 2> movement_axes(const G& g, int i, std::int64_t per_element) {
+    const shape& out = g.spec(g.at(i).output).dims;
+    std::array<divisible, 2> a{};
+    a[0] = {split_axis::rows, static_cast<int>(out.elements() / out.back()), out.back() * per_element};
+    return a;
+  }
+  template <class G, class P>
+  static constexpr accesses access(const G& g, const P& plan, int i, const tile& t) {
+    const auto& n = g.at(i);
+    accesses a{};
+    access_region w{};
+    w.row_lo = t.row_begin;
+    w.row_hi = t.row_end;
+    w.col_lo = t.ch_begin;
+    w.col_hi = t.ch_end;
+    a.write = plan_detail::make_region(g, plan, n.output, w);
+    for (int k = 0; k < n.input_count(); ++k)
+      a.reads[static_cast<std::size_t>(k)] = plan_detail::whole(g, plan, n.inputs[static_cast<std::size_t>(k)]);
+    a.read_count = n.input_count();
+    return a;
+  }
+};
+
+/// A shape of rank <= 4 as 4-D, ones in front.
+constexpr shape as_4d(const shape& s) {
+  shape r{1, 1, 1, 1};
+  for (int i = 0; i < s.rank; ++i) r[4 - s.rank + i] = s[i];
+  return r;
+}
+
 /// Element-wise operators: a tile is a range of the output's elements (its
 /// rows), each computed from the same element of every input; cores cut it
 /// by whole rows of the last axis.

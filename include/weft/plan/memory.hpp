@@ -101,23 +101,27 @@ constexpr std::size_t place(memory_plan<Cap>& p, placement_order order_kind) {
   std::size_t arena = 0;
   std::array<int, Cap> placed{};
   int placed_count = 0;
+  std::array<int, Cap> live{};  // placed buffers live at the same time as the one being placed
   for (int k = 0; k < owners; ++k) {
     const int t = at(order, k);
     const std::size_t size = size_of_storage(t);
-    // The lowest fitting offset is 0 or the aligned end of a placed buffer.
+    int live_count = 0;
+    for (int q = 0; q < placed_count; ++q) {
+      const int u = at(placed, q);
+      if (at(p.first, u) <= at(p.last, t) && at(p.first, t) <= at(p.last, u)) at(live, live_count++) = u;
+    }
+    // The lowest fitting offset is 0 or the aligned end of a buffer live at
+    // the same time (only those can be in the way).
     std::size_t best = 0;
     bool found = false;
-    for (int c = -1; c < placed_count; ++c) {
+    for (int c = -1; c < live_count; ++c) {
       const std::size_t candidate =
-          c < 0 ? 0 : align_up(at(p.offset, at(placed, c)) + size_of_storage(at(placed, c)), arena_alignment);
+          c < 0 ? 0 : align_up(at(p.offset, at(live, c)) + size_of_storage(at(live, c)), arena_alignment);
       if (found && candidate >= best) continue;
       bool fits = true;
-      for (int q = 0; q < placed_count && fits; ++q) {
-        const int u = at(placed, q);
-        const bool overlap_time = at(p.first, u) <= at(p.last, t) && at(p.first, t) <= at(p.last, u);
-        const bool overlap_space =
-            at(p.offset, u) < candidate + size && candidate < at(p.offset, u) + size_of_storage(u);
-        fits = !(overlap_time && overlap_space);
+      for (int q = 0; q < live_count && fits; ++q) {
+        const int u = at(live, q);
+        fits = !(at(p.offset, u) < candidate + size && candidate < at(p.offset, u) + size_of_storage(u));
       }
       if (fits) {
         best = candidate;

@@ -256,6 +256,13 @@ std::vector<std::vector<double>> evaluate_all(const G& g, std::span<const double
     const tensor_spec& out = g.spec(n.output);
     const tensor<double> x = as_tensor(n.inputs[0]);
     tensor<double> y{out.dims, {}};
+    if (n.kind == op::conv2d || n.kind == op::depthwise_conv2d) {
+      const bool explicit_pads = n.kind == op::conv2d ? n.opt<conv2d_options>().pad_before != hw{0, 0} ||
+                                                            n.opt<conv2d_options>().pad_after != hw{0, 0}
+                                                      : n.opt<depthwise_conv2d_options>().pad_before != hw{0, 0} ||
+                                                            n.opt<depthwise_conv2d_options>().pad_after != hw{0, 0};
+      if (explicit_pads) throw std::invalid_argument("eigen reference: no model of explicit padding (a folded PAD)");
+    }
     switch (n.kind) {
       case op::conv2d: {
         const shape& ws = n.weights.spec.dims;
@@ -318,6 +325,23 @@ std::vector<std::vector<double>> evaluate_all(const G& g, std::span<const double
     values[static_cast<std::size_t>(n.output)] = std::move(v);
   }
   return values;
+}
+
+/// Whether this reference models operator k (evaluate throws on the others).
+constexpr bool models(op k) {
+  switch (k) {
+    case op::conv2d:
+    case op::depthwise_conv2d:
+    case op::fully_connected:
+    case op::average_pool2d:
+    case op::max_pool2d:
+    case op::add:
+    case op::softmax:
+    case op::reshape:
+      return true;
+    default:
+      return false;
+  }
 }
 
 /// The real values of the graph's output for a real-valued input.

@@ -18,6 +18,10 @@ struct conv2d_options {
   hw dilation{1, 1};
   padding pad = padding::valid;
   activation act = activation::none;
+  /// With VALID padding: the input as if padded first with these rows and
+  /// columns of its zero point (a PAD folded into the convolution).
+  hw pad_before{0, 0};
+  hw pad_after{0, 0};
 };
 
 namespace ops {
@@ -1165,7 +1169,7 @@ template <class T, bool Dsp = false>
 /// Geometry of a windowed operator from its input shape and window; shared
 /// by conv2d, depthwise_conv2d and the pools.
 constexpr window_geometry make_window(const shape& in, int out_c, hw kernel, hw stride, hw dilation, padding p,
-                                      int depth_multiplier = 1) {
+                                      int depth_multiplier = 1, hw before = {0, 0}, hw after = {0, 0}) {
   window_geometry g{};
   g.batches = in[0];
   g.in_h = in[1];
@@ -1177,12 +1181,19 @@ constexpr window_geometry make_window(const shape& in, int out_c, hw kernel, hw 
   g.stride_w = stride.w;
   g.dil_h = dilation.h;
   g.dil_w = dilation.w;
+  g.out_c = out_c;
+  g.depth_multiplier = depth_multiplier;
+  if (p == padding::valid) {  // explicit padding: VALID over the padded input
+    g.out_h = output_size(p, g.in_h + before.h + after.h, g.k_h, g.stride_h, g.dil_h);
+    g.out_w = output_size(p, g.in_w + before.w + after.w, g.k_w, g.stride_w, g.dil_w);
+    g.pad_h = before.h;
+    g.pad_w = before.w;
+    return g;
+  }
   g.out_h = output_size(p, g.in_h, g.k_h, g.stride_h, g.dil_h);
   g.out_w = output_size(p, g.in_w, g.k_w, g.stride_w, g.dil_w);
-  g.out_c = out_c;
   g.pad_h = padding_before(g.in_h, g.k_h, g.stride_h, g.dil_h, g.out_h);
   g.pad_w = padding_before(g.in_w, g.k_w, g.stride_w, g.dil_w, g.out_w);
-  g.depth_multiplier = depth_multiplier;
   return g;
 }
 
@@ -1199,12 +1210,21 @@ constexpr bool valid_window(hw kernel, hw stride, hw dilation) {
 /// The window of a convolution with options o and weights of shape ws
 /// [O, KH, KW, I] over input shape `in`.
 constexpr window_geometry conv2d_window(const shape& in, const conv2d_options& o, const shape& ws) {
-  return make_window(in, ws[0], {ws[1], ws[2]}, o.stride, o.dilation, o.pad);
+  return make_window(in, ws[0], {ws[1], ws[2]}, o.stride, o.dilation, o.pad, 1, o.pad_before, o.pad_after);
+}
+
+/// Explicit padding (a folded PAD) goes with VALID only, within the window
+/// limits.
+constexpr bool valid_explicit_padding(padding p, hw before, hw after) {
+  auto in_range = [](hw v) { return v.h >= 0 && v.w >= 0 && v.h <= max_window && v.w <= max_window; };
+  if (!in_range(before) || !in_range(after)) return false;
+  return p == padding::valid || (before == hw{0, 0} && after == hw{0, 0});
 }
 
 constexpr inferred infer_conv2d(const tensor_spec& in, const conv2d_options& o, const constant& w, const constant& b,
                                 const quantization& out_q) {
   if (in.dims.rank != 4) return {.err = error::not_4d};
+  if (!valid_explicit_padding(o.pad, o.pad_before, o.pad_after)) return {.err = error::bad_padding};
   const shape& ws = w.spec.dims;
   if (!w.empty() && ws.rank != 4) return {.err = error::conv_weights_shape};
   if (error e = check_constants(in, w, b, ws[0], 0); e != error::none) return {.err = e};

@@ -14,8 +14,12 @@ struct conv2d_op : windowed_family {
   using options = conv2d_options;
   static constexpr int min_inputs = 1, max_inputs = 1;
   static constexpr op_family family = op_family::convolution;
-  static constexpr auto fields = std::tuple{field{"stride", &options::stride}, field{"dilation", &options::dilation},
-                                            field{"pad", &options::pad}, field{"act", &options::act}};
+  static constexpr auto fields = std::tuple{field{"stride", &options::stride},
+                                            field{"dilation", &options::dilation},
+                                            field{"pad", &options::pad},
+                                            field{"act", &options::act},
+                                            field{"pad_before", &options::pad_before},
+                                            field{"pad_after", &options::pad_after}};
   static constexpr bool has_weights = true;
 
   static constexpr inferred infer(const operands& x, const options& o) {
@@ -67,7 +71,8 @@ struct conv2d_op : windowed_family {
   static constexpr bool interleaved_weights = false;
   template <class Node>
   static constexpr bool pads_with_zero_point(const Node& n) {
-    return n.template opt<options>().pad == padding::same;
+    const options& o = n.template opt<options>();
+    return o.pad == padding::same || o.pad_before != hw{0, 0} || o.pad_after != hw{0, 0};
   }
 
   template <class T, class G>

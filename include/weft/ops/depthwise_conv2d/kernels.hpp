@@ -16,6 +16,10 @@ struct depthwise_conv2d_options {
   padding pad = padding::valid;
   activation act = activation::none;
   int depth_multiplier = 1;
+  /// With VALID padding: the input as if padded first with these rows and
+  /// columns of its zero point (a PAD folded into the convolution).
+  hw pad_before{0, 0};
+  hw pad_after{0, 0};
 };
 
 namespace ops {
@@ -265,13 +269,15 @@ template <class T, bool Dsp = false>
 /// The window of a depthwise convolution with options o and weights of
 /// shape ws [1, KH, KW, C * M] over input shape `in`.
 constexpr window_geometry depthwise_conv2d_window(const shape& in, const depthwise_conv2d_options& o, const shape& ws) {
-  return make_window(in, ws[3], {ws[1], ws[2]}, o.stride, o.dilation, o.pad, o.depth_multiplier);
+  return make_window(in, ws[3], {ws[1], ws[2]}, o.stride, o.dilation, o.pad, o.depth_multiplier, o.pad_before,
+                     o.pad_after);
 }
 
 constexpr inferred infer_depthwise_conv2d(const tensor_spec& in, const depthwise_conv2d_options& o, const constant& w,
                                           const constant& b, const quantization& out_q) {
   inferred r{};
   if (in.dims.rank != 4) return {.err = error::not_4d};
+  if (!valid_explicit_padding(o.pad, o.pad_before, o.pad_after)) return {.err = error::bad_padding};
   const shape& ws = w.spec.dims;
   if (!w.empty() && (ws.rank != 4 || ws[0] != 1)) return {.err = error::depthwise_weights_shape};
   if (error e = check_constants(in, w, b, ws[3], 3); e != error::none) return {.err = e};

@@ -14,9 +14,13 @@ struct depthwise_conv2d_op : windowed_family {
   using options = depthwise_conv2d_options;
   static constexpr int min_inputs = 1, max_inputs = 1;
   static constexpr op_family family = op_family::depthwise;
-  static constexpr auto fields =
-      std::tuple{field{"stride", &options::stride}, field{"dilation", &options::dilation}, field{"pad", &options::pad},
-                 field{"act", &options::act}, field{"depth_multiplier", &options::depth_multiplier}};
+  static constexpr auto fields = std::tuple{field{"stride", &options::stride},
+                                            field{"dilation", &options::dilation},
+                                            field{"pad", &options::pad},
+                                            field{"act", &options::act},
+                                            field{"depth_multiplier", &options::depth_multiplier},
+                                            field{"pad_before", &options::pad_before},
+                                            field{"pad_after", &options::pad_after}};
   static constexpr bool has_weights = true;
 
   static constexpr inferred infer(const operands& x, const options& o) {
@@ -98,7 +102,8 @@ struct depthwise_conv2d_op : windowed_family {
   static constexpr bool interleaved_weights = true;
   template <class Node>
   static constexpr bool pads_with_zero_point(const Node& n) {
-    return n.template opt<options>().pad == padding::same;
+    const options& o = n.template opt<options>();
+    return o.pad == padding::same || o.pad_before != hw{0, 0} || o.pad_after != hw{0, 0};
   }
   /// Length of node i's paired weights (conv2d_args::paired_weights): an
   /// int8 layer with depth multiplier 1 gets taps x channels.

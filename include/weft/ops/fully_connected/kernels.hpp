@@ -42,8 +42,14 @@ inline constexpr int packed_lane_limit = 255;
 /// weights (fully_connected_packed): on cores with wide_blocks, which have
 /// no SIMD multiply-accumulate, in blocks of four outputs. It costs flash:
 /// two bytes per weight instead of one.
+/// Layers above max_packed_weights stay unpacked: their packed copy would
+/// double a large share of flash, and packing them at compile time costs
+/// more constant evaluation than a compiler allows by default
+/// (mobilenet_v2's 1000 x 1280 classifier).
+inline constexpr std::int64_t max_packed_weights = 1 << 17;
 constexpr bool fc_packs(int in_size, int out_size) {
-  return wide_blocks && out_size % 4 == 0 && in_size >= 1 && in_size <= 65535;
+  return wide_blocks && out_size % 4 == 0 && in_size >= 1 && in_size <= 65535 &&
+         std::int64_t{in_size} * out_size <= max_packed_weights;
 }
 
 /// Adds the two 16-bit halves of a window's packed sum t = lo + 65536 * hi

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+// PAD and PADV2: the input surrounded by a constant, per axis `before`
+// elements in front and `after` behind (TFLite's reference Pad, up to 4-D).
+// The output keeps the input's quantization; an int8 tensor is padded with
+// its zero point unless a value is given. Where the value is what a
+// convolution reads outside its input, the importer folds the PAD into the
+// convolution's padding instead (docs/operators.md).
+#pragma once
+
+#include "weft/ops/unit.hpp"
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+namespace weft {
+
+struct pad_options {
+  std::array<int, max_rank> before{};
+  std::array<int, max_rank> after{};
+  /// PADV2's constant: `value` for float32, `qvalue` (already quantized) for
+  /// int8; without it, 0.0 and the zero point.
+  bool has_value = false;
+  float value = 0.0f;
+  int qvalue = 0;
+};
+
+namespace ops {
+
+template <class T>
+struct pad_args {
+  shape in{}, out{};  // 4-D
+  std::array<int, 4> before{};
+  T value{};
+};
+
+/// Rows [t.row_begin, t.row_end) of the output's [elements / C, C] view.
+template <class T>
+[[gnu::always_inline]] inline void pad(const pad_args<T>& a, const T* in, T* out, tile t) {
+  const int c_out = a.out[3], c_in = a.in[3];
+  for (int r = t.row_begin; r < t.row_end; ++r) {
+    const int w = r % a.out[2], h = r / a.out[2] % a.out[1], n = r / (a.out[2] * a.out[1]);
+    const int iw = w - a.before[2], ih = h - a.before[1], in_n = n - a.before[0];
+    T* o = out + static_cast<std::ptrdiff_t>(r) * c_out;
+    if (iw < 0 || iw >= a.in[2] || ih < 0 || ih >= a.in[1] || in_n < 0 || in_n >= a.in[0]) {
+      for (int c = 0; c < c_out; ++c) o[c] = a.value;
+      continue;
+    }
+    const T* x = in + ((static_cast<std::ptrdiff_t>(in_n) * a.in[1] + ih) * a.in[2] + iw) * c_in;
+    int c = 0;
+    for (; c < a.before[3]; ++c) o[c] = a.value;
+    std::memcpy(o + c, x, static_cast<std::size_t>(c_in) * sizeof(T));
+    for (c += c_in; c < c_out; ++c) o[c] = a.value;
+  }
+}
+
+struct pad_op : movement_family {
+  using options = pad_options;
+  static constexpr int min_inputs = 1, max_inputs = 1;
+  static constexpr op_family family = op_family::movement;
+  static constexpr auto fields = std::tuple{field{"before", &options::before}, field{"after", &options::after},
+                                            field{"has_value", &options::has_value}, field{"value", &options::value},
+                                            field{"qvalue", &options::qvalue}};
+
+  static constexpr inferred infer(const operands& x, const options& o) {
+    const tensor_spec& in = x.in[0];
+    inferred r{};
+    r.out = in;
+    for (int d = 0; d < max_rank; ++d) {
+      const std::size_t k = static_cast<std::size_t>(d);
+      if (o.before[k] < 0 || o.after[k] < 0) return {.err = error::bad_padding};
+      if (d >= in.dims.rank && (o.before[k] != 0 || o.after[k] != 0)) return {.err = error::bad_padding};
+      if (d < in.dims.rank) {
+        const std::int64_t size = std::int64_t{in.dims[d]} + o.before[k] + o.after[k];
+        if (size > 1 << 24) return {.err = error::bad_padding};
+        r.out.dims[d] = static_cast<int>(size);
+      }
+    }
+    if (in.type == dtype::int8 && o.has_value && (o.qvalue < -128 || o.qvalue > 127))
+      return {.err = error::bad_padding};
+    if (in.type != dtype::int8 && in.type != dtype::float32) return {.err = error::unsupported_dtype};
+    return r;
+  }
+
+  template <class G>
+  static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model&, in_place_kind) {
+    return movement_axes(g, i, 1);
+  }
+
+  template <class T, class G>
+  static constexpr pad_args<T> make_args(const G& g, int i, const auto&) {
+    const auto& n = g.at(i);
+    const options& o = n.template opt<options>();
+    const tensor_spec& in = g.spec(n.inputs[0]);
+    pad_args<T> a{};
+    a.in = as_4d(in.dims);
+    a.out = as_4d(g.spec(n.output).dims);
+    const int lead = 4 - in.dims.rank;
+    for (int d = 0; d < in.dims.rank; ++d)
+      a.before[static_cast<std::size_t>(lead + d)] = o.before[static_cast<std::size_t>(d)];
+    if constexpr (std::is_same_v<T, float>) {
+      a.value = o.has_value ? o.value : 0.0f;
+    } else {
+      a.value = static_cast<T>(o.has_value ? o.qvalue : in.quant.zero_point);
+    }
+    return a;
+  }
+
+  template <class Isa, class T>
+  [[gnu::always_inline]] static void run(const pad_args<T>& a, const kernel_io& io, tile t) {
+    pad(a, io.input<T>(0), io.output<T>(), t);
+  }
+};
+
+}  // namespace ops
+}  // namespace weft

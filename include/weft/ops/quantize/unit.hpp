@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+// QUANTIZE (float32 -> int8, int8 -> int8 with new scale and zero point) and
+// DEQUANTIZE (int8 -> float32), as TFLite's reference kernels compute them:
+// float32 is divided by the scale in float, rounded half away from zero and
+// offset; int8 is rescaled with a fixed-point multiplier; int8 to float32
+// multiplies by the scale in double.
+#pragma once
+
+#include "weft/ops/unit.hpp"
+
+#include <cmath>
+#include <cstdint>
+
+namespace weft {
+namespace ops {
+
+struct quantize_args {
+  float scale = 1.0f;           // float32 input: the output scale
+  std::int32_t zero_point = 0;  // the output zero point
+  // int8 input:
+  std::int32_t input_zero_point = 0;
+  multiplier rescale{};
+};
+
+/// The value TFLite's AffineQuantize stores for x.
+/// A value beyond int32 (or NaN) converts to INT32_MIN, as on the x86
+/// hosts TFLite's results come from, then takes the zero point with int32
+/// wrap-around: -128 for a zero point >= 0, 127 below.
+[[gnu::always_inline]] inline std::int8_t quantize_one(float x, float scale, std::int32_t zero_point) {
+  const float r = std::round(x / scale);
+  const std::int32_t whole = r >= -2147483648.0f && r < 2147483648.0f ? static_cast<std::int32_t>(r) : INT32_MIN;
+  const auto q = static_cast<std::int32_t>(static_cast<std::uint32_t>(whole) + static_cast<std::uint32_t>(zero_point));
+  return static_cast<std::int8_t>(q < -128 ? -128 : (q > 127 ? 127 : q));
+}
+
+template <class T>
+[[gnu::always_inline]] inline void quantize(const quantize_args& a, const T* in, std::int8_t* out, tile t) {
+  for (int e = t.row_begin; e < t.row_end; ++e) {
+    if constexpr (std::is_same_v<T, float>) {
+      out[e] = quantize_one(in[e], a.scale, a.zero_point);
+    } else {
+      const std::int32_t v = multiply_by_quantized_multiplier(in[e] - a.input_zero_point, a.rescale) + a.zero_point;
+      out[e] = static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
+    }
+  }
+}
+
+struct quantize_op : elementwise_family {
+  using options = std::monostate;
+  static constexpr int min_inputs = 1, max_inputs = 1;
+  static constexpr op_family family = op_family::elementwise;
+  static constexpr auto fields = std::tuple{};
+
+  static constexpr inferred infer(const operands& x, const options&) {
+    const tensor_spec& in = x.in[0];
+    if (in.type != dtype::float32 && in.type != dtype::int8) return {.err = error::unsupported_dtype};
+    if (!valid_int8_quantization(x.out)) return {.err = error::bad_quantization};
+    inferred r{};
+    r.out = {dtype::int8, in.dims, {x.out.scale, x.out.zero_point}};
+    if (in.type == dtype::int8 && !can_rescale(in.quant, x.out)) return {.err = error::scale_out_of_range};
+    return r;
+  }
+  static constexpr bool can_rescale(const quantization& in, const quantization& out) {
+    const multiplier m = quantize_multiplier(static_cast<double>(in.scale) / static_cast<double>(out.scale));
+    return m.value != 0 || in.scale == 0.0f;
+  }
+
+  template <class G>
+  static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model& m, in_place_kind) {
+    return elementwise_axes(g, i, m.per_output);
+  }
+
+  template <class T, class G>
+  static constexpr quantize_args make_args(const G& g, int i, const auto&) {
+    const auto& n = g.at(i);
+    const quantization& in = g.spec(n.inputs[0]).quant;
+    const quantization& out = g.spec(n.output).quant;
+    quantize_args a{};
+    a.scale = out.scale;
+    a.zero_point = out.zero_point;
+    if constexpr (std::is_same_v<T, std::int8_t>) {
+      a.input_zero_point = in.zero_point;
+      a.rescale = quantize_multiplier(static_cast<double>(in.scale) / static_cast<double>(out.scale));
+    }
+    return a;
+  }
+
+  template <class Isa, class T>
+  [[gnu::always_inline]] static void run(const quantize_args& a, const kernel_io& io, tile t) {
+    quantize(a, io.input<T>(0), io.output<std::int8_t>(), t);
+  }
+};
+
+struct dequantize_args {
+  double scale = 1.0;
+  std::int32_t zero_point = 0;
+};
+
+[[gnu::always_inline]] inline void dequantize(const dequantize_args& a, const std::int8_t* in, float* out, tile t) {
+  for (int e = t.row_begin; e < t.row_end; ++e) out[e] = static_cast<float>(a.scale * (in[e] - a.zero_point));
+}
+
+struct dequantize_op : elementwise_family {
+  using options = std::monostate;
+  static constexpr int min_inputs = 1, max_inputs = 1;
+  static constexpr op_family family = op_family::elementwise;
+  static constexpr auto fields = std::tuple{};
+
+  static constexpr inferred infer(const operands& x, const options&) {
+    const tensor_spec& in = x.in[0];
+    if (in.type != dtype::int8) return {.err = error::unsupported_dtype};
+    inferred r{};
+    r.out = {dtype::float32, in.dims, {}};
+    return r;
+  }
+
+  template <class G>
+  static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model& m, in_place_kind) {
+    return elementwise_axes(g, i, m.per_output);
+  }
+
+  template <class T, class G>
+  static constexpr dequantize_args make_args(const G& g, int i, const auto&) {
+    const quantization& in = g.spec(g.at(i).inputs[0]).quant;
+    return {static_cast<double>(in.scale), in.zero_point};
+  }
+
+  template <class Isa, class T>
+  [[gnu::always_inline]] static void run(const dequantize_args& a, const kernel_io& io, tile t) {
+    dequantize(a, io.input<std::int8_t>(0), io.output<float>(), t);
+  }
+};
+
+}  // namespace ops
+}  // namespace weft
