@@ -331,6 +331,17 @@ struct windowed_family {
   }
 };
 
+/// One cut along the rows of the output's [elements / C, C] view, each row
+/// costing C x `per_element`: how row-wise, data-moving and element-wise
+/// operators divide.
+template <class G>
+constexpr std::array<divisible, 2> rows_of_output(const G& g, int i, std::int64_t per_element) {
+  const shape& out = g.spec(g.at(i).output).dims;
+  std::array<divisible, 2> a{};
+  a[0] = {split_axis::rows, static_cast<int>(out.elements() / out.back()), out.back() * per_element};
+  return a;
+}
+
 /// Operators computing each row of a [rows, C] view of their output from
 /// rows of their input (fully_connected, softmax): a tile is rows and
 /// channels of that view.
@@ -339,8 +350,8 @@ struct row_family {
     return {0, static_cast<int>(s.elements() / s.back()), 0, s.back()};
   }
 
-  /// A core writes its tile; it reads the whole input (whole_input) or the
-  /// same rows of it.
+  /// A core writes its tile; it reads every input whole (whole_input) or
+  /// the same rows of its one input.
   template <class G, class P>
   static constexpr accesses row_access(const G& g, const P& plan, int i, const tile& t, bool whole_input) {
     const auto& n = g.at(i);
@@ -352,13 +363,15 @@ struct row_family {
     w.col_hi = t.ch_end;
     a.write = plan_detail::make_region(g, plan, n.output, w);
     if (whole_input) {
-      a.reads[0] = plan_detail::whole(g, plan, n.inputs[0]);
-    } else {
-      access_region r = w;
-      r.col_lo = 0;
-      r.col_hi = g.spec(n.inputs[0]).dims.back();
-      a.reads[0] = plan_detail::make_region(g, plan, n.inputs[0], r);
+      for (int k = 0; k < n.input_count(); ++k)
+        a.reads[static_cast<std::size_t>(k)] = plan_detail::whole(g, plan, n.inputs[static_cast<std::size_t>(k)]);
+      a.read_count = n.input_count();
+      return a;
     }
+    access_region r = w;
+    r.col_lo = 0;
+    r.col_hi = g.spec(n.inputs[0]).dims.back();
+    a.reads[0] = plan_detail::make_region(g, plan, n.inputs[0], r);
     a.read_count = 1;
     return a;
   }
@@ -367,33 +380,10 @@ struct row_family {
 /// Operators that move or gather data (pad, transpose, reductions): a tile
 /// is whole rows of the output's [elements / C, C] view; a core may read any
 /// of the input.
-struct movement_family {
-  static constexpr tile full_tile(const shape& s) {
-    return {0, static_cast<int>(s.elements() / s.back()), 0, s.back()};
-  }
-
-  /// Cut by rows; `per_element`: the cost of one output element.
-  template <class G>
-  static constexpr std::array<divisible, 2> movement_axes(const G& g, int i, std::int64_t per_element) {
-    const shape& out = g.spec(g.at(i).output).dims;
-    std::array<divisible, 2> a{};
-    a[0] = {split_axis::rows, static_cast<int>(out.elements() / out.back()), out.back() * per_element};
-    return a;
-  }
+struct movement_family : row_family {
   template <class G, class P>
   static constexpr accesses access(const G& g, const P& plan, int i, const tile& t) {
-    const auto& n = g.at(i);
-    accesses a{};
-    access_region w{};
-    w.row_lo = t.row_begin;
-    w.row_hi = t.row_end;
-    w.col_lo = t.ch_begin;
-    w.col_hi = t.ch_end;
-    a.write = plan_detail::make_region(g, plan, n.output, w);
-    for (int k = 0; k < n.input_count(); ++k)
-      a.reads[static_cast<std::size_t>(k)] = plan_detail::whole(g, plan, n.inputs[static_cast<std::size_t>(k)]);
-    a.read_count = n.input_count();
-    return a;
+    return row_access(g, plan, i, t, true);
   }
 };
 
@@ -411,14 +401,6 @@ struct elementwise_family {
   static constexpr tile full_tile(const shape& s) { return {0, static_cast<int>(s.elements()), 0, 1}; }
   /// A tile row is one element; a cut is along rows of the last axis.
   static constexpr int row_unit(const shape& out) { return out.back(); }
-
-  template <class G>
-  static constexpr std::array<divisible, 2> elementwise_axes(const G& g, int i, std::int64_t per_element) {
-    const shape& out = g.spec(g.at(i).output).dims;
-    std::array<divisible, 2> a{};
-    a[0] = {split_axis::rows, static_cast<int>(out.elements() / out.back()), out.back() * per_element};
-    return a;
-  }
 
   template <class G, class P>
   static constexpr accesses access(const G& g, const P& plan, int i, const tile& t) {

@@ -21,7 +21,7 @@ struct add_op : elementwise_family {
 
   template <class G>
   static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model& m, in_place_kind) {
-    return elementwise_axes(g, i, m.per_add_element);
+    return rows_of_output(g, i, m.per_add_element);
   }
 
   /// Each output element replaces the same element of an input that dies

@@ -4,7 +4,7 @@
 // The output keeps the input's quantization; an int8 tensor is padded with
 // its zero point unless a value is given. Where the value is what a
 // convolution reads outside its input, the importer folds the PAD into the
-// convolution's padding instead (docs/operators.md).
+// convolution's padding instead (docs/tool.md).
 #pragma once
 
 #include "weft/ops/unit.hpp"
@@ -84,7 +84,7 @@ struct pad_op : movement_family {
 
   template <class G>
   static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model&, in_place_kind) {
-    return movement_axes(g, i, 1);
+    return rows_of_output(g, i, 1);
   }
 
   template <class T, class G>

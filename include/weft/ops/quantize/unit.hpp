@@ -67,7 +67,7 @@ struct quantize_op : elementwise_family {
 
   template <class G>
   static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model& m, in_place_kind) {
-    return elementwise_axes(g, i, m.per_output);
+    return rows_of_output(g, i, m.per_output);
   }
 
   template <class T, class G>
@@ -116,7 +116,7 @@ struct dequantize_op : elementwise_family {
 
   template <class G>
   static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model& m, in_place_kind) {
-    return elementwise_axes(g, i, m.per_output);
+    return rows_of_output(g, i, m.per_output);
   }
 
   template <class T, class G>

@@ -18,10 +18,7 @@ struct softmax_op : row_family {
   /// Cut by rows: each row is normalized on its own.
   template <class G>
   static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model& m, in_place_kind) {
-    const shape& out = g.spec(g.at(i).output).dims;
-    std::array<divisible, 2> a{};
-    a[0] = {split_axis::rows, static_cast<int>(out.elements() / out.back()), out.back() * m.per_softmax_element};
-    return a;
+    return rows_of_output(g, i, m.per_softmax_element);
   }
   template <class G, class P>
   static constexpr accesses access(const G& g, const P& plan, int i, const tile& t) {

@@ -60,7 +60,7 @@ struct transpose_op : movement_family {
 
   template <class G>
   static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model&, in_place_kind) {
-    return movement_axes(g, i, 2);
+    return rows_of_output(g, i, 2);
   }
 
   template <class T, class G>
