@@ -234,8 +234,8 @@ TEST_CASE("random graphs on host threads give the 1-core bits", "[exec][multicor
     for (int repeat = 0; repeat < 5; ++repeat) {
       run.set_input<std::int8_t>(x);
       exec.execute(run.job(s));
-      REQUIRE(std::equal(run.bytes(g.output_tensor).begin(), run.bytes(g.output_tensor).end(),
-                         reference.bytes(g.output_tensor).begin()));
+      REQUIRE(std::equal(run.bytes(g.output_tensor()).begin(), run.bytes(g.output_tensor()).end(),
+                         reference.bytes(g.output_tensor()).begin()));
     }
   }
 }

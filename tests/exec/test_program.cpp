@@ -6,6 +6,7 @@
 #include "support/random.hpp"
 #include "support/run_graph.hpp"
 
+#include <weft/exec/host_threads.hpp>
 #include <weft/reference/eigen.hpp>
 #include <weft/weft.hpp>
 
@@ -197,7 +198,7 @@ TEST_CASE("the compiled program computes what the run-time path computes", "[exe
     net.invoke();
     reference.set_input<std::int8_t>(x);
     reference.run();
-    const auto want = reference.tensor<std::int8_t>(model::graph.output_tensor);
+    const auto want = reference.tensor<std::int8_t>(model::graph.output_tensor());
     REQUIRE(std::equal(net.output().begin(), net.output().end(), want.begin(), want.end()));
   }
 }
@@ -236,6 +237,55 @@ TEST_CASE("instance views carry the model's static extents", "[exec]") {
   static instance<model> net;
   net.input()(0, 9, 9, 2) = 42;
   REQUIRE(net.input()[299] == 42);
+}
+
+// Two inputs, a constant operand and two outputs, one of them also read by
+// a later operator: y = a + c (c in flash), z = y + b; outputs z, then y.
+namespace io_data {
+inline constexpr std::array<float, 6> c = {0.5f, -1.25f, 2.0f, 0.0f, -0.75f, 3.5f};
+}
+struct io_model {
+  static constexpr auto graph = [] {
+    weft::graph<2> g;
+    const auto a = g.input(float32_tensor({2, 3}));
+    const auto b = g.input(float32_tensor({2, 3}));
+    const auto y = g.add(a, g.constant(float32_constant(io_data::c, {2, 3})));
+    const auto z = g.add(y, b, {.act = activation::relu});
+    g.output(z);
+    g.output(y);
+    return g;
+  }();
+};
+
+TEST_CASE("several inputs, a constant operand and several outputs", "[exec][io]") {
+  using program = compiled<io_model, core_profile::uniform(2)>;
+  STATIC_REQUIRE(program::input_count == 2);
+  STATIC_REQUIRE(program::output_count == 2);
+  // Inputs and outputs in the arena, the constant not: 24-byte tensors at
+  // 16-byte alignment; a (read last by operator 0) leaves its bytes to z,
+  // while b and y stay live: 3 x 32 bytes.
+  STATIC_REQUIRE(program::plan.arena_bytes == 3 * 32);
+  STATIC_REQUIRE(program::offset_of(io_model::graph.output_tensor(0)) == program::input_offset_of<0>);
+  using second = decltype(std::declval<instance<io_model, core_profile::uniform(2)>&>().input<1>());
+  STATIC_REQUIRE(second::extents_type::values == std::array<int, 2>{2, 3});
+  STATIC_REQUIRE(std::is_same_v<second::element_type, float>);
+  static instance<io_model, core_profile::uniform(2)> net;
+  host_threads<2> cores;
+  test::rng r(21);
+  for (int k = 0; k < 10; ++k) {
+    const auto a = r.floats(6, -4.0, 4.0), b = r.floats(6, -4.0, 4.0);
+    std::copy(a.begin(), a.end(), net.input<0>().begin());
+    std::copy(b.begin(), b.end(), net.input<1>().begin());
+    net.invoke(cores);
+    for (std::size_t e = 0; e < 6; ++e) {
+      const float y = a[e] + io_data::c[e];
+      REQUIRE(net.output<1>()[e] == y);
+      REQUIRE(net.output<0>()[e] == std::max(y + b[e], 0.0f));
+    }
+    // The same bytes through the run-time index accessors.
+    REQUIRE(net.output_bytes(1).data() == reinterpret_cast<const std::byte*>(net.output<1>().data()));
+    REQUIRE(net.input_bytes(1).size() == 24);
+  }
 }
 
 TEST_CASE("a float32 model agrees with the Eigen reference", "[exec][float32]") {

@@ -73,10 +73,33 @@ const tensor_spec in8 = int8_tensor({1, 6, 6, 2}, 0.1f, 0);
 TEST_CASE("each mistake is recorded with its operator, and building stops there", "[graph][errors]") {
   const std::vector<error_case> cases = {
       {"no input", error::no_input, 0, [](auto& g, auto&) { g.softmax({0}); }},
-      {"second input", error::input_twice, -1,
+      {"nine inputs", error::too_many_inputs, -1,
        [](auto& g, auto&) {
+         for (int k = 0; k < 9; ++k) g.input(in8);
+       }},
+      {"output twice", error::bad_output, -1,
+       [](auto& g, auto&) {
+         const auto x = g.input(in8);
+         const auto y = g.softmax(x);
+         g.output(y);
+         g.output(y);
+       }},
+      {"constant output", error::bad_output, -1,
+       [](auto& g, auto& store) {
          g.input(in8);
+         g.output(g.constant(store.float32({1.0f, 2.0f}, shape{2})));
+       }},
+      {"tensor capacity", error::too_many_tensors, -1,
+       [](auto& g, auto& store) {  // graph<4> holds 4 + 8 tensors
          g.input(in8);
+         for (int k = 0; k < 12; ++k) g.constant(store.float32({1.0f}, shape{1}));
+       }},
+      {"constant size", error::weights_size, -1,
+       [](auto& g, auto& store) {
+         g.input(in8);
+         weft::constant c = store.float32({1.0f, 2.0f}, shape{2});
+         c.provided = 1;
+         g.constant(c);
        }},
       {"no output", error::no_output, -1, [](auto& g, auto&) { g.input(in8); }},
       {"bad shape", error::bad_shape, -1,

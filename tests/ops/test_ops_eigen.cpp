@@ -64,7 +64,7 @@ std::vector<std::int8_t> run_int8(const G& g, const std::vector<std::int8_t>& x)
   test::runtime_program p(g);
   p.template set_input<std::int8_t>(x);
   p.run();
-  const auto out = p.template tensor<std::int8_t>(g.output_tensor);
+  const auto out = p.template tensor<std::int8_t>(g.output_tensor());
   return {out.begin(), out.end()};
 }
 
@@ -82,8 +82,8 @@ std::vector<multiplier> channel_multipliers(const G& g, int channels) {
 template <class G>
 void check_tiles(const G& g, test::rng& r, std::span<const std::byte> input) {
   test::runtime_program whole(g), tiled(g);
-  std::copy(input.begin(), input.end(), whole.bytes(g.input_tensor).begin());
-  std::copy(input.begin(), input.end(), tiled.bytes(g.input_tensor).begin());
+  std::copy(input.begin(), input.end(), whole.bytes(g.input_tensor()).begin());
+  std::copy(input.begin(), input.end(), tiled.bytes(g.input_tensor()).begin());
   if (g.at(0).input_count() == 2) {
     std::copy(input.begin(), input.end(), whole.bytes(g.at(0).inputs[1]).begin());
     std::copy(input.begin(), input.end(), tiled.bytes(g.at(0).inputs[1]).begin());

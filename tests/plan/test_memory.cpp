@@ -33,7 +33,7 @@ std::size_t liveness_bound(const G& g) {
           last[static_cast<std::size_t>(root[static_cast<std::size_t>(g.at(i).inputs[static_cast<std::size_t>(k)])])];
       l = std::max(l, i);
     }
-  last[static_cast<std::size_t>(root[static_cast<std::size_t>(g.output_tensor)])] = g.node_count;
+  last[static_cast<std::size_t>(root[static_cast<std::size_t>(g.output_tensor())])] = g.node_count;
   std::size_t most = 0;
   for (int step = 0; step <= g.node_count; ++step) {
     std::size_t live = 0;
@@ -94,7 +94,7 @@ void require_valid_in_place(const G& g, const P& p) {
       if (p.storage[static_cast<std::size_t>(x)] == p.storage[static_cast<std::size_t>(n.output)]) source = x;
     }
     REQUIRE(source >= 0);
-    REQUIRE(p.storage[static_cast<std::size_t>(source)] != p.storage[static_cast<std::size_t>(g.input_tensor)]);
+    REQUIRE(p.storage[static_cast<std::size_t>(source)] != p.storage[static_cast<std::size_t>(g.input_tensor())]);
     // Nothing after operator i reads the input (nor a reshape of it).
     auto unreshaped = [&](int t) {
       for (int from = g.producer[static_cast<std::size_t>(t)]; from >= 0 && g.at(from).kind == op::reshape;
@@ -105,7 +105,7 @@ void require_valid_in_place(const G& g, const P& p) {
     for (int j = i + 1; j < g.node_count; ++j)
       for (int k = 0; k < g.at(j).input_count(); ++k)
         REQUIRE(unreshaped(g.at(j).inputs[static_cast<std::size_t>(k)]) != unreshaped(source));
-    REQUIRE(unreshaped(g.output_tensor) != unreshaped(source));
+    REQUIRE(unreshaped(g.output_tensor()) != unreshaped(source));
     const auto in_at = p.offset[static_cast<std::size_t>(source)],
                out_at = p.offset[static_cast<std::size_t>(n.output)];
     switch (kind) {

@@ -206,7 +206,7 @@ TEST_CASE("random graphs: tiles partition outputs, and any core order gives the 
     const auto x = r.int8s(g.input_spec().bytes());
     reference.set_input<std::int8_t>(x);
     reference.run();
-    const auto want = reference.bytes(g.output_tensor);
+    const auto want = reference.bytes(g.output_tensor());
     for (const auto& p : profiles) {
       const auto s = plan_schedule(g, p);
       require_partition(g, s);
@@ -214,7 +214,7 @@ TEST_CASE("random graphs: tiles partition outputs, and any core order gives the 
         test::runtime_program run(g);
         run.set_input<std::int8_t>(x);
         run.run_scheduled(s, [&](int) { return test::shuffled_cores(r, p.cores); });
-        const auto got = run.bytes(g.output_tensor);
+        const auto got = run.bytes(g.output_tensor());
         INFO("graph " << k << ", " << p.cores << " cores, trial " << trial);
         REQUIRE(std::equal(got.begin(), got.end(), want.begin(), want.end()));
       }
@@ -250,8 +250,8 @@ TEST_CASE("removing the waits is caught by shuffled core orders", "[plan][schedu
         if (trial == 1) return std::array<int, max_cores>{3, 2, 1, 0};
         return test::shuffled_cores(r, 4);
       });
-      differs = !std::equal(run.bytes(g.output_tensor).begin(), run.bytes(g.output_tensor).end(),
-                            reference.bytes(g.output_tensor).begin());
+      differs = !std::equal(run.bytes(g.output_tensor()).begin(), run.bytes(g.output_tensor()).end(),
+                            reference.bytes(g.output_tensor()).begin());
     }
     caught += differs;
   }

@@ -71,9 +71,10 @@ class runtime_program {
             static_cast<std::size_t>(g_.spec(t).dims.elements())};
   }
 
+  /// Writes model input k.
   template <class T>
-  void set_input(std::span<const T> x) {
-    std::memcpy(bytes(g_.input_tensor).data(), x.data(), x.size_bytes());
+  void set_input(std::span<const T> x, int k = 0) {
+    std::memcpy(bytes(g_.input_tensor(k)).data(), x.data(), x.size_bytes());
   }
 
   /// Runs operator i on one tile (nothing for an add a residual
@@ -128,7 +129,7 @@ class runtime_program {
 
  private:
   const G& g_;
-  memory_plan<G::capacity + 1> plan_;
+  memory_plan<G::tensor_capacity> plan_;
   std::vector<std::vector<multiplier>> requant_;
   std::vector<std::vector<std::int32_t>> folded_bias_;
   std::vector<std::vector<std::int8_t>> pad_row_;
@@ -162,8 +163,10 @@ class runtime_program {
             plan_.fused_into[static_cast<std::size_t>(i)] >= 0, residual_first(i),
             residual_args(i) != nullptr && residual_args(i)->table != nullptr});
     kernel_io io{};
-    for (int k = 0; k < n.input_count(); ++k)
-      io.in[static_cast<std::size_t>(k)] = bytes(n.inputs[static_cast<std::size_t>(k)]).data();
+    for (int k = 0; k < n.input_count(); ++k) {
+      const int x = n.inputs[static_cast<std::size_t>(k)];
+      io.in[static_cast<std::size_t>(k)] = g_.is_constant(x) ? g_.constant_bytes(x) : bytes(x).data();
+    }
     io.out = bytes(n.output).data();
     exec::run_kernel<U, generic_isa, T>(a, io, t);
   }

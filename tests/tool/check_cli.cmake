@@ -157,7 +157,7 @@ foreach(good IN LISTS good_files)
   endif()
   execute_process(COMMAND ${WEFT} run ${good} --input ${WORK}/${name}.in3.bin --output ${WORK}/x.bin --dump ${WORK}/x.dump
                   RESULT_VARIABLE rc ERROR_VARIABLE e)
-  if(NOT rc EQUAL 2 OR NOT e MATCHES "--dump takes one input")
+  if(NOT rc EQUAL 2 OR NOT e MATCHES "--dump takes one inference")
     fail("${name}: --dump with three inputs gave status ${rc}: ${e}")
   endif()
   file(WRITE ${WORK}/one_byte.bin "x")

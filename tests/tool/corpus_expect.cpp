@@ -48,11 +48,11 @@ int main(int argc, char** argv) {
       const auto q = r.int8s(in.size());
       std::memcpy(in.data(), q.data(), in.size());
     }
-    std::memcpy(p.bytes(g.input_tensor).data(), in.data(), in.size());
+    std::memcpy(p.bytes(g.input_tensor()).data(), in.data(), in.size());
     p.run();
     const std::string base = (entry.path().parent_path() / entry.path().stem()).string();
     write(base + ".in.bin", in.data(), in.size());
-    const auto out = p.bytes(g.output_tensor);
+    const auto out = p.bytes(g.output_tensor());
     write(base + ".out.bin", out.data(), out.size());
     ++count;
   }

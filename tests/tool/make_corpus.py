@@ -252,6 +252,58 @@ def mean_model(g, dtype, rank, axes, keep_dims, same_quant):
     return m
 
 
+def resize_nearest_model(g, dtype, align_corners, half_pixel_centers):
+    m = Recorder("resize corpus")
+    x = g.input(m, [g.r.randint(1, 2), g.r.randint(1, 7), g.r.randint(1, 7), g.r.randint(1, 4)], dtype)
+    size = (g.r.randint(1, 16), g.r.randint(1, 16))
+    m.output(m.resize_nearest_neighbor(x, size, align_corners, half_pixel_centers))
+    m.note("resize_nearest_neighbor")
+    return m
+
+
+def io_model(g, dtype, variant):
+    """Several inputs, several outputs and constant operands."""
+    m = Recorder("inputs and outputs corpus")
+    shape = [1, g.r.randint(1, 6), g.r.randint(1, 6), g.r.randint(1, 5)]
+    out = (lambda: (g.scale(0.005, 0.05), g.zero_point())) if dtype == "INT8" else (lambda: None)
+    if variant == "two_inputs":  # out0 = a + b, out1 = mean(b)
+        a, b = g.input(m, shape, dtype), g.input(m, shape, dtype)
+        m.output(m.add(a, b, out()))
+        m.output(m.mean(b, [1, 2]))
+        m.note("add")
+        m.note("mean")
+    elif variant == "constant_operand":  # x + c, c a constant tensor with its own quantization
+        x = g.input(m, shape, dtype)
+        n = math.prod(shape)
+        if dtype == "INT8":
+            c = m.constant(g.int8s(n, -128, 127), shape, "INT8", g.scale(0.005, 0.05), g.zero_point())
+        else:
+            c = m.constant(g.floats(n), shape, "FLOAT32")
+        first = g.r.random() < 0.5
+        m.output(m.add(c, x, out()) if first else m.add(x, c, out()))
+        m.note("add")
+    elif variant == "intermediate_output":  # y = conv(x) is an output and read by the add after it
+        x = g.input(m, shape, dtype)
+        ch = shape[3]
+        wts, ws = g.weights(x, [ch, 1, 1, ch], True, ch)
+        y = m.conv2d(x, wts, g.bias(x, ch, ch, ws), g.output_quant(x, ws, ch) if dtype == "INT8" else None)
+        z = m.add(x, y, out())
+        for t in ((z, y) if g.r.random() < 0.5 else (y, z)):
+            m.output(t)
+        m.note("conv2d", filter=(1, 1), bias=1, per_channel=int(dtype == "INT8" and ch > 1), padding="same")
+        m.note("add")
+    else:  # three inputs, three outputs
+        a, b = g.input(m, shape, dtype), g.input(m, shape, dtype)
+        c = g.input(m, [g.r.randint(1, 3), g.r.randint(2, 9)], dtype)
+        m.output(m.softmax(c))
+        m.output(m.add(a, b, out()))
+        m.output(m.pad(a, [(0, 0), (1, 0), (0, 2), (0, 0)]))
+        m.note("softmax")
+        m.note("add")
+        m.note("pad")
+    return m
+
+
 def operator_models():
     g = Generator(2026)
     models = {}
@@ -308,6 +360,14 @@ def operator_models():
                     if dtype == "INT8":
                         tag += "_same" if same else "_requant"
                     models[f"op_mean_{d}_{tag}"] = mean_model(g, dtype, rank, axes, keep, same)
+        for align in (False, True):
+            for half in (False, True):
+                for k in range(6):
+                    tag = f"{'align' if align else 'noalign'}_{'half' if half else 'corner'}_{k}"
+                    models[f"op_resize_nearest_neighbor_{d}_{tag}"] = resize_nearest_model(g, dtype, align, half)
+        for variant in ("two_inputs", "constant_operand", "intermediate_output", "three"):
+            for k in range(3):
+                models[f"op_io_{d}_{variant}_{k}"] = io_model(g, dtype, variant)
     for k in range(8):
         models[f"op_dequantize_int8_{k}"] = dequantize_model(g)
     return models
@@ -428,7 +488,9 @@ def bad_models(base, flatc):
     mutated("schema_version", "schema version 2", lambda d, s: d.update(version=2))
     mutated("two_subgraphs", "2 subgraphs", lambda d, s: d["subgraphs"].append(copy.deepcopy(s)))
     mutated("no_subgraph", "no subgraph", lambda d, s: d.update(subgraphs=[]))
-    mutated("two_inputs", "2 input tensors", lambda d, s: s["inputs"].append(ops[0]["outputs"][0]))
+    mutated("input_written", "a model input", lambda d, s: s["inputs"].append(ops[0]["outputs"][0]))
+    mutated("nine_inputs", "the model has 9 input tensors; weft models have 1 to 8",
+            lambda d, s: s["inputs"].extend(range(1, 9)))
 
     def new_opcode(d, s, op, name, custom=None):
         d["operator_codes"].append(tw.operator_code(name, custom))

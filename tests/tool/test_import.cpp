@@ -213,12 +213,12 @@ agreement check_against_reference(const G& g, std::uint64_t seed) {
       for (float f : p.template tensor<float>(t)) v.push_back(f);
     }
   };
-  keep(g.input_tensor);
+  keep(g.input_tensor());
   for (int i = 0; i < g.node_count; ++i) {
     p.run_node(i);
     keep(g.at(i).output);
   }
-  const auto ref = reference::evaluate_all(g, real[static_cast<std::size_t>(g.input_tensor)],
+  const auto ref = reference::evaluate_all(g, real[static_cast<std::size_t>(g.input_tensor())],
                                            {.fake_quantize = true, .operands = &real});
   agreement a;
   for (int i = 0; i < g.node_count; ++i) {
@@ -349,7 +349,7 @@ TEST_CASE("generated headers name the model and hold its constants", "[tool][cod
   const std::string h = tool::generate_header(imported, "tiny", "tiny.tflite");
   REQUIRE(h.find("struct tiny {") != std::string::npos);
   REQUIRE(h.find("namespace tiny_data {") != std::string::npos);
-  REQUIRE(h.find("weft::graph<9> g;") != std::string::npos);
+  REQUIRE(h.find("weft::graph<9, 10> g;") != std::string::npos);  // 9 operators, 10 tensors
   REQUIRE(h.find("op000_weights_scales") != std::string::npos);
   REQUIRE(h.find("g.output(t9);") != std::string::npos);
   REQUIRE(tool::valid_model_name("kws_model"));

@@ -23,6 +23,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,19 +50,29 @@ std::string quoted(const fs::path& p) {
   return r + "'";
 }
 
-// TFLite Micro's output of `model` on `input`, or an empty vector when
-// tflm_run refuses the model (its message is then in `why`).
-std::vector<char> tflm_output(const fs::path& model, const fs::path& input, const fs::path& work, std::string& why) {
-  const fs::path out = work / "tflm_out.bin", log = work / "tflm.log";
-  fs::remove(out);
-  const std::string command = quoted(WEFT_TFLM_RUN) + " " + quoted(model) + " --input " + quoted(input) + " --output " +
-                              quoted(out) + " > " + quoted(log) + " 2>&1";
+// TFLite Micro's outputs of `model` on `inputs` (one file per model input),
+// one per model output, or none when tflm_run refuses the model (its
+// message is then in `why`).
+std::vector<std::vector<char>> tflm_outputs(const fs::path& model, const std::vector<fs::path>& inputs, int outputs,
+                                            const fs::path& work, std::string& why) {
+  const fs::path log = work / "tflm.log";
+  std::string command = quoted(WEFT_TFLM_RUN) + " " + quoted(model);
+  for (const fs::path& in : inputs) command += " --input " + quoted(in);
+  std::vector<fs::path> out;
+  for (int k = 0; k < outputs; ++k) {
+    out.push_back(work / ("tflm_out" + std::to_string(k) + ".bin"));
+    fs::remove(out.back());
+    command += " --output " + quoted(out.back());
+  }
+  command += " > " + quoted(log) + " 2>&1";
   if (std::system(command.c_str()) != 0) {
     const auto text = read_bytes(log);
     why.assign(text.begin(), text.end());
     return {};
   }
-  return read_bytes(out);
+  std::vector<std::vector<char>> r;
+  for (const fs::path& p : out) r.push_back(read_bytes(p));
+  return r;
 }
 
 // The one kind of model weft runs and TFLite Micro refuses (it aborts): a
@@ -77,23 +88,10 @@ struct worst_float {
   double relative = 0;
 };
 
-// weft's output of graph g on `input` (raw bytes) with the schedule for
-// `cores` equal cores, compared with TFLite Micro's.
-template <class G>
-void compare_on_cores(const G& g, const std::vector<char>& input, const std::vector<char>& want, int cores,
-                      worst_float& worst) {
-  INFO(cores << " cores");
-  const auto s = std::make_unique<schedule<G::capacity>>(plan_schedule(g, core_profile::uniform(cores)));
-  test::runtime_program<G> run(g);
-  std::memcpy(run.bytes(g.input_tensor).data(), input.data(), input.size());
-  run.run_scheduled(*s, [&](int) {
-    std::array<int, max_cores> order{};
-    for (int c = 0; c < max_cores; ++c) order[static_cast<std::size_t>(c)] = c;
-    return order;
-  });
-  const auto got = run.bytes(g.output_tensor);
+// Output `got` of weft against TFLite Micro's `want`.
+void compare_output(std::span<const std::byte> got, const std::vector<char>& want, dtype type, worst_float& worst) {
   REQUIRE(got.size() == want.size());
-  if (g.output_spec().type == dtype::int8) {
+  if (type == dtype::int8) {
     const bool same = std::memcmp(got.data(), want.data(), want.size()) == 0;
     if (!same) {
       std::size_t k = 0;
@@ -116,6 +114,28 @@ void compare_on_cores(const G& g, const std::vector<char>& input, const std::vec
   CHECK(relative <= 1e-5);
 }
 
+// weft's outputs of graph g on `inputs` (raw bytes, one per model input)
+// with the schedule for `cores` equal cores, compared with TFLite Micro's.
+template <class G>
+void compare_on_cores(const G& g, const std::vector<std::vector<char>>& inputs,
+                      const std::vector<std::vector<char>>& want, int cores, worst_float& worst) {
+  INFO(cores << " cores");
+  const auto s = std::make_unique<schedule<G::capacity>>(plan_schedule(g, core_profile::uniform(cores)));
+  test::runtime_program<G> run(g);
+  for (int k = 0; k < g.input_count; ++k)
+    std::memcpy(run.bytes(g.input_tensor(k)).data(), inputs[static_cast<std::size_t>(k)].data(),
+                inputs[static_cast<std::size_t>(k)].size());
+  run.run_scheduled(*s, [&](int) {
+    std::array<int, max_cores> order{};
+    for (int c = 0; c < max_cores; ++c) order[static_cast<std::size_t>(c)] = c;
+    return order;
+  });
+  for (int k = 0; k < g.output_count; ++k) {
+    INFO("output " << k);
+    compare_output(run.bytes(g.output_tensor(k)), want[static_cast<std::size_t>(k)], g.output_spec(k).type, worst);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("every corpus model equals TFLite Micro's reference kernels on 1 to 8 cores", "[tool][tflm]") {
@@ -130,28 +150,33 @@ TEST_CASE("every corpus model equals TFLite Micro's reference kernels on 1 to 8 
   const fs::path work = fs::temp_directory_path() / ("weft_tflm_" + std::to_string(::getpid()));
   fs::create_directories(work);
   worst_float worst;
-  int int8_models = 0, float_models = 0, compared = 0, refused = 0;
+  int int8_models = 0, float_models = 0, several_io = 0, compared = 0, refused = 0;
   std::uint64_t seed = 0x7F1A;
   for (const fs::path& file : files) {
     INFO(file.filename().string());
     const tool::imported_model m = tool::import_tflite(tool::read_file(file.string()));
     const auto& g = *m.graph;
-    const tensor_spec& in = g.input_spec();
-    (in.type == dtype::int8 ? int8_models : float_models) += 1;
+    (g.input_spec().type == dtype::int8 ? int8_models : float_models) += 1;
+    if (g.input_count > 1 || g.output_count > 1) ++several_io;
     for (int sample = 0; sample < 2; ++sample) {
       test::rng r(seed++);
-      std::vector<char> input(in.bytes());
-      if (in.type == dtype::int8) {
-        const auto x = r.int8s(input.size());
-        std::memcpy(input.data(), x.data(), x.size());
-      } else {
-        const auto x = r.floats(input.size() / 4, -1.0, 1.0);
-        std::memcpy(input.data(), x.data(), input.size());
+      std::vector<std::vector<char>> inputs;
+      std::vector<fs::path> in_files;
+      for (int k = 0; k < g.input_count; ++k) {
+        const tensor_spec& in = g.input_spec(k);
+        std::vector<char>& input = inputs.emplace_back(in.bytes());
+        if (in.type == dtype::int8) {
+          const auto x = r.int8s(input.size());
+          std::memcpy(input.data(), x.data(), x.size());
+        } else {
+          const auto x = r.floats(input.size() / 4, -1.0, 1.0);
+          std::memcpy(input.data(), x.data(), input.size());
+        }
+        in_files.push_back(work / ("in" + std::to_string(k) + ".bin"));
+        write_bytes(in_files.back(), input.data(), input.size());
       }
-      const fs::path in_file = work / "in.bin";
-      write_bytes(in_file, input.data(), input.size());
       std::string why;
-      const std::vector<char> want = tflm_output(file, in_file, work, why);
+      const auto want = tflm_outputs(file, in_files, g.output_count, work, why);
       if (want.empty()) {
         INFO("tflm_run: " << why);
         REQUIRE(tflm_refuses(g));
@@ -159,12 +184,14 @@ TEST_CASE("every corpus model equals TFLite Micro's reference kernels on 1 to 8 
         continue;
       }
       ++compared;
-      for (int cores : {1, 2, 3, 4, 8}) compare_on_cores(g, input, want, cores, worst);
+      for (int cores : {1, 2, 3, 4, 8}) compare_on_cores(g, inputs, want, cores, worst);
     }
   }
   fs::remove_all(work);
   REQUIRE(compared > 1000);
-  WARN(int8_models << " int8 and " << float_models << " float32 models, 2 inputs each: " << compared
+  REQUIRE(several_io >= 10);
+  WARN(int8_models << " int8 and " << float_models << " float32 models (" << several_io
+                   << " with several inputs or outputs), 2 inputs each: " << compared
                    << " runs compared on 1, 2, 3, 4 and 8 cores, " << refused
                    << " refused by TFLite Micro (depthwise without bias); largest float32 difference: "
                    << worst.relative << " of the largest output");

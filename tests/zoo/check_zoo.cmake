@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # A model of ../shared/zoo on the host: `weft run` on each of its inputs, on
 # every core count of CORES, must give TensorFlow Lite Micro's outputs
-# (ZOO/<name>/out_NN.bin) byte for byte; and `weft run --dump` on the first
-# input must equal `tflm_run --dump` operator by operator.
+# (ZOO/<name>/out_NN.bin, and out1_NN.bin, out2_NN.bin... for a model with
+# several outputs) byte for byte; and `weft run --dump` on the first input
+# must equal `tflm_run --dump` operator by operator.
 # cmake -DWEFT=<tool> -DTFLM=<tflm_run> -DZOO=<zoo dir> -DNAME=<model> -DCORES=<list> -DWORK=<dir>
 #       -P check_zoo.cmake
 file(REMOVE_RECURSE ${WORK})
@@ -16,20 +17,36 @@ if(count EQUAL 0)
 endif()
 foreach(cores IN LISTS CORES)
   foreach(input IN LISTS inputs)
-    string(REGEX REPLACE "in_([0-9]+)\\.bin$" "out_\\1.bin" expected "${input}")
-    set(out ${WORK}/out.bin)
-    file(REMOVE ${out})
-    execute_process(COMMAND ${WEFT} run ${model} --cores ${cores} --input ${input} --output ${out}
+    # One --output per output file TFLite Micro wrote: out_NN, out1_NN, ...
+    get_filename_component(input_name ${input} NAME)
+    string(REGEX REPLACE "^in_([0-9]+)\\.bin$" "\\1" nn "${input_name}")
+    set(expected ${ZOO}/${NAME}/out_${nn}.bin)
+    set(args --output ${WORK}/out0.bin)
+    foreach(k RANGE 1 7)
+      if(EXISTS ${ZOO}/${NAME}/out${k}_${nn}.bin)
+        list(APPEND expected ${ZOO}/${NAME}/out${k}_${nn}.bin)
+        list(APPEND args --output ${WORK}/out${k}.bin)
+      endif()
+    endforeach()
+    file(GLOB stale ${WORK}/out*.bin)
+    if(stale)
+      file(REMOVE ${stale})
+    endif()
+    execute_process(COMMAND ${WEFT} run ${model} --cores ${cores} --input ${input} ${args}
                     RESULT_VARIABLE rc ERROR_VARIABLE err)
     if(NOT rc EQUAL 0)
       string(APPEND failures "${input}, ${cores} cores: weft run exited with ${rc}: ${err}\n")
       continue()
     endif()
-    file(SHA256 ${out} got)
-    file(SHA256 ${expected} want)
-    if(NOT got STREQUAL want)
-      string(APPEND failures "${input}, ${cores} cores: the output differs from ${expected}\n")
-    endif()
+    set(k 0)
+    foreach(want_file IN LISTS expected)
+      file(SHA256 ${WORK}/out${k}.bin got)
+      file(SHA256 ${want_file} want)
+      if(NOT got STREQUAL want)
+        string(APPEND failures "${input}, ${cores} cores: output ${k} differs from ${want_file}\n")
+      endif()
+      math(EXPR k "${k} + 1")
+    endforeach()
   endforeach()
 endforeach()
 

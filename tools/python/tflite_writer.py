@@ -200,6 +200,17 @@ class Model:
         self.outputs.append(t.index)
         return t
 
+    def constant(self, values, shape, dtype="INT8", scale=None, zero_point=0, name=None):
+        """A constant tensor operators read as an input (an operand, not
+        weights): int8 with its own (scale, zero point), int32 or float32."""
+        dtype = dtype.upper()
+        name = name or f"const{len(self.tensors)}"
+        if dtype == "INT8":
+            c = Constant(dtype, values, shape, scales=[scale], zero_points=[int(zero_point)])
+            return Tensor(self._constant(c, name), c.shape, dtype, float32(scale), int(zero_point))
+        c = Constant(dtype, values, shape)
+        return Tensor(self._constant(c, name), c.shape, dtype)
+
     # -- operators --------------------------------------------------------
     def _operator(self, code, inputs, outputs, options_type=None, options=None):
         if code not in self.opcodes:
@@ -377,6 +388,15 @@ class Model:
             output = (x.scale, x.zero_point)
         y = self._activation(shape or [1], x.dtype, output)
         self._operator("MEAN", [x.index, a], [y.index], "ReducerOptions", {"keep_dims": keep_dims})
+        return y
+
+    def resize_nearest_neighbor(self, x, size, align_corners=False, half_pixel_centers=False):
+        """RESIZE_NEAREST_NEIGHBOR of an NHWC image to size = (height, width)."""
+        s = self._constant(Constant("INT32", [int(v) for v in size], [2]), f"op{len(self.operators)}_size")
+        y = self._activation([x.shape[0], int(size[0]), int(size[1]), x.shape[3]], x.dtype,
+                             x.quantization and (x.scale, x.zero_point))
+        self._operator("RESIZE_NEAREST_NEIGHBOR", [x.index, s], [y.index], "ResizeNearestNeighborOptions",
+                       {"align_corners": bool(align_corners), "half_pixel_centers": bool(half_pixel_centers)})
         return y
 
     # -- output -----------------------------------------------------------

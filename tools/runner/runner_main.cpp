@@ -2,10 +2,13 @@
 // The host program `weft run` and `weft bench` build for a model. The model
 // header comes in with -include, WEFT_MODEL names its struct, WEFT_SPEEDS
 // (optional) lists the relative speeds of the cores to plan for.
-//   runner IN.bin OUT.bin [DUMP_DIR]   one inference per input in IN.bin (one
-//                                      or several inputs, one after another),
-//                                      the outputs likewise in OUT.bin; with
-//                                      DUMP_DIR (one input only) every
+//   runner IN.bin OUT.bin [DUMP_DIR]   one inference per record of IN.bin (a
+//                                      record: every model input's bytes, in
+//                                      order; one or several records, one
+//                                      after another), the output records
+//                                      (every output's bytes) likewise in
+//                                      OUT.bin; with
+//                                      DUMP_DIR (one record only) every
 //                                      operator's output as DUMP_DIR/opNNN.bin
 //                                      (run with the observable memory plan:
 //                                      no operator in place or fused, so each
@@ -22,6 +25,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #ifndef WEFT_MODEL
@@ -60,13 +64,47 @@ struct dumper {
   }
 };
 
-int bench(weft::instance<WEFT_MODEL, profile>& net, weft::host_threads<profile.cores>& exec, int iterations) {
-  auto in = net.input();
-  std::uint64_t state = 0x5EED;
-  for (auto& x : in) {  // a fixed pseudo-random input
+using net_type = weft::instance<WEFT_MODEL, profile>;
+
+// Bytes of one inference's inputs and of its outputs, every tensor in order.
+constexpr std::size_t record_bytes(const auto& sizes, int count) {
+  std::size_t n = 0;
+  for (int k = 0; k < count; ++k) n += sizes[static_cast<std::size_t>(k)];
+  return n;
+}
+constexpr std::size_t in_record = record_bytes(program::input_sizes, program::input_count);
+constexpr std::size_t out_record = record_bytes(program::output_sizes, program::output_count);
+
+template <class Net>
+void load_inputs(Net& net, const std::byte* record) {
+  for (int k = 0; k < program::input_count; ++k) {
+    const auto in = net.input_bytes(k);
+    std::memcpy(in.data(), record, in.size());
+    record += in.size();
+  }
+}
+template <class Net>
+void store_outputs(const Net& net, std::byte* record) {
+  for (int k = 0; k < program::output_count; ++k) {
+    const auto out = net.output_bytes(k);
+    std::memcpy(record, out.data(), out.size());
+    record += out.size();
+  }
+}
+
+// A fixed pseudo-random value for every input element.
+template <int K>
+void fill_input(net_type& net, std::uint64_t& state) {
+  for (auto& x : net.template input<K>()) {
     state = state * 6364136223846793005ull + 1442695040888963407ull;
     x = static_cast<std::remove_reference_t<decltype(x)>>(static_cast<std::int8_t>(state >> 56));
   }
+}
+
+int bench(net_type& net, weft::host_threads<profile.cores>& exec, int iterations) {
+  std::uint64_t state = 0x5EED;
+  [&]<int... K>(std::integer_sequence<int, K...>) { (fill_input<K>(net, state), ...); }
+  (std::make_integer_sequence<int, program::input_count>{});
   for (int k = 0; k < 3; ++k) net.invoke(exec);  // warm up caches and threads
   std::vector<std::int64_t> ns(static_cast<std::size_t>(iterations));
   for (auto& t : ns) {
@@ -83,7 +121,7 @@ int bench(weft::instance<WEFT_MODEL, profile>& net, weft::host_threads<profile.c
 }  // namespace
 
 int main(int argc, char** argv) {
-  static weft::instance<WEFT_MODEL, profile> net;
+  static net_type net;
   // A dump runs the model planned without in-place operators or fused adds:
   // with the compact plan a convolution that does the next add never stores
   // its own output, and its file would hold the add's. Same outputs; a
@@ -95,8 +133,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s INPUT.bin OUTPUT.bin [DUMP_DIR] | --bench N\n", argv[0]);
     return 2;
   }
-  auto in = net.input();
-  const std::size_t need = in.size() * sizeof(*in.data());
   std::FILE* f = std::fopen(argv[1], "rb");
   if (f == nullptr) {
     std::fprintf(stderr, "weft: error: cannot open input '%s'\n", argv[1]);
@@ -107,40 +143,41 @@ int main(int argc, char** argv) {
   for (std::size_t got; (got = std::fread(chunk, 1, sizeof chunk, f)) > 0;)
     inputs.insert(inputs.end(), chunk, chunk + got);
   std::fclose(f);
-  // The file holds one input or several, one after another: each runs in turn
-  // and the outputs follow one another in the same order.
-  if (inputs.empty() || inputs.size() % need != 0) {
+  // The file holds one record or several, one after another: each runs in
+  // turn and the output records follow one another in the same order.
+  if (inputs.empty() || inputs.size() % in_record != 0) {
     std::fprintf(stderr,
-                 "weft: error: input '%s' must hold %zu bytes (the model's %s input, %d elements) or a whole "
-                 "number of such inputs; it has %zu\n",
-                 argv[1], need, weft::name_of(program::input_spec.type), static_cast<int>(in.size()), inputs.size());
+                 "weft: error: input '%s' must hold %zu bytes (the model's %d input%s) or a whole number of such "
+                 "records; it has %zu\n",
+                 argv[1], in_record, program::input_count, program::input_count == 1 ? "" : "s, one after another",
+                 inputs.size());
     return 2;
   }
-  const std::size_t count = inputs.size() / need;
+  const std::size_t count = inputs.size() / in_record;
   if (argc > 3 && count != 1) {
     std::fprintf(stderr, "weft: error: --dump takes a single input; '%s' holds %zu\n", argv[1], count);
     return 2;
   }
-  auto out = net.output();
-  const std::size_t out_bytes = out.size() * sizeof(*out.data());
-  std::vector<std::byte> outputs(count * out_bytes);
+  std::vector<std::byte> outputs(count * out_record);
   for (std::size_t k = 0; k < count; ++k) {
-    std::memcpy(in.data(), inputs.data() + k * need, need);
+    load_inputs(net, inputs.data() + k * in_record);
     net.invoke(exec);
-    std::memcpy(outputs.data() + k * out_bytes, out.data(), out_bytes);
+    store_outputs(net, outputs.data() + k * out_record);
   }
   if (argc > 3) {
     const auto observed = std::make_unique<observable>();
-    std::memcpy(observed->input().data(), inputs.data(), need);
+    load_inputs(*observed, inputs.data());
     dumper d{argv[3]};
     observed->invoke(exec, d);
     if (!d.ok) {
       std::fprintf(stderr, "weft: error: cannot write operator outputs to '%s'\n", argv[3]);
       return 1;
     }
-    // OUT.bin holds the compact plan's output, as without --dump; the two
-    // plans must agree on it.
-    if (std::memcmp(observed->output().data(), outputs.data(), out_bytes) != 0) {
+    // OUT.bin holds the compact plan's outputs, as without --dump; the two
+    // plans must agree on them.
+    std::vector<std::byte> again(out_record);
+    store_outputs(*observed, again.data());
+    if (std::memcmp(again.data(), outputs.data(), out_record) != 0) {
       std::fprintf(stderr, "weft: internal error: the dumped run's output differs from the normal run's\n");
       return 1;
     }

@@ -143,9 +143,13 @@ std::string constant_expr(const imported_model& m, const constant& c, const std:
       if (c.spec.quant.per_channel())
         return "weft::int8_weights(" + arr + ", " + shape_literal(c.spec.dims) + ", " + ns + "::" + d->name +
                "_scales, " + std::to_string(c.spec.quant.axis) + ")";
+      if (c.spec.quant.zero_point != 0)
+        return "weft::int8_constant(" + arr + ", " + shape_literal(c.spec.dims) + ", " +
+               float_literal(c.spec.quant.scale) + ", " + std::to_string(c.spec.quant.zero_point) + ")";
       return "weft::int8_weights(" + arr + ", " + shape_literal(c.spec.dims) + ", " +
              float_literal(c.spec.quant.scale) + ")";
     case dtype::int32:
+      if (c.spec.dims.rank != 1) return "weft::int32_constant(" + arr + ", " + shape_literal(c.spec.dims) + ")";
       return "weft::int32_bias(" + arr + ")";
     case dtype::float32:
       return "weft::float32_constant(" + arr + ", " + shape_literal(c.spec.dims) + ")";
@@ -257,41 +261,54 @@ std::string generate_header(const imported_model& m, const std::string& name, co
   os << "}  // namespace " << ns << "\n\n";
 
   os << "struct " << name << " {\n  static constexpr auto graph = [] {\n"
-     << "    weft::graph<" << g.node_count << "> g;\n";
-  const tensor_spec& in = g.spec(g.input_tensor);
-  os << "    // input: " << comment_text(tensor_name(g.input_tensor)) << "\n"
-     << "    const weft::tensor_id t" << g.input_tensor << " = g.input("
-     << (in.type == dtype::int8 ? "weft::int8_tensor(" + shape_literal(in.dims) + ", " + float_literal(in.quant.scale) +
-                                      ", " + std::to_string(in.quant.zero_point) + ")"
-                                : "weft::float32_tensor(" + shape_literal(in.dims) + ")")
-     << ");\n";
+     << "    weft::graph<" << g.node_count << ", " << g.tensor_count << "> g;\n";
   std::vector<bool> used(static_cast<std::size_t>(g.tensor_count), false);
-  used[static_cast<std::size_t>(g.output_tensor)] = true;
+  for (int k = 0; k < g.output_count; ++k) used[static_cast<std::size_t>(g.output_tensor(k))] = true;
   for (int i = 0; i < g.node_count; ++i)
     for (int k = 0; k < g.at(i).input_count(); ++k)
       used[static_cast<std::size_t>(g.at(i).inputs[static_cast<std::size_t>(k)])] = true;
-  for (int i = 0; i < g.node_count; ++i) {
+  // Tensors in the order the graph made them, so that every id is the same.
+  for (int t = 0; t < g.tensor_count; ++t) {
+    const int from = g.producer[static_cast<std::size_t>(t)];
+    const tensor_spec& spec = g.spec(t);
+    if (from == from_model_input) {
+      os << "    // input: " << comment_text(tensor_name(t)) << "\n"
+         << "    " << (used[static_cast<std::size_t>(t)] ? "" : "[[maybe_unused]] ") << "const weft::tensor_id t" << t
+         << " = g.input("
+         << (spec.type == dtype::int8
+                 ? "weft::int8_tensor(" + shape_literal(spec.dims) + ", " + float_literal(spec.quant.scale) + ", " +
+                       std::to_string(spec.quant.zero_point) + ")"
+                 : "weft::float32_tensor(" + shape_literal(spec.dims) + ")")
+         << ");\n";
+      continue;
+    }
+    if (from == from_constant) {
+      os << "    // constant: " << comment_text(tensor_name(t)) << "\n"
+         << "    " << (used[static_cast<std::size_t>(t)] ? "" : "[[maybe_unused]] ") << "const weft::tensor_id t" << t
+         << " = g.constant(" << constant_expr(m, g.constants[static_cast<std::size_t>(t)], ns) << ");\n";
+      continue;
+    }
+    const int i = from;
     const node& n = g.at(i);
-    const tensor_spec& out = g.spec(n.output);
     const std::string op_name =
         static_cast<std::size_t>(i) < m.op_names.size() ? m.op_names[static_cast<std::size_t>(i)] : "";
-    os << "    // operator " << i << ": " << comment_text(op_name) << " -> " << comment_text(tensor_name(n.output))
-       << "\n";
-    os << "    " << (used[static_cast<std::size_t>(n.output)] ? "" : "[[maybe_unused]] ") << "const weft::tensor_id t"
-       << n.output << " = ";
+    os << "    // operator " << i << ": " << comment_text(op_name) << " -> " << comment_text(tensor_name(t)) << "\n";
+    os << "    " << (used[static_cast<std::size_t>(t)] ? "" : "[[maybe_unused]] ") << "const weft::tensor_id t" << t
+       << " = ";
     std::string inputs;
     for (int k = 0; k < n.input_count(); ++k)
       inputs += (k ? ", t" : "t") + std::to_string(n.inputs[static_cast<std::size_t>(k)]);
     os << "g.apply<weft::ops::" << name_of(n.kind) << "_op>({" << inputs << "}, ";
     visit_unit(n.kind, [&]<class U>() { os << options_literal<U>(n.opt<typename U::options>()); });
-    os << ", " << quant_literal(out);
+    os << ", " << quant_literal(spec);
     if (!n.weights.empty()) {
       os << ",\n        " << constant_expr(m, n.weights, ns);
       if (!n.bias.empty()) os << ", " << constant_expr(m, n.bias, ns);
     }
     os << ");\n";
   }
-  os << "    g.output(t" << g.output_tensor << ");\n    return g;\n  }();\n};\n";
+  for (int k = 0; k < g.output_count; ++k) os << "    g.output(t" << g.output_tensor(k) << ");\n";
+  os << "    return g;\n  }();\n};\n";
   return os.str();
 }
 

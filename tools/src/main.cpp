@@ -18,7 +18,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -42,11 +44,14 @@ constexpr const char* plan_usage = R"(  weft plan MODEL.tflite [--target T] [COR
         --svg draws the schedule and the arena over time
 )";
 constexpr const char* run_usage =
-    R"(  weft run MODEL.tflite --input IN.bin --output OUT.bin [--target T] [CORES] [--dump DIR] [--size]
-           [--compiler C]
+    R"(  weft run MODEL.tflite --input IN.bin... --output OUT.bin... [--target T] [CORES] [--dump DIR]
+           [--size] [--compiler C]
         compile the model for the host or an emulated board (cached) and run
-        it on IN.bin; with --dump (host), also write every operator's output
-        as DIR/opNNN.bin
+        it: one --input per model input, in order, each file holding one
+        inference's tensor or several one after another; one --output per
+        model output, or one that receives each inference's outputs one
+        after another; with --dump (host), also write every operator's
+        output as DIR/opNNN.bin (NNN: the .tflite operator index)
 )";
 constexpr const char* bench_usage =
     R"(  weft bench MODEL.tflite [--target T] [CORES] [--iterations N] [--json] [--size] [--compiler C]
@@ -98,6 +103,7 @@ struct arguments {
   bool help = false;
   std::string model;
   std::map<std::string, std::string> options;
+  std::vector<std::string> inputs, outputs;  // run: every --input and --output, in order
   bool json = false;
   bool size = false;
 };
@@ -126,7 +132,14 @@ arguments parse(int argc, char** argv) {
       a.size = true;
     } else if (std::find(known->second.begin(), known->second.end(), arg) != known->second.end()) {
       if (i + 1 >= argc) throw usage_error(arg + " needs a value");
-      a.options[arg == "-o" ? "--output" : arg] = argv[++i];
+      if (a.command == "run" && arg == "--input") {
+        a.inputs.emplace_back(argv[++i]);
+      } else if (a.command == "run" && arg == "--output") {
+        a.outputs.emplace_back(argv[++i]);
+      } else {
+        if (a.options.count(arg == "-o" ? "--output" : arg)) throw usage_error(arg + " is given twice");
+        a.options[arg == "-o" ? "--output" : arg] = argv[++i];
+      }
     } else if (!arg.empty() && arg[0] == '-') {
       throw usage_error("unknown option '" + arg + "' for '" + a.command + "'");
     } else if (a.model.empty()) {
@@ -238,21 +251,117 @@ core_profile profile_of(const arguments& a) {
   return host ? p.with_shared_lines(weft::host_line_bytes) : p;
 }
 
-// IN holds the model's input, or (single_only false) several of them one
-// after another: each runs in turn, and OUT receives the outputs in order.
-void check_inputs(const imported_model& m, const std::string& input, bool single_only) {
-  std::error_code ec;
-  const auto size = fs::file_size(input, ec);
-  if (ec) throw input_error("cannot open input '" + input + "'");
-  const weft::tensor_spec& in = m.graph->input_spec();
-  const std::size_t need = in.bytes();
-  const std::string what = std::to_string(need) + " bytes (the model's " + std::string(weft::name_of(in.type)) +
-                           " input, " + std::to_string(in.dims.elements()) + " elements)";
-  if (single_only && size != need)
-    throw input_error("--dump takes one input: '" + input + "' must hold exactly " + what);
-  if (size == 0 || size % need != 0)
-    throw input_error("input '" + input + "' must hold " + what + " or a whole number of such inputs; it has " +
-                      std::to_string(size));
+// The --input files of `weft run`: one per model input, in order, each
+// holding that input for one inference or several one after another (the
+// same number in every file); with --dump (single_only), exactly one.
+// Returns the number of inferences.
+std::size_t check_inputs(const imported_model& m, const std::vector<std::string>& inputs, bool single_only) {
+  const tool_graph& g = *m.graph;
+  if (static_cast<int>(inputs.size()) != g.input_count)
+    throw input_error("the model has " + std::to_string(g.input_count) + " input" + (g.input_count == 1 ? "" : "s") +
+                      ": give one --input per model input, in order (" + std::to_string(inputs.size()) + " given)");
+  std::size_t records = 0;
+  for (int k = 0; k < g.input_count; ++k) {
+    const std::string& input = inputs[static_cast<std::size_t>(k)];
+    std::error_code ec;
+    const auto size = fs::file_size(input, ec);
+    if (ec) throw input_error("cannot open input '" + input + "'");
+    const weft::tensor_spec& in = g.input_spec(k);
+    const std::size_t need = in.bytes();
+    const std::string what = std::to_string(need) + " bytes (the model's " +
+                             (g.input_count == 1 ? std::string() : "input " + std::to_string(k) + ", ") +
+                             weft::name_of(in.type) + " " + (g.input_count == 1 ? "input, " : "") +
+                             std::to_string(in.dims.elements()) + " elements)";
+    if (single_only && size != need)
+      throw input_error("--dump takes one inference: '" + input + "' must hold exactly " + what);
+    if (size == 0 || size % need != 0)
+      throw input_error("input '" + input + "' must hold " + what + " or a whole number of such inputs; it has " +
+                        std::to_string(size));
+    if (k > 0 && size / need != records)
+      throw input_error("the inputs hold different numbers of inferences: '" + inputs[0] + "' holds " +
+                        std::to_string(records) + ", '" + input + "' holds " + std::to_string(size / need));
+    records = size / need;
+  }
+  return records;
+}
+
+// A folder of the tool's own for one command, removed with everything in it.
+struct scratch_folder {
+  fs::path path;
+  scratch_folder() {
+    std::string pattern = (fs::temp_directory_path() / "weft-run-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary folder");
+    path = pattern;
+  }
+  ~scratch_folder() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  scratch_folder(const scratch_folder&) = delete;
+  scratch_folder& operator=(const scratch_folder&) = delete;
+};
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) throw input_error("cannot read '" + path + "'");
+  return data;
+}
+
+// The runner and the firmware read one file of records (every model input's
+// bytes, in order, per inference) and write one of output records: these
+// join the --input files into it and split it into the --output files.
+std::string join_records(const std::vector<std::string>& files, const std::vector<std::size_t>& sizes,
+                         std::size_t records) {
+  std::vector<std::string> data;
+  for (const std::string& f : files) data.push_back(read_all(f));
+  std::string joined;
+  for (std::size_t r = 0; r < records; ++r)
+    for (std::size_t k = 0; k < files.size(); ++k) joined.append(data[k], r * sizes[k], sizes[k]);
+  return joined;
+}
+
+void split_records(const std::string& joined, const std::vector<std::size_t>& sizes,
+                   const std::vector<std::string>& files) {
+  std::size_t record = 0;
+  for (const std::size_t n : sizes) record += n;
+  const std::size_t records = record == 0 ? 0 : joined.size() / record;
+  std::size_t at = 0;
+  std::vector<std::string> parts(files.size());
+  for (std::size_t r = 0; r < records; ++r)
+    for (std::size_t k = 0; k < files.size(); ++k) {
+      parts[k].append(joined, at, sizes[k]);
+      at += sizes[k];
+    }
+  for (std::size_t k = 0; k < files.size(); ++k) write_atomically(files[k], parts[k]);
+}
+
+// Runs `program` (runner or firmware) on the --input files, leaving its
+// outputs in the --output files: directly where the model has one input and
+// one --output, else through joined and split files in a scratch folder.
+int run_with_files(const imported_model& m, const arguments& a, std::size_t records,
+                   const std::function<int(const std::string&, const std::string&)>& program) {
+  const tool_graph& g = *m.graph;
+  if (a.outputs.size() != 1 && static_cast<int>(a.outputs.size()) != g.output_count)
+    throw input_error("the model has " + std::to_string(g.output_count) + " outputs: give one --output per model " +
+                      "output, in order, or one for all of them (" + std::to_string(a.outputs.size()) + " given)");
+  if (a.inputs.size() == 1 && a.outputs.size() == 1) return program(a.inputs[0], a.outputs[0]);
+  scratch_folder scratch;
+  std::string input = a.inputs[0];
+  if (a.inputs.size() > 1) {
+    std::vector<std::size_t> sizes;
+    for (int k = 0; k < g.input_count; ++k) sizes.push_back(g.input_spec(k).bytes());
+    input = (scratch.path / "inputs.bin").string();
+    write_atomically(input, join_records(a.inputs, sizes, records));
+  }
+  const std::string output = a.outputs.size() == 1 ? a.outputs[0] : (scratch.path / "outputs.bin").string();
+  const int status = program(input, output);
+  if (status == 0 && a.outputs.size() > 1) {
+    std::vector<std::size_t> sizes;
+    for (int k = 0; k < g.output_count; ++k) sizes.push_back(g.output_spec(k).bytes());
+    split_records(read_all(output), sizes, a.outputs);
+  }
+  return status;
 }
 
 std::string default_name(const std::string& model_path) {
@@ -272,14 +381,15 @@ int run(int argc, char** argv) {
     if (fs::is_directory(a.model, ec)) throw input_error("'" + a.model + "' is a folder, not a .tflite file");
   }
   // Outputs are checked before the (possibly long) build.
-  if (a.options.count("--output") && a.command != "import") check_writable("--output", a.options.at("--output"));
+  for (const std::string& out : a.outputs) check_writable("--output", out);
   if (a.options.count("--svg")) check_writable("--svg", a.options.at("--svg"));
-  if (a.options.count("--input")) {
+  for (const std::string& in : a.inputs) {
     std::error_code ec;
-    const std::string& in = a.options.at("--input");
     if (fs::is_directory(in, ec)) throw input_error("--input '" + in + "' is a folder, not a file");
     if (!fs::exists(in, ec)) throw input_error("cannot open input '" + in + "': no such file");
   }
+  if (a.command == "run" && a.inputs.empty()) throw usage_error("'run' needs --input");
+  if (a.command == "run" && a.outputs.empty()) throw usage_error("'run' needs --output");
   const std::vector<std::uint8_t> bytes = read_file(a.model);
   const imported_model m = import_tflite(bytes);
   const std::string source = fs::path(a.model).filename().string();
@@ -314,10 +424,11 @@ int run(int argc, char** argv) {
       std::cout << (a.json ? bench_json(b, t, source) : bench_text(b, m, t, source));
       return 0;
     }
-    const std::string input = require(a, "--input");
-    check_inputs(m, input, false);
-    const int status = run_on_target(elf, t, profile.cores, input, require(a, "--output"));
-    if (status == 2) throw input_error("the firmware refused the input '" + input + "'");
+    const std::size_t records = check_inputs(m, a.inputs, false);
+    const int status = run_with_files(m, a, records, [&](const std::string& in, const std::string& out) {
+      return run_on_target(elf, t, profile.cores, in, out);
+    });
+    if (status == 2) throw input_error("the firmware refused the input '" + a.inputs[0] + "'");
     if (status != 0)
       throw std::runtime_error("the firmware exited with status " + std::to_string(status) + " on " + target);
     return 0;
@@ -351,17 +462,14 @@ int run(int argc, char** argv) {
     return 0;
   }
   // run
-  const std::string input = require(a, "--input");
-  const std::string output = require(a, "--output");
-  std::vector<std::string> args = {input, output};
-  check_inputs(m, input, a.options.count("--dump") != 0);
-  if (a.options.count("--dump")) {
-    const fs::path dir = a.options.at("--dump");
-    make_folder("--dump", dir);
-    args.push_back(dir.string());
-  }
+  const std::size_t records = check_inputs(m, a.inputs, a.options.count("--dump") != 0);
+  if (a.options.count("--dump")) make_folder("--dump", a.options.at("--dump"));
   const fs::path runner = host_runner(m, source, profile, argv[0], compiler);
-  const int status = run_program(runner, args);
+  const int status = run_with_files(m, a, records, [&](const std::string& in, const std::string& out) {
+    std::vector<std::string> args = {in, out};
+    if (a.options.count("--dump")) args.push_back(a.options.at("--dump"));
+    return run_program(runner, args);
+  });
   if (status == 0 && a.options.count("--dump")) {
     // The runner names each output by weft's operator; the user knows the
     // .tflite's (an operator the import folded away, a PAD, has none).

@@ -18,7 +18,8 @@ namespace weft::tool {
 
 /// Capacity of graphs the tool builds; larger models are refused.
 inline constexpr int max_operators = 1024;
-using tool_graph = weft::graph<max_operators>;
+// Tensors: model inputs, constant operands and operator outputs.
+using tool_graph = weft::graph<max_operators, 4 * max_operators>;
 
 /// Bad input: the message names the problem (and the operator when there is
 /// one). The tool prints it on one line and exits with status 2.

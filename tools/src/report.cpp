@@ -69,6 +69,8 @@ plan_summary summarize(const imported_model& m, const core_profile& prof) {
     s.weight_bytes += constant_bytes(g.at(i).weights) + constant_bytes(g.at(i).bias);
     s.macs += g.at(i).macs;
   }
+  for (int t = 0; t < g.tensor_count; ++t)  // constant operands, in flash like weights
+    if (g.is_constant(t)) s.weight_bytes += g.spec(t).bytes();
   return s;
 }
 
@@ -100,10 +102,13 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
   os << line;
   if (prof.cores > 1) os << "  split     per core (tiles; MACs)";
   os << "\n";
-  std::snprintf(line, sizeof line, "%4s  %-17s %-18s %-15s %7zu %7zu %10s\n", "in", "input", "",
-                shape_text(g.input_spec().dims).c_str(), p.offset[static_cast<std::size_t>(g.input_tensor)],
-                g.input_spec().bytes(), "");
-  os << line;
+  for (int k = 0; k < g.input_count; ++k) {
+    const std::string label = g.input_count == 1 ? "in" : "in" + std::to_string(k);
+    std::snprintf(line, sizeof line, "%4s  %-17s %-18s %-15s %7zu %7zu %10s\n", label.c_str(), "input", "",
+                  shape_text(g.input_spec(k).dims).c_str(), p.offset[static_cast<std::size_t>(g.input_tensor(k))],
+                  g.input_spec(k).bytes(), "");
+    os << line;
+  }
   for (int i = 0; i < g.node_count; ++i) {
     const node& n = g.at(i);
     const node_schedule& ns = s->at(i);
@@ -131,6 +136,14 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
     }
     os << "\n";
   }
+  // Which tensors the caller reads, when that is not simply the last one.
+  if (g.output_count > 1 || g.output_tensor() != g.at(g.node_count - 1).output)
+    for (int k = 0; k < g.output_count; ++k) {
+      const int t = g.output_tensor(k), from = g.producer[static_cast<std::size_t>(t)];
+      os << "output " << k << ": " << shape_text(g.output_spec(k).dims) << " at offset "
+         << p.offset[static_cast<std::size_t>(t)] << ", "
+         << (from >= 0 ? "from operator " + std::to_string(from) : std::string("a model input")) << "\n";
+    }
   os << "\narena bytes:        " << sum.arena_bytes << "\n"
      << "lower bound bytes:  " << sum.arena_lower_bound_bytes
      << "  (most bytes live at one step, each tensor in its own bytes)\n"
@@ -166,8 +179,21 @@ std::string plan_json(const imported_model& m, const core_profile& prof) {
      << ", \"waits_before_operators\": " << s->waits << ", \"predicted_balance\": " << s->imbalance()
      << ", \"critical_path\": " << s->critical_path << ", \"ideal\": " << s->ideal
      << ", \"input\": {\"shape\": " << shape_text(g.input_spec().dims)
-     << ", \"offset\": " << p.offset[static_cast<std::size_t>(g.input_tensor)]
-     << ", \"bytes\": " << g.input_spec().bytes() << "}, \"ops\": [";
+     << ", \"offset\": " << p.offset[static_cast<std::size_t>(g.input_tensor())]
+     << ", \"bytes\": " << g.input_spec().bytes() << "}";
+  auto io_list = [&](const char* key, int count, auto tensor_of) {
+    os << ", \"" << key << "\": [";
+    for (int k = 0; k < count; ++k) {
+      const int t = tensor_of(k);
+      os << (k ? ", " : "") << "{\"shape\": " << shape_text(g.spec(t).dims)
+         << ", \"dtype\": " << json_string(name_of(g.spec(t).type))
+         << ", \"offset\": " << p.offset[static_cast<std::size_t>(t)] << ", \"bytes\": " << g.spec(t).bytes() << "}";
+    }
+    os << "]";
+  };
+  io_list("inputs", g.input_count, [&](int k) { return g.input_tensor(k); });
+  io_list("outputs", g.output_count, [&](int k) { return g.output_tensor(k); });
+  os << ", \"ops\": [";
   for (int i = 0; i < g.node_count; ++i) {
     const node& n = g.at(i);
     const node_schedule& ns = s->at(i);

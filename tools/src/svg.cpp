@@ -172,10 +172,11 @@ std::string plan_svg(const imported_model& m, const std::string& source, const c
           last[static_cast<std::size_t>(root[static_cast<std::size_t>(g.at(i).inputs[static_cast<std::size_t>(k)])])];
       l = std::max(l, i);
     }
-  if (g.output_tensor >= 0) last[static_cast<std::size_t>(root[static_cast<std::size_t>(g.output_tensor)])] = steps;
+  for (int k = 0; k < g.output_count; ++k)
+    last[static_cast<std::size_t>(root[static_cast<std::size_t>(g.output_tensor(k))])] = steps;
   const double right = left + width, bottom = arena_top + arena_h;
   for (int t = 0; t < g.tensor_count; ++t) {
-    if (root[static_cast<std::size_t>(t)] != t) continue;
+    if (root[static_cast<std::size_t>(t)] != t || g.is_constant(t)) continue;  // constants are in flash
     const int producer = g.producer[static_cast<std::size_t>(t)];
     const int first = std::max(producer, 0);
     const double x0 = x_of(start[static_cast<std::size_t>(std::min(first, steps))]);

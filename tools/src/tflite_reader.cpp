@@ -55,13 +55,16 @@ class reader {
       fail("the model has " + std::to_string(ops->size()) + " operators; weft reads at most " +
            std::to_string(max_operators));
     check_operators_known(*ops);
-    const int input = single(sg_->inputs(), "input");
-    const int output = single(sg_->outputs(), "output");
-    add_input(input);
+    for (const int input : io_tensors(sg_->inputs(), "input", max_model_inputs)) add_input(input);
+    const std::vector<int> outputs = io_tensors(sg_->outputs(), "output", max_model_outputs);
     for (flatbuffers::uoffset_t i = 0; i < ops->size(); ++i) add_operator(static_cast<int>(i), ops->Get(i));
-    if (weft_id_[static_cast<std::size_t>(output)] < 0)
-      fail("the model's output tensor " + tensor_label(output) + " is not written by any operator");
-    out_.graph->output({weft_id_[static_cast<std::size_t>(output)]});
+    for (const int output : outputs) {
+      const int id = weft_id_[static_cast<std::size_t>(output)];
+      if (id < 0 || out_.graph->is_constant(id))
+        fail("the model's output tensor " + tensor_label(output) + " is not written by any operator");
+      out_.graph->output({id});
+      if (!out_.graph->ok()) fail("model output " + tensor_label(output) + ": " + message(out_.graph->err));
+    }
     if (error e = out_.graph->check(); e != error::none) fail(std::string(message(e)));
     return std::move(out_);
   }
@@ -103,11 +106,21 @@ class reader {
       fail("schema version " + std::to_string(model_->version()) + " is not supported (weft reads version 3)");
   }
 
-  int single(const flatbuffers::Vector<std::int32_t>* v, const char* what) {
-    if (v == nullptr || v->size() != 1)
-      fail(std::string("the model has ") + std::to_string(v ? v->size() : 0) + " " + what +
-           " tensors; weft models have exactly one");
-    return checked_tensor(v->Get(0));
+  // The model's input or output tensors, in order: at least one, at most
+  // `most`, each named once.
+  std::vector<int> io_tensors(const flatbuffers::Vector<std::int32_t>* v, const char* what, int most) {
+    const std::size_t count = v == nullptr ? 0 : v->size();
+    if (count == 0 || count > static_cast<std::size_t>(most))
+      fail(std::string("the model has ") + std::to_string(count) + " " + what + " tensors; weft models have 1 to " +
+           std::to_string(most));
+    std::vector<int> r;
+    for (const auto t : *v) {
+      const int index = checked_tensor(t);
+      if (std::find(r.begin(), r.end(), index) != r.end())
+        fail(std::string("the model names tensor ") + tensor_label(index) + " as an " + what + " twice");
+      r.push_back(index);
+    }
+    return r;
   }
 
   int checked_tensor(std::int32_t index) const {
@@ -259,13 +272,52 @@ class reader {
     out_.source_tensor[static_cast<std::size_t>(weft_index)] = tflite_index;
   }
 
-  tensor_id activation_input(int tflite_index) const {
+  // An operator's input: a model input, an earlier operator's output, or a
+  // constant (an operand kept in flash as a graph tensor, made once).
+  tensor_id activation_input(int tflite_index) {
     const int id = weft_id_[static_cast<std::size_t>(tflite_index)];
-    if (id < 0)
+    if (id >= 0) return {id};
+    if (!is_constant(tflite_index))
       fail("reads tensor " + tensor_label(tflite_index) +
-           (is_constant(tflite_index) ? ", a constant where weft expects an activation"
-                                      : ", which neither the model input nor an earlier operator provides"));
-    return {id};
+           ", which neither a model input nor an earlier operator provides");
+    const tensor_id c = graph().constant(constant_operand(tflite_index));
+    if (!c.valid()) fail("constant " + tensor_label(tflite_index) + ": " + message(graph().err));
+    map_tensor(tflite_index, c.index);
+    return c;
+  }
+
+  // A constant tensor read as an operand: int8 (per-tensor scale and zero
+  // point), int32 or float32, any shape.
+  constant constant_operand(int index) {
+    const weft::shape shp = to_shape(dims(index, true).empty() ? std::vector<int>{1} : dims(index, true));
+    const auto n = static_cast<std::size_t>(shp.elements());
+    auto data = std::make_unique<constant_data>();
+    data->name = "tensor" + std::to_string(index);
+    constant c{};
+    c.spec.dims = shp;
+    c.provided = static_cast<std::int64_t>(n);
+    switch (tensor(index)->type()) {
+      case tflite::TensorType_INT8:
+        c.spec = {dtype::int8, shp, activation_quant(index)};
+        data->i8 = copy_data<std::int8_t>(index, n);
+        c.i8 = data->i8.data();
+        break;
+      case tflite::TensorType_INT32:
+        c.spec.type = dtype::int32;
+        data->i32 = copy_data<std::int32_t>(index, n);
+        c.i32 = data->i32.data();
+        break;
+      case tflite::TensorType_FLOAT32:
+        c.spec.type = dtype::float32;
+        data->f32 = copy_data<float>(index, n);
+        c.f32 = data->f32.data();
+        break;
+      default:
+        fail("reads the constant " + tensor_label(index) + " of dtype " + type_name(tensor(index)->type()) +
+             "; weft's constant operands are int8, int32 or float32");
+    }
+    out_.constants.push_back(std::move(data));
+    return c;
   }
 
   // Weights: int8 (per-tensor or per-channel along `axis`) or float32.
@@ -574,7 +626,7 @@ class reader {
 
   // A convolution's input: a folded PAD's input and its padding, or the
   // activation itself.
-  padded_input conv_input(int tflite_index) const {
+  padded_input conv_input(int tflite_index) {
     if (const auto f = folded_pads_.find(tflite_index); f != folded_pads_.end()) return f->second;
     return {activation_input(tflite_index)};
   }
@@ -611,6 +663,19 @@ class reader {
     return graph().apply<ops::mean_op>({x}, o, in.out_q);
   }
 
+  tensor_id read_resize_nearest_neighbor(const operator_input& in) {
+    const tensor_id x = activation_input(in.input_at(0));
+    const std::vector<std::int32_t> size = int_values(in.input_at(1), "size");
+    if (size.size() != 2) fail("its size has " + std::to_string(size.size()) + " values; it needs 2 (height, width)");
+    const auto* opt = in.o->builtin_options_as_ResizeNearestNeighborOptions();
+    resize_options o{{size[0], size[1]}};
+    if (opt != nullptr) {
+      o.align_corners = opt->align_corners();
+      o.half_pixel_centers = opt->half_pixel_centers();
+    }
+    return graph().apply<ops::resize_nearest_neighbor_op>({x}, o);
+  }
+
   // weft's TensorFlow Lite mapping: the builtin operators it reads, each
   // with its reader.
   struct mapping {
@@ -633,6 +698,8 @@ class reader {
       {tflite::BuiltinOperator_QUANTIZE, op::quantize, &reader::read_quantize},
       {tflite::BuiltinOperator_DEQUANTIZE, op::dequantize, &reader::read_dequantize},
       {tflite::BuiltinOperator_MEAN, op::mean, &reader::read_mean},
+      {tflite::BuiltinOperator_RESIZE_NEAREST_NEIGHBOR, op::resize_nearest_neighbor,
+       &reader::read_resize_nearest_neighbor},
   };
 
  public:
@@ -742,8 +809,9 @@ class reader {
       for (auto i : *o->outputs()) outs.push_back(checked_tensor(i));
     if (outs.size() != 1) fail("has " + std::to_string(outs.size()) + " outputs; weft operators have one");
     const int out = outs[0];
-    if (weft_id_[static_cast<std::size_t>(out)] >= 0)
-      fail("writes tensor " + tensor_label(out) + ", which is already written");
+    if (const int id = weft_id_[static_cast<std::size_t>(out)]; id >= 0)
+      fail("writes tensor " + tensor_label(out) +
+           (graph().is_model_input(id) ? ", a model input" : ", which is already written"));
     if (is_constant(out)) fail("writes the constant tensor " + tensor_label(out));
     in.out = out;
     in.out_dims = dims(out);

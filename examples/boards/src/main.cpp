@@ -2,13 +2,15 @@
 // Firmware that runs any imported model (the header of `weft import`, struct
 // `model`) on a board, on WEFT_CORES cores. Semihosting brings the host's
 // command line and files:
-//   run IN OUT     one inference per input in IN (raw tensors, one after
-//                  another), the outputs written likewise to OUT
+//   run IN OUT     one inference per record in IN (a record: every model
+//                  input's raw bytes, in order; records one after another),
+//                  the output records written likewise to OUT
 //   bench OUT      one inference on a fixed input with a probe marking, per
 //                  core, which operator or wait it is in (a QEMU plugin
 //                  counts instructions per mark); writes each core's stack
 //                  use to OUT
-//   (nothing)      one inference on zeros; prints the output
+//   (nothing)      one inference on zeros; prints the first output (up to
+//                  64 bytes)
 #include "board.hpp"
 #include "semihosting.hpp"
 
@@ -61,8 +63,14 @@ char* format(char* at, std::uint32_t v) {
   board::exit(2);
 }
 
-std::byte* input_bytes() { return reinterpret_cast<std::byte*>(net.input().data()); }
-const std::byte* output_bytes() { return reinterpret_cast<const std::byte*>(net.output().data()); }
+// One inference's inputs (every model input's bytes, in order) and outputs.
+constexpr std::size_t record_bytes(const auto& sizes, int count) {
+  std::size_t n = 0;
+  for (int k = 0; k < count; ++k) n += sizes[static_cast<std::size_t>(k)];
+  return n;
+}
+constexpr std::size_t in_bytes = record_bytes(program::input_sizes, program::input_count);
+constexpr std::size_t out_bytes = record_bytes(program::output_sizes, program::output_count);
 
 }  // namespace
 
@@ -96,7 +104,6 @@ int main() {
   const char* argv[8] = {};
   const int argc = semihosting::command_line(line, sizeof line, argv, 8);
   const char* mode = argc > 1 ? argv[1] : "";
-  constexpr std::size_t in_bytes = program::input_spec.bytes(), out_bytes = program::output_spec.bytes();
 
   if (std::strcmp(mode, "run") == 0 && argc == 4) {
     const int in = semihosting::open(argv[2], 1);
@@ -107,13 +114,19 @@ int main() {
     const int out = semihosting::open(argv[3], 5);
     if (out < 0) fail("cannot write the output file");
     for (long k = length / static_cast<long>(in_bytes); k > 0; --k) {
-      if (semihosting::read(in, input_bytes(), in_bytes) != in_bytes) fail("cannot read the input file");
+      for (int i = 0; i < program::input_count; ++i) {
+        const auto bytes = net.input_bytes(i);
+        if (semihosting::read(in, bytes.data(), bytes.size()) != bytes.size()) fail("cannot read the input file");
+      }
 #if defined(WEFT_MUTATION_NO_WAITS)
       exec.execute(no_waits_job{program::job{net.arena().data()}});
 #else
       net.invoke(exec);
 #endif
-      if (!semihosting::write(out, output_bytes(), out_bytes)) fail("cannot write the output file");
+      for (int o = 0; o < program::output_count; ++o) {
+        const auto bytes = net.output_bytes(o);
+        if (!semihosting::write(out, bytes.data(), bytes.size())) fail("cannot write the output file");
+      }
     }
     semihosting::close(in);
     semihosting::close(out);
@@ -122,10 +135,11 @@ int main() {
 
   if (std::strcmp(mode, "bench") == 0 && argc == 3) {
     std::uint32_t state = 0x5EEDu;
-    for (std::size_t i = 0; i < in_bytes; ++i) {  // a fixed pseudo-random input
-      state = state * 1664525u + 1013904223u;
-      input_bytes()[i] = static_cast<std::byte>(state >> 24);
-    }
+    for (int i = 0; i < program::input_count; ++i)
+      for (std::byte& b : net.input_bytes(i)) {  // a fixed pseudo-random input
+        state = state * 1664525u + 1013904223u;
+        b = static_cast<std::byte>(state >> 24);
+      }
     net.invoke_probed(exec, marker_probe{});
     weft_probe_mark(program::probe_slots);  // outside inference from here
     char report[256];
@@ -146,12 +160,13 @@ int main() {
   // No command line: a smoke run on zeros.
   net.invoke(exec);
   char text[16];
-  for (std::size_t i = 0; i < out_bytes && i < 64; ++i) {
+  const auto first = net.output_bytes(0);
+  for (std::size_t i = 0; i < first.size() && i < 64; ++i) {
     char* p = text;
-    const int v = static_cast<int>(static_cast<std::int8_t>(output_bytes()[i]));
+    const int v = static_cast<int>(static_cast<std::int8_t>(first[i]));
     if (v < 0) *p++ = '-';
     p = format(p, static_cast<std::uint32_t>(v < 0 ? -v : v));
-    *p++ = i + 1 < out_bytes ? ' ' : '\n';
+    *p++ = i + 1 < first.size() && i + 1 < 64 ? ' ' : '\n';
     *p = '\0';
     semihosting::print(text);
   }

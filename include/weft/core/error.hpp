@@ -11,11 +11,17 @@
 #define WEFT_ERRORS(X)                                                                                                \
   X(none, "no error")                                                                                                 \
   X(too_many_nodes, "the model has more operators than the graph's capacity: raise N in weft::graph<N>")              \
+  X(too_many_tensors,                                                                                                 \
+    "the model has more tensors (inputs, constants, operator outputs) than the graph's capacity: raise T in "         \
+    "weft::graph<N, T>")                                                                                              \
   X(no_input, "the graph has no input: call input(spec) before adding operators")                                     \
-  X(input_twice, "the graph already has an input: weft models take exactly one input tensor")                         \
+  X(too_many_inputs, "a model takes at most weft::max_model_inputs (8) input tensors")                                \
   X(no_output, "the graph has no output: finish the description with output(x)")                                      \
+  X(too_many_outputs, "a model gives at most weft::max_model_outputs (8) output tensors")                             \
+  X(bad_output,                                                                                                       \
+    "a model output must be a tensor an operator computes or a model input, and each may be named only once")         \
   X(bad_tensor,                                                                                                       \
-    "an operator's input is not a tensor of this graph: pass a value returned by input() or by an operator")          \
+    "an operator's input is not a tensor of this graph: pass a value returned by input(), constant() or an operator") \
   X(bad_shape, "a tensor shape must have 1 to 4 dimensions, each at least 1")                                         \
   X(unsupported_dtype,                                                                                                \
     "activations must be int8 or float32, and every activation of a model must have the same dtype")                  \
@@ -44,6 +50,7 @@
   X(bad_padding, "pad: paddings must be non-negative, one pair per input axis, and an int8 pad value must fit int8")  \
   X(bad_permutation, "transpose: perm must name every input axis exactly once")                                       \
   X(bad_axes, "a reduction names an axis the input does not have")                                                    \
+  X(bad_size, "resize: the output height and width must be from 1 to 32767")                                          \
   X(add_shapes, "add: both inputs must have the same shape (broadcasting is not supported)")                          \
   X(add_dtypes, "add: both inputs must have the same dtype")                                                          \
   X(reshape_elements, "reshape: the new shape must hold as many elements as the input")                               \

@@ -82,6 +82,26 @@ constexpr constant int8_weights(const std::array<std::int8_t, N>& data, shape s,
   return c;
 }
 
+/// An int8 constant tensor an operator reads as an input (an operand of an
+/// element-wise operator), with its own scale and zero point.
+template <std::size_t N>
+constexpr constant int8_constant(const std::array<std::int8_t, N>& data, shape s, float scale,
+                                 std::int32_t zero_point) {
+  constant c{{dtype::int8, s, {scale, zero_point}}};
+  c.i8 = data.data();
+  c.provided = static_cast<std::int64_t>(N);
+  return c;
+}
+
+/// An int32 constant tensor of any shape.
+template <std::size_t N>
+constexpr constant int32_constant(const std::array<std::int32_t, N>& data, shape s) {
+  constant c{{dtype::int32, s, {}}};
+  c.i32 = data.data();
+  c.provided = static_cast<std::int64_t>(N);
+  return c;
+}
+
 /// int32 bias of an int8 layer; its scale is input_scale * weight_scale by
 /// construction and is not needed by the arithmetic.
 template <std::size_t N>

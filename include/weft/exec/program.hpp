@@ -191,14 +191,51 @@ class compiled {
   /// The multicore schedule: each operator's tiles per core, and the waits.
   static constexpr auto schedule = plan_schedule(g, Profile, plan);
 
-  static constexpr tensor_spec input_spec = valid ? g.input_spec() : tensor_spec{};
-  static constexpr tensor_spec output_spec = valid ? g.output_spec() : tensor_spec{};
+  /// The model's inputs and outputs, in the order callers pass and read them.
+  static constexpr int input_count = valid ? g.input_count : 0;
+  static constexpr int output_count = valid ? g.output_count : 0;
+  /// Input K's and output K's spec and byte offset in the arena.
+  template <int K = 0>
+  static constexpr tensor_spec input_spec_of = valid ? g.input_spec(K) : tensor_spec{};
+  template <int K = 0>
+  static constexpr tensor_spec output_spec_of = valid ? g.output_spec(K) : tensor_spec{};
+  template <int K = 0>
+  static constexpr std::size_t input_offset_of = valid ? plan.offset[static_cast<std::size_t>(g.input_tensor(K))] : 0;
+  template <int K = 0>
+  static constexpr std::size_t output_offset_of = valid ? plan.offset[static_cast<std::size_t>(g.output_tensor(K))] : 0;
+  /// The first input's and output's (a model's only ones, often).
+  static constexpr tensor_spec input_spec = input_spec_of<0>;
+  static constexpr tensor_spec output_spec = output_spec_of<0>;
+  static constexpr std::size_t input_offset = input_offset_of<0>;
+  static constexpr std::size_t output_offset = output_offset_of<0>;
   using element_type = element_t<input_spec.type>;
+  /// Every input's and output's byte offset in the arena and size, by index,
+  /// for code that copies them by a run-time index (runners, firmware).
+  static constexpr auto input_offsets = [] {
+    std::array<std::size_t, max_model_inputs> a{};
+    for (int k = 0; k < input_count; ++k)
+      a[static_cast<std::size_t>(k)] = plan.offset[static_cast<std::size_t>(g.input_tensor(k))];
+    return a;
+  }();
+  static constexpr auto input_sizes = [] {
+    std::array<std::size_t, max_model_inputs> a{};
+    for (int k = 0; k < input_count; ++k) a[static_cast<std::size_t>(k)] = g.input_spec(k).bytes();
+    return a;
+  }();
+  static constexpr auto output_offsets = [] {
+    std::array<std::size_t, max_model_outputs> a{};
+    for (int k = 0; k < output_count; ++k)
+      a[static_cast<std::size_t>(k)] = plan.offset[static_cast<std::size_t>(g.output_tensor(k))];
+    return a;
+  }();
+  static constexpr auto output_sizes = [] {
+    std::array<std::size_t, max_model_outputs> a{};
+    for (int k = 0; k < output_count; ++k) a[static_cast<std::size_t>(k)] = g.output_spec(k).bytes();
+    return a;
+  }();
 
-  static constexpr std::size_t input_offset = valid ? plan.offset[static_cast<std::size_t>(g.input_tensor)] : 0;
-  static constexpr std::size_t output_offset = valid ? plan.offset[static_cast<std::size_t>(g.output_tensor)] : 0;
-
-  /// Byte offset of tensor t in the arena.
+  /// Byte offset of tensor t in the arena (not for constants, which are in
+  /// flash).
   static constexpr std::size_t offset_of(int t) { return plan.offset[static_cast<std::size_t>(t)]; }
 
   /// Runs one tile of operator I. Each operator gets a function of its own,
@@ -215,7 +252,7 @@ class compiled {
     if constexpr (!aliases_input(n.kind)) {
       using T = element_t<g.spec(n.inputs[0]).type>;
       kernel_io io{};
-      [&]<int... K>(std::integer_sequence<int, K...>) { ((io.in[K] = arena + offset_of(n.inputs[K])), ...); }
+      [&]<int... K>(std::integer_sequence<int, K...>) { ((io.in[K] = address_of<n.inputs[K]>(arena)), ...); }
       (std::make_integer_sequence<int, n.input_count()>{});
       io.out = arena + offset_of(n.output);
       constexpr auto& args = node_args<I>::template value_for<Isa::dsp>();
@@ -282,8 +319,8 @@ class compiled {
   };
 
   /// Runs one inference on `arena` (arena_bytes, aligned to arena_alignment),
-  /// which holds the input at input_offset; the output is left at
-  /// output_offset. The executor must have the profile's number of cores.
+  /// which holds input K at input_offset_of<K>; output K is left at
+  /// output_offset_of<K>. The executor must have the profile's number of cores.
   template <executor E>
   static void run(std::byte* arena, E& exec) {
     static_assert(E::cores == cores, "weft: the executor's core count differs from the model's core profile");
@@ -308,6 +345,16 @@ class compiled {
   template <class T>
   static T* tensor(std::byte* arena, int t) {
     return reinterpret_cast<T*>(arena + offset_of(t));
+  }
+
+  // Where tensor t's bytes are: in the arena, or in flash for a constant.
+  template <int t>
+  [[gnu::always_inline]] static const std::byte* address_of(const std::byte* arena) {
+    if constexpr (g.is_constant(t)) {
+      return g.constant_bytes(t);
+    } else {
+      return arena + offset_of(t);
+    }
   }
 
   template <int I>
@@ -368,22 +415,41 @@ class instance {
   using program = compiled<Model, Profile, Memory>;
   using element_type = typename program::element_type;
 
-  /// The input tensor, with the model's static extents.
+  /// Input K (in the model's order; the first by default), with the model's
+  /// static extents and element type.
+  template <int K = 0>
   auto input() {
-    return detail::make_view<element_type, detail::spec_holder<program::input_spec>>(
-        reinterpret_cast<element_type*>(arena_.data() + program::input_offset),
-        std::make_index_sequence<static_cast<std::size_t>(program::input_spec.dims.rank)>{});
+    static_assert(K >= 0 && K < program::input_count, "weft: the model has no input of this index");
+    constexpr tensor_spec spec = program::template input_spec_of<K>;
+    using I = element_t<spec.type>;
+    return detail::make_view<I, detail::spec_holder<spec>>(
+        reinterpret_cast<I*>(arena_.data() + program::template input_offset_of<K>),
+        std::make_index_sequence<static_cast<std::size_t>(spec.dims.rank)>{});
   }
-  /// The output tensor, valid after invoke().
+  /// Output K (the first by default), valid after invoke().
+  template <int K = 0>
   auto output() {
-    using O = element_t<program::output_spec.type>;
-    return detail::make_view<O, detail::spec_holder<program::output_spec>>(
-        reinterpret_cast<O*>(arena_.data() + program::output_offset),
-        std::make_index_sequence<static_cast<std::size_t>(program::output_spec.dims.rank)>{});
+    static_assert(K >= 0 && K < program::output_count, "weft: the model has no output of this index");
+    constexpr tensor_spec spec = program::template output_spec_of<K>;
+    using O = element_t<spec.type>;
+    return detail::make_view<O, detail::spec_holder<spec>>(
+        reinterpret_cast<O*>(arena_.data() + program::template output_offset_of<K>),
+        std::make_index_sequence<static_cast<std::size_t>(spec.dims.rank)>{});
   }
 
-  /// Runs inference on what input() holds, on the executor's cores. Does not
-  /// allocate.
+  /// Input k's and output k's bytes, by a run-time index (k in
+  /// [0, program::input_count) and [0, program::output_count)).
+  std::span<std::byte> input_bytes(int k) {
+    return {arena_.data() + program::input_offsets[static_cast<std::size_t>(k)],
+            program::input_sizes[static_cast<std::size_t>(k)]};
+  }
+  std::span<const std::byte> output_bytes(int k) const {
+    return {arena_.data() + program::output_offsets[static_cast<std::size_t>(k)],
+            program::output_sizes[static_cast<std::size_t>(k)]};
+  }
+
+  /// Runs inference on what the inputs hold, on the executor's cores. Does
+  /// not allocate.
   template <executor E>
   void invoke(E& exec) {
     program::run(arena_.data(), exec);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// A model's operator graph as a constexpr value: one input, operators in
-// execution order, one output. Building it infers every tensor's spec; the
+// A model's operator graph as a constexpr value: its inputs, constants,
+// operators in execution order, and outputs. Building it infers every tensor's spec; the
 // first mistake is recorded (not thrown) so that weft::compiled can report it
 // in a static_assert, and the host tool at run time.
 #pragma once
@@ -70,8 +70,17 @@ constexpr ops::window_geometry window_of(const node& n, const shape& in) {
   });
 }
 
-/// A model graph with room for N operators (and N + 1 tensors: the input and
-/// one output per operator). Build it in a constexpr lambda:
+/// Most input and output tensors a model has.
+inline constexpr int max_model_inputs = 8;
+inline constexpr int max_model_outputs = 8;
+
+/// graph::producer of a tensor no operator writes.
+inline constexpr int from_model_input = -1;  // a model input: the caller writes it
+inline constexpr int from_constant = -2;     // a constant: its data is in flash
+
+/// A model graph with room for N operators and T tensors (model inputs,
+/// constants an operator reads as an input, and one output per operator).
+/// Build it in a constexpr lambda:
 ///
 ///     static constexpr auto graph = [] {
 ///       weft::graph<4> g;
@@ -81,42 +90,75 @@ constexpr ops::window_geometry window_of(const node& n, const shape& in) {
 ///       g.output(x);
 ///       return g;
 ///     }();
-template <int N>
+///
+/// Models with several inputs call input() once per input and output() once
+/// per output, in the order a caller passes and reads them.
+template <int N, int T = N + max_model_inputs>
 struct graph {
   static_assert(N >= 1, "weft: a graph needs room for at least one operator");
+  static_assert(T >= N + 1, "weft: a graph needs room for at least one tensor per operator and an input");
   static constexpr int capacity = N;
+  static constexpr int tensor_capacity = T;
 
   std::array<node, N> nodes{};
-  std::array<tensor_spec, N + 1> tensors{};
-  std::array<int, N + 1> producer{};  // node index, -1 for the graph input
+  std::array<tensor_spec, T> tensors{};
+  /// The operator writing each tensor, or from_model_input, from_constant.
+  std::array<int, T> producer{};
+  /// The data of each constant tensor (empty for the others).
+  std::array<weft::constant, T> constants{};
+  std::array<int, max_model_inputs> model_inputs{};
+  std::array<int, max_model_outputs> model_outputs{};
   int node_count = 0;
   int tensor_count = 0;
-  int input_tensor = -1;
-  int output_tensor = -1;
+  int input_count = 0;
+  int output_count = 0;
   error err = error::none;
   int err_node = -1;  // the operator the error is about, -1 for the graph
 
   constexpr bool ok() const { return err == error::none; }
 
+  /// Adds a model input (the next one, in the order callers pass them).
   constexpr tensor_id input(const tensor_spec& s) {
     if (!ok()) return {};
-    if (input_tensor >= 0) return fail(error::input_twice, -1);
+    if (input_count >= max_model_inputs) return fail(error::too_many_inputs, -1);
     if (!s.dims.valid()) return fail(error::bad_shape, -1);
     if (s.type != dtype::int8 && s.type != dtype::float32) return fail(error::unsupported_dtype, -1);
     if (s.type == dtype::int8 && !ops::valid_int8_quantization(s.quant)) return fail(error::bad_quantization, -1);
-    input_tensor = add_tensor(s, -1);
-    return {input_tensor};
+    const int t = add_tensor(s, from_model_input);
+    if (t < 0) return {};
+    model_inputs[static_cast<std::size_t>(input_count++)] = t;
+    return {t};
+  }
+
+  /// Adds a constant tensor operators read as an input (an operand of an
+  /// element-wise operator, say); its data stays in flash, outside the arena.
+  constexpr tensor_id constant(const weft::constant& c) {
+    if (!ok()) return {};
+    if (!c.spec.dims.valid()) return fail(error::bad_shape, -1);
+    if (c.empty() || c.provided != c.elements()) return fail(error::weights_size, -1);
+    const bool has_data = (c.spec.type == dtype::int8 && c.i8 != nullptr) ||
+                          (c.spec.type == dtype::int32 && c.i32 != nullptr) ||
+                          (c.spec.type == dtype::float32 && c.f32 != nullptr);
+    if (!has_data) return fail(error::unsupported_dtype, -1);
+    if (c.spec.type == dtype::int8 && !c.spec.quant.per_channel() && !ops::valid_int8_quantization(c.spec.quant))
+      return fail(error::bad_quantization, -1);
+    const int t = add_tensor(c.spec, from_constant);
+    if (t < 0) return {};
+    constants[static_cast<std::size_t>(t)] = c;
+    return {t};
   }
 
   /// Adds an operator of unit U (weft::ops::<name>_op) reading `inputs`,
   /// with its options, the output quantization of an int8 result where the
   /// unit takes one, and its constants. The named builders below call it.
+  /// An operator that only views its input under another shape (reshape)
+  /// of a constant gives a constant of that shape, and no operator.
   template <class U>
   constexpr tensor_id apply(std::initializer_list<tensor_id> inputs, const typename U::options& o = {},
-                            const quantization& out = {}, const constant& w = {}, const constant& b = {}) {
+                            const quantization& out = {}, const weft::constant& w = {}, const weft::constant& b = {}) {
     if (!ok()) return {};
     const int index = node_count;
-    if (input_tensor < 0) return fail(error::no_input, index);
+    if (input_count == 0) return fail(error::no_input, index);
     if (index >= N) return fail(error::too_many_nodes, index);
     const auto count = static_cast<int>(inputs.size());
     if (count < U::min_inputs || count > U::max_inputs) return fail(error::input_count, index);
@@ -131,26 +173,34 @@ struct graph {
     n.arity = count;
     const ops::inferred r = U::infer(x, o);
     if (r.err != error::none) return fail(r.err, index);
+    if constexpr (requires { U::aliases_input; }) {
+      if (is_constant(n.inputs[0])) {
+        weft::constant c = constants[static_cast<std::size_t>(n.inputs[0])];
+        c.spec = r.out;
+        return constant(c);
+      }
+    }
     n.macs = r.macs;
     n.pad = r.pad;
     n.output = add_tensor(r.out, index);
+    if (n.output < 0) return {};
     nodes[static_cast<std::size_t>(index)] = n;
     ++node_count;
     return {n.output};
   }
 
-  constexpr tensor_id conv2d(tensor_id x, const conv2d_options& o, const constant& w, const constant& b = {},
-                             const quantization& out = {}) {
+  constexpr tensor_id conv2d(tensor_id x, const conv2d_options& o, const weft::constant& w,
+                             const weft::constant& b = {}, const quantization& out = {}) {
     return apply<ops::conv2d_op>({x}, o, out, w, b);
   }
 
-  constexpr tensor_id depthwise_conv2d(tensor_id x, const depthwise_conv2d_options& o, const constant& w,
-                                       const constant& b = {}, const quantization& out = {}) {
+  constexpr tensor_id depthwise_conv2d(tensor_id x, const depthwise_conv2d_options& o, const weft::constant& w,
+                                       const weft::constant& b = {}, const quantization& out = {}) {
     return apply<ops::depthwise_conv2d_op>({x}, o, out, w, b);
   }
 
-  constexpr tensor_id fully_connected(tensor_id x, const fully_connected_options& o, const constant& w,
-                                      const constant& b = {}, const quantization& out = {}) {
+  constexpr tensor_id fully_connected(tensor_id x, const fully_connected_options& o, const weft::constant& w,
+                                      const weft::constant& b = {}, const quantization& out = {}) {
     return apply<ops::fully_connected_op>({x}, o, out, w, b);
   }
 
@@ -169,28 +219,57 @@ struct graph {
 
   constexpr tensor_id reshape(tensor_id x, const shape& to) { return apply<ops::reshape_op>({x}, {to}); }
 
-  /// Marks y as the model's output. Call it last.
+  /// Marks y as the model's next output (in the order callers read them).
+  /// Call it after the operators.
   constexpr void output(tensor_id y) {
     if (!ok()) return;
     if (!valid(y)) {
       fail(error::bad_tensor, -1);
       return;
     }
-    output_tensor = y.index;
+    if (output_count >= max_model_outputs) {
+      fail(error::too_many_outputs, -1);
+      return;
+    }
+    bool named = is_constant(y.index);
+    for (int k = 0; k < output_count; ++k) named = named || model_outputs[static_cast<std::size_t>(k)] == y.index;
+    if (named) {
+      fail(error::bad_output, -1);
+      return;
+    }
+    model_outputs[static_cast<std::size_t>(output_count++)] = y.index;
   }
 
-  /// The graph is complete: input, output, no error recorded.
+  /// The graph is complete: inputs, outputs, no error recorded.
   constexpr error check() const {
     if (!ok()) return err;
-    if (input_tensor < 0) return error::no_input;
-    if (output_tensor < 0) return error::no_output;
+    if (input_count == 0) return error::no_input;
+    if (output_count == 0) return error::no_output;
     return error::none;
   }
 
-  constexpr const tensor_spec& input_spec() const { return tensors[static_cast<std::size_t>(input_tensor)]; }
-  constexpr const tensor_spec& output_spec() const { return tensors[static_cast<std::size_t>(output_tensor)]; }
+  /// Model input k's tensor and spec (k in [0, input_count)).
+  constexpr int input_tensor(int k = 0) const { return model_inputs[static_cast<std::size_t>(k)]; }
+  constexpr int output_tensor(int k = 0) const { return model_outputs[static_cast<std::size_t>(k)]; }
+  constexpr const tensor_spec& input_spec(int k = 0) const { return spec(input_tensor(k)); }
+  constexpr const tensor_spec& output_spec(int k = 0) const { return spec(output_tensor(k)); }
   constexpr const tensor_spec& spec(int t) const { return tensors[static_cast<std::size_t>(t)]; }
   constexpr const node& at(int i) const { return nodes[static_cast<std::size_t>(i)]; }
+
+  constexpr bool is_constant(int t) const { return producer[static_cast<std::size_t>(t)] == from_constant; }
+  constexpr bool is_model_input(int t) const { return producer[static_cast<std::size_t>(t)] == from_model_input; }
+  constexpr bool is_model_output(int t) const {
+    for (int k = 0; k < output_count; ++k)
+      if (model_outputs[static_cast<std::size_t>(k)] == t) return true;
+    return false;
+  }
+  /// A constant tensor's bytes in flash (at run time).
+  const std::byte* constant_bytes(int t) const {
+    const weft::constant& c = constants[static_cast<std::size_t>(t)];
+    if (c.spec.type == dtype::int8) return reinterpret_cast<const std::byte*>(c.i8);
+    if (c.spec.type == dtype::int32) return reinterpret_cast<const std::byte*>(c.i32);
+    return reinterpret_cast<const std::byte*>(c.f32);
+  }
 
  private:
   constexpr bool valid(tensor_id t) const { return t.index >= 0 && t.index < tensor_count; }
@@ -204,6 +283,10 @@ struct graph {
   }
 
   constexpr int add_tensor(const tensor_spec& s, int from) {
+    if (tensor_count >= T) {
+      fail(error::too_many_tensors, from >= 0 ? from : -1);
+      return -1;
+    }
     const int t = tensor_count++;
     tensors[static_cast<std::size_t>(t)] = s;
     producer[static_cast<std::size_t>(t)] = from;

@@ -14,6 +14,7 @@
 #include "weft/ops/pool2d/unit.hpp"
 #include "weft/ops/quantize/unit.hpp"
 #include "weft/ops/reshape/unit.hpp"
+#include "weft/ops/resize/unit.hpp"
 #include "weft/ops/softmax/unit.hpp"
 #include "weft/ops/transpose/unit.hpp"
 
@@ -38,7 +39,8 @@
   X(transpose)            \
   X(quantize)             \
   X(dequantize)           \
-  X(mean)
+  X(mean)                  \
+  X(resize_nearest_neighbor)
 
 namespace weft {
 

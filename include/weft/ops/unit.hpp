@@ -229,6 +229,9 @@ constexpr access_region image_rows(const shape& s, int h0, int h1) {
 /// Region r of tensor t, placed by memory plan `plan`.
 template <class G, class P>
 constexpr access_region make_region(const G& g, const P& plan, int t, access_region r) {
+  // A constant is read from flash and never written: no bytes a core could
+  // contend for.
+  if (g.is_constant(t)) return access_region{.tensor = t};
   const tensor_spec& s = g.spec(t);
   r.tensor = t;
   r.storage = plan.storage[static_cast<std::size_t>(t)];

@@ -150,7 +150,7 @@ constexpr int residual_add(const G& g, int i) {
       return false;
     }
   });
-  if (!epilogue || n.output == g.output_tensor) return -1;
+  if (!epilogue || g.is_model_output(n.output)) return -1;
   int add = -1, readers = 0;
   for (int j = i + 1; j < g.node_count; ++j)
     for (int k = 0; k < g.at(j).input_count(); ++k)
@@ -225,11 +225,13 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
       at(last, r) = std::max(at(last, r), i);
     }
   }
-  if (g.output_tensor >= 0) at(last, at(root, g.output_tensor)) = steps;
+  for (int k = 0; k < g.output_count; ++k) at(last, at(root, g.output_tensor(k))) = steps;
+  // Constants stay in flash: no bytes of the arena.
+  auto arena_bytes_of = [&](int t) { return g.is_constant(t) ? std::size_t{0} : g.spec(t).bytes(); };
   for (int s = 0; s <= steps; ++s) {
     std::size_t live = 0;
     for (int t = 0; t < n; ++t)
-      if (at(root, t) == t && at(first, t) <= s && s <= at(last, t)) live += g.spec(t).bytes();
+      if (at(root, t) == t && at(first, t) <= s && s <= at(last, t)) live += arena_bytes_of(t);
     p.lower_bound_bytes = std::max(p.lower_bound_bytes, live);
   }
 
@@ -241,7 +243,6 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
     at(p.first, t) = at(first, t);
     at(p.last, t) = at(last, t);
   }
-  const int input_storage = g.input_tensor >= 0 ? at(root, g.input_tensor) : -1;
   for (int i = 0; i < steps; ++i) at(p.fused_into, i) = -1;
   for (int i = 0; in_place && i < steps; ++i) {
     const node& nd = g.at(i);
@@ -249,10 +250,11 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
     int source = -1;  // the input whose bytes the output takes
     std::int64_t shift = 0;
     // An input can give its bytes if its storage is read by nothing after
-    // step `step` and is not the model's input (the caller's data).
+    // step `step` and is neither a model input (the caller's data) nor a
+    // constant (in flash).
     auto dies_at = [&](int x, int step) {
       const int s = at(p.storage, x);
-      return s != input_storage && at(p.last, s) == step;
+      return !g.is_model_input(s) && !g.is_constant(s) && at(p.last, s) == step;
     };
     auto dies_here = [&](int x) { return dies_at(x, i); };
     const int add = residual_add(g, i);
@@ -308,7 +310,7 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
     bool any = false;
     for (int t = 0; t < n; ++t)
       if (at(p.storage, t) == s) {
-        const std::int64_t a = at(pos, t), b = a + static_cast<std::int64_t>(g.spec(t).bytes());
+        const std::int64_t a = at(pos, t), b = a + static_cast<std::int64_t>(arena_bytes_of(t));
         lo = any ? std::min(lo, a) : a;
         hi = any ? std::max(hi, b) : b;
         any = true;
@@ -336,8 +338,9 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
 
 }  // namespace detail
 
-/// Plans the arena of a graph. Lifetimes: the input is live from step 0, the
-/// output until after the last step (so the caller can read it), every other
+/// Plans the arena of a graph. Lifetimes: the inputs are live from step 0,
+/// the outputs until after the last step (so the caller can read them),
+/// constants take no arena bytes (they are read from flash), every other
 /// tensor from the step that writes it to the last step that reads it. Each
 /// of a few placement orders (largest first, as TFLite Micro's greedy planner
 /// does; first written first; longest lived first; largest size x lifetime
@@ -357,9 +360,9 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
 /// still be shared among the cores a line or more at a time, since in place
 /// it may not be cut by rows. Other profiles plan alike.
 template <class G>
-constexpr memory_plan<G::capacity + 1> plan_memory(const G& g, bool in_place = true,
-                                                   const core_profile& cores = core_profile{}) {
-  constexpr int cap = G::capacity + 1;
+constexpr memory_plan<G::tensor_capacity> plan_memory(const G& g, bool in_place = true,
+                                                      const core_profile& cores = core_profile{}) {
+  constexpr int cap = G::tensor_capacity;
   memory_plan<cap> with{}, without{};
   detail::plan_storages(g, without, false, cores);
   if (!in_place) return without;
@@ -371,8 +374,8 @@ constexpr memory_plan<G::capacity + 1> plan_memory(const G& g, bool in_place = t
 /// true, cores) for compact, plan_memory(g, false) for observable (no
 /// operator in place, no add fused).
 template <class G>
-constexpr memory_plan<G::capacity + 1> plan_memory(const G& g, memory_mode mode,
-                                                   const core_profile& cores = core_profile{}) {
+constexpr memory_plan<G::tensor_capacity> plan_memory(const G& g, memory_mode mode,
+                                                      const core_profile& cores = core_profile{}) {
   return plan_memory(g, mode == memory_mode::compact, cores);
 }
 

@@ -232,13 +232,15 @@ inline void add_bias(tensor<double>& y, const node& n, const tensor_spec& in) {
 
 }  // namespace detail
 
-/// Runs graph `g` in double precision on `input` (real values) and returns
-/// every tensor's real values, by weft tensor id.
+/// Runs graph `g` in double precision on `input` (real values of its first
+/// input) and returns every tensor's real values, by weft tensor id.
 template <class G>
 std::vector<std::vector<double>> evaluate_all(const G& g, std::span<const double> input, options opt = {}) {
   using detail::dmat;
   std::vector<std::vector<double>> values(static_cast<std::size_t>(g.tensor_count));
-  values[static_cast<std::size_t>(g.input_tensor)].assign(input.begin(), input.end());
+  values[static_cast<std::size_t>(g.input_tensor())].assign(input.begin(), input.end());
+  for (int t = 0; t < g.tensor_count; ++t)
+    if (g.is_constant(t)) values[static_cast<std::size_t>(t)] = dequantize(g.constants[static_cast<std::size_t>(t)]);
   auto as_tensor = [&](int t) {
     const shape& s = g.spec(t).dims;
     const int c = s.back();
@@ -347,7 +349,7 @@ constexpr bool models(op k) {
 /// The real values of the graph's output for a real-valued input.
 template <class G>
 std::vector<double> evaluate(const G& g, std::span<const double> input, options opt = {}) {
-  return evaluate_all(g, input, opt)[static_cast<std::size_t>(g.output_tensor)];
+  return evaluate_all(g, input, opt)[static_cast<std::size_t>(g.output_tensor())];
 }
 
 /// Same, for an int8 input tensor (dequantized with the graph's input spec).

@@ -41,7 +41,7 @@ void require_generic_bits(E& exec, std::uint64_t seed) {
     net.invoke(exec);
     reference.template set_input<std::int8_t>(x);
     reference.run();
-    const auto out = reference.bytes(M::graph.output_tensor);
+    const auto out = reference.bytes(M::graph.output_tensor());
     std::vector<std::int8_t> want(out.size());
     std::memcpy(want.data(), out.data(), out.size());
     REQUIRE(std::equal(net.output().begin(), net.output().end(), want.begin(), want.end()));
