@@ -4,9 +4,14 @@
 boards, from `weft bench --target ... --json` (QEMU 7.2 and the project's
 instruction-counting plugin), as Markdown tables.
 
-    python3 bench/boards.py [--compilers] [--save FILE] [--check FILE] [WEFT] [MODELS_DIR]
+    python3 bench/boards.py [--compilers | --zoo] [--save FILE] [--check FILE] [WEFT] [MODELS_DIR]
         --compilers: instead, GCC's and Clang's firmware side by side on the
             AN386 and RISC-V virt (1 and 4 harts)
+        --zoo: instead, the models of ../shared/zoo (MODELS_DIR: the zoo,
+            default ../shared/zoo) on the AN386, the dual M33 and RISC-V
+            virt (1 and 4 harts), against TFLite Micro with CMSIS-NN on the
+            AN386 (the issue's figures), with the instructions of each
+            operator kind on the AN386
         --save FILE: also write every configuration's critical-path
             instructions as JSON (bench/boards_baseline.json is the one
             bench/results.md reports)
@@ -23,7 +28,8 @@ import sys
 
 args = sys.argv[1:]
 compilers = "--compilers" in args
-args = [a for a in args if a != "--compilers"]
+zoo = "--zoo" in args
+args = [a for a in args if a not in ("--compilers", "--zoo")]
 
 
 def take_option(name):
@@ -50,6 +56,47 @@ def bench(path, target, cores, compiler="gcc"):
                           "--json"], check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
+
+# TFLite Micro with CMSIS-NN's kernels on the AN386, interpreter included, one
+# steady Invoke, and its image's flash (issue 18's figures, same QEMU).
+CMSIS_NN = {"hello_world_int8": 3_523, "micro_speech_quantized": 1_495_348, "person_detect": 22_928_385,
+            "te_vww": 48_626_997, "te_detection": 75_992_157, "mobilenet_v2_quantized_1x3x224x224": 798_472_339}
+CMSIS_NN_FLASH = {"micro_speech_quantized": 83_324, "person_detect": 385_304, "te_vww": 791_680}
+
+if zoo:
+    zoo_dir = args[1] if len(args) > 1 else "../shared/zoo"
+    names = [n for n in CMSIS_NN if n != "mobilenet_v2_quantized_1x3x224x224"]
+    pairs = [("an386", 1), ("an521", 2), ("riscv-virt", 1), ("riscv-virt", 4)]
+    runs = {(n, t, c): bench(f"{zoo_dir}/models/{n}.tflite", t, c) for n in names for t, c in pairs}
+    print("## Zoo: instructions per inference (critical path)\n")
+    print("| model | MACs | an386 | TFLM + CMSIS-NN an386 | ratio | an521 2 cores | riscv 1 hart | riscv 4 harts | "
+          "speedup 4 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in names:
+        r = {p: runs[n, p[0], p[1]]["critical_path_instructions"] for p in pairs}
+        print(f"| {n} | {runs[n, 'an386', 1]['macs']:,} | {r['an386', 1]:,} | {CMSIS_NN[n]:,} | "
+              f"{r['an386', 1] / CMSIS_NN[n]:.2f}x | {r['an521', 2]:,} | {r['riscv-virt', 1]:,} | "
+              f"{r['riscv-virt', 4]:,} | {r['riscv-virt', 1] / r['riscv-virt', 4]:.2f}x |")
+    print("\n## Zoo: memory on the AN386\n")
+    print("| model | arena | flash: code | constants | weights | flash total | TFLM + CMSIS-NN image |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for n in names:
+        a = runs[n, "an386", 1]
+        total = a["flash_code_bytes"] + a["flash_constant_bytes"] + a["flash_weight_bytes"]
+        ref = f"{CMSIS_NN_FLASH[n]:,}" if n in CMSIS_NN_FLASH else "-"
+        print(f"| {n} | {a['arena_bytes']:,} | {a['flash_code_bytes']:,} | {a['flash_constant_bytes']:,} | "
+              f"{a['flash_weight_bytes']:,} | {total:,} | {ref} |")
+    print("\n## Zoo: share of the AN386's instructions per operator kind\n")
+    for n in names:
+        plan = json.loads(subprocess.run([weft, "plan", f"{zoo_dir}/models/{n}.tflite", "--json"], check=True,
+                                         capture_output=True, text=True).stdout)
+        per_kind = {}
+        for o, counts in zip(plan["ops"], runs[n, "an386", 1]["ops"]):
+            per_kind[o["op"]] = per_kind.get(o["op"], 0) + counts[0]
+        total = runs[n, "an386", 1]["critical_path_instructions"]
+        parts = sorted(per_kind.items(), key=lambda kv: -kv[1])
+        print(f"- {n}: " + ", ".join(f"{k} {v / total:.1%}" for k, v in parts))
+    sys.exit(0)
 
 if compilers:
     pairs = [("an386", 1), ("riscv-virt", 1), ("riscv-virt", 4)]

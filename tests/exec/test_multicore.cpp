@@ -230,7 +230,7 @@ TEST_CASE("random graphs on host threads give the 1-core bits", "[exec][multicor
     reference.set_input<std::int8_t>(x);
     reference.run();
     const auto s = plan_schedule(g, core_profile::uniform(4));
-    test::runtime_program run(g);
+    test::runtime_program run(g, true, true, core_profile::uniform(4));
     for (int repeat = 0; repeat < 5; ++repeat) {
       run.set_input<std::int8_t>(x);
       exec.execute(run.job(s));

@@ -78,6 +78,31 @@ struct residual_block {
   }();
 };
 
+// An expanding 1x1 convolution (6 -> 20 channels, as in inverted residual
+// blocks) after a 3x3 one: on one core it runs in place, its output
+// starting before its input, and the arena is the larger tensor alone.
+namespace expand_data {
+inline constexpr auto a_w = test::random_int8s<6 * 3 * 3 * 3, 71>();
+inline constexpr auto b_w = test::random_int8s<20 * 1 * 1 * 6, 72>();
+inline constexpr auto s6 = test::scale_ramp<6>(0.01f, 0.0005f);
+inline constexpr auto s20 = test::scale_ramp<20>(0.004f, 0.0003f);
+inline constexpr auto b_b = test::random_biases<20, 73>();
+}  // namespace expand_data
+
+struct expanding_block {
+  static constexpr auto graph = [] {
+    namespace d = expand_data;
+    weft::graph<3> g;
+    const auto x = g.input(int8_tensor({1, 9, 7, 3}, 0.02f, -9));
+    const auto a = g.conv2d(x, {.pad = padding::same, .act = activation::relu},
+                            int8_weights(d::a_w, {6, 3, 3, 3}, d::s6), {}, {0.05f, -128});
+    const auto b = g.conv2d(a, {.act = activation::relu6}, int8_weights(d::b_w, {20, 1, 1, 6}, d::s20),
+                            int32_bias(d::b_b), {0.03f, -128});
+    g.output(g.max_pool2d(b, {.filter = {3, 3}, .stride = {3, 3}}));
+    return g;
+  }();
+};
+
 // Each operator's output as the observer of P's observed run sees it, on
 // the executor's cores.
 template <class P, class Executor>
@@ -200,6 +225,35 @@ TEST_CASE("the compiled program computes what the run-time path computes", "[exe
     reference.run();
     const auto want = reference.tensor<std::int8_t>(model::graph.output_tensor());
     REQUIRE(std::equal(net.output().begin(), net.output().end(), want.begin(), want.end()));
+  }
+}
+
+TEST_CASE("an expanding 1x1 convolution runs in place on one core, not on two", "[exec][plan][in_place]") {
+  using one = compiled<expanding_block>;
+  using two = compiled<expanding_block, core_profile::uniform(2)>;
+  constexpr auto& g = expanding_block::graph;
+  STATIC_REQUIRE(one::plan.in_place[1] == in_place_kind::pixels);
+  // The 1x1's output (9 * 7 * 20 bytes) starts its growth (9 * 7 * 14 = 882
+  // bytes, rounded up to 16) before its input.
+  STATIC_REQUIRE(one::offset_of(g.at(1).output) + 896 == one::offset_of(g.at(0).output));
+  STATIC_REQUIRE(two::plan.in_place[1] == in_place_kind::none);
+  STATIC_REQUIRE(one::arena_bytes < two::arena_bytes);
+  static instance<expanding_block> net;
+  static instance<expanding_block, core_profile::uniform(2)> net2;
+  sequential<2> cores;
+  test::runtime_program<std::remove_cvref_t<decltype(g)>> reference(g, true, false);  // nothing in place
+  test::rng r(19);
+  for (int k = 0; k < 20; ++k) {
+    const auto x = r.int8s(net.input().size());
+    std::copy(x.begin(), x.end(), net.input().begin());
+    std::copy(x.begin(), x.end(), net2.input().begin());
+    net.invoke();
+    net2.invoke(cores);
+    reference.set_input<std::int8_t>(x);
+    reference.run();
+    const auto want = reference.tensor<std::int8_t>(g.output_tensor());
+    REQUIRE(std::equal(net.output().begin(), net.output().end(), want.begin(), want.end()));
+    REQUIRE(std::equal(net2.output().begin(), net2.output().end(), want.begin(), want.end()));
   }
 }
 

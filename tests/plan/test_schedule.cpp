@@ -21,7 +21,7 @@ namespace {
 // tile (but reshapes', and adds' a residual convolution does: no tiles).
 template <class G, class S>
 void require_partition(const G& g, const S& s) {
-  const auto plan = plan_memory(g);
+  const auto plan = plan_memory(g, memory_mode::compact, s.profile);
   for (int i = 0; i < g.node_count; ++i) {
     if (g.at(i).kind == op::reshape || plan.in_place[static_cast<std::size_t>(i)] == in_place_kind::absorbed) {
       for (int c = 0; c < s.profile.cores; ++c) REQUIRE(s.tile_of(i, c).empty());
@@ -112,8 +112,8 @@ constexpr auto kws_like() {
   weft::graph<3> g;
   const auto x = g.input(int8_tensor({1, 25, 5, 1}, 0.05f, 0));
   const auto a = g.conv2d(x, {}, int8_weights(kws_in, {64, 1, 1, 1}, kws_s), {}, {0.1f, 0});
-  const auto b = g.depthwise_conv2d(a, {.pad = padding::same}, int8_weights(kws_dw, {1, 3, 3, 64}, kws_s, 3), {},
-                                    {0.1f, 0});
+  const auto b =
+      g.depthwise_conv2d(a, {.pad = padding::same}, int8_weights(kws_dw, {1, 3, 3, 64}, kws_s, 3), {}, {0.1f, 0});
   g.output(g.conv2d(b, {}, int8_weights(kws_pw, {64, 1, 1, 64}, kws_s), {}, {0.1f, 0}));
   return g;
 }
@@ -146,13 +146,16 @@ TEST_CASE("cores whose caches share lines get no cut of a row smaller than a lin
   STATIC_REQUIRE(host.at(2).axis == split_axis::rows);
   require_partition(g, host);
   // 128 channels would leave each of two cores a whole line of every pixel;
-  // profiles without lines, or of one core, plan memory alike.
+  // profiles of one core plan memory alike, and so do profiles of as many
+  // cores without lines (speeds and instruction sets do not matter).
   STATIC_REQUIRE(!core_profile::uniform(2).with_shared_lines(64).below_a_line(128, 1));
   STATIC_REQUIRE(core_profile::uniform(2).with_shared_lines(64).below_a_line(64, 1));
   STATIC_REQUIRE(plan_memory(g, memory_mode::compact, core_profile::uniform(1).with_shared_lines(64)).in_place[1] ==
                  in_place_kind::shifted);
   STATIC_REQUIRE(host_profile.with_features(0, isa::fpu | isa::dsp).for_memory() == host_profile.for_memory());
-  STATIC_REQUIRE(core_profile::uniform(4).for_memory() == core_profile{});
+  STATIC_REQUIRE(core_profile::uniform(1).with_shared_lines(64).for_memory() == core_profile{});
+  STATIC_REQUIRE(core_profile::with_speeds({1.0f, 2.0f, 1.0f, 3.0f}).for_memory() == core_profile::uniform(4));
+  STATIC_REQUIRE(core_profile::uniform(4).for_memory() != core_profile::uniform(2).for_memory());
   // 128 channels leave each of two cores a whole line; one row (a fully
   // connected layer's outputs) shares at most one line.
   constexpr auto lines = core_profile::uniform(2).with_shared_lines(64);
@@ -211,7 +214,7 @@ TEST_CASE("random graphs: tiles partition outputs, and any core order gives the 
       const auto s = plan_schedule(g, p);
       require_partition(g, s);
       for (int trial = 0; trial < 3; ++trial) {
-        test::runtime_program run(g);
+        test::runtime_program run(g, true, true, p);
         run.set_input<std::int8_t>(x);
         run.run_scheduled(s, [&](int) { return test::shuffled_cores(r, p.cores); });
         const auto got = run.bytes(g.output_tensor());
@@ -241,7 +244,7 @@ TEST_CASE("removing the waits is caught by shuffled core orders", "[plan][schedu
     s.segment_begin[1] = g.node_count;
     bool differs = false;
     for (int trial = 0; trial < 8 && !differs; ++trial) {
-      test::runtime_program run(g);
+      test::runtime_program run(g, true, true, core_profile::uniform(4));
       run.set_input<std::int8_t>(x);
       // Cores run one after the other: forward, backward, then shuffled, so
       // that a core needing another's output runs before it in some trial.

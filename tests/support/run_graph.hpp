@@ -21,9 +21,11 @@ class runtime_program {
   /// adds rescale every element, also where weft::compiled fuses them or
   /// reads tables (to compare the two). in_place = false: the memory plan
   /// runs nothing in place, so every tensor is stored (a reference run).
-  explicit runtime_program(const G& g, bool fuse = true, bool in_place = true)
+  /// `cores`: the profile whose memory plan to use (a schedule for several
+  /// cores needs theirs: some operators run in place only on one core).
+  explicit runtime_program(const G& g, bool fuse = true, bool in_place = true, const core_profile& cores = {})
       : g_(g),
-        plan_(plan_memory(g, in_place)),
+        plan_(plan_memory(g, in_place, cores)),
         requant_(static_cast<std::size_t>(g.node_count)),
         folded_bias_(static_cast<std::size_t>(g.node_count)),
         pad_row_(static_cast<std::size_t>(g.node_count)),

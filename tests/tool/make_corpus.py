@@ -104,12 +104,14 @@ def window_fits(size, k, stride, dilation, padding):
     return padding == "SAME" or size >= effective
 
 
-def conv_model(g, dtype, stride, dilation, padding, act, index, depthwise=False, multiplier=1):
+def conv_model(g, dtype, stride, dilation, padding, act, index, depthwise=False, multiplier=1, channels_in=None):
+    """A convolution; a depthwise one of a one-channel input with a depth
+    multiplier (channels_in=1) is imported as the convolution it equals."""
     m = Recorder(f"conv corpus {index}")
     kh, kw = g.r.choice([(3, 3), (1, 1), (2, 3), (3, 1), (5, 5)])
     h = max(g.r.randint(4, 11), (kh - 1) * dilation[0] + 1)
     w = max(g.r.randint(4, 11), (kw - 1) * dilation[1] + 1)
-    c = g.r.randint(1, 5)
+    c = channels_in or g.r.randint(1 if multiplier == 1 else 2, 5)
     x = g.input(m, [1, h, w, c], dtype)
     per_channel = index % 2 == 0
     with_bias = index % 3 != 2
@@ -123,14 +125,15 @@ def conv_model(g, dtype, stride, dilation, padding, act, index, depthwise=False,
         depth = kh * kw * c
     b = g.bias(x, channels, depth, ws) if with_bias else None
     out = g.output_quant(x, ws, depth) if dtype == "INT8" else None
-    kind = "depthwise_conv2d" if depthwise else "conv2d"
+    kind = "depthwise_conv2d" if depthwise and not (c == 1 and multiplier > 1) else "conv2d"
     args = dict(stride=stride, dilation=dilation, padding=padding, activation=act)
     if depthwise:
         y = m.depthwise_conv2d(x, wts, b, out, depth_multiplier=multiplier, **args)
     else:
         y = m.conv2d(x, wts, b, out, **args)
     m.output(y)
-    m.note(kind, stride=stride, dilation=dilation, padding=padding, activation=act, multiplier=multiplier,
+    m.note(kind, stride=stride, dilation=dilation, padding=padding, activation=act,
+           multiplier=multiplier if kind == "depthwise_conv2d" else 1,
            filter=(kh, kw), bias=int(with_bias), per_channel=int(per_channel and dtype == "INT8" and channels > 1))
     return m
 
@@ -320,6 +323,11 @@ def operator_models():
                             models[f"op_depthwise_conv2d_{d}_{tag}_m{mult}"] = conv_model(g, dtype, s, dl, p, a, i,
                                                                                           True, mult)
                         i += 1
+        for k, (s, dl, p, a, mult) in enumerate([((1, 1), (1, 1), "VALID", "NONE", 8), ((2, 2), (1, 1), "SAME", "RELU", 4),
+                                                  ((2, 1), (1, 2), "VALID", "RELU6", 2),
+                                                  ((1, 1), (2, 2), "SAME", "NONE", 3)]):
+            models[f"op_depthwise_conv2d_{d}_one_channel_m{mult}_{k}"] = conv_model(g, dtype, s, dl, p, a, 3 * k,
+                                                                                   True, mult, channels_in=1)
         for kind in ("max_pool2d", "average_pool2d"):
             for s in STRIDES:
                 for p in PADDINGS:

@@ -121,7 +121,7 @@ void compare_on_cores(const G& g, const std::vector<std::vector<char>>& inputs,
                       const std::vector<std::vector<char>>& want, int cores, worst_float& worst) {
   INFO(cores << " cores");
   const auto s = std::make_unique<schedule<G::capacity>>(plan_schedule(g, core_profile::uniform(cores)));
-  test::runtime_program<G> run(g);
+  test::runtime_program<G> run(g, true, true, core_profile::uniform(cores));
   for (int k = 0; k < g.input_count; ++k)
     std::memcpy(run.bytes(g.input_tensor(k)).data(), inputs[static_cast<std::size_t>(k)].data(),
                 inputs[static_cast<std::size_t>(k)].size());

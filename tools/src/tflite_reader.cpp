@@ -474,7 +474,35 @@ class reader {
                                multiplier,
                                p.before,
                                p.after};
-    return graph().depthwise_conv2d(x, d, w, bias(in.optional_at(2), in.index, t), in.out_q);
+    const constant b = bias(in.optional_at(2), in.index, t);
+    if (in_c == 1 && w.spec.dims.rank == 4 && w.spec.dims[0] == 1 && w.spec.dims[3] == multiplier && multiplier > 1)
+      return one_channel_depthwise_as_conv2d(in, x, d, w, b);
+    return graph().depthwise_conv2d(x, d, w, b, in.out_q);
+  }
+
+  // A depthwise convolution of a one-channel input computes what a
+  // convolution with its weights as [multiplier, kh, kw, 1] computes, to the
+  // bit (the same sums, per-channel multipliers and epilogue, output channel
+  // m from weights m): run it as one, on the convolution's kernels.
+  tensor_id one_channel_depthwise_as_conv2d(const operator_input& in, tensor_id x, const depthwise_conv2d_options& d,
+                                            constant w, const constant& b) {
+    constant_data& data = *out_.constants[out_.constants.size() - (b.empty() ? 1 : 2)];
+    const int kh = w.spec.dims[1], kw = w.spec.dims[2], m = w.spec.dims[3];
+    auto to_conv = [&](auto& v) {
+      const auto from = v;
+      for (int c = 0; c < m; ++c)
+        for (int y = 0; y < kh; ++y)
+          for (int k = 0; k < kw; ++k)
+            v[static_cast<std::size_t>((c * kh + y) * kw + k)] = from[static_cast<std::size_t>((y * kw + k) * m + c)];
+    };
+    if (!data.i8.empty()) to_conv(data.i8);
+    if (!data.f32.empty()) to_conv(data.f32);
+    w.spec.dims = weft::shape{m, kh, kw, 1};
+    if (w.spec.quant.per_channel()) w.spec.quant.axis = 0;
+    out_.notes.push_back("operator " + std::to_string(in.index) +
+                         " (DEPTHWISE_CONV_2D) has one input channel: it runs as a CONV_2D, the same arithmetic");
+    conv2d_options c{d.stride, d.dilation, d.pad, d.act, d.pad_before, d.pad_after};
+    return graph().conv2d(x, c, w, b, in.out_q);
   }
 
   tensor_id read_fully_connected(const operator_input& in) {

@@ -117,9 +117,11 @@ enum class in_place_kind : std::uint8_t {
   /// channels read and write only that channel, so cores that split the
   /// channels never touch each other's bytes; a split by rows would.
   shifted,
-  /// 1x1 convolution (stride 1, as many output channels as input channels):
-  /// output pixel p replaces input pixel p; the kernel finishes a pixel's
-  /// outputs in a small buffer before copying them over it. Cores may split
+  /// 1x1 convolution (stride 1): output pixel p replaces input pixel p
+  /// (as many output as input channels), or, with more output channels and
+  /// one core, the output starts before the input so that pixel p lands
+  /// only on input pixels up to p. The kernel reads a block of pixels into a
+  /// small buffer before writing their outputs, in order. Cores may split
   /// the pixels (rows), not the channels (each reads every input channel).
   pixels,
   /// Element-wise: each output element replaces the same element of one

@@ -197,11 +197,12 @@ constexpr bool read_between(const G& g, const Roots& root, int t, int from, int 
   return false;
 }
 
-// Plans g's arena, running operators in place where allowed (in_place) or
-// never, for the cores of `cores`; leaves offsets, storages and lifetimes
-// in p.
-template <int Cap, class G>
-constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, const core_profile& cores) {
+// Plans g's arena, running in place the operators `allow` names where their
+// units offer it, for the cores of `cores`; leaves storages, lifetimes and
+// extents in p, and with place_buffers the offsets and the arena.
+template <int Cap, class G, class Allow>
+constexpr void plan_storages(const G& g, memory_plan<Cap>& p, const Allow& allow, const core_profile& cores,
+                             bool place_buffers = true) {
   const int n = g.tensor_count;
   const int steps = g.node_count;
   auto at = [](auto& a, int i) -> auto& { return a[static_cast<std::size_t>(i)]; };
@@ -228,7 +229,7 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
   for (int k = 0; k < g.output_count; ++k) at(last, at(root, g.output_tensor(k))) = steps;
   // Constants stay in flash: no bytes of the arena.
   auto arena_bytes_of = [&](int t) { return g.is_constant(t) ? std::size_t{0} : g.spec(t).bytes(); };
-  for (int s = 0; s <= steps; ++s) {
+  for (int s = 0; place_buffers && s <= steps; ++s) {  // (a search for what runs in place needs no bound)
     std::size_t live = 0;
     for (int t = 0; t < n; ++t)
       if (at(root, t) == t && at(first, t) <= s && s <= at(last, t)) live += arena_bytes_of(t);
@@ -244,7 +245,8 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
     at(p.last, t) = at(last, t);
   }
   for (int i = 0; i < steps; ++i) at(p.fused_into, i) = -1;
-  for (int i = 0; in_place && i < steps; ++i) {
+  for (int i = 0; i < steps; ++i) {
+    if (!at(allow, i)) continue;
     const node& nd = g.at(i);
     if (at(p.in_place, i) == in_place_kind::absorbed) continue;
     int source = -1;  // the input whose bytes the output takes
@@ -304,21 +306,19 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
   }
 
   // Each storage spans its members' bytes; positions start at 0.
-  for (int s = 0; s < n; ++s) {
-    if (at(p.storage, s) != s) continue;
-    std::int64_t lo = 0, hi = 0;
-    bool any = false;
-    for (int t = 0; t < n; ++t)
-      if (at(p.storage, t) == s) {
-        const std::int64_t a = at(pos, t), b = a + static_cast<std::int64_t>(arena_bytes_of(t));
-        lo = any ? std::min(lo, a) : a;
-        hi = any ? std::max(hi, b) : b;
-        any = true;
-      }
-    for (int t = 0; t < n; ++t)
-      if (at(p.storage, t) == s) at(pos, t) -= lo;
-    at(p.extent, s) = static_cast<std::size_t>(hi - lo);
+  std::array<std::int64_t, Cap> lo{}, hi{};
+  std::array<bool, Cap> any{};
+  for (int t = 0; t < n; ++t) {
+    const int st = at(p.storage, t);
+    const std::int64_t a = at(pos, t), b = a + static_cast<std::int64_t>(arena_bytes_of(t));
+    at(lo, st) = at(any, st) ? std::min(at(lo, st), a) : a;
+    at(hi, st) = at(any, st) ? std::max(at(hi, st), b) : b;
+    at(any, st) = true;
   }
+  for (int t = 0; t < n; ++t) at(pos, t) -= at(lo, at(p.storage, t));
+  for (int st = 0; st < n; ++st)
+    if (at(p.storage, st) == st) at(p.extent, st) = static_cast<std::size_t>(at(hi, st) - at(lo, st));
+  if (!place_buffers) return;
 
   std::size_t best_arena = 0;
   int best_order = 0;
@@ -336,6 +336,31 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
   for (int t = 0; t < n; ++t) at(p.offset, t) = at(base, at(p.storage, t)) + static_cast<std::size_t>(at(pos, t));
 }
 
+// The bytes p's storages take at the busiest step, and summed over all
+// steps, each its own extent rounded as placement rounds it: what choosing
+// which operators run in place weighs.
+template <int Cap>
+constexpr std::array<std::size_t, 2> storage_bytes(const memory_plan<Cap>& p, int steps) {
+  // Each storage adds its bytes at its first step and takes them off after
+  // its last: one pass over the storages, one over the steps.
+  std::array<std::int64_t, Cap + 2> change{};
+  for (int t = 0; t < p.tensor_count; ++t) {
+    const auto k = static_cast<std::size_t>(t);
+    if (p.storage[k] != t) continue;
+    const auto bytes = static_cast<std::int64_t>(align_up(p.extent[k], arena_alignment));
+    change[static_cast<std::size_t>(p.first[k])] += bytes;
+    change[static_cast<std::size_t>(p.last[k] + 1)] -= bytes;
+  }
+  std::array<std::size_t, 2> r{};
+  std::int64_t live = 0;
+  for (int s = 0; s <= steps; ++s) {
+    live += change[static_cast<std::size_t>(s)];
+    r[0] = std::max(r[0], static_cast<std::size_t>(live));
+    r[1] += static_cast<std::size_t>(live);
+  }
+  return r;
+}
+
 }  // namespace detail
 
 /// Plans the arena of a graph. Lifetimes: the inputs are live from step 0,
@@ -347,11 +372,17 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, bool in_place, con
 /// first) places buffers first-fit, and the smallest arena wins.
 ///
 /// In place: an operator whose input is read by nothing after it (and is
-/// not the model's input) writes its output over that input's bytes when
-/// its kernel allows it: depthwise convolutions (depth multiplier 1), 1x1
-/// convolutions with as many output as input channels (int8), adds (see
-/// in_place_kind). The plan is made with and without; the smaller arena is
-/// kept (without, on a tie: in-place operators restrict how cores split).
+/// not a model input) writes its output over that input's bytes when its
+/// kernel allows it: depthwise convolutions (depth multiplier 1), 1x1
+/// convolutions (int8; expanding ones on one core), adds (see
+/// in_place_kind). Running every candidate in place can join a long chain
+/// of tensors into one storage that grows with each shift, and running one
+/// alone can hold its storage's full extent while its input is still
+/// written; so a few sets are tried (all candidates; all, less those whose
+/// removal lowers the bytes the storages take at the busiest step or, at the
+/// same peak, summed over the steps; none, plus those whose addition lowers
+/// them), each placed, and the smallest arena is kept (none in place, on a
+/// tie: in-place operators restrict how cores split).
 /// in_place = false: never in place, so every operator's output is stored
 /// and can be observed.
 ///
@@ -363,11 +394,48 @@ template <class G>
 constexpr memory_plan<G::tensor_capacity> plan_memory(const G& g, bool in_place = true,
                                                       const core_profile& cores = core_profile{}) {
   constexpr int cap = G::tensor_capacity;
-  memory_plan<cap> with{}, without{};
-  detail::plan_storages(g, without, false, cores);
-  if (!in_place) return without;
-  detail::plan_storages(g, with, true, cores);
-  return with.in_place_count > 0 && with.arena_bytes < without.arena_bytes ? with : without;
+  memory_plan<cap> best{}, trial{};
+  std::array<bool, cap> none{};
+  detail::plan_storages(g, best, none, cores);
+  if (!in_place) return best;
+  // Which operators run in place: every candidate; those kept by removing,
+  // one by one in order, each whose removal lowers the bytes the storages
+  // take; and those added one by one where adding lowers them. Each set is
+  // placed, and the smallest arena wins (none in place, on a tie).
+  std::array<bool, cap> all{};
+  for (int i = 0; i < g.node_count; ++i) all[static_cast<std::size_t>(i)] = true;
+  const auto improves = [](const std::array<std::size_t, 2>& now, const std::array<std::size_t, 2>& was) {
+    return now[0] < was[0] || (now[0] == was[0] && now[1] < was[1]);
+  };
+  std::array<bool, cap> removed = all, added = none;
+  detail::plan_storages(g, trial, removed, cores, false);
+  std::array<std::size_t, 2> bytes_removed = detail::storage_bytes(trial, g.node_count);
+  std::array<std::size_t, 2> bytes_added = detail::storage_bytes(best, g.node_count);
+  int count_added = 0;
+  for (int i = 0; i < g.node_count; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    removed[k] = false;
+    detail::plan_storages(g, trial, removed, cores, false);
+    if (const auto now = detail::storage_bytes(trial, g.node_count); improves(now, bytes_removed)) {
+      bytes_removed = now;
+    } else {
+      removed[k] = true;
+    }
+    added[k] = true;
+    detail::plan_storages(g, trial, added, cores, false);
+    if (const auto now = detail::storage_bytes(trial, g.node_count);
+        trial.in_place_count > count_added && improves(now, bytes_added)) {
+      bytes_added = now;
+      count_added = trial.in_place_count;
+    } else {
+      added[k] = false;
+    }
+  }
+  for (const auto* set : {&all, &removed, &added}) {
+    detail::plan_storages(g, trial, *set, cores);
+    if (trial.in_place_count > 0 && trial.arena_bytes < best.arena_bytes) best = trial;
+  }
+  return best;
 }
 
 /// The plan for a memory_mode on the cores of a profile: plan_memory(g,

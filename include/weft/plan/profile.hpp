@@ -78,11 +78,13 @@ struct core_profile {
   constexpr bool below_a_line(std::int64_t atoms, std::int64_t atom_bytes) const {
     return line_bytes > 0 && cores > 1 && atoms / cores * atom_bytes < line_bytes;
   }
-  /// The part of this profile a memory plan depends on: the cores and their
-  /// lines where caches share lines (see plan_memory), nothing otherwise,
-  /// so that profiles that plan memory alike compare equal.
+  /// The part of this profile a memory plan depends on: the number of cores
+  /// (some operators run in place only on one) and their lines where caches
+  /// share lines (see plan_memory), so that profiles that plan memory alike
+  /// compare equal.
   constexpr core_profile for_memory() const {
-    return line_bytes > 0 && cores > 1 ? uniform(cores).with_shared_lines(line_bytes) : core_profile{};
+    if (cores == 1) return core_profile{};
+    return line_bytes > 0 ? uniform(cores).with_shared_lines(line_bytes) : uniform(cores);
   }
   constexpr bool has(int c, isa f) const {
     return (features[static_cast<std::size_t>(c)] & static_cast<std::uint8_t>(f)) != 0;

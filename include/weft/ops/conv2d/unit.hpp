@@ -41,18 +41,31 @@ struct conv2d_op : windowed_family {
   }
 
   /// A 1x1 convolution runs in place pixel by pixel (in_place_kind::pixels)
-  /// where it is int8, stride 1, unpadded, with as many output as input
-  /// channels, and few enough for the kernel's buffer.
+  /// where it is int8, stride 1, unpadded, and its input pixels fit the
+  /// kernel's buffer: with as many output as input channels, output pixel p
+  /// replaces input pixel p; with more output channels (an expansion) and
+  /// one core, the output starts (out_c - in_c) bytes per pixel before the
+  /// input, so that output pixel p lands only on input pixels up to p, which
+  /// the kernel has read (it reads a block of pixels before writing it, and
+  /// goes in order). Cores splitting the pixels would overwrite pixels
+  /// another core has yet to read, hence one core.
   template <class G>
-  static constexpr in_place_offer in_place(const G& g, int i, const core_profile&) {
+  static constexpr in_place_offer in_place(const G& g, int i, const core_profile& cores) {
     const auto& n = g.at(i);
     const tensor_spec& in = g.spec(n.inputs[0]);
     const tensor_spec& out = g.spec(n.output);
     if (in.type != dtype::int8 || out.type != dtype::int8) return {};
     const window_geometry w = window(n, in.dims);
-    if (w.k_h == 1 && w.k_w == 1 && w.stride_h == 1 && w.stride_w == 1 && w.pad_h == 0 && w.pad_w == 0 &&
-        w.out_c == w.in_c && w.out_c <= max_in_place_channels)
-      return {in_place_kind::pixels, 0, 0};
+    if (w.k_h != 1 || w.k_w != 1 || w.stride_h != 1 || w.stride_w != 1 || w.pad_h != 0 || w.pad_w != 0 ||
+        w.in_c > max_in_place_channels)
+      return {};
+    if (w.out_c == w.in_c) return {in_place_kind::pixels, 0, 0};
+    // The shift, rounded up to keep both tensors aligned: output pixel p
+    // then lands on input pixels before p, which is safer still.
+    const std::int64_t pixels = in.dims.elements() / w.in_c;
+    const auto shift =
+        static_cast<std::int64_t>(align_up(static_cast<std::size_t>(pixels * (w.out_c - w.in_c)), arena_alignment));
+    if (w.out_c > w.in_c && cores.cores == 1) return {in_place_kind::pixels, 0, shift};
     return {};
   }
   /// An int8 convolution can do the add its output alone feeds in its
