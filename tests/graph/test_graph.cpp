@@ -180,7 +180,7 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
          g.fully_connected(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(10), {2, 5}, {0.1f}, 0), {},
                            {0.1f, 0});
        }},
-      {"add shapes", error::add_shapes, 1,
+      {"add shapes", error::broadcast_shapes, 1,
        [](auto& g, auto&) {
          const auto x = g.input(in8);
          g.add(x, g.max_pool2d(x, {.filter = {2, 2}, .stride = {2, 2}}), {}, {0.1f, 0});

@@ -252,6 +252,205 @@ def mean_model(g, dtype, rank, axes, keep_dims, same_quant):
     return m
 
 
+BINARY_KINDS = ["add", "sub", "mul", "div", "squared_difference", "maximum", "minimum"]
+WITH_ACTIVATION = ("add", "sub", "mul", "div")
+# Broadcast patterns: both inputs of the output's shape (ranks 1 to 4), one
+# input a scalar-like [1], a row (the last axis alone), a column (last axis
+# 1), both inputs broadcasting, and inputs of lower rank with ones inside;
+# "_first": the broadcast input is the first.
+BINARY_PATTERNS = ["same_r1", "same_r2", "same_r3", "same_r4", "scalar", "scalar_first", "row", "row_first", "column",
+                   "column_first", "both", "both_ranks", "ranks", "ranks_first"]
+
+
+def binary_shapes(g, pattern):
+    """(output shape, first input's shape, second input's shape) of a pattern."""
+    def out_shape(rank):
+        return [g.r.randint(1, 2)] + [g.r.randint(2, 5) for _ in range(rank - 1)] if rank == 4 else \
+            [g.r.randint(2, 5) for _ in range(rank)]
+    first = pattern.endswith("_first")
+    p = pattern[:-len("_first")] if first else pattern
+    if p.startswith("same_r"):
+        o = out_shape(int(p[-1]))
+        return o, o, o
+    if p == "scalar":
+        o = out_shape(g.r.randint(1, 4))
+        a, b = o, [1]
+    elif p == "row":
+        o = out_shape(g.r.randint(2, 4))
+        a, b = o, [o[-1]]
+    elif p == "column":
+        o = out_shape(g.r.randint(2, 4))
+        a, b = o, o[:-1] + [1]
+    elif p in ("both", "both_ranks"):
+        o = out_shape(g.r.randint(2, 4))
+        axes = list(range(len(o)))
+        g.r.shuffle(axes)
+        cut = g.r.randint(1, len(o) - 1)
+        a = [1 if d in axes[:cut] else n for d, n in enumerate(o)]
+        b = [1 if d in axes[cut:] else n for d, n in enumerate(o)]
+        if p == "both_ranks":  # leading ones dropped
+            while len(b) > 1 and b[0] == 1:
+                b = b[1:]
+    else:  # "ranks": a lower-rank input with a one inside
+        o = out_shape(4)
+        k = g.r.randint(2, 3)
+        b = o[-k:]
+        b[g.r.randint(0, k - 2)] = 1
+        a = o
+    return (o, b, a) if first else (o, a, b)
+
+
+def fitted_quant(g, lo, hi):
+    """An int8 (scale, zero point) that spreads the real interval [lo, hi]
+    over int8, give or take a random factor."""
+    scale = max(hi - lo, 1e-6) / 255 * g.r.uniform(0.8, 1.3)
+    return scale, max(-128, min(127, round(-128 - lo / scale)))
+
+
+def typical(lo, hi, k):
+    """Where the mean of k values spread uniformly over [lo, hi] falls, about
+    two standard deviations either side of the centre."""
+    half = (hi - lo) * 0.6 / math.sqrt(k)
+    mid = (lo + hi) / 2
+    return max(lo, mid - half), min(hi, mid + half)
+
+
+class Operands:
+    """Inputs of a binary operator made from the model's one input x, each
+    with the interval its real values typically fall in (int8: quantized to
+    spread that interval over int8 unless `keep`, x's quantization)."""
+
+    def __init__(self, g, m, x, keep):
+        self.g, self.m, self.x, self.keep = g, m, x, keep
+        if x.dtype == "INT8":
+            self.range = (x.scale * (-128 - x.zero_point), x.scale * (127 - x.zero_point))
+        else:
+            self.range = (-1.0, 1.0)
+        self.ranges = {x.index: self.range}
+
+    def quant(self, lo, hi):
+        if self.x.dtype != "INT8":
+            return None
+        return (self.x.scale, self.x.zero_point) if self.keep else fitted_quant(self.g, lo, hi)
+
+    def mean_of(self, shape):
+        """x's mean over the axes `shape` repeats, reshaped to its rank."""
+        m, x = self.m, self.x
+        rank = len(x.shape)
+        aligned = [1] * (rank - len(shape)) + list(shape)
+        axes = [d for d in range(rank) if aligned[d] == 1 and x.shape[d] != 1]
+        y, r = x, self.range
+        if axes:
+            r = typical(*self.range, math.prod(x.shape[d] for d in axes))
+            y = m.mean(x, axes, True, self.quant(*r))
+            m.note("mean")
+        if list(y.shape) != list(shape):
+            y = m.reshape(y, shape)
+            m.note("reshape")
+        self.ranges[y.index] = r
+        return y
+
+    def smoothed(self):
+        """x's shape, other values: a 2x2 average pool over x seen as
+        [1, ..., C] (the quantization kept), then requantized (int8)."""
+        m, x = self.m, self.x
+        y = x
+        if len(x.shape) != 4:
+            y = m.reshape(x, [1] * (4 - len(x.shape)) + list(x.shape))
+            m.note("reshape")
+        y = m.average_pool2d(y, (2, 2), (1, 1), "SAME")
+        m.note("average_pool2d", padding="same", filter=(2, 2))
+        if len(x.shape) != 4:
+            y = m.reshape(y, x.shape)
+            m.note("reshape")
+        r = typical(*self.range, 4)
+        if x.dtype == "INT8" and not self.keep:
+            y = m.quantize(y, self.quant(*r))
+            m.note("quantize")
+        self.ranges[y.index] = r
+        return y
+
+
+def result_range(kind, a, b):
+    """The interval of kind(a, b) for a in interval a, b in interval b."""
+    if kind == "add":
+        return a[0] + b[0], a[1] + b[1]
+    if kind == "sub":
+        return a[0] - b[1], a[1] - b[0]
+    if kind == "mul":
+        p = [x * y for x in a for y in b]
+        return min(p), max(p)
+    d = (a[0] - b[1], a[1] - b[0])
+    return (0.0 if d[0] <= 0 <= d[1] else min(d[0] ** 2, d[1] ** 2)), max(d[0] ** 2, d[1] ** 2)
+
+
+def binary_output(g, kind, x1, x2, fitted, quant):
+    """The int8 output quantization of operator `kind` on inputs x1, x2:
+    "ordinary" (`fitted`, the result's interval spread over int8), "tiny"
+    (a multiplier near 2^-28: nearly every output at the zero point) or
+    "large" (outputs saturate; for mul and squared_difference a multiplier
+    above one). A divisor is a softmax (scale 1/256): the multiplier
+    s1 / (s2 * s_out) stays at 2^6 or more, where TFLite's reference kernel
+    never fails an assertion on an int8 dividend (0 or -1 divided by a large
+    divisor shifts right by more than 31 bits below that)."""
+    s1, s2 = x1.scale, x2.scale
+    if kind == "div":
+        return (s1 * {"ordinary": g.r.uniform(1.5, 3.9), "large": 0.05}[quant], g.zero_point())
+    if quant == "ordinary":
+        return fitted
+    big = max(s1, s2)
+    if kind in ("add", "sub"):
+        scale = {"tiny": big * 3000, "large": big * 0.01}[quant]
+    elif kind == "mul":
+        scale = {"tiny": s1 * s2 * 1e6, "large": s1 * s2 * g.r.uniform(0.3, 0.9)}[quant]
+    else:  # squared_difference; the multiplier stays below 4 (no overflow)
+        scale = {"tiny": big * big * 1e5, "large": big * big / g.r.uniform(4200, 12000)}[quant]
+    return (scale, g.zero_point())
+
+
+def binary_model(g, kind, dtype, pattern, act="NONE", quant="ordinary"):
+    """One binary operator on inputs made from the model's one input x (of
+    the output's shape): x itself where an input has x's shape (the other of
+    two such is x smoothed), else x's mean over the axes the input repeats.
+    int8 operands and output spread what they typically hold over int8
+    (maximum and minimum: x's quantization, which they require); x's zero
+    point is random, extremes included. An int8 divisor is a softmax, whose
+    values never equal its zero point (TFLite aborts on a zero divisor)."""
+    m = Recorder(f"{kind} corpus")
+    o, sa, sb = binary_shapes(g, pattern)
+    x = g.input(m, o, dtype)
+    ops = Operands(g, m, x, kind in ("maximum", "minimum"))
+
+    def make(shape, second):
+        if list(shape) == list(o):
+            return ops.smoothed() if second else x
+        return ops.mean_of(shape)
+
+    a = make(sa, False)
+    b = make(sb, list(sa) == list(o))
+    int8 = dtype == "INT8"
+    out = None
+    if kind == "div" and int8:
+        lo, hi = ops.ranges[b.index]
+        b = m.softmax(m.quantize(b, (0.004, max(-128, min(127, round(-(lo + hi) / 2 / 0.004))))))
+        m.note("quantize")
+        m.note("softmax")
+        out = binary_output(g, kind, a, b, None, quant)
+        if quant == "ordinary":  # the zero point where a typical quotient (b near 1 / its row) is 0
+            lo, hi = ops.ranges[a.index]
+            out = (out[0], max(-128, min(127, round(-(lo + hi) / 2 * b.shape[-1] / out[0]))))
+    elif int8 and kind not in ("maximum", "minimum"):
+        fitted = fitted_quant(g, *result_range(kind, ops.ranges[a.index], ops.ranges[b.index]))
+        out = binary_output(g, kind, a, b, fitted, quant)
+    if kind in WITH_ACTIVATION:
+        y = getattr(m, kind)(a, b, out, act)
+    else:
+        y = getattr(m, kind)(a, b, out)
+    m.output(y)
+    m.note(kind, activation=act)
+    return m
+
+
 def operator_models():
     g = Generator(2026)
     models = {}
@@ -300,6 +499,20 @@ def operator_models():
                 models[f"op_transpose_{d}_{''.join(map(str, perm))}_{k}"] = transpose_model(g, dtype, perm)
         for k in range(8):
             models[f"op_quantize_{d}_to_int8_{k}"] = quantize_model(g, dtype)
+        for kind in BINARY_KINDS:
+            for pattern in BINARY_PATTERNS:
+                models[f"op_{kind}_{d}_{pattern}"] = binary_model(g, kind, dtype, pattern)
+            if kind in WITH_ACTIVATION:
+                for a in ACTIVATIONS[1:]:
+                    # Inputs of one shape, and inputs that broadcast.
+                    for pattern in (g.r.choice(BINARY_PATTERNS[:4]), g.r.choice(BINARY_PATTERNS[4:])):
+                        models[f"op_{kind}_{d}_{a.lower()}_{pattern}"] = binary_model(g, kind, dtype, pattern, a)
+            if dtype == "INT8" and kind not in ("maximum", "minimum"):
+                for quant in ("tiny", "large") if kind != "div" else ("ordinary", "large"):
+                    for k in range(2):
+                        pattern = g.r.choice(BINARY_PATTERNS)
+                        models[f"op_{kind}_{d}_{quant}_{pattern}_{k}"] = binary_model(g, kind, dtype, pattern,
+                                                                                     quant=quant)
         for rank, axes in ((4, [1, 2]), (4, [2, 1]), (4, [-3, -2]), (4, [3]), (4, [0, 3]), (3, [1]), (3, [0, 1, 2]),
                            (2, [1]), (2, [0]), (1, [0]), (4, [1, 2, 3])):
             for keep in (True, False):
@@ -440,7 +653,8 @@ def bad_models(base, flatc):
                 new_opcode(d, s, op, name, *custom)
         return change
 
-    mutated("unsupported_operator", "MUL is not supported (operator 4)", new_opcodes((4, "MUL")))
+    mutated("unsupported_operator", "LSH_PROJECTION is not supported (operator 4)",
+            new_opcodes((4, "LSH_PROJECTION")))
     # Every unsupported kind at once, one line each, in order of appearance;
     # codes past 127 live in builtin_code only.
     mutated("unsupported_operators", "SQUARE is not supported (2 operators: 1, 6)\n"

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "weft/ops/add/unit.hpp"
+#include "weft/ops/binary/unit.hpp"
 #include "weft/ops/conv2d/unit.hpp"
 #include "weft/ops/depthwise_conv2d/unit.hpp"
 #include "weft/ops/fully_connected/unit.hpp"
@@ -38,7 +39,13 @@
   X(transpose)            \
   X(quantize)             \
   X(dequantize)           \
-  X(mean)
+  X(mean)                 \
+  X(mul)                  \
+  X(sub)                  \
+  X(div)                  \
+  X(squared_difference)   \
+  X(maximum)              \
+  X(minimum)
 
 namespace weft {
 
