@@ -408,16 +408,17 @@ def binary_output(g, kind, x1, x2, fitted, quant):
     return (scale, g.zero_point())
 
 
-def binary_model(g, kind, dtype, pattern, act="NONE", quant="ordinary"):
+def binary_model(g, kind, dtype, pattern, act="NONE", quant="ordinary", shapes=None):
     """One binary operator on inputs made from the model's one input x (of
     the output's shape): x itself where an input has x's shape (the other of
     two such is x smoothed), else x's mean over the axes the input repeats.
     int8 operands and output spread what they typically hold over int8
     (maximum and minimum: x's quantization, which they require); x's zero
     point is random, extremes included. An int8 divisor is a softmax, whose
-    values never equal its zero point (TFLite aborts on a zero divisor)."""
+    values never equal its zero point (TFLite aborts on a zero divisor).
+    `shapes`: (output, first input, second input) instead of the pattern's."""
     m = Recorder(f"{kind} corpus")
-    o, sa, sb = binary_shapes(g, pattern)
+    o, sa, sb = shapes or binary_shapes(g, pattern)
     x = g.input(m, o, dtype)
     ops = Operands(g, m, x, kind in ("maximum", "minimum"))
 
@@ -507,6 +508,10 @@ def operator_models():
                     # Inputs of one shape, and inputs that broadcast.
                     for pattern in (g.r.choice(BINARY_PATTERNS[:4]), g.r.choice(BINARY_PATTERNS[4:])):
                         models[f"op_{kind}_{d}_{a.lower()}_{pattern}"] = binary_model(g, kind, dtype, pattern, a)
+            if kind == "add":  # int8: large enough for add's rescaling table
+                for k, shapes in enumerate((([2, 8, 8, 6], [2, 8, 8, 6], [2, 1, 8, 1]),
+                                            ([2, 8, 8, 6], [1, 8, 1, 6], [2, 8, 8, 6]))):
+                    models[f"op_add_{d}_table_{k}"] = binary_model(g, kind, dtype, "", "RELU", shapes=shapes)
             if dtype == "INT8" and kind not in ("maximum", "minimum"):
                 for quant in ("tiny", "large") if kind != "div" else ("ordinary", "large"):
                     for k in range(2):
@@ -601,12 +606,59 @@ def fc_network(seed):
     return m
 
 
+def binary_network(dtype):
+    """Every binary operator, broadcasting, on statistics of the input:
+    x minus its channel means, scaled by a per-pixel spread, clamped between
+    means over rows and columns, plus the channel means, divided by a softmax
+    of its channel means."""
+    m = Recorder(f"{dtype.lower()} binary network")
+    int8 = dtype == "INT8"
+
+    def q(scale, zero_point):
+        return (scale, zero_point) if int8 else None
+
+    x = m.input([1, 6, 5, 4], dtype, 0.02, 0) if int8 else m.input([1, 6, 5, 4], dtype)
+    mu = m.mean(x, [1, 2], True, q(0.003, 0))
+    m.note("mean")
+    centred = m.sub(x, mu, q(0.025, 0))
+    m.note("sub")
+    spread = m.squared_difference(x, mu, q(0.035, -128))
+    m.note("squared_difference")
+    pixel = m.mean(spread, [3], True, q(0.03, -128))
+    m.note("mean")
+    scaled = m.mul(centred, pixel, q(6 / 255, -128), "RELU6")
+    m.note("mul", activation="relu6")
+    rows = m.mean(scaled, [1], True, q(6 / 255, -128))
+    m.note("mean")
+    high = m.maximum(scaled, rows)
+    m.note("maximum")
+    cols = m.mean(high, [2], True, q(6 / 255, -128))
+    m.note("mean")
+    low = m.minimum(high, cols)
+    m.note("minimum")
+    shifted = m.add(low, mu, q(0.025, -128), "RELU")
+    m.note("add", activation="relu")
+    weights = m.mean(shifted, [1, 2], True, q(0.02, -128))
+    m.note("mean")
+    if int8:
+        weights = m.quantize(weights, (0.004, -128))
+        m.note("quantize")
+    weights = m.softmax(weights)
+    m.note("softmax")
+    # int8: the multiplier 0.025 * 256 / 0.05 = 2^7 (see binary_output).
+    m.output(m.div(shifted, weights, q(0.05, -128)))
+    m.note("div")
+    return m
+
+
 def good_models():
     return {
         "good_int8_network": int8_network(11, False),
         "good_int8_dilated": int8_network(12, True),
         "good_float32_network": float_network(13),
         "good_fc_keep_dims": fc_network(14),
+        "good_int8_binary": binary_network("INT8"),
+        "good_float32_binary": binary_network("FLOAT32"),
     }
 
 
@@ -677,6 +729,16 @@ def bad_models(base, flatc):
 
     mutated("runtime_reshape", "RESHAPE to a shape computed at run time is not supported (operator 6)",
             runtime_reshape)
+    # Binary operators: a constant operand (graph constants come later),
+    # shapes that do not broadcast, int8 MAXIMUM on differently quantized
+    # inputs (TFLite compares stored values).
+    mutated("binary_constant_operand", "operator 3 (ADD): reads tensor " + name_of(ops[2]["inputs"][1]) +
+            ", a constant where weft expects an activation",
+            lambda d, s: s["operators"][3]["inputs"].__setitem__(1, s["operators"][2]["inputs"][1]))
+    mutated("binary_shapes", "operator 3 (ADD): an element-wise operator's inputs do not broadcast",
+            lambda d, s: s["operators"][3]["inputs"].__setitem__(1, ops[1]["outputs"][0]))
+    mutated("maximum_quantization", "operator 3 (MAXIMUM): maximum/minimum compare stored int8 values",
+            new_opcodes((3, "MAXIMUM")))
     mutated("opcode_index_out_of_range", "operator 1: opcode index 99 is out of range",
             lambda d, s: s["operators"][1].update(opcode_index=99))
     mutated("tensor_index_out_of_range", "operator 3 (ADD): tensor index 500 is out of range",
