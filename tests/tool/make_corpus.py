@@ -387,7 +387,7 @@ def result_range(kind, a, b):
 def binary_output(g, kind, x1, x2, fitted, quant):
     """The int8 output quantization of operator `kind` on inputs x1, x2:
     "ordinary" (`fitted`, the result's interval spread over int8), "tiny"
-    (a multiplier near 2^-28: nearly every output at the zero point) or
+    (a multiplier of 2^-20 to 2^-31: nearly every output at the zero point) or
     "large" (outputs saturate; for mul and squared_difference a multiplier
     above one). A divisor is a softmax (scale 1/256): the multiplier
     s1 / (s2 * s_out) stays at 2^6 or more, where TFLite's reference kernel
