@@ -389,7 +389,8 @@ def binary_output(g, kind, x1, x2, fitted, quant):
     "ordinary" (`fitted`, the result's interval spread over int8), "tiny"
     (a multiplier of 2^-20 to 2^-31: nearly every output at the zero point) or
     "large" (outputs saturate; for mul and squared_difference a multiplier
-    above one). A divisor is a softmax (scale 1/256): the multiplier
+    above one). (binary_model's "skewed": inputs of scales 40 times apart,
+    the output "ordinary".) A divisor is a softmax (scale 1/256): the multiplier
     s1 / (s2 * s_out) stays at 2^6 or more, where TFLite's reference kernel
     never fails an assertion on an int8 dividend (0 or -1 divided by a large
     divisor shifts right by more than 31 bits below that)."""
@@ -430,6 +431,12 @@ def binary_model(g, kind, dtype, pattern, act="NONE", quant="ordinary", shapes=N
     a = make(sa, False)
     b = make(sb, list(sa) == list(o))
     int8 = dtype == "INT8"
+    if quant == "skewed":  # input scales 40 times apart: one input multiplier near 1/80
+        r = ops.ranges[b.index]
+        b = m.quantize(b, (b.scale * 40, b.zero_point))
+        m.note("quantize")
+        ops.ranges[b.index] = r
+        quant = "ordinary"
     out = None
     if kind == "div" and int8:
         lo, hi = ops.ranges[b.index]
@@ -513,7 +520,7 @@ def operator_models():
                                             ([2, 8, 8, 6], [1, 8, 1, 6], [2, 8, 8, 6]))):
                     models[f"op_add_{d}_table_{k}"] = binary_model(g, kind, dtype, "", "RELU", shapes=shapes)
             if dtype == "INT8" and kind not in ("maximum", "minimum"):
-                for quant in ("tiny", "large") if kind != "div" else ("ordinary", "large"):
+                for quant in ("tiny", "large", "skewed") if kind != "div" else ("ordinary", "large"):
                     for k in range(2):
                         pattern = g.r.choice(BINARY_PATTERNS)
                         models[f"op_{kind}_{d}_{quant}_{pattern}_{k}"] = binary_model(g, kind, dtype, pattern,
