@@ -91,3 +91,22 @@ TEST_CASE("activation ranges equal TFLite's", "[core][constants]") {
   STATIC_REQUIRE(ops::activation_range(activation::relu6, 0.05f, -100) == ops::int8_range{-100, 20});
   STATIC_REQUIRE(ops::activation_range(activation::relu_n1_to_1, 0.01f, 0) == ops::int8_range{-100, 100});
 }
+
+TEST_CASE("binary operators' multipliers are computed in float or double as TFLite computes each",
+          "[core][constants]") {
+  // Scales 0.0371, 0.0123 and 0.0411 as float32. TFLite computes SUB's and
+  // DIV's multipliers in float32 and MUL's in double; the other precision
+  // would give the values in the comments.
+  constexpr quantization in1{0x1.2fec56p-5f, 3}, in2{0x1.930be0p-7f, -7}, out{0x1.50b0f2p-5f, 5};
+  constexpr ops::rescaling_args sub = ops::sub_op::int8_args(in1, in2, out, activation::none);
+  STATIC_REQUIRE(sub.input1_multiplier == multiplier{1073741824, 0});
+  STATIC_REQUIRE(sub.input2_multiplier == multiplier{1423937920, -2});   // double: 1423937957
+  STATIC_REQUIRE(sub.output_multiplier == multiplier{1938482816, -19});  // double: 1938482768
+  STATIC_REQUIRE(sub.left_shift == 20);
+  STATIC_REQUIRE(ops::div_op::int8_multiplier(in1, in2, out) == multiplier{1231251712, 7});   // double: 1231251798
+  STATIC_REQUIRE(ops::mul_op::int8_multiplier(in1, in2, out) == multiplier{1525973584, -6});  // float: 1525973504
+  constexpr ops::rescaling_args sq = ops::squared_difference_op::int8_args(in1, in2, out);
+  STATIC_REQUIRE(sq.input2_multiplier == multiplier{1423937957, -2});
+  STATIC_REQUIRE(sq.output_multiplier == multiplier{1150683323, -16});
+  STATIC_REQUIRE(sq.left_shift == 7);
+}

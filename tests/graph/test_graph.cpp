@@ -57,6 +57,40 @@ TEST_CASE("a residual DAG records producers and consumers", "[graph]") {
   STATIC_REQUIRE(g.spec(g.at(4).output).quant == g.spec(g.at(3).output).quant);  // pools keep quantization
 }
 
+TEST_CASE("binary operators broadcast as TFLite does", "[graph]") {
+  constexpr auto broadcast = [](shape a, shape b) {
+    shape out{};
+    return ops::broadcast_shape(a, b, out) ? out : shape{};
+  };
+  STATIC_REQUIRE(broadcast({2, 1, 4}, {3, 1}) == shape{2, 3, 4});
+  STATIC_REQUIRE(broadcast({4}, {1, 4}) == shape{1, 4});
+  STATIC_REQUIRE(broadcast({1}, {2, 3, 1, 5}) == shape{2, 3, 1, 5});
+  STATIC_REQUIRE(broadcast({5, 1}, {1, 6}) == shape{5, 6});
+  STATIC_REQUIRE(broadcast({2, 3}, {4}) == shape{});
+  STATIC_REQUIRE(broadcast({2, 3}, {3, 3}) == shape{});
+  // Row-major steps of [2, 1, 4] and [3, 1] in the output [2, 3, 4] (as
+  // [1, 2, 3, 4]): 0 along the axes each repeats.
+  constexpr ops::broadcast_map m = ops::make_broadcast_map({2, 1, 4}, {3, 1}, {2, 3, 4});
+  STATIC_REQUIRE(m.active);
+  STATIC_REQUIRE(m.out == std::array<std::int32_t, 4>{1, 2, 3, 4});
+  STATIC_REQUIRE(m.step1 == std::array<std::int32_t, 4>{8, 4, 0, 1});
+  STATIC_REQUIRE(m.step2 == std::array<std::int32_t, 4>{3, 0, 1, 0});
+  STATIC_REQUIRE(!ops::make_broadcast_map({2, 3}, {2, 3}, {2, 3}).active);
+
+  constexpr auto g = [] {
+    weft::graph<4> b;
+    const auto x = b.input(int8_tensor({2, 3, 4}, 0.1f, 3));
+    const auto rows = b.apply<ops::mean_op>({x}, {.axes = {false, true, false, false}}, {0.1f, 3});
+    const auto y = b.apply<ops::mul_op>({rows, x}, {.act = activation::relu}, {0.5f, -7});
+    b.output(b.apply<ops::maximum_op>({y, b.reshape(y, {1, 2, 3, 4})}, {}, {0.5f, -7}));
+    return b;
+  }();
+  STATIC_REQUIRE(g.check() == error::none);
+  STATIC_REQUIRE(g.spec(g.at(1).output).dims == shape{2, 3, 4});
+  STATIC_REQUIRE(g.spec(g.at(1).output).quant == quantization{0.5f, -7});
+  STATIC_REQUIRE(g.output_spec().dims == shape{1, 2, 3, 4});
+}
+
 namespace {
 
 struct error_case {
@@ -203,10 +237,37 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
          g.fully_connected(g.input(in8), {}, c.int8_weights(std::vector<std::int8_t>(10), {2, 5}, {0.1f}, 0), {},
                            {0.1f, 0});
        }},
-      {"add shapes", error::add_shapes, 1,
+      {"add shapes", error::broadcast_shapes, 1,
        [](auto& g, auto&) {
          const auto x = g.input(in8);
          g.add(x, g.max_pool2d(x, {.filter = {2, 2}, .stride = {2, 2}}), {}, {0.1f, 0});
+       }},
+      {"mul shapes", error::broadcast_shapes, 1,
+       [](auto& g, auto&) {
+         const auto x = g.input(in8);
+         g.template apply<ops::mul_op>({x, g.reshape(x, {1, 72})}, {}, {0.1f, 0});
+       }},
+      {"sub dtypes", error::binary_dtypes, 1,
+       [](auto& g, auto&) {
+         const auto x = g.input(in8);
+         g.template apply<ops::sub_op>({x, g.template apply<ops::dequantize_op>({x})}, {}, {0.1f, 0});
+       }},
+      {"maximum quantization", error::binary_quantization, 1,
+       [](auto& g, auto&) {
+         const auto x = g.input(in8);
+         g.template apply<ops::maximum_op>({x, g.template apply<ops::quantize_op>({x}, {}, {0.2f, 0})}, {}, {0.1f, 0});
+       }},
+      {"sub scales", error::scale_out_of_range, 0,
+       [](auto& g, auto&) {
+         const auto x = g.input(int8_tensor({4}, 100.0f, 0));
+         g.template apply<ops::sub_op>({x, x}, {}, {1e-6f, 0});
+       }},
+      {"div scales", error::scale_out_of_range, 0,
+       [](auto& g, auto&) {
+         // s1 / (s2 * s_out) = 2^24: the right shift after the reciprocal
+         // would be negative for a dividend of 255 and a divisor of 1.
+         const auto x = g.input(int8_tensor({4}, 1.0f, 0));
+         g.template apply<ops::div_op>({x, x}, {}, {0x1p-24f, 0});
        }},
       {"reshape", error::reshape_elements, 0,
        [](auto& g, auto&) {

@@ -48,7 +48,7 @@ std::size_t liveness_bound(const G& g) {
 
 // An operator run in place writes over an input read by nothing after it,
 // at the place its kernel needs: the same first byte (1x1 convolutions,
-// adds), or whole pixels before it (depthwise).
+// element-wise operators), or whole pixels before it (depthwise).
 template <class G, class P>
 void require_valid_in_place(const G& g, const P& p) {
   int count = 0;
@@ -122,7 +122,10 @@ void require_valid_in_place(const G& g, const P& p) {
         break;
       }
       case in_place_kind::elements:
-        REQUIRE(n.kind == op::add);
+        // An element-wise operator over an input of its output's size (an
+        // input it broadcasts is smaller).
+        REQUIRE(family_of(n.kind) == op_family::elementwise);
+        REQUIRE(g.spec(source).bytes() == g.spec(n.output).bytes());
         REQUIRE(out_at == in_at);
         break;
       case in_place_kind::shifted: {
@@ -186,6 +189,38 @@ TEST_CASE("a small residual model's plan is pinned", "[plan]") {
   STATIC_REQUIRE(p::arena_bytes == 1104);
   STATIC_REQUIRE(p::plan.storage[6] == 5);  // the reshape's output lives in the pool's bytes
   require_valid_plan(test::residual_model::graph, p::plan);
+}
+
+namespace {
+
+// x -> other (a max pool of x's shape, or x's channel means, [1, 1, 1, 8]),
+// x -> 1x1 conv -> add(conv, other): the add a residual convolution could do.
+template <bool Broadcast>
+constexpr auto conv_then_add() {
+  namespace d = test::residual_data;
+  weft::graph<3> g;
+  const auto x = g.input(int8_tensor({1, 4, 4, 8}, 0.05f, 0));
+  const auto other = Broadcast ? g.apply<ops::mean_op>({x}, {.axes = {false, true, true, false}}, {0.05f, 0})
+                               : g.max_pool2d(x, {.filter = {1, 1}});
+  const auto y = g.conv2d(x, {}, int8_weights(d::pw_w, {8, 1, 1, 8}, d::pw_s), {}, {0.06f, 3});
+  g.output(g.add(y, other, {}, {0.07f, -128}));
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("a convolution does the add after it only where the add's inputs have one shape", "[plan]") {
+  constexpr auto same = conv_then_add<false>();
+  constexpr auto same_plan = plan_memory(same);
+  STATIC_REQUIRE(same_plan.fused_into[1] == 2);
+  STATIC_REQUIRE(same_plan.in_place[2] == in_place_kind::absorbed);
+  // A broadcasting add reads its other input elsewhere than where the
+  // convolution writes: it runs on its own.
+  constexpr auto broadcast = conv_then_add<true>();
+  constexpr auto plan = plan_memory(broadcast);
+  STATIC_REQUIRE(plan.fused_into[1] == -1);
+  STATIC_REQUIRE(plan.in_place[2] != in_place_kind::absorbed);
+  require_valid_plan(broadcast, plan);
 }
 
 TEST_CASE("plans of random graphs never overlap live tensors", "[plan][property]") {

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Random small graphs for property tests: chains of convolutions, depthwise
-// convolutions and pools with residual adds, reshapes, fully connected
-// layers and softmax, with random shapes, windows and quantization.
+// convolutions and pools with residual adds, element-wise operators of two
+// inputs one of which broadcasts, reshapes, fully connected layers and
+// softmax, with random shapes, windows and quantization.
 #pragma once
 
 #include "support/random.hpp"
 #include "support/run_graph.hpp"
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -87,6 +89,46 @@ inline random_graph make_random_graph(rng& r) {
         const activation a = act();
         const quantization q = quant();
         x = g.add(x, other, {a}, q);
+        break;
+      }
+      case 4: {
+        // An element-wise operator of two inputs, one of them broadcast:
+        // x's means over its rows and columns ([1, 1, 1, C]), its channels
+        // ([1, H, W, 1]) or its rows ([1, 1, W, C]), first or second.
+        const int which = r.uniform(0, 2);
+        const std::array<bool, max_rank> axes{false, which != 1, which == 0 || which == 2, which == 1};
+        const int kind = r.uniform(0, 6);
+        const bool first = r.uniform(0, 1) == 1;
+        const quantization same = g.spec(x.index).quant;
+        const bool extremum = kind >= 5;  // maximum and minimum keep x's quantization
+        const quantization mq = extremum ? same : quant();
+        const quantization q = extremum ? same : quant();
+        const activation a = act();
+        const tensor_id m = g.apply<ops::mean_op>({x}, {.axes = axes}, mq);
+        const tensor_id p = first ? m : x, y = first ? x : m;
+        switch (kind) {
+          case 0:
+            x = g.add(p, y, {a}, q);
+            break;
+          case 1:
+            x = g.apply<ops::sub_op>({p, y}, {a}, q);
+            break;
+          case 2:
+            x = g.apply<ops::mul_op>({p, y}, {a}, q);
+            break;
+          case 3:
+            x = g.apply<ops::div_op>({p, y}, {a}, q);
+            break;
+          case 4:
+            x = g.apply<ops::squared_difference_op>({p, y}, {}, q);
+            break;
+          case 5:
+            x = g.apply<ops::maximum_op>({p, y}, {}, q);
+            break;
+          default:
+            x = g.apply<ops::minimum_op>({p, y}, {}, q);
+            break;
+        }
         break;
       }
       default:

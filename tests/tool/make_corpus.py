@@ -307,6 +307,242 @@ def io_model(g, dtype, variant):
     return m
 
 
+BINARY_KINDS = ["add", "sub", "mul", "div", "squared_difference", "maximum", "minimum"]
+WITH_ACTIVATION = ("add", "sub", "mul", "div")
+# Broadcast patterns: both inputs of the output's shape (ranks 1 to 4), one
+# input a scalar-like [1], a row (the last axis alone), a column (last axis
+# 1), both inputs broadcasting, and inputs of lower rank with ones inside;
+# "_first": the broadcast input is the first.
+BINARY_PATTERNS = ["same_r1", "same_r2", "same_r3", "same_r4", "scalar", "scalar_first", "row", "row_first", "column",
+                   "column_first", "both", "both_ranks", "ranks", "ranks_first"]
+
+
+def binary_shapes(g, pattern):
+    """(output shape, first input's shape, second input's shape) of a pattern."""
+    def out_shape(rank):
+        return [g.r.randint(1, 2)] + [g.r.randint(2, 5) for _ in range(rank - 1)] if rank == 4 else \
+            [g.r.randint(2, 5) for _ in range(rank)]
+    first = pattern.endswith("_first")
+    p = pattern[:-len("_first")] if first else pattern
+    if p.startswith("same_r"):
+        o = out_shape(int(p[-1]))
+        return o, o, o
+    if p == "scalar":
+        o = out_shape(g.r.randint(1, 4))
+        a, b = o, [1]
+    elif p == "row":
+        o = out_shape(g.r.randint(2, 4))
+        a, b = o, [o[-1]]
+    elif p == "column":
+        o = out_shape(g.r.randint(2, 4))
+        a, b = o, o[:-1] + [1]
+    elif p in ("both", "both_ranks"):
+        o = out_shape(g.r.randint(2, 4))
+        axes = list(range(len(o)))
+        g.r.shuffle(axes)
+        cut = g.r.randint(1, len(o) - 1)
+        a = [1 if d in axes[:cut] else n for d, n in enumerate(o)]
+        b = [1 if d in axes[cut:] else n for d, n in enumerate(o)]
+        if p == "both_ranks":  # leading ones dropped
+            while len(b) > 1 and b[0] == 1:
+                b = b[1:]
+    else:  # "ranks": a lower-rank input with a one inside
+        o = out_shape(4)
+        k = g.r.randint(2, 3)
+        b = o[-k:]
+        b[g.r.randint(0, k - 2)] = 1
+        a = o
+    return (o, b, a) if first else (o, a, b)
+
+
+def fitted_quant(g, lo, hi):
+    """An int8 (scale, zero point) that spreads the real interval [lo, hi]
+    over int8, give or take a random factor."""
+    scale = max(hi - lo, 1e-6) / 255 * g.r.uniform(0.8, 1.3)
+    return scale, max(-128, min(127, round(-128 - lo / scale)))
+
+
+def typical(lo, hi, k):
+    """Where the mean of k values spread uniformly over [lo, hi] falls, about
+    two standard deviations either side of the centre."""
+    half = (hi - lo) * 0.6 / math.sqrt(k)
+    mid = (lo + hi) / 2
+    return max(lo, mid - half), min(hi, mid + half)
+
+
+class Operands:
+    """Inputs of a binary operator made from the model's one input x, each
+    with the interval its real values typically fall in (int8: quantized to
+    spread that interval over int8 unless `keep`, x's quantization)."""
+
+    def __init__(self, g, m, x, keep):
+        self.g, self.m, self.x, self.keep = g, m, x, keep
+        if x.dtype == "INT8":
+            self.range = (x.scale * (-128 - x.zero_point), x.scale * (127 - x.zero_point))
+        else:
+            self.range = (-1.0, 1.0)
+        self.ranges = {x.index: self.range}
+
+    def quant(self, lo, hi):
+        if self.x.dtype != "INT8":
+            return None
+        return (self.x.scale, self.x.zero_point) if self.keep else fitted_quant(self.g, lo, hi)
+
+    def mean_of(self, shape):
+        """x's mean over the axes `shape` repeats, reshaped to its rank."""
+        m, x = self.m, self.x
+        rank = len(x.shape)
+        aligned = [1] * (rank - len(shape)) + list(shape)
+        axes = [d for d in range(rank) if aligned[d] == 1 and x.shape[d] != 1]
+        y, r = x, self.range
+        if axes:
+            r = typical(*self.range, math.prod(x.shape[d] for d in axes))
+            y = m.mean(x, axes, True, self.quant(*r))
+            m.note("mean")
+        if list(y.shape) != list(shape):
+            y = m.reshape(y, shape)
+            m.note("reshape")
+        self.ranges[y.index] = r
+        return y
+
+    def smoothed(self):
+        """x's shape, other values: a 2x2 average pool over x seen as
+        [1, ..., C] (the quantization kept), then requantized (int8)."""
+        m, x = self.m, self.x
+        y = x
+        if len(x.shape) != 4:
+            y = m.reshape(x, [1] * (4 - len(x.shape)) + list(x.shape))
+            m.note("reshape")
+        y = m.average_pool2d(y, (2, 2), (1, 1), "SAME")
+        m.note("average_pool2d", padding="same", filter=(2, 2))
+        if len(x.shape) != 4:
+            y = m.reshape(y, x.shape)
+            m.note("reshape")
+        r = typical(*self.range, 4)
+        if x.dtype == "INT8" and not self.keep:
+            y = m.quantize(y, self.quant(*r))
+            m.note("quantize")
+        self.ranges[y.index] = r
+        return y
+
+
+def result_range(kind, a, b):
+    """The interval of kind(a, b) for a in interval a, b in interval b."""
+    if kind == "add":
+        return a[0] + b[0], a[1] + b[1]
+    if kind == "sub":
+        return a[0] - b[1], a[1] - b[0]
+    if kind == "mul":
+        p = [x * y for x in a for y in b]
+        return min(p), max(p)
+    d = (a[0] - b[1], a[1] - b[0])
+    return (0.0 if d[0] <= 0 <= d[1] else min(d[0] ** 2, d[1] ** 2)), max(d[0] ** 2, d[1] ** 2)
+
+
+def binary_output(g, kind, x1, x2, fitted, quant):
+    """The int8 output quantization of operator `kind` on inputs x1, x2:
+    "ordinary" (`fitted`, the result's interval spread over int8), "tiny"
+    (a multiplier of 2^-20 to 2^-31: nearly every output at the zero point) or
+    "large" (outputs saturate; for mul and squared_difference a multiplier
+    above one). (binary_model's "skewed": inputs of scales 40 times apart,
+    the output "ordinary".) A divisor is a softmax (scale 1/256): the multiplier
+    s1 / (s2 * s_out) stays at 2^6 or more, where TFLite's reference kernel
+    never fails an assertion on an int8 dividend (0 or -1 divided by a large
+    divisor shifts right by more than 31 bits below that)."""
+    s1, s2 = x1.scale, x2.scale
+    if kind == "div":
+        return (s1 * {"ordinary": g.r.uniform(1.5, 3.9), "large": 0.05}[quant], g.zero_point())
+    if quant == "ordinary":
+        return fitted
+    big = max(s1, s2)
+    if kind in ("add", "sub"):
+        scale = {"tiny": big * 3000, "large": big * 0.01}[quant]
+    elif kind == "mul":
+        scale = {"tiny": s1 * s2 * 1e6, "large": s1 * s2 * g.r.uniform(0.3, 0.9)}[quant]
+    else:  # squared_difference; the multiplier stays below 4 (no overflow)
+        scale = {"tiny": big * big * 1e5, "large": big * big / g.r.uniform(4200, 12000)}[quant]
+    return (scale, g.zero_point())
+
+
+def binary_model(g, kind, dtype, pattern, act="NONE", quant="ordinary", shapes=None):
+    """One binary operator on inputs made from the model's one input x (of
+    the output's shape): x itself where an input has x's shape (the other of
+    two such is x smoothed), else x's mean over the axes the input repeats.
+    int8 operands and output spread what they typically hold over int8
+    (maximum and minimum: x's quantization, which they require); x's zero
+    point is random, extremes included. An int8 divisor is a softmax, whose
+    values never equal its zero point (TFLite aborts on a zero divisor).
+    `shapes`: (output, first input, second input) instead of the pattern's."""
+    m = Recorder(f"{kind} corpus")
+    o, sa, sb = shapes or binary_shapes(g, pattern)
+    x = g.input(m, o, dtype)
+    ops = Operands(g, m, x, kind in ("maximum", "minimum"))
+
+    def make(shape, second):
+        if list(shape) == list(o):
+            return ops.smoothed() if second else x
+        return ops.mean_of(shape)
+
+    a = make(sa, False)
+    b = make(sb, list(sa) == list(o))
+    int8 = dtype == "INT8"
+    if quant == "skewed":  # input scales 40 times apart: one input multiplier near 1/80
+        r = ops.ranges[b.index]
+        b = m.quantize(b, (b.scale * 40, b.zero_point))
+        m.note("quantize")
+        ops.ranges[b.index] = r
+        quant = "ordinary"
+    out = None
+    if kind == "div" and int8:
+        lo, hi = ops.ranges[b.index]
+        b = m.softmax(m.quantize(b, (0.004, max(-128, min(127, round(-(lo + hi) / 2 / 0.004))))))
+        m.note("quantize")
+        m.note("softmax")
+        out = binary_output(g, kind, a, b, None, quant)
+        if quant == "ordinary":  # the zero point where a typical quotient (b near 1 / its row) is 0
+            lo, hi = ops.ranges[a.index]
+            out = (out[0], max(-128, min(127, round(-(lo + hi) / 2 * b.shape[-1] / out[0]))))
+    elif int8 and kind not in ("maximum", "minimum"):
+        fitted = fitted_quant(g, *result_range(kind, ops.ranges[a.index], ops.ranges[b.index]))
+        out = binary_output(g, kind, a, b, fitted, quant)
+    if kind in WITH_ACTIVATION:
+        y = getattr(m, kind)(a, b, out, act)
+    else:
+        y = getattr(m, kind)(a, b, out)
+    m.output(y)
+    m.note(kind, activation=act)
+    return m
+
+
+def binary_constant_model(g, kind, dtype, pattern):
+    """A binary operator whose second input is a constant tensor of the
+    pattern's second shape (a per-channel scale or offset, say), with its
+    own quantization; int8 outputs get a scale wide enough for the result
+    (maximum and minimum: the input's quantization, which they require)."""
+    m = Recorder(f"{kind} with a constant corpus")
+    o, _, sb = binary_shapes(g, pattern)
+    x = g.input(m, o, dtype)
+    n = math.prod(sb)
+    out = None
+    if dtype == "INT8":
+        same = kind in ("maximum", "minimum")
+        scale, zp = (x.scale, x.zero_point) if same else (g.scale(0.005, 0.05), g.zero_point())
+        values = g.int8s(n, -128, 127)
+        if kind == "div":  # divisors away from their zero point
+            zp = -128
+            values = [g.r.randint(-60, 127) for _ in range(n)]
+        c = m.constant(values, sb, "INT8", scale, zp)
+        reach = {"add": x.scale + scale, "sub": x.scale + scale, "mul": x.scale * scale * 128,
+                 "squared_difference": (x.scale + scale) ** 2 * 128, "div": x.scale / scale / 128}
+        out = (x.scale, x.zero_point) if same else (reach[kind] * g.r.uniform(0.6, 1.2), g.zero_point())
+    else:
+        values = g.floats(n, 0.5, 2.0) if kind == "div" else g.floats(n)
+        c = m.constant(values, sb, "FLOAT32")
+    m.output(getattr(m, kind)(x, c, out))
+    m.note(kind)
+    return m
+
+
 def operator_models():
     g = Generator(2026)
     models = {}
@@ -360,6 +596,26 @@ def operator_models():
                 models[f"op_transpose_{d}_{''.join(map(str, perm))}_{k}"] = transpose_model(g, dtype, perm)
         for k in range(8):
             models[f"op_quantize_{d}_to_int8_{k}"] = quantize_model(g, dtype)
+        for kind in BINARY_KINDS:
+            for pattern in BINARY_PATTERNS:
+                models[f"op_{kind}_{d}_{pattern}"] = binary_model(g, kind, dtype, pattern)
+            if kind in WITH_ACTIVATION:
+                for a in ACTIVATIONS[1:]:
+                    # Inputs of one shape, and inputs that broadcast.
+                    for pattern in (g.r.choice(BINARY_PATTERNS[:4]), g.r.choice(BINARY_PATTERNS[4:])):
+                        models[f"op_{kind}_{d}_{a.lower()}_{pattern}"] = binary_model(g, kind, dtype, pattern, a)
+            if kind == "add":  # int8: large enough for add's rescaling table
+                for k, shapes in enumerate((([2, 8, 8, 6], [2, 8, 8, 6], [2, 1, 8, 1]),
+                                            ([2, 8, 8, 6], [1, 8, 1, 6], [2, 8, 8, 6]))):
+                    models[f"op_add_{d}_table_{k}"] = binary_model(g, kind, dtype, "", "RELU", shapes=shapes)
+            for pattern in ("same_r4", "row", "scalar", "column"):  # a constant second input
+                models[f"op_{kind}_{d}_constant_{pattern}"] = binary_constant_model(g, kind, dtype, pattern)
+            if dtype == "INT8" and kind not in ("maximum", "minimum"):
+                for quant in ("tiny", "large", "skewed") if kind != "div" else ("ordinary", "large"):
+                    for k in range(2):
+                        pattern = g.r.choice(BINARY_PATTERNS)
+                        models[f"op_{kind}_{d}_{quant}_{pattern}_{k}"] = binary_model(g, kind, dtype, pattern,
+                                                                                     quant=quant)
         for rank, axes in ((4, [1, 2]), (4, [2, 1]), (4, [-3, -2]), (4, [3]), (4, [0, 3]), (3, [1]), (3, [0, 1, 2]),
                            (2, [1]), (2, [0]), (1, [0]), (4, [1, 2, 3])):
             for keep in (True, False):
@@ -456,12 +712,59 @@ def fc_network(seed):
     return m
 
 
+def binary_network(dtype):
+    """Every binary operator, broadcasting, on statistics of the input:
+    x minus its channel means, scaled by a per-pixel spread, clamped between
+    means over rows and columns, plus the channel means, divided by a softmax
+    of its channel means."""
+    m = Recorder(f"{dtype.lower()} binary network")
+    int8 = dtype == "INT8"
+
+    def q(scale, zero_point):
+        return (scale, zero_point) if int8 else None
+
+    x = m.input([1, 6, 5, 4], dtype, 0.02, 0) if int8 else m.input([1, 6, 5, 4], dtype)
+    mu = m.mean(x, [1, 2], True, q(0.003, 0))
+    m.note("mean")
+    centred = m.sub(x, mu, q(0.025, 0))
+    m.note("sub")
+    spread = m.squared_difference(x, mu, q(0.035, -128))
+    m.note("squared_difference")
+    pixel = m.mean(spread, [3], True, q(0.03, -128))
+    m.note("mean")
+    scaled = m.mul(centred, pixel, q(6 / 255, -128), "RELU6")
+    m.note("mul", activation="relu6")
+    rows = m.mean(scaled, [1], True, q(6 / 255, -128))
+    m.note("mean")
+    high = m.maximum(scaled, rows)
+    m.note("maximum")
+    cols = m.mean(high, [2], True, q(6 / 255, -128))
+    m.note("mean")
+    low = m.minimum(high, cols)
+    m.note("minimum")
+    shifted = m.add(low, mu, q(0.025, -128), "RELU")
+    m.note("add", activation="relu")
+    weights = m.mean(shifted, [1, 2], True, q(0.02, -128))
+    m.note("mean")
+    if int8:
+        weights = m.quantize(weights, (0.004, -128))
+        m.note("quantize")
+    weights = m.softmax(weights)
+    m.note("softmax")
+    # int8: the multiplier 0.025 * 256 / 0.05 = 2^7 (see binary_output).
+    m.output(m.div(shifted, weights, q(0.05, -128)))
+    m.note("div")
+    return m
+
+
 def good_models():
     return {
         "good_int8_network": int8_network(11, False),
         "good_int8_dilated": int8_network(12, True),
         "good_float32_network": float_network(13),
         "good_fc_keep_dims": fc_network(14),
+        "good_int8_binary": binary_network("INT8"),
+        "good_float32_binary": binary_network("FLOAT32"),
     }
 
 
@@ -510,7 +813,8 @@ def bad_models(base, flatc):
                 new_opcode(d, s, op, name, *custom)
         return change
 
-    mutated("unsupported_operator", "MUL is not supported (operator 4)", new_opcodes((4, "MUL")))
+    mutated("unsupported_operator", "LSH_PROJECTION is not supported (operator 4)",
+            new_opcodes((4, "LSH_PROJECTION")))
     # Every unsupported kind at once, one line each, in order of appearance;
     # codes past 127 live in builtin_code only.
     mutated("unsupported_operators", "SQUARE is not supported (2 operators: 1, 6)\n"
@@ -533,6 +837,12 @@ def bad_models(base, flatc):
 
     mutated("runtime_reshape", "RESHAPE to a shape computed at run time is not supported (operator 6)",
             runtime_reshape)
+    # Binary operators: shapes that do not broadcast, int8 MAXIMUM on
+    # differently quantized inputs (TFLite compares stored values).
+    mutated("binary_shapes", "operator 3 (ADD): an element-wise operator's inputs do not broadcast",
+            lambda d, s: s["operators"][3]["inputs"].__setitem__(1, ops[1]["outputs"][0]))
+    mutated("maximum_quantization", "operator 3 (MAXIMUM): maximum/minimum compare stored int8 values",
+            new_opcodes((3, "MAXIMUM")))
     mutated("opcode_index_out_of_range", "operator 1: opcode index 99 is out of range",
             lambda d, s: s["operators"][1].update(opcode_index=99))
     mutated("tensor_index_out_of_range", "operator 3 (ADD): tensor index 500 is out of range",

@@ -4,7 +4,9 @@
 // run-time path's outputs, written by corpus_expect. Needs nothing from
 // ../shared.
 #include <fc_keep_dims.hpp>
+#include <float32_binary.hpp>
 #include <float32_network.hpp>
+#include <int8_binary.hpp>
 #include <int8_dilated.hpp>
 #include <int8_network.hpp>
 
@@ -45,4 +47,6 @@ TEST_CASE("generated model types reproduce the run-time path bit for bit", "[too
   check<int8_dilated>("int8_dilated");
   check<float32_network>("float32_network");
   check<fc_keep_dims>("fc_keep_dims");
+  check<int8_binary>("int8_binary");
+  check<float32_binary>("float32_binary");
 }

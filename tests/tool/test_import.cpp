@@ -110,7 +110,8 @@ std::string describe(const node& n) {
 // A parameter combination, as the coverage check counts them.
 std::string stride_class(hw s) { return s.h == 1 && s.w == 1 ? "1" : s.h == s.w ? "square" : "unequal"; }
 
-std::string combination(const node& n, dtype t) {
+// `broadcast`: the operator's two inputs differ in shape.
+std::string combination(const node& n, dtype t, bool broadcast) {
   std::ostringstream s;
   s << name_of(n.kind) << ' ' << name_of(t);
   switch (n.kind) {
@@ -140,6 +141,7 @@ std::string combination(const node& n, dtype t) {
     default:
       break;
   }
+  if (broadcast) s << " broadcast";
   s << ' ' << activation_name(n.act());
   return s.str();
 }
@@ -171,7 +173,13 @@ std::set<std::string> required_combinations() {
           for (const char* pc :
                (t == dtype::int8 ? std::vector<const char*>{"", " per_channel"} : std::vector<const char*>{""}))
             want.insert("fully_connected " + d + keep + bias + pc + " " + act);
-      want.insert("add " + d + " " + act);
+      // Element-wise operators of two inputs, on inputs of one shape (every
+      // fused activation of those that have one) and broadcasting.
+      for (const char* k : {"add", "sub", "mul", "div"}) want.insert(std::string(k) + " " + d + " " + act);
+    }
+    for (const char* k : {"add", "sub", "mul", "div", "squared_difference", "maximum", "minimum"}) {
+      want.insert(std::string(k) + " " + d + " none");
+      want.insert(std::string(k) + " " + d + " broadcast none");
     }
     want.insert("softmax " + d + " beta_1 none");
     want.insert("softmax " + d + " beta_other none");
@@ -263,7 +271,9 @@ TEST_CASE("every generated operator combination imports as written and agrees wi
       while (std::getline(ops, line)) {
         REQUIRE(i < g.node_count);
         CHECK(describe(g.at(i)) == line);
-        seen.insert(combination(g.at(i), g.spec(g.at(i).inputs[0]).type));
+        const node& n = g.at(i);
+        seen.insert(combination(n, g.spec(n.inputs[0]).type,
+                                n.input_count() == 2 && !(g.spec(n.inputs[0]).dims == g.spec(n.inputs[1]).dims)));
         ++i;
       }
       REQUIRE(i == g.node_count);

@@ -143,6 +143,16 @@ def _window_out(size, k, stride, dilation, padding):
     raise WriterError(f"padding must be SAME or VALID, not {padding!r}")
 
 
+def broadcast_shape(a, b):
+    """The shape inputs of shapes a and b broadcast to, or None."""
+    rank = max(len(a), len(b))
+    a = [1] * (rank - len(a)) + list(a)
+    b = [1] * (rank - len(b)) + list(b)
+    if any(x != y and x != 1 and y != 1 for x, y in zip(a, b)):
+        return None
+    return [y if x == 1 else x for x, y in zip(a, b)]
+
+
 class Model:
     """A one-subgraph .tflite model, built operator by operator."""
 
@@ -314,12 +324,40 @@ class Model:
     def max_pool2d(self, x, filter, stride=(1, 1), padding="VALID", activation="NONE", name=None):
         return self._pool("MAX_POOL_2D", x, filter, stride, padding, activation, name)
 
-    def add(self, a, b, output=None, activation="NONE"):
-        if a.shape != b.shape or a.dtype != b.dtype:
-            raise WriterError(f"add: {a.dtype}{a.shape} and {b.dtype}{b.shape} differ")
-        y = self._activation(a.shape, a.dtype, output)
-        self._operator("ADD", [a.index, b.index], [y.index], "AddOptions", {"fused_activation_function": activation})
+    def _binary(self, code, a, b, output, options_type, options):
+        """An element-wise operator of two inputs that broadcast (TensorFlow
+        Lite's rules: shapes aligned on the last axis, sizes equal or 1)."""
+        if a.dtype != b.dtype:
+            raise WriterError(f"{code.lower()}: a {a.dtype} and a {b.dtype} input")
+        shape = broadcast_shape(a.shape, b.shape)
+        if shape is None:
+            raise WriterError(f"{code.lower()}: shapes {a.shape} and {b.shape} do not broadcast")
+        y = self._activation(shape, a.dtype, output)
+        self._operator(code, [a.index, b.index], [y.index], options_type, options)
         return y
+
+    def add(self, a, b, output=None, activation="NONE"):
+        return self._binary("ADD", a, b, output, "AddOptions", {"fused_activation_function": activation})
+
+    def sub(self, a, b, output=None, activation="NONE"):
+        return self._binary("SUB", a, b, output, "SubOptions", {"fused_activation_function": activation})
+
+    def mul(self, a, b, output=None, activation="NONE"):
+        return self._binary("MUL", a, b, output, "MulOptions", {"fused_activation_function": activation})
+
+    def div(self, a, b, output=None, activation="NONE"):
+        return self._binary("DIV", a, b, output, "DivOptions", {"fused_activation_function": activation})
+
+    def squared_difference(self, a, b, output=None):
+        return self._binary("SQUARED_DIFFERENCE", a, b, output, "SquaredDifferenceOptions", {})
+
+    def maximum(self, a, b, output=None):
+        """MAXIMUM; an int8 output takes a's quantization by default."""
+        return self._binary("MAXIMUM", a, b, output or a.quantization, "MaximumMinimumOptions", {})
+
+    def minimum(self, a, b, output=None):
+        """MINIMUM; an int8 output takes a's quantization by default."""
+        return self._binary("MINIMUM", a, b, output or a.quantization, "MaximumMinimumOptions", {})
 
     def softmax(self, x, beta=1.0, output=(1 / 256, -128)):
         y = self._activation(x.shape, x.dtype, output if x.dtype == "INT8" else None)

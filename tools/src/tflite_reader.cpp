@@ -535,12 +535,38 @@ class reader {
     return graph().max_pool2d(activation_input(in.input_at(0)), pool_options(in));
   }
 
-  tensor_id read_add(const operator_input& in) {
-    const auto* opt = in.o->builtin_options_as_AddOptions();
-    add_options a{};
-    if (opt != nullptr) a.act = in.act(opt->fused_activation_function());
-    return graph().add(activation_input(in.input_at(0)), activation_input(in.input_at(1)), a, in.out_q);
+  // An element-wise operator of two inputs (the binary family): both are
+  // activations (a constant operand is refused by activation_input), with
+  // the fused activation of its options where they have one.
+  template <class U>
+  tensor_id read_binary(const operator_input& in, const typename U::options& o) {
+    if (in.o->inputs() != nullptr && in.o->inputs()->size() != 2)
+      fail("has " + std::to_string(in.o->inputs()->size()) + " inputs; it takes two");
+    return graph().apply<U>({activation_input(in.input_at(0)), activation_input(in.input_at(1))}, o, in.out_q);
   }
+  template <class U, class Options>
+  tensor_id read_binary_act(const operator_input& in, const Options* opt) {
+    typename U::options o{};
+    if (opt != nullptr) o.act = in.act(opt->fused_activation_function());
+    return read_binary<U>(in, o);
+  }
+  tensor_id read_add(const operator_input& in) {
+    return read_binary_act<ops::add_op>(in, in.o->builtin_options_as_AddOptions());
+  }
+  tensor_id read_mul(const operator_input& in) {
+    return read_binary_act<ops::mul_op>(in, in.o->builtin_options_as_MulOptions());
+  }
+  tensor_id read_sub(const operator_input& in) {
+    return read_binary_act<ops::sub_op>(in, in.o->builtin_options_as_SubOptions());
+  }
+  tensor_id read_div(const operator_input& in) {
+    return read_binary_act<ops::div_op>(in, in.o->builtin_options_as_DivOptions());
+  }
+  tensor_id read_squared_difference(const operator_input& in) {
+    return read_binary<ops::squared_difference_op>(in, {});
+  }
+  tensor_id read_maximum(const operator_input& in) { return read_binary<ops::maximum_op>(in, {}); }
+  tensor_id read_minimum(const operator_input& in) { return read_binary<ops::minimum_op>(in, {}); }
 
   tensor_id read_softmax(const operator_input& in) {
     const auto* opt = in.o->builtin_options_as_SoftmaxOptions();
@@ -728,6 +754,12 @@ class reader {
       {tflite::BuiltinOperator_MEAN, op::mean, &reader::read_mean},
       {tflite::BuiltinOperator_RESIZE_NEAREST_NEIGHBOR, op::resize_nearest_neighbor,
        &reader::read_resize_nearest_neighbor},
+      {tflite::BuiltinOperator_MUL, op::mul, &reader::read_mul},
+      {tflite::BuiltinOperator_SUB, op::sub, &reader::read_sub},
+      {tflite::BuiltinOperator_DIV, op::div, &reader::read_div},
+      {tflite::BuiltinOperator_SQUARED_DIFFERENCE, op::squared_difference, &reader::read_squared_difference},
+      {tflite::BuiltinOperator_MAXIMUM, op::maximum, &reader::read_maximum},
+      {tflite::BuiltinOperator_MINIMUM, op::minimum, &reader::read_minimum},
   };
 
  public:

@@ -51,8 +51,12 @@
   X(bad_permutation, "transpose: perm must name every input axis exactly once")                                       \
   X(bad_axes, "a reduction names an axis the input does not have")                                                    \
   X(bad_size, "resize: the output height and width must be from 1 to 32767")                                          \
-  X(add_shapes, "add: both inputs must have the same shape (broadcasting is not supported)")                          \
-  X(add_dtypes, "add: both inputs must have the same dtype")                                                          \
+  X(broadcast_shapes,                                                                                                 \
+    "an element-wise operator's inputs do not broadcast: aligned on their last axis, each pair of sizes must be "     \
+    "equal or one of them 1")                                                                                         \
+  X(binary_dtypes, "an element-wise operator's two inputs must have the same dtype")                                  \
+  X(binary_quantization,                                                                                              \
+    "maximum/minimum compare stored int8 values: both inputs and the output must have the same scale and zero point") \
   X(reshape_elements, "reshape: the new shape must hold as many elements as the input")                               \
   X(softmax_beta, "softmax: beta must be a positive finite number, as TFLite's softmax kernels require")              \
   X(scale_out_of_range,                                                                                               \

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "weft/ops/add/unit.hpp"
+#include "weft/ops/binary/unit.hpp"
 #include "weft/ops/conv2d/unit.hpp"
 #include "weft/ops/depthwise_conv2d/unit.hpp"
 #include "weft/ops/fully_connected/unit.hpp"
@@ -39,8 +40,14 @@
   X(transpose)            \
   X(quantize)             \
   X(dequantize)           \
-  X(mean)                  \
-  X(resize_nearest_neighbor)
+  X(mean)                    \
+  X(resize_nearest_neighbor) \
+  X(mul)                     \
+  X(sub)                     \
+  X(div)                     \
+  X(squared_difference)      \
+  X(maximum)                 \
+  X(minimum)
 
 namespace weft {
 

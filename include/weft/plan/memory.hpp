@@ -139,7 +139,9 @@ constexpr std::size_t place(memory_plan<Cap>& p, placement_order order_kind) {
 // epilogue (in_place_kind::residual), or -1: node i's unit offers a residual
 // epilogue (an int8 convolution), its output is read by one absorbable add
 // (not through a reshape) and nothing else, is not the model's output, has
-// the add's size, and the add's inputs are distinct.
+// the add's size, and the add's inputs are distinct and of one shape (the
+// epilogue reads the other input where it writes; a broadcasting add reads
+// it elsewhere).
 template <class G>
 constexpr int residual_add(const G& g, int i) {
   const node& n = g.at(i);
@@ -167,8 +169,8 @@ constexpr int residual_add(const G& g, int i) {
     }
   });
   const node& a = g.at(add);
-  if (!absorbable || a.inputs[0] == a.inputs[1] || g.spec(a.output).bytes() != g.spec(n.output).bytes() ||
-      g.spec(a.output).type != dtype::int8)
+  if (!absorbable || a.inputs[0] == a.inputs[1] || !(g.spec(a.inputs[0]).dims == g.spec(a.inputs[1]).dims) ||
+      g.spec(a.output).bytes() != g.spec(n.output).bytes() || g.spec(a.output).type != dtype::int8)
     return -1;
   return add;
 }

@@ -301,6 +301,9 @@ std::vector<std::vector<double>> evaluate_all(const G& g, std::span<const double
         break;
       }
       case op::add:
+        // (Inputs that broadcast are checked against TensorFlow Lite Micro.)
+        if (!(in.dims == g.spec(n.inputs[1]).dims))
+          throw std::invalid_argument("eigen reference: no model of an add whose inputs broadcast");
         y.m = x.m + as_tensor(n.inputs[1]).m;
         break;
       case op::softmax: {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Element-wise add of two same-shape tensors with a fused activation: spec
-// inference and reference kernels (int8 bit-exact with TFLite's rescaling
-// add, float32). A kernel call computes a range of elements (the tile's rows).
+// Element-wise add with a fused activation: its constants and reference
+// kernels (int8 bit-exact with TFLite's rescaling add, float32). A kernel
+// call computes a range of elements (the tile's rows). These kernels add
+// inputs of one shape; inputs that broadcast go through the binary family's
+// loop (weft/ops/binary/family.hpp), one add_element at a time.
 #pragma once
 
 #include "weft/ops/common.hpp"
@@ -142,6 +144,11 @@ constexpr void fill_add_table(const add_args<std::int8_t>& a, std::int32_t* out)
   for (int i = t.row_begin; i < t.row_end; ++i) out[i] = add_by_rescaling(a, in1[i], in2[i]);
 }
 
+/// One element of a float32 add.
+[[gnu::always_inline]] inline float add_element(const add_args<float>& a, float x1, float x2) {
+  return clamp(x1 + x2, a.act);
+}
+
 [[gnu::always_inline]] inline void add(const add_args<float>& a, const float* in1, const float* in2, float* out,
                                        tile t) {
   for (int i = t.row_begin; i < t.row_end; ++i) out[i] = clamp(in1[i] + in2[i], a.act);
@@ -171,19 +178,12 @@ constexpr add_args<std::int8_t> make_add_args(const quantization& in1, const qua
   return a;
 }
 
-constexpr inferred infer_add(const tensor_spec& in1, const tensor_spec& in2, const add_options&,
-                             const quantization& out_q) {
-  if (in1.type != in2.type) return {.err = error::add_dtypes};
-  if (!(in1.dims == in2.dims)) return {.err = error::add_shapes};
-  inferred r{};
-  r.out = output_spec(in1, in1.dims, out_q);
-  if (in1.type == dtype::int8) {
-    if (!valid_int8_quantization(out_q)) return {.err = error::bad_quantization};
-    // TFLite requires every multiplier of an int8 add to be below one.
-    const add_args<std::int8_t> a = make_add_args(in1.quant, in2.quant, out_q, activation::none);
-    if (a.output_multiplier.shift > 0 || a.output_multiplier.value == 0) return {.err = error::scale_out_of_range};
-  }
-  return r;
+/// What TFLite refuses of an int8 add's quantizations: it requires every
+/// multiplier to be below one (and weft one that is not flushed to zero).
+constexpr error check_add_int8(const quantization& in1, const quantization& in2, const quantization& out) {
+  const add_args<std::int8_t> a = make_add_args(in1, in2, out, activation::none);
+  if (a.output_multiplier.shift > 0 || a.output_multiplier.value == 0) return error::scale_out_of_range;
+  return error::none;
 }
 
 }  // namespace ops

@@ -1,34 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
-// ADD as an operator unit (see weft/ops/unit.hpp).
+// ADD as an operator unit (see weft/ops/unit.hpp), of the binary family
+// (weft/ops/binary/family.hpp). Inputs of one shape run add's own kernels
+// (its table, its fused requantization) and may be done by a residual
+// convolution; inputs that broadcast run the family's loop on the same
+// per-element arithmetic.
 #pragma once
 
 #include "weft/exec/tables.hpp"
 #include "weft/ops/add/kernels.hpp"
+#include "weft/ops/binary/family.hpp"
 #include "weft/ops/unit.hpp"
 
 namespace weft::ops {
 
-struct add_op : elementwise_family {
+struct add_op : binary_family<add_op> {
   using options = add_options;
-  static constexpr int min_inputs = 2, max_inputs = 2;
-  static constexpr op_family family = op_family::elementwise;
   static constexpr auto fields = std::tuple{field{"act", &options::act}};
   /// A residual convolution may do this add in its epilogue
-  /// (in_place_kind::residual).
+  /// (in_place_kind::residual) where its inputs have one shape.
   static constexpr bool absorbable = true;
 
-  static constexpr inferred infer(const operands& x, const options& o) { return infer_add(x.in[0], x.in[1], o, x.out); }
-
-  template <class G>
-  static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model& m, in_place_kind) {
-    return rows_of_output(g, i, m.per_add_element);
-  }
-
-  /// Each output element replaces the same element of an input that dies
-  /// here (the first such, of the output's type and size).
-  template <class G>
-  static constexpr in_place_offer in_place(const G&, int, const core_profile&) {
-    return {in_place_kind::elements, -1, 0};  // any input of the output's bytes
+  static constexpr std::int64_t element_cost(const cost_model& m) { return m.per_add_element; }
+  static constexpr error check_int8(const quantization& in1, const quantization& in2, const quantization& out,
+                                    const options&) {
+    return check_add_int8(in1, in2, out);
   }
 
   /// Length of node i's table (add_args::table): int8 adds of at least as
@@ -51,20 +46,30 @@ struct add_op : elementwise_family {
                          n.template opt<options>().act);
   }
 
+  /// Its arguments (add_args, which a residual convolution points at) and
+  /// where it reads its inputs.
   template <class T, class G>
-  static constexpr add_args<T> make_args(const G& g, int i, const exec::node_tables& tables) {
+  static constexpr broadcasting<add_args<T>> make_args(const G& g, int i, const exec::node_tables& tables) {
     if constexpr (std::is_same_v<T, float>) {
-      return add_args<float>{activation_range(g.at(i).template opt<options>().act)};
+      return {add_args<float>{activation_range(g.at(i).template opt<options>().act)}, map_of(g, i)};
     } else {
       add_args<std::int8_t> a = int8_args(g, i);
       a.table = tables.add_table;
-      return a;
+      return {a, map_of(g, i)};
     }
   }
 
   template <class Isa, class T>
-  [[gnu::always_inline]] static void run(const add_args<T>& a, const kernel_io& io, tile t) {
-    add(a, io.input<T>(0), io.input<T>(1), io.output<T>(), t);
+  [[gnu::always_inline]] static void run(const broadcasting<add_args<T>>& a, const kernel_io& io, tile t) {
+    if (a.shape.active) {
+      binary_family::run<Isa, T>(a, io, t);
+    } else {
+      add(a, io.input<T>(0), io.input<T>(1), io.output<T>(), t);
+    }
+  }
+  template <class T>
+  [[gnu::always_inline]] static T element(const add_args<T>& a, T x, T y) {
+    return add_element(a, x, y);
   }
 };
 

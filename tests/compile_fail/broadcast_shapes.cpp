@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// A residual add of tensors of different shapes.
-// expect: weft: add: both inputs must have the same shape (broadcasting is not supported)
-// expect: error_in_operator<weft::error::add_shapes, 1>
+// An add of tensors whose shapes do not broadcast ([1, 8, 8, 4] and [1, 4, 4, 4]).
+// expect: weft: an element-wise operator's inputs do not broadcast
+// expect: error_in_operator<weft::error::broadcast_shapes, 1>
 #include <weft/weft.hpp>
 
 struct model {
