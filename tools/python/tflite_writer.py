@@ -364,6 +364,42 @@ class Model:
         self._operator("DEQUANTIZE", [x.index], [y.index], "DequantizeOptions", {})
         return y
 
+    def unary(self, code, x, output=None, options_type=None, options=None, dtype=None):
+        """A one-input element-wise operator `code` (RELU, LOGISTIC, ABS, ...):
+        its output has x's shape and dtype (or `dtype`); an int8 output takes
+        output = (scale, zero point), x's by default."""
+        dtype = (dtype or x.dtype).upper()
+        if dtype == "INT8" and output is None:
+            if x.quantization is None:
+                raise WriterError(f"{code.lower()}: an int8 output needs its (scale, zero point)")
+            output = x.quantization
+        y = self._activation(x.shape, dtype, output if dtype == "INT8" else None)
+        self._operator(code, [x.index], [y.index], options_type, options)
+        return y
+
+    def relu(self, x, output=None):
+        return self.unary("RELU", x, output)
+
+    def relu6(self, x, output=None):
+        return self.unary("RELU6", x, output)
+
+    def leaky_relu(self, x, alpha, output=None):
+        return self.unary("LEAKY_RELU", x, output, "LeakyReluOptions", {"alpha": float32(alpha)})
+
+    def logistic(self, x, output=(1 / 256, -128)):
+        """LOGISTIC; TensorFlow Lite's int8 output is (1/256, -128)."""
+        return self.unary("LOGISTIC", x, output)
+
+    def tanh(self, x, output=(1 / 128, 0)):
+        """TANH; TensorFlow Lite's int8 output is (1/128, 0)."""
+        return self.unary("TANH", x, output)
+
+    def hard_swish(self, x, output=None):
+        return self.unary("HARD_SWISH", x, output)
+
+    def elu(self, x, output=None):
+        return self.unary("ELU", x, output)
+
     def mean(self, x, axes, keep_dims=True, output=None):
         """MEAN over `axes`; an int8 output takes (scale, zero point), the
         input's by default."""

@@ -590,11 +590,18 @@ class reader {
     return graph().apply<ops::transpose_op>({x}, o);
   }
 
-  tensor_id read_quantize(const operator_input& in) {
-    return graph().apply<ops::quantize_op>({activation_input(in.input_at(0))}, {}, in.out_q);
+  // A unary element-wise operator without options (weft/ops/unary.hpp): its
+  // output quantization is the output tensor's (none for float32).
+  template <class U>
+  tensor_id read_unary(const operator_input& in) {
+    return graph().apply<U>({activation_input(in.input_at(0))}, {}, in.out_q);
   }
-  tensor_id read_dequantize(const operator_input& in) {
-    return graph().apply<ops::dequantize_op>({activation_input(in.input_at(0))});
+
+  tensor_id read_leaky_relu(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_LeakyReluOptions();
+    leaky_relu_options o{};
+    if (opt != nullptr) o.alpha = opt->alpha();  // TFLite takes 0 when the options are missing
+    return graph().apply<ops::leaky_relu_op>({activation_input(in.input_at(0))}, o, in.out_q);
   }
 
   tensor_id read_mean(const operator_input& in) {
@@ -630,9 +637,16 @@ class reader {
       {tflite::BuiltinOperator_PAD, op::pad, &reader::read_pad},
       {tflite::BuiltinOperator_PADV2, op::pad, &reader::read_pad},
       {tflite::BuiltinOperator_TRANSPOSE, op::transpose, &reader::read_transpose},
-      {tflite::BuiltinOperator_QUANTIZE, op::quantize, &reader::read_quantize},
-      {tflite::BuiltinOperator_DEQUANTIZE, op::dequantize, &reader::read_dequantize},
+      {tflite::BuiltinOperator_QUANTIZE, op::quantize, &reader::read_unary<ops::quantize_op>},
+      {tflite::BuiltinOperator_DEQUANTIZE, op::dequantize, &reader::read_unary<ops::dequantize_op>},
       {tflite::BuiltinOperator_MEAN, op::mean, &reader::read_mean},
+      {tflite::BuiltinOperator_RELU, op::relu, &reader::read_unary<ops::relu_op>},
+      {tflite::BuiltinOperator_RELU6, op::relu6, &reader::read_unary<ops::relu6_op>},
+      {tflite::BuiltinOperator_LEAKY_RELU, op::leaky_relu, &reader::read_leaky_relu},
+      {tflite::BuiltinOperator_LOGISTIC, op::logistic, &reader::read_unary<ops::logistic_op>},
+      {tflite::BuiltinOperator_TANH, op::tanh, &reader::read_unary<ops::tanh_op>},
+      {tflite::BuiltinOperator_HARD_SWISH, op::hard_swish, &reader::read_unary<ops::hard_swish_op>},
+      {tflite::BuiltinOperator_ELU, op::elu, &reader::read_unary<ops::elu_op>},
   };
 
  public:
@@ -665,6 +679,12 @@ class reader {
       default:
         return false;
     }
+  }
+
+  // Operators TensorFlow Lite Micro has no kernel for: weft, bit-exact with
+  // it, has no reference to match.
+  static bool micro_lacks(int code) {
+    return code == tflite::BuiltinOperator_RELU_N1_TO_1 || code == tflite::BuiltinOperator_RELU_0_TO_1;
   }
 
   tool_graph& graph() { return *out_.graph; }
@@ -702,6 +722,9 @@ class reader {
                  !is_constant(o->inputs()->Get(1))) {
         kind = "RESHAPE to a shape computed at run time";
         reason = ": weft plans every shape when it compiles the model (a constant new shape is supported)";
+      } else if (micro_lacks(code)) {
+        kind = builtin_name(code);
+        reason = ": TensorFlow Lite Micro has no kernel for it, so weft has none to match";
       } else if (reader_for(code) == nullptr) {
         kind = builtin_name(code);
       } else {

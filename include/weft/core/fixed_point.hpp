@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // TFLite's integer arithmetic: multipliers derived from float scales at
 // compile time (QuantizeMultiplier), the rounding multiply and shifts used at
-// run time, and the Q-format exp and reciprocal that int8 softmax needs.
+// run time, and the Q-format exp, reciprocal, logistic and tanh that int8 softmax,
+// LOGISTIC and TANH need.
 #pragma once
 
 #include <bit>
@@ -277,7 +278,8 @@ constexpr std::int32_t quantize_value(float f, float scale, std::int32_t zero_po
 }
 
 /// Q-format fixed point on int32 raw values with IntegerBits integer bits
-/// (gemmlowp's FixedPoint<int32_t, IntegerBits>), just what softmax needs.
+/// (gemmlowp's FixedPoint<int32_t, IntegerBits>), just what softmax, LOGISTIC and
+/// TANH need.
 namespace q31 {
 
 template <int IntegerBits>
@@ -381,9 +383,10 @@ constexpr fixed<0> exp_on_negative_values(fixed<IntegerBits> a) {
   return result;
 }
 
-/// 1 / (1 + a) for a in [0, 1), by Newton-Raphson (gemmlowp's
-/// one_over_one_plus_x_for_x_in_0_1).
-constexpr fixed<0> one_over_one_plus_x_for_x_in_0_1(fixed<0> a) {
+/// 2 / (1 + a) for a in [0, 1), as a fixed<2>, by Newton-Raphson on the
+/// half denominator (1 + a) / 2 (gemmlowp's one_over_one_plus_x_for_x_in_0_1
+/// and one_minus_x_over_one_plus_x_for_x_in_0_1 share it).
+constexpr fixed<2> two_over_one_plus_x_for_x_in_0_1(fixed<0> a) {
   using f0 = fixed<0>;
   using f2 = fixed<2>;
   // Rounding half sum of a and one, computed in 64 bits.
@@ -397,8 +400,47 @@ constexpr fixed<0> one_over_one_plus_x_for_x_in_0_1(fixed<0> a) {
     const f2 one_minus_half_denominator_times_x = f2::one() - half_denominator_times_x;
     x = x + rescale<2>(x * one_minus_half_denominator_times_x);
   }
+  return x;
+}
+
+/// 1 / (1 + a) for a in [0, 1) (gemmlowp's one_over_one_plus_x_for_x_in_0_1).
+constexpr fixed<0> one_over_one_plus_x_for_x_in_0_1(fixed<0> a) {
   // x / 2 with the same raw bits is a fixed<1>; bring it to fixed<0>.
-  return rescale<0>(fixed<1>::from_raw(x.raw));
+  return rescale<0>(fixed<1>::from_raw(two_over_one_plus_x_for_x_in_0_1(a).raw));
+}
+
+/// (1 - a) / (1 + a) for a in [0, 1): 2 / (1 + a) - 1 (gemmlowp's
+/// one_minus_x_over_one_plus_x_for_x_in_0_1).
+constexpr fixed<0> one_minus_x_over_one_plus_x_for_x_in_0_1(fixed<0> a) {
+  return rescale<0>(two_over_one_plus_x_for_x_in_0_1(a) - fixed<2>::one());
+}
+
+/// -a with two's-complement wrap-around (gemmlowp's unary minus).
+template <int IntegerBits>
+constexpr fixed<IntegerBits> negate(fixed<IntegerBits> a) {
+  return fixed<IntegerBits>::zero() - a;
+}
+
+/// 1 / (1 + exp(-a)) (gemmlowp's logistic): from exp(-|a|), reflected for
+/// a <= 0; exactly one half at 0.
+template <int IntegerBits>
+constexpr fixed<0> logistic(fixed<IntegerBits> a) {
+  if (a.raw == 0) return fixed<0>::from_raw(std::int32_t{1} << 30);
+  const fixed<IntegerBits> magnitude = a.raw > 0 ? a : negate(a);
+  const fixed<0> positive = one_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(negate(magnitude)));
+  return a.raw > 0 ? positive : fixed<0>::one() - positive;
+}
+
+/// tanh(a) (gemmlowp's tanh): (1 - exp(2n)) / (1 + exp(2n)) for n = -|a|,
+/// the doubling done by reading n's raw bits with one integer bit more;
+/// exactly 0 at 0.
+template <int IntegerBits>
+constexpr fixed<0> tanh(fixed<IntegerBits> a) {
+  if (a.raw == 0) return fixed<0>::zero();
+  const fixed<IntegerBits> n = a.raw < 0 ? a : negate(a);
+  const fixed<0> t =
+      one_minus_x_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(fixed<IntegerBits + 1>::from_raw(n.raw)));
+  return a.raw < 0 ? negate(t) : t;
 }
 
 /// Reciprocal of a fixed<IntegerBits> raw value x > 0 as a fixed<0> scale plus

@@ -5,6 +5,7 @@
 // operators come from this list.
 #pragma once
 
+#include "weft/ops/activations/unit.hpp"
 #include "weft/ops/add/unit.hpp"
 #include "weft/ops/conv2d/unit.hpp"
 #include "weft/ops/depthwise_conv2d/unit.hpp"
@@ -38,7 +39,14 @@
   X(transpose)            \
   X(quantize)             \
   X(dequantize)           \
-  X(mean)
+  X(mean)                 \
+  X(relu)                 \
+  X(relu6)                \
+  X(leaky_relu)           \
+  X(logistic)             \
+  X(tanh)                 \
+  X(hard_swish)           \
+  X(elu)
 
 namespace weft {
 
