@@ -269,12 +269,20 @@ def unary_quantizations(g, kind):
             # that limit to ones so small the int16 rounding shift passes 15.
             ratio = [g.r.uniform(0.5, 2.0), 1 / 127, 1 / 100, 700.0, 3000.0, 1.0][len(cases)]
             out = (si * ratio, g.zero_point())
+        elif kind == "rsqrt":
+            # TFLite Micro stops on inputs below the zero point: -128 keeps every input valid. Outputs from
+            # 1 / sqrt(255 * scale) to 1 / sqrt(scale), then scales that saturate or flush.
+            si, zi = si, -128
+            ratio = [1 / 127, 1 / 40, 1 / 300, 1e-4, 1.0, 1 / 127][len(cases)]
+            out = (ratio / math.sqrt(si), g.zero_point())
         elif kind == "relu6":
             out = (si, zi) if len(cases) % 2 == 0 else (g.scale(0.005, 0.1), g.zero_point())  # TFLite ignores it
         else:
             ratio = [g.r.uniform(0.5, 2.0), g.r.uniform(0.05, 0.2), g.r.uniform(3, 20), 1e-3, 300.0, 1.0][len(cases)]
             out = (si * ratio, g.zero_point())
         cases.append(((si, zi), out))
+    if kind == "abs":  # equal scales: no requantization
+        cases[-1] = (cases[-1][0], cases[-1][0])
     return cases
 
 
@@ -294,7 +302,8 @@ def unary_model(g, kind, dtype, quant=None, wide=False, **options):
     return m
 
 
-UNARY_ACTIVATIONS = ["relu", "relu6", "leaky_relu", "logistic", "tanh", "hard_swish", "elu"]
+UNARY_ACTIVATIONS = ["relu", "relu6", "leaky_relu", "logistic", "tanh", "hard_swish", "elu", "abs", "rsqrt"]
+UNARY_FLOAT_ONLY = ["neg", "sqrt", "square", "exp", "log", "floor", "ceil", "round"]
 LEAKY_ALPHAS = [0.2, 0.01, -0.5, 1.5, 0.0, 0.3]
 
 
@@ -311,7 +320,24 @@ def unary_models(g):
             options = {"alpha": LEAKY_ALPHAS[k]} if kind == "leaky_relu" else {}
             tag = "wide_" if k % 2 else ""
             models[f"op_{kind}_float32_{tag}{k}"] = unary_model(g, kind, "FLOAT32", **options)
+    for kind in UNARY_FLOAT_ONLY:
+        for k in range(4):
+            models[f"op_{kind}_float32_{'wide_' if k % 2 else ''}{k}"] = unary_model(g, kind, "FLOAT32")
+    for source in ("INT8", "FLOAT32"):
+        for target in ("INT8", "FLOAT32"):
+            for k in range(3):
+                tag = "wide_" if source == "FLOAT32" and k % 2 else ""
+                models[f"op_cast_{source.lower()}_to_{target.lower()}_{tag}{k}"] = cast_model(g, source, target)
     return models
+
+
+def cast_model(g, source, target):
+    m = Recorder("cast corpus")
+    x = g.input(m, random_shape(g, g.r.randint(1, 4)), source)
+    out = (g.scale(0.005, 0.1), g.zero_point()) if target == "INT8" else None
+    m.output(m.cast(x, target, out))
+    m.note("cast")
+    return m
 
 
 def operator_models():
@@ -583,6 +609,11 @@ def bad_models(base, flatc):
     lg.output(lg.logistic(lg.input([1, 4], "INT8", 0.05, 0), output=(1 / 256, 0)))
     bad["logistic_zero_point"] = (lg.to_bytes(flatc),
                                   "operator 0 (LOGISTIC): logistic: an int8 output needs zero point -128")
+    # ... and has no int8 NEG (nor SQRT, EXP, ...).
+    ng = tw.Model("bad neg")
+    x = ng.input([1, 4], "INT8", 0.05, 0)
+    ng.output(ng.unary("NEG", x))
+    bad["int8_neg"] = (ng.to_bytes(flatc), "operator 0 (NEG): this operator takes float32 only")
     files = tw.to_bytes_many([d for d, _ in altered.values()], flatc)
     for (name, (_, expect)), data in zip(altered.items(), files):
         bad[name] = (data, expect)

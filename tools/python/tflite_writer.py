@@ -400,6 +400,44 @@ class Model:
     def elu(self, x, output=None):
         return self.unary("ELU", x, output)
 
+    def abs(self, x, output=None):
+        return self.unary("ABS", x, output)
+
+    def rsqrt(self, x, output=None):
+        return self.unary("RSQRT", x, output)
+
+    # Float32 only in TensorFlow Lite Micro.
+    def neg(self, x):
+        return self.unary("NEG", x)
+
+    def sqrt(self, x):
+        return self.unary("SQRT", x)
+
+    def square(self, x):
+        return self.unary("SQUARE", x)
+
+    def exp(self, x):
+        return self.unary("EXP", x)
+
+    def log(self, x):
+        return self.unary("LOG", x)
+
+    def floor(self, x):
+        return self.unary("FLOOR", x)
+
+    def ceil(self, x):
+        return self.unary("CEIL", x)
+
+    def round(self, x):
+        return self.unary("ROUND", x)
+
+    def cast(self, x, dtype, output=None):
+        """CAST to `dtype` (INT8 or FLOAT32); an int8 output takes
+        (scale, zero point), which TensorFlow Lite ignores."""
+        if dtype.upper() == "INT8" and output is None:
+            output = x.quantization or (1.0, 0)
+        return self.unary("CAST", x, output, dtype=dtype)
+
     def mean(self, x, axes, keep_dims=True, output=None):
         """MEAN over `axes`; an int8 output takes (scale, zero point), the
         input's by default."""

@@ -597,6 +597,13 @@ class reader {
     return graph().apply<U>({activation_input(in.input_at(0))}, {}, in.out_q);
   }
 
+  // CAST: the output tensor's dtype is the target (TFLite Micro does not
+  // read CastOptions either).
+  tensor_id read_cast(const operator_input& in) {
+    const cast_options o{activation_type(in.out) == dtype::float32};
+    return graph().apply<ops::cast_op>({activation_input(in.input_at(0))}, o, in.out_q);
+  }
+
   tensor_id read_leaky_relu(const operator_input& in) {
     const auto* opt = in.o->builtin_options_as_LeakyReluOptions();
     leaky_relu_options o{};
@@ -647,6 +654,17 @@ class reader {
       {tflite::BuiltinOperator_TANH, op::tanh, &reader::read_unary<ops::tanh_op>},
       {tflite::BuiltinOperator_HARD_SWISH, op::hard_swish, &reader::read_unary<ops::hard_swish_op>},
       {tflite::BuiltinOperator_ELU, op::elu, &reader::read_unary<ops::elu_op>},
+      {tflite::BuiltinOperator_ABS, op::abs, &reader::read_unary<ops::abs_op>},
+      {tflite::BuiltinOperator_NEG, op::neg, &reader::read_unary<ops::neg_op>},
+      {tflite::BuiltinOperator_SQRT, op::sqrt, &reader::read_unary<ops::sqrt_op>},
+      {tflite::BuiltinOperator_RSQRT, op::rsqrt, &reader::read_unary<ops::rsqrt_op>},
+      {tflite::BuiltinOperator_SQUARE, op::square, &reader::read_unary<ops::square_op>},
+      {tflite::BuiltinOperator_EXP, op::exp, &reader::read_unary<ops::exp_op>},
+      {tflite::BuiltinOperator_LOG, op::log, &reader::read_unary<ops::log_op>},
+      {tflite::BuiltinOperator_FLOOR, op::floor, &reader::read_unary<ops::floor_op>},
+      {tflite::BuiltinOperator_CEIL, op::ceil, &reader::read_unary<ops::ceil_op>},
+      {tflite::BuiltinOperator_ROUND, op::round, &reader::read_unary<ops::round_op>},
+      {tflite::BuiltinOperator_CAST, op::cast, &reader::read_cast},
   };
 
  public:

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // TFLite's integer arithmetic: multipliers derived from float scales at
 // compile time (QuantizeMultiplier), the rounding multiply and shifts used at
-// run time, and the Q-format exp, reciprocal, logistic and tanh that int8 softmax,
-// LOGISTIC and TANH need.
+// run time, and the Q-format exp, reciprocal, logistic, tanh and inverse
+// square root that int8 SOFTMAX, LOGISTIC, TANH and RSQRT need.
 #pragma once
 
 #include <bit>
@@ -278,8 +278,8 @@ constexpr std::int32_t quantize_value(float f, float scale, std::int32_t zero_po
 }
 
 /// Q-format fixed point on int32 raw values with IntegerBits integer bits
-/// (gemmlowp's FixedPoint<int32_t, IntegerBits>), just what softmax, LOGISTIC and
-/// TANH need.
+/// (gemmlowp's FixedPoint<int32_t, IntegerBits>), just what SOFTMAX, LOGISTIC,
+/// TANH and RSQRT need.
 namespace q31 {
 
 template <int IntegerBits>
@@ -441,6 +441,37 @@ constexpr fixed<0> tanh(fixed<IntegerBits> a) {
   const fixed<0> t =
       one_minus_x_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(fixed<IntegerBits + 1>::from_raw(n.raw)));
   return a.raw < 0 ? negate(t) : t;
+}
+
+/// 1 / sqrt(x) for an integer x as a multiplier (TFLite's
+/// GetInvSqrtQuantizedMultiplierExp, its shift returned as a left shift):
+/// x is brought to [2^27, 2^29) by pairs of bits and read as Q3.28 / 2,
+/// then five Newton-Raphson steps from 1 and a factor sqrt(2) / 2. x <= 1
+/// gives the largest multiplier.
+constexpr multiplier inv_sqrt_multiplier(std::int32_t x) {
+  if (x <= 1) return {std::numeric_limits<std::int32_t>::max(), 0};
+  int shift = 11;
+  while (x >= (std::int32_t{1} << 29)) {
+    x /= 4;
+    ++shift;
+  }
+  const int pairs = (std::countl_zero(static_cast<std::uint32_t>(x)) - 1) / 2 - 1;
+  shift -= pairs;
+  x = shift_left_wrapping(x, 2 * pairs);
+  using f3 = fixed<3>;
+  const f3 half_input = f3::from_raw(saturating_rounding_multiply_by_pot<-1>(x >> 1));
+  constexpr f3 half_three = f3::from_raw((std::int32_t{1} << 28) + (std::int32_t{1} << 27));
+  f3 y = f3::one();
+  for (int i = 0; i < 5; ++i) {
+    const f3 y3 = rescale<3>(y * y * y);
+    y = rescale<3>(half_three * y - half_input * y3);
+  }
+  std::int32_t value = (y * fixed<0>::from_raw(1518500250)).raw;  // times sqrt(2) / 2
+  if (shift < 0) {
+    value = shift_left_wrapping(value, -shift);
+    shift = 0;
+  }
+  return {value, -shift};
 }
 
 /// Reciprocal of a fixed<IntegerBits> raw value x > 0 as a fixed<0> scale plus

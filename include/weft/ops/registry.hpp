@@ -10,6 +10,7 @@
 #include "weft/ops/conv2d/unit.hpp"
 #include "weft/ops/depthwise_conv2d/unit.hpp"
 #include "weft/ops/fully_connected/unit.hpp"
+#include "weft/ops/math/unit.hpp"
 #include "weft/ops/mean/unit.hpp"
 #include "weft/ops/pad/unit.hpp"
 #include "weft/ops/pool2d/unit.hpp"
@@ -46,7 +47,18 @@
   X(logistic)             \
   X(tanh)                 \
   X(hard_swish)           \
-  X(elu)
+  X(elu)                  \
+  X(abs)                  \
+  X(neg)                  \
+  X(sqrt)                 \
+  X(rsqrt)                \
+  X(square)               \
+  X(exp)                  \
+  X(log)                  \
+  X(floor)                \
+  X(ceil)                 \
+  X(round)                \
+  X(cast)
 
 namespace weft {
 

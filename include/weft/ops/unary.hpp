@@ -54,6 +54,14 @@ constexpr inferred same_type_output(const operands& x, bool int8_ok) {
   return r;
 }
 
+/// The arguments of a kernel that has no constants (most float32 ones).
+struct no_args {};
+
+/// Cost of one float32 element through a libm function (expf, tanhf, ...).
+constexpr std::int64_t transcendental_cost(const cost_model& m, dtype in) {
+  return in == dtype::float32 ? m.per_softmax_element : m.per_output;
+}
+
 template <class U>
 struct unary_family : elementwise_family {
   static constexpr int min_inputs = 1, max_inputs = 1;
@@ -102,6 +110,21 @@ struct unary_family : elementwise_family {
       O* out = io.output<O>();
       for (int e = t.row_begin; e < t.row_end; ++e) out[e] = U::element(a, in[e]);
     }
+  }
+};
+
+/// A unary operator TFLite Micro has for float32 only: no options, no
+/// constants; U states its `element(no_args, float)`.
+template <class U>
+struct float_unary_family : unary_family<U> {
+  using options = std::monostate;
+  static constexpr auto fields = std::tuple{};
+
+  static constexpr inferred infer(const operands& x, const options&) { return same_type_output(x, false); }
+
+  template <class T, class G>
+  static constexpr no_args element_args(const G&, int) {
+    return {};
   }
 };
 

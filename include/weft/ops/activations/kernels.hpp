@@ -1,60 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// Arithmetic the activation units share with TFLite's kernels beyond
-// weft/core/fixed_point.hpp: conversions as the x86 hosts TFLite's results
-// come from do them, gemmlowp's int16 fixed point (HARD_SWISH), and an exp
-// usable in constant expressions (ELU's int8 table is built at compile time).
+// gemmlowp's int16 fixed point, which TFLite's int8 HARD_SWISH computes in.
 #pragma once
 
-#include "weft/core/fixed_point.hpp"
+#include "weft/ops/float_math.hpp"
 
 #include <cstdint>
 #include <limits>
 
 namespace weft::ops {
-
-/// A double's conversion to int32 as x86 does it: toward zero, and
-/// INT32_MIN for anything beyond int32 (or NaN), where C++ leaves it
-/// undefined and TFLite relies on it.
-constexpr std::int32_t to_int32_x86(double v) {
-  return v >= -2147483648.0 && v < 2147483648.0 ? static_cast<std::int32_t>(v) : INT32_MIN;
-}
-
-/// std::round of a float (half away from zero), in constant expressions.
-constexpr float round_float(float x) {
-  // From 2^23 on every float is an integer (and NaN and infinities stay).
-  if (!(x > -8388608.0f && x < 8388608.0f)) return x;
-  return static_cast<float>(detail::round_half_away(static_cast<double>(x)));
-}
-
-/// std::round of a double, in constant expressions.
-constexpr double round_double(double x) {
-  if (!(x > -4503599627370496.0 && x < 4503599627370496.0)) return x;  // 2^52: integers already
-  return static_cast<double>(detail::round_half_away(x));
-}
-
-constexpr std::int8_t saturate_int8(std::int32_t v) {
-  return static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
-}
-
-/// e^x for x <= 0 in double, in constant expressions: x = k ln 2 + r with
-/// |r| <= ln 2 / 2, e^r by its Taylor series, times 2^k. Within a few units
-/// of the last place of a double, so rounding it to float gives the
-/// correctly rounded e^x that glibc's expf returns (tests/ops holds it to
-/// expf on every float ELU's tables can meet).
-constexpr double exp_negative(double x) {
-  if (x < -745.0) return 0.0;
-  constexpr double ln2_hi = 6.93147180369123816490e-01;  // ln 2 split in two: k * ln2_hi is exact
-  constexpr double ln2_lo = 1.90821492927058770002e-10;
-  const double k = round_double(x * 1.44269504088896338700e+00);  // x / ln 2
-  const double r = (x - k * ln2_hi) - k * ln2_lo;
-  double term = 1.0, sum = 1.0;
-  for (int n = 1; n < 24; ++n) {
-    term *= r / n;
-    sum += term;
-  }
-  for (int i = 0; i < -static_cast<int>(k); ++i) sum *= 0.5;  // exact until the result is subnormal
-  return sum;
-}
 
 // gemmlowp's int16 fixed point, with its int16 wrap-around and truncation.
 namespace q15 {

@@ -23,14 +23,6 @@ struct leaky_relu_options {
 
 namespace ops {
 
-/// The arguments of a float32 kernel that has no constants.
-struct no_args {};
-
-/// Cost of one float32 element through a libm function (expf, tanhf, ...).
-constexpr std::int64_t transcendental_cost(const cost_model& m, dtype in) {
-  return in == dtype::float32 ? m.per_softmax_element : m.per_output;
-}
-
 // ---------------------------------------------------------------------------
 // RELU: int8 requantizes to the output scale (its multiplier from a float
 // division) and clamps below at the output zero point.
@@ -358,7 +350,7 @@ struct elu_op : unary_family<elu_op> {
   [[gnu::always_inline]] static float element(no_args, float x) { return x < 0.0f ? std::expm1(x) : x; }
   static constexpr std::int8_t element(const elu_int8_args& a, std::int8_t x) {
     const float d = a.input_scale * static_cast<float>(x - a.input_zero_point);
-    const float t = d < 0.0f ? static_cast<float>(exp_negative(static_cast<double>(d))) - 1.0f : d;
+    const float t = d < 0.0f ? expf_glibc(d) - 1.0f : d;
     const float rescaled = round_float(t * a.inverse_output_scale);
     return saturate_int8(to_int32_x86(static_cast<double>(rescaled + static_cast<float>(a.output_zero_point))));
   }
