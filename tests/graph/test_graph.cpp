@@ -206,6 +206,10 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
        [](auto& g, auto&) {  // output multiplier 0.5 / 128 / 0.001 > 1
          g.template apply<ops::hard_swish_op>({g.input(int8_tensor({4}, 0.5f, 0))}, {}, {0.001f, 0});
        }},
+      {"relu scales", error::scale_out_of_range, 0,
+       [](auto& g, auto&) {  // a multiplier of 2^33: TFLite would shift an int by 33
+         g.template apply<ops::relu_op>({g.input(int8_tensor({4}, 8.0f, 0))}, {}, {1.0f / (1 << 30), 0});
+       }},
       {"add scales", error::scale_out_of_range, 0,
        [](auto& g, auto&) {
          const auto x = g.input(int8_tensor({4}, 100.0f, 0));

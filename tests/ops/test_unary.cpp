@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -71,6 +72,29 @@ TEST_CASE("int8 ELU's table is e^x - 1 below zero, rounded to the output", "[ops
   // -0.999997 -> -10; x = -1 is -0.1, -0.0952 -> -1; x = -5: -0.393 -> -4.
   REQUIRE(run<unary_model<ops::elu_op, 0.1f, 0, 0.1f, 0>>({-10, -128, -1, -5, 0, 5, 127, -20}) ==
           std::vector<int>{-6, -10, -1, -4, 0, 5, 127, -9});
+}
+
+namespace {
+struct cast_model {
+  static constexpr auto graph = [] {
+    weft::graph<1> g;
+    const auto x = g.input(float32_tensor({1, 8}));
+    g.output(g.apply<ops::cast_op>({x}, {.to_float = false}, {0.5f, 3}));
+    return g;
+  }();
+};
+}  // namespace
+
+TEST_CASE("CAST from float32 to int8 keeps the low byte of the truncated value", "[ops][unary]") {
+  // As TFLite Micro on x86: toward zero, the low byte (200 -> -56, 300 ->
+  // 44), 0 for NaN and beyond int32 (INT32_MIN's low byte); the output's
+  // quantization is not used.
+  static instance<cast_model> net;
+  const std::array<float, 8> x{1.7f, -1.7f, 128.5f, 200.7f, -129.5f, 300.0f, 1e10f, std::nanf("")};
+  std::copy(x.begin(), x.end(), net.input().begin());
+  net.invoke();
+  REQUIRE(std::vector<int>(net.output().begin(), net.output().end()) ==
+          std::vector<int>{1, -1, -128, -56, 127, 44, 0, 0});
 }
 
 TEST_CASE("the compile-time float helpers equal the host's libm", "[ops][unary]") {

@@ -272,7 +272,7 @@ def unary_quantizations(g, kind):
         elif kind == "rsqrt":
             # TFLite Micro stops on inputs below the zero point: -128 keeps every input valid. Outputs from
             # 1 / sqrt(255 * scale) to 1 / sqrt(scale), then scales that saturate or flush.
-            si, zi = si, -128
+            zi = -128
             ratio = [1 / 127, 1 / 40, 1 / 300, 1e-4, 1.0, 1 / 127][len(cases)]
             out = (ratio / math.sqrt(si), g.zero_point())
         elif kind == "relu6":
@@ -286,7 +286,7 @@ def unary_quantizations(g, kind):
     return cases
 
 
-def unary_model(g, kind, dtype, quant=None, wide=False, **options):
+def unary_model(g, kind, dtype, quant=None, **options):
     """One unary operator on a random shape of rank 1 to 4."""
     m = Recorder(f"{kind} corpus")
     shape = random_shape(g, g.r.randint(1, 4))

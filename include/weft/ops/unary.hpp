@@ -54,6 +54,26 @@ constexpr inferred same_type_output(const operands& x, bool int8_ok) {
   return r;
 }
 
+/// Whether TFLite's MultiplyByQuantizedMultiplier can apply m: it shifts
+/// left by m's shift, so at most 31 (a larger one, from an input scale 2^31
+/// times the output's, is undefined in C++; weft refuses it).
+constexpr bool can_apply(multiplier m) { return m.shift <= 31; }
+
+/// The multiplier of an int8 rescale from `in` to `out` as TFLite's
+/// element-wise kernels compute it: the scales divided in float.
+constexpr multiplier float_rescale(const quantization& in, const quantization& out) {
+  return quantize_multiplier(static_cast<double>(in.scale / out.scale));
+}
+
+/// same_type_output for an operator whose int8 kernel rescales by
+/// float_rescale (RELU, ABS): refuses a multiplier TFLite cannot apply.
+constexpr inferred rescaled_output(const operands& x) {
+  const inferred r = same_type_output(x, true);
+  if (r.err == error::none && x.in[0].type == dtype::int8 && !can_apply(float_rescale(x.in[0].quant, x.out)))
+    return {.err = error::scale_out_of_range};
+  return r;
+}
+
 /// The arguments of a kernel that has no constants (most float32 ones).
 struct no_args {};
 

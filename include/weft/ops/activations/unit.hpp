@@ -37,7 +37,7 @@ struct relu_op : unary_family<relu_op> {
   using options = std::monostate;
   static constexpr auto fields = std::tuple{};
 
-  static constexpr inferred infer(const operands& x, const options&) { return same_type_output(x, true); }
+  static constexpr inferred infer(const operands& x, const options&) { return rescaled_output(x); }
 
   template <class T, class G>
   static constexpr auto element_args(const G& g, int i) {
@@ -46,7 +46,7 @@ struct relu_op : unary_family<relu_op> {
     } else {
       const quantization& in = g.spec(g.at(i).inputs[0]).quant;
       const quantization& out = g.spec(g.at(i).output).quant;
-      return relu_args{in.zero_point, out.zero_point, quantize_multiplier(static_cast<double>(in.scale / out.scale))};
+      return relu_args{in.zero_point, out.zero_point, float_rescale(in, out)};
     }
   }
 
@@ -111,7 +111,18 @@ struct leaky_relu_op : unary_family<leaky_relu_op> {
   using options = leaky_relu_options;
   static constexpr auto fields = std::tuple{field{"alpha", &options::alpha}};
 
-  static constexpr inferred infer(const operands& x, const options&) { return same_type_output(x, true); }
+  /// alpha's multiplier: input scale times alpha over output scale, in float.
+  static constexpr multiplier alpha_multiplier(const quantization& in, const quantization& out, float alpha) {
+    return quantize_multiplier(static_cast<double>(in.scale * alpha / out.scale));
+  }
+
+  static constexpr inferred infer(const operands& x, const options& o) {
+    const inferred r = rescaled_output(x);
+    if (r.err == error::none && x.in[0].type == dtype::int8 &&
+        !can_apply(alpha_multiplier(x.in[0].quant, x.out, o.alpha)))
+      return {.err = error::scale_out_of_range};
+    return r;
+  }
 
   template <class T, class G>
   static constexpr auto element_args(const G& g, int i) {
@@ -121,10 +132,8 @@ struct leaky_relu_op : unary_family<leaky_relu_op> {
     } else {
       const quantization& in = g.spec(g.at(i).inputs[0]).quant;
       const quantization& out = g.spec(g.at(i).output).quant;
-      // Both multipliers from float arithmetic, as TFLite computes them.
-      const multiplier a = quantize_multiplier(static_cast<double>(in.scale * alpha / out.scale));
-      leaky_relu_int8_args r{in.zero_point, out.zero_point,
-                             quantize_multiplier(static_cast<double>(in.scale / out.scale)), a, a.value < 0};
+      const multiplier a = alpha_multiplier(in, out, alpha);
+      leaky_relu_int8_args r{in.zero_point, out.zero_point, float_rescale(in, out), a, a.value < 0};
       // The magnitude, with two's-complement wrap-around (as TFLite negates it).
       if (r.alpha_negative) r.alpha.value = static_cast<std::int32_t>(0u - static_cast<std::uint32_t>(a.value));
       return r;
@@ -281,9 +290,11 @@ struct hard_swish_op : unary_family<hard_swish_op> {
   /// input scale / 128).
   static constexpr inferred infer(const operands& x, const options&) {
     inferred r = same_type_output(x, true);
-    if (r.err == error::none && x.in[0].type == dtype::int8 &&
-        make_hard_swish_args(x.in[0].quant, x.out).output_shift > 0)
-      return {.err = error::scale_out_of_range};
+    if (r.err != error::none || x.in[0].type != dtype::int8) return r;
+    const hard_swish_args a = make_hard_swish_args(x.in[0].quant, x.out);
+    // (A relu-ish shift past 31, from an input scale above about 2.5e7,
+    // would shift further than TFLite's int can: refused too.)
+    if (a.output_shift > 0 || a.reluish_shift > 31) return {.err = error::scale_out_of_range};
     return r;
   }
 

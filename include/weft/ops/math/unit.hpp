@@ -86,7 +86,7 @@ struct abs_op : unary_family<abs_op> {
   using options = std::monostate;
   static constexpr auto fields = std::tuple{};
 
-  static constexpr inferred infer(const operands& x, const options&) { return same_type_output(x, true); }
+  static constexpr inferred infer(const operands& x, const options&) { return rescaled_output(x); }
 
   template <class T, class G>
   static constexpr auto element_args(const G& g, int i) {
@@ -95,8 +95,7 @@ struct abs_op : unary_family<abs_op> {
     } else {
       const quantization& in = g.spec(g.at(i).inputs[0]).quant;
       const quantization& out = g.spec(g.at(i).output).quant;
-      return abs_int8_args{in.zero_point, out.zero_point, in.scale != out.scale,
-                           quantize_multiplier(static_cast<double>(in.scale / out.scale))};
+      return abs_int8_args{in.zero_point, out.zero_point, in.scale != out.scale, float_rescale(in, out)};
     }
   }
 
@@ -127,7 +126,22 @@ struct rsqrt_op : unary_family<rsqrt_op> {
   static constexpr bool tabulated = true;
   static constexpr std::int64_t element_cost(const cost_model& m, dtype in) { return transcendental_cost(m, in); }
 
-  static constexpr inferred infer(const operands& x, const options&) { return same_type_output(x, true); }
+  static constexpr inferred infer(const operands& x, const options&) {
+    inferred r = same_type_output(x, true);
+    if (r.err == error::none && x.in[0].type == dtype::int8) {
+      const multiplier m = output_multiplier(x.in[0].quant, x.out);
+      if (!can_apply({m.value, m.shift - headroom})) return {.err = error::scale_out_of_range};
+    }
+    return r;
+  }
+
+  static constexpr int headroom = 20;  // TFLite's shift keeping 1 / sqrt(v) an integer
+
+  /// 1 / (sqrt(input scale) * output scale): sqrtf and the product in
+  /// float, the reciprocal in double.
+  static constexpr multiplier output_multiplier(const quantization& in, const quantization& out) {
+    return quantize_multiplier(1.0 / static_cast<double>(sqrt_float(in.scale) * out.scale));
+  }
 
   template <class T, class G>
   static constexpr auto element_args(const G& g, int i) {
@@ -136,9 +150,7 @@ struct rsqrt_op : unary_family<rsqrt_op> {
     } else {
       const quantization& in = g.spec(g.at(i).inputs[0]).quant;
       const quantization& out = g.spec(g.at(i).output).quant;
-      // sqrtf and the product in float, the reciprocal in double.
-      return rsqrt_int8_args{in.zero_point, out.zero_point,
-                             quantize_multiplier(1.0 / static_cast<double>(sqrt_float(in.scale) * out.scale))};
+      return rsqrt_int8_args{in.zero_point, out.zero_point, output_multiplier(in, out)};
     }
   }
 
@@ -146,7 +158,6 @@ struct rsqrt_op : unary_family<rsqrt_op> {
   static constexpr std::int8_t element(const rsqrt_int8_args& a, std::int8_t x) {
     const std::int32_t v = x - a.input_zero_point;
     if (v <= 0) return 127;
-    constexpr int headroom = 20;  // TFLite's shift keeping 1 / sqrt(v) an integer
     const multiplier inv = q31::inv_sqrt_multiplier(v);
     const std::int32_t d = multiply_by_quantized_multiplier(1, {inv.value, inv.shift + headroom});
     return saturate_int8(multiply_by_quantized_multiplier(d, {a.m.value, a.m.shift - headroom}) + a.output_zero_point);
