@@ -286,10 +286,24 @@ def unary_quantizations(g, kind):
     return cases
 
 
+def unary_shape(g):
+    """A random shape of rank 1 to 4, of up to a few thousand elements, so
+    that the schedule cuts most of them across cores (by rows of the last
+    axis: a rank-1 tensor is one row)."""
+    rank = g.r.randint(1, 4)
+    if rank == 1:
+        return [g.r.randint(1, 700)]
+    if rank == 2:
+        return [g.r.randint(2, 40), g.r.randint(1, 60)]
+    if rank == 3:
+        return [g.r.randint(1, 2), g.r.randint(2, 16), g.r.randint(1, 40)]
+    return [g.r.randint(1, 2), g.r.randint(1, 8), g.r.randint(2, 8), g.r.randint(1, 24)]
+
+
 def unary_model(g, kind, dtype, quant=None, **options):
-    """One unary operator on a random shape of rank 1 to 4."""
+    """One unary operator on a random shape (unary_shape)."""
     m = Recorder(f"{kind} corpus")
-    shape = random_shape(g, g.r.randint(1, 4))
+    shape = unary_shape(g)
     if dtype == "INT8":
         (si, zi), out = quant
         x = m.input(shape, "INT8", si, zi)
@@ -333,7 +347,7 @@ def unary_models(g):
 
 def cast_model(g, source, target):
     m = Recorder("cast corpus")
-    x = g.input(m, random_shape(g, g.r.randint(1, 4)), source)
+    x = g.input(m, unary_shape(g), source)
     out = (g.scale(0.005, 0.1), g.zero_point()) if target == "INT8" else None
     m.output(m.cast(x, target, out))
     m.note("cast")
