@@ -337,12 +337,31 @@ def unary_models(g):
     for kind in UNARY_FLOAT_ONLY:
         for k in range(4):
             models[f"op_{kind}_float32_{'wide_' if k % 2 else ''}{k}"] = unary_model(g, kind, "FLOAT32")
+    for dtype in ("INT8", "FLOAT32"):
+        models[f"op_unary_chain_{dtype.lower()}"] = unary_chain_model(g, dtype)
     for source in ("INT8", "FLOAT32"):
         for target in ("INT8", "FLOAT32"):
             for k in range(3):
                 tag = "wide_" if source == "FLOAT32" and k % 2 else ""
                 models[f"op_cast_{source.lower()}_to_{target.lower()}_{tag}{k}"] = cast_model(g, source, target)
     return models
+
+
+def unary_chain_model(g, dtype):
+    """RELU, TANH, ABS, LEAKY_RELU in a row, then an add of the input: with
+    the input live throughout, each but the first writes its output over its
+    input's bytes (in place), which saves a buffer."""
+    m = Recorder("unary chain corpus")
+    x = g.input(m, [2, g.r.randint(4, 16), g.r.randint(2, 30)], dtype)
+    int8 = dtype == "INT8"
+    y = m.relu(x, (x.scale * 0.7, -128) if int8 else None) if int8 else m.relu(x)
+    y = m.tanh(y)
+    y = m.abs(y, (1 / 100, -100)) if int8 else m.abs(y)
+    y = m.leaky_relu(y, 0.25, (1 / 90, 3)) if int8 else m.leaky_relu(y, 0.25)
+    m.output(m.add(y, x, (0.05, 0) if int8 else None))
+    for kind in ("relu", "tanh", "abs", "leaky_relu", "add"):
+        m.note(kind)
+    return m
 
 
 def cast_model(g, source, target):
