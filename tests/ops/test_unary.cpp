@@ -21,15 +21,36 @@ using namespace weft;
 
 namespace {
 
-// One unary operator U on a [1, 8] int8 input, compiled.
-template <class U, float InScale, int InZero, float OutScale, int OutZero>
+// One unary operator U on a [1, 8] int8 input, compiled, with the input and
+// output quantizations Q::in and Q::out (a type: Clang 14 takes no float
+// template arguments).
+template <class U, class Q>
 struct unary_model {
   static constexpr auto graph = [] {
     weft::graph<1> g;
-    const auto x = g.input(int8_tensor({1, 8}, InScale, InZero));
-    g.output(g.template apply<U>({x}, {}, {OutScale, OutZero}));
+    const auto x = g.input(int8_tensor({1, 8}, Q::in.scale, Q::in.zero_point));
+    g.output(g.template apply<U>({x}, {}, Q::out));
     return g;
   }();
+};
+
+struct sixteenths_to_logistic {
+  static constexpr quantization in{1.0f / 16, 0}, out{1.0f / 256, -128};
+};
+struct sixteenths_to_other_scale {
+  static constexpr quantization in{1.0f / 16, 0}, out{0.3f, -128};
+};
+struct sixteenths_to_tanh {
+  static constexpr quantization in{1.0f / 16, 0}, out{1.0f / 128, 0};
+};
+struct sixteenths_to_other {
+  static constexpr quantization in{1.0f / 16, 0}, out{0.3f, 17};
+};
+struct tenths_shifted {
+  static constexpr quantization in{0.1f, -10}, out{0.5f, 3};
+};
+struct tenths {
+  static constexpr quantization in{0.1f, 0}, out{0.1f, 0};
 };
 
 template <class Model>
@@ -50,27 +71,27 @@ TEST_CASE("int8 LOGISTIC and TANH give TFLite's values, on their fixed output sc
   const std::array<int, 8> x{0, 16, -16, 127, -128, 8, -8, 1};
   // logistic(0.5) = 0.622459 -> 159 - 128 = 31; logistic(1/16) = 0.515620 -> 132 - 128 = 4.
   const std::vector<int> logistic{0, 59, -59, 127, -128, 31, -31, 4};
-  REQUIRE(run<unary_model<ops::logistic_op, 1.0f / 16, 0, 1.0f / 256, -128>>(x) == logistic);
+  REQUIRE(run<unary_model<ops::logistic_op, sixteenths_to_logistic>>(x) == logistic);
   // TFLite Micro never reads the output scale: the same bytes.
-  REQUIRE(run<unary_model<ops::logistic_op, 1.0f / 16, 0, 0.3f, -128>>(x) == logistic);
+  REQUIRE(run<unary_model<ops::logistic_op, sixteenths_to_other_scale>>(x) == logistic);
   // tanh(0.5) = 0.462117 -> 59; tanh(1/16) = 0.062419 -> 8.
   const std::vector<int> tanh{0, 97, -97, 127, -128, 59, -59, 8};
-  REQUIRE(run<unary_model<ops::tanh_op, 1.0f / 16, 0, 1.0f / 128, 0>>(x) == tanh);
+  REQUIRE(run<unary_model<ops::tanh_op, sixteenths_to_tanh>>(x) == tanh);
   // ... nor its scale or zero point.
-  REQUIRE(run<unary_model<ops::tanh_op, 1.0f / 16, 0, 0.3f, 17>>(x) == tanh);
+  REQUIRE(run<unary_model<ops::tanh_op, sixteenths_to_other>>(x) == tanh);
 }
 
 TEST_CASE("int8 RELU6 clamps raw values between the input's zero and six", "[ops][unary]") {
   // Input scale 0.1, zero point -10: six is round(6 / 0.1) - 10 = 50. The
   // output quantization (0.5, 3) is not used.
-  REQUIRE(run<unary_model<ops::relu6_op, 0.1f, -10, 0.5f, 3>>({100, -50, 20, 50, 51, -10, -11, 127}) ==
+  REQUIRE(run<unary_model<ops::relu6_op, tenths_shifted>>({100, -50, 20, 50, 51, -10, -11, 127}) ==
           std::vector<int>{50, -10, 20, 50, 50, -10, -10, 50});
 }
 
 TEST_CASE("int8 ELU's table is e^x - 1 below zero, rounded to the output", "[ops][unary]") {
   // Scales 0.1: x = -10 is -1.0, e^-1 - 1 = -0.632 -> -6; x = -128 is -12.8,
   // -0.999997 -> -10; x = -1 is -0.1, -0.0952 -> -1; x = -5: -0.393 -> -4.
-  REQUIRE(run<unary_model<ops::elu_op, 0.1f, 0, 0.1f, 0>>({-10, -128, -1, -5, 0, 5, 127, -20}) ==
+  REQUIRE(run<unary_model<ops::elu_op, tenths>>({-10, -128, -1, -5, 0, 5, 127, -20}) ==
           std::vector<int>{-6, -10, -1, -4, 0, 5, 127, -9});
 }
 
