@@ -317,7 +317,7 @@ def unary_model(g, kind, dtype, quant=None, **options):
 
 
 UNARY_ACTIVATIONS = ["relu", "relu6", "leaky_relu", "logistic", "tanh", "hard_swish", "elu", "abs", "rsqrt"]
-UNARY_FLOAT_ONLY = ["neg", "sqrt", "square", "exp", "log", "floor", "ceil", "round"]
+UNARY_FLOAT_ONLY = ["neg", "sqrt", "square", "exp", "log", "sin", "cos", "floor", "ceil", "round"]
 LEAKY_ALPHAS = [0.2, 0.01, -0.5, 1.5, 0.0, 0.3]
 
 

@@ -422,6 +422,12 @@ class Model:
     def log(self, x):
         return self.unary("LOG", x)
 
+    def sin(self, x):
+        return self.unary("SIN", x)
+
+    def cos(self, x):
+        return self.unary("COS", x)
+
     def floor(self, x):
         return self.unary("FLOOR", x)
 

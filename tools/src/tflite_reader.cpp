@@ -661,6 +661,8 @@ class reader {
       {tflite::BuiltinOperator_SQUARE, op::square, &reader::read_unary<ops::square_op>},
       {tflite::BuiltinOperator_EXP, op::exp, &reader::read_unary<ops::exp_op>},
       {tflite::BuiltinOperator_LOG, op::log, &reader::read_unary<ops::log_op>},
+      {tflite::BuiltinOperator_SIN, op::sin, &reader::read_unary<ops::sin_op>},
+      {tflite::BuiltinOperator_COS, op::cos, &reader::read_unary<ops::cos_op>},
       {tflite::BuiltinOperator_FLOOR, op::floor, &reader::read_unary<ops::floor_op>},
       {tflite::BuiltinOperator_CEIL, op::ceil, &reader::read_unary<ops::ceil_op>},
       {tflite::BuiltinOperator_ROUND, op::round, &reader::read_unary<ops::round_op>},

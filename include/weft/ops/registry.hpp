@@ -55,6 +55,8 @@
   X(square)               \
   X(exp)                  \
   X(log)                  \
+  X(sin)                  \
+  X(cos)                  \
   X(floor)                \
   X(ceil)                 \
   X(round)                \

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Unary math operators as unary element-wise units (weft/ops/unary.hpp),
 // with TFLite Micro's arithmetic: ABS and RSQRT on int8 and float32; NEG,
-// SQRT, SQUARE, EXP, LOG, FLOOR, CEIL and ROUND on float32 only (TFLite Micro
+// SQRT, SQUARE, EXP, LOG, SIN, COS, FLOOR, CEIL and ROUND on float32 only (TFLite Micro
 // has no int8 kernel for them: weft refuses int8 with error::float_only);
 // CAST between int8 and float32. Float32 calls the libm functions TFLite
 // Micro's kernels call.
@@ -50,6 +50,16 @@ struct exp_op : float_unary_family<exp_op> {
 struct log_op : float_unary_family<log_op> {
   static constexpr std::int64_t element_cost(const cost_model& m, dtype in) { return transcendental_cost(m, in); }
   [[gnu::always_inline]] static float element(no_args, float x) { return std::log(x); }
+};
+
+struct sin_op : float_unary_family<sin_op> {
+  static constexpr std::int64_t element_cost(const cost_model& m, dtype in) { return transcendental_cost(m, in); }
+  [[gnu::always_inline]] static float element(no_args, float x) { return std::sin(x); }
+};
+
+struct cos_op : float_unary_family<cos_op> {
+  static constexpr std::int64_t element_cost(const cost_model& m, dtype in) { return transcendental_cost(m, in); }
+  [[gnu::always_inline]] static float element(no_args, float x) { return std::cos(x); }
 };
 
 struct floor_op : float_unary_family<floor_op> {
