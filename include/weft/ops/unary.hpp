@@ -24,7 +24,8 @@
 // (operators whose per-element arithmetic is long: LOGISTIC, TANH, ...), and
 // `static constexpr std::int64_t element_cost(const cost_model&, dtype in)`,
 // the cost of one element where it is above the default (a float32
-// transcendental function).
+// transcendental function). A unit whose output type is an option rather
+// than a function of its input type (CAST) states its own `run`.
 #pragma once
 
 #include "weft/ops/unit.hpp"
