@@ -275,3 +275,28 @@ TEST_CASE("Q-format exp and reciprocal track std::exp and 1/x", "[core][fixed_po
   STATIC_REQUIRE(q31::exp_on_negative_values(q31::fixed<5>::from_raw(0)).raw ==
                  std::numeric_limits<std::int32_t>::max());
 }
+
+TEST_CASE("Q-format logistic, tanh and inverse square root track the real functions", "[core][fixed_point]") {
+  for (int i = -8000; i < 8000; ++i) {  // Q4.27, the input of int8 LOGISTIC and TANH
+    const auto raw = static_cast<std::int32_t>(std::lround(i / 1000.0 * (1 << 27)));
+    const double x = raw / static_cast<double>(1 << 27);
+    const double logistic = q31::logistic(q31::fixed<4>::from_raw(raw)).raw / 2147483648.0;
+    const double tanh = q31::tanh(q31::fixed<4>::from_raw(raw)).raw / 2147483648.0;
+    REQUIRE(std::abs(logistic - 1 / (1 + std::exp(-x))) < 2e-7);
+    REQUIRE(std::abs(tanh - std::tanh(x)) < 3e-7);
+  }
+  for (int i = 0; i <= 1000; ++i) {
+    const auto raw = static_cast<std::int32_t>(std::lround(i / 1000.0 * 2147483647.0));
+    const double x = raw / 2147483648.0;
+    const double got = q31::one_minus_x_over_one_plus_x_for_x_in_0_1(q31::fixed<0>::from_raw(raw)).raw / 2147483648.0;
+    REQUIRE(std::abs(got - (1 - x) / (1 + x)) < 2e-8);
+  }
+  for (int v = 2; v < (1 << 20); v += 7) {  // int8 RSQRT takes 1 to 255
+    const multiplier m = q31::inv_sqrt_multiplier(v);
+    REQUIRE(std::abs(m.value / 2147483648.0 * std::ldexp(1.0, m.shift) * std::sqrt(static_cast<double>(v)) - 1) < 3e-6);
+  }
+  // Exactly one half and zero at zero, as gemmlowp special-cases them.
+  STATIC_REQUIRE(q31::logistic(q31::fixed<4>::from_raw(0)).raw == (1 << 30));
+  STATIC_REQUIRE(q31::tanh(q31::fixed<4>::from_raw(0)).raw == 0);
+  STATIC_REQUIRE(q31::inv_sqrt_multiplier(1) == multiplier{std::numeric_limits<std::int32_t>::max(), 0});
+}

@@ -277,6 +277,23 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
        [](auto& g, auto&) {
          g.softmax(g.input(int8_tensor({1, 4}, 1e-9f, 0)));
        }},
+      // TFLite Micro has no int8 NEG (nor SQRT, EXP, ... ) and refuses these two in Prepare.
+      {"int8 neg", error::float_only, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::neg_op>({g.input(in8)}, {}, {0.1f, 0});
+       }},
+      {"logistic zero point", error::logistic_zero_point, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::logistic_op>({g.input(in8)}, {}, {1.0f / 256, 0});
+       }},
+      {"hard swish scales", error::scale_out_of_range, 0,
+       [](auto& g, auto&) {  // output multiplier 0.5 / 128 / 0.001 > 1
+         g.template apply<ops::hard_swish_op>({g.input(int8_tensor({4}, 0.5f, 0))}, {}, {0.001f, 0});
+       }},
+      {"relu scales", error::scale_out_of_range, 0,
+       [](auto& g, auto&) {  // a multiplier of 2^33: TFLite would shift an int by 33
+         g.template apply<ops::relu_op>({g.input(int8_tensor({4}, 8.0f, 0))}, {}, {1.0f / (1 << 30), 0});
+       }},
       {"add scales", error::scale_out_of_range, 0,
        [](auto& g, auto&) {
          const auto x = g.input(int8_tensor({4}, 100.0f, 0));

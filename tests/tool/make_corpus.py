@@ -543,6 +543,127 @@ def binary_constant_model(g, kind, dtype, pattern):
     return m
 
 
+def unary_quantizations(g, kind):
+    """(input, output) int8 quantizations for a unary operator: ordinary
+    ones, extreme zero points, and scales at the edges of what each kind's
+    arithmetic takes (tiny and large ratios, saturation reached or not)."""
+    ordinary = [((g.scale(0.005, 0.1), g.zero_point()), None) for _ in range(3)]
+    extreme = [((g.scale(1e-4, 2e-4), -128), None), ((g.scale(0.3, 0.6), 127), None), ((0.05, 0), None)]
+    cases = []
+    for (si, zi), _ in ordinary + extreme:
+        if kind == "logistic":
+            out = (1 / 256, -128) if len(cases) % 2 == 0 else (g.scale(0.01, 0.5), -128)  # TFLite ignores the scale
+        elif kind == "tanh":
+            out = (1 / 128, 0) if len(cases) % 2 == 0 else (g.scale(0.01, 0.5), g.zero_point())  # ignored
+        elif kind == "hard_swish":
+            # The output multiplier (input scale / 128 / output scale) must be below one; from ratios near
+            # that limit to ones so small the int16 rounding shift passes 15.
+            ratio = [g.r.uniform(0.5, 2.0), 1 / 127, 1 / 100, 700.0, 3000.0, 1.0][len(cases)]
+            out = (si * ratio, g.zero_point())
+        elif kind == "rsqrt":
+            # TFLite Micro stops on inputs below the zero point: -128 keeps every input valid. Outputs from
+            # 1 / sqrt(255 * scale) to 1 / sqrt(scale), then scales that saturate or flush.
+            zi = -128
+            ratio = [1 / 127, 1 / 40, 1 / 300, 1e-4, 1.0, 1 / 127][len(cases)]
+            out = (ratio / math.sqrt(si), g.zero_point())
+        elif kind == "relu6":
+            out = (si, zi) if len(cases) % 2 == 0 else (g.scale(0.005, 0.1), g.zero_point())  # TFLite ignores it
+        else:
+            ratio = [g.r.uniform(0.5, 2.0), g.r.uniform(0.05, 0.2), g.r.uniform(3, 20), 1e-3, 300.0, 1.0][len(cases)]
+            out = (si * ratio, g.zero_point())
+        cases.append(((si, zi), out))
+    if kind == "abs":  # equal scales: no requantization
+        cases[-1] = (cases[-1][0], cases[-1][0])
+    return cases
+
+
+def unary_shape(g):
+    """A random shape of rank 1 to 4, of up to a few thousand elements, so
+    that the schedule cuts most of them across cores (by rows of the last
+    axis: a rank-1 tensor is one row)."""
+    rank = g.r.randint(1, 4)
+    if rank == 1:
+        return [g.r.randint(1, 700)]
+    if rank == 2:
+        return [g.r.randint(2, 40), g.r.randint(1, 60)]
+    if rank == 3:
+        return [g.r.randint(1, 2), g.r.randint(2, 16), g.r.randint(1, 40)]
+    return [g.r.randint(1, 2), g.r.randint(1, 8), g.r.randint(2, 8), g.r.randint(1, 24)]
+
+
+def unary_model(g, kind, dtype, quant=None, **options):
+    """One unary operator on a random shape (unary_shape)."""
+    m = Recorder(f"{kind} corpus")
+    shape = unary_shape(g)
+    if dtype == "INT8":
+        (si, zi), out = quant
+        x = m.input(shape, "INT8", si, zi)
+    else:
+        x = m.input(shape, "FLOAT32")
+        out = None
+    y = getattr(m, kind)(x, output=out, **options) if out is not None else getattr(m, kind)(x, **options)
+    m.output(y)
+    m.note(kind)
+    return m
+
+
+UNARY_ACTIVATIONS = ["relu", "relu6", "leaky_relu", "logistic", "tanh", "hard_swish", "elu", "abs", "rsqrt"]
+UNARY_FLOAT_ONLY = ["neg", "sqrt", "square", "exp", "log", "sin", "cos", "floor", "ceil", "round"]
+LEAKY_ALPHAS = [0.2, 0.01, -0.5, 1.5, 0.0, 0.3]
+
+
+def unary_models(g):
+    """op_<kind>_<dtype>_<k>: every unary operator on int8 quantizations of
+    unary_quantizations and on float32; float32 models named _wide get inputs
+    in [-30, 30] (test_tflm), to reach where the functions saturate."""
+    models = {}
+    for kind in UNARY_ACTIVATIONS:
+        for k, quant in enumerate(unary_quantizations(g, kind)):
+            options = {"alpha": LEAKY_ALPHAS[k]} if kind == "leaky_relu" else {}
+            models[f"op_{kind}_int8_{k}"] = unary_model(g, kind, "INT8", quant, **options)
+        for k in range(4):
+            options = {"alpha": LEAKY_ALPHAS[k]} if kind == "leaky_relu" else {}
+            tag = "wide_" if k % 2 else ""
+            models[f"op_{kind}_float32_{tag}{k}"] = unary_model(g, kind, "FLOAT32", **options)
+    for kind in UNARY_FLOAT_ONLY:
+        for k in range(4):
+            models[f"op_{kind}_float32_{'wide_' if k % 2 else ''}{k}"] = unary_model(g, kind, "FLOAT32")
+    for dtype in ("INT8", "FLOAT32"):
+        models[f"op_unary_chain_{dtype.lower()}"] = unary_chain_model(g, dtype)
+    for source in ("INT8", "FLOAT32"):
+        for target in ("INT8", "FLOAT32"):
+            for k in range(3):
+                tag = "wide_" if source == "FLOAT32" and k % 2 else ""
+                models[f"op_cast_{source.lower()}_to_{target.lower()}_{tag}{k}"] = cast_model(g, source, target)
+    return models
+
+
+def unary_chain_model(g, dtype):
+    """RELU, TANH, ABS, LEAKY_RELU in a row, then an add of the input: with
+    the input live throughout, each but the first writes its output over its
+    input's bytes (in place), which saves a buffer."""
+    m = Recorder("unary chain corpus")
+    x = g.input(m, [2, g.r.randint(4, 16), g.r.randint(2, 30)], dtype)
+    int8 = dtype == "INT8"
+    y = m.relu(x, (x.scale * 0.7, -128) if int8 else None) if int8 else m.relu(x)
+    y = m.tanh(y)
+    y = m.abs(y, (1 / 100, -100)) if int8 else m.abs(y)
+    y = m.leaky_relu(y, 0.25, (1 / 90, 3)) if int8 else m.leaky_relu(y, 0.25)
+    m.output(m.add(y, x, (0.05, 0) if int8 else None))
+    for kind in ("relu", "tanh", "abs", "leaky_relu", "add"):
+        m.note(kind)
+    return m
+
+
+def cast_model(g, source, target):
+    m = Recorder("cast corpus")
+    x = g.input(m, unary_shape(g), source)
+    out = (g.scale(0.005, 0.1), g.zero_point()) if target == "INT8" else None
+    m.output(m.cast(x, target, out))
+    m.note("cast")
+    return m
+
+
 def operator_models():
     g = Generator(2026)
     models = {}
@@ -634,6 +755,7 @@ def operator_models():
                 models[f"op_io_{d}_{variant}_{k}"] = io_model(g, dtype, variant)
     for k in range(8):
         models[f"op_dequantize_int8_{k}"] = dequantize_model(g)
+    models.update(unary_models(Generator(2027)))
     return models
 
 
@@ -817,12 +939,15 @@ def bad_models(base, flatc):
             new_opcodes((4, "LSH_PROJECTION")))
     # Every unsupported kind at once, one line each, in order of appearance;
     # codes past 127 live in builtin_code only.
-    mutated("unsupported_operators", "SQUARE is not supported (2 operators: 1, 6)\n"
+    mutated("unsupported_operators", "BATCH_TO_SPACE_ND is not supported (2 operators: 1, 6)\n"
             "custom operator \"MyOp\" is not supported (operator 2)\n"
             "GELU is not supported (operator 4)\n"
             "SHAPE is not supported (operator 5): it computes shapes at run time",
-            new_opcodes((1, "SQUARE"), (2, "CUSTOM", "MyOp"), (4, "GELU"), (5, "SHAPE"), (6, "SQUARE")))
+            new_opcodes((1, "BATCH_TO_SPACE_ND"), (2, "CUSTOM", "MyOp"), (4, "GELU"), (5, "SHAPE"),
+                        (6, "BATCH_TO_SPACE_ND")))
     mutated("custom_operator", "custom operator \"MyOp\"", new_opcodes((2, "CUSTOM", "MyOp")))
+    mutated("relu_n1_to_1", "RELU_N1_TO_1 is not supported (operator 3): TensorFlow Lite Micro has no kernel for it",
+            new_opcodes((3, "RELU_N1_TO_1")))
 
     def unknown_code(d, s):
         d["operator_codes"].append({"deprecated_builtin_code": 127, "builtin_code": 4000})
@@ -892,6 +1017,16 @@ def bad_models(base, flatc):
             lambda d, s: s["operators"][1]["builtin_options"].update(depth_multiplier=1 << 30))
     mutated("huge_tensor", "more than 16,777,216 elements",
             lambda d, s: s["tensors"][s["inputs"][0]].update(shape=[1, 65536, 65536, 3]))
+    # TFLite (Micro too) refuses an int8 LOGISTIC whose output zero point is not -128.
+    lg = tw.Model("bad logistic")
+    lg.output(lg.logistic(lg.input([1, 4], "INT8", 0.05, 0), output=(1 / 256, 0)))
+    bad["logistic_zero_point"] = (lg.to_bytes(flatc),
+                                  "operator 0 (LOGISTIC): logistic: an int8 output needs zero point -128")
+    # ... and has no int8 NEG (nor SQRT, EXP, ...).
+    ng = tw.Model("bad neg")
+    x = ng.input([1, 4], "INT8", 0.05, 0)
+    ng.output(ng.unary("NEG", x))
+    bad["int8_neg"] = (ng.to_bytes(flatc), "operator 0 (NEG): this operator takes float32 only")
     files = tw.to_bytes_many([d for d, _ in altered.values()], flatc)
     for (name, (_, expect)), data in zip(altered.items(), files):
         bad[name] = (data, expect)

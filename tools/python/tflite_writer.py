@@ -413,6 +413,86 @@ class Model:
         self._operator("DEQUANTIZE", [x.index], [y.index], "DequantizeOptions", {})
         return y
 
+    def unary(self, code, x, output=None, options_type=None, options=None, dtype=None):
+        """A one-input element-wise operator `code` (RELU, LOGISTIC, ABS, ...):
+        its output has x's shape and dtype (or `dtype`); an int8 output takes
+        output = (scale, zero point), x's by default."""
+        dtype = (dtype or x.dtype).upper()
+        if dtype == "INT8" and output is None:
+            if x.quantization is None:
+                raise WriterError(f"{code.lower()}: an int8 output needs its (scale, zero point)")
+            output = x.quantization
+        y = self._activation(x.shape, dtype, output if dtype == "INT8" else None)
+        self._operator(code, [x.index], [y.index], options_type, options)
+        return y
+
+    def relu(self, x, output=None):
+        return self.unary("RELU", x, output)
+
+    def relu6(self, x, output=None):
+        return self.unary("RELU6", x, output)
+
+    def leaky_relu(self, x, alpha, output=None):
+        return self.unary("LEAKY_RELU", x, output, "LeakyReluOptions", {"alpha": float32(alpha)})
+
+    def logistic(self, x, output=(1 / 256, -128)):
+        """LOGISTIC; TensorFlow Lite's int8 output is (1/256, -128)."""
+        return self.unary("LOGISTIC", x, output)
+
+    def tanh(self, x, output=(1 / 128, 0)):
+        """TANH; TensorFlow Lite's int8 output is (1/128, 0)."""
+        return self.unary("TANH", x, output)
+
+    def hard_swish(self, x, output=None):
+        return self.unary("HARD_SWISH", x, output)
+
+    def elu(self, x, output=None):
+        return self.unary("ELU", x, output)
+
+    def abs(self, x, output=None):
+        return self.unary("ABS", x, output)
+
+    def rsqrt(self, x, output=None):
+        return self.unary("RSQRT", x, output)
+
+    # Float32 only in TensorFlow Lite Micro.
+    def neg(self, x):
+        return self.unary("NEG", x)
+
+    def sqrt(self, x):
+        return self.unary("SQRT", x)
+
+    def square(self, x):
+        return self.unary("SQUARE", x)
+
+    def exp(self, x):
+        return self.unary("EXP", x)
+
+    def log(self, x):
+        return self.unary("LOG", x)
+
+    def sin(self, x):
+        return self.unary("SIN", x)
+
+    def cos(self, x):
+        return self.unary("COS", x)
+
+    def floor(self, x):
+        return self.unary("FLOOR", x)
+
+    def ceil(self, x):
+        return self.unary("CEIL", x)
+
+    def round(self, x):
+        return self.unary("ROUND", x)
+
+    def cast(self, x, dtype, output=None):
+        """CAST to `dtype` (INT8 or FLOAT32); an int8 output takes
+        (scale, zero point), which TensorFlow Lite ignores."""
+        if dtype.upper() == "INT8" and output is None:
+            output = x.quantization or (1.0, 0)
+        return self.unary("CAST", x, output, dtype=dtype)
+
     def mean(self, x, axes, keep_dims=True, output=None):
         """MEAN over `axes`; an int8 output takes (scale, zero point), the
         input's by default."""

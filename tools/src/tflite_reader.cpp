@@ -696,11 +696,25 @@ class reader {
     return graph().apply<ops::transpose_op>({x}, o);
   }
 
-  tensor_id read_quantize(const operator_input& in) {
-    return graph().apply<ops::quantize_op>({activation_input(in.input_at(0))}, {}, in.out_q);
+  // A unary element-wise operator without options (weft/ops/unary.hpp): its
+  // output quantization is the output tensor's (none for float32).
+  template <class U>
+  tensor_id read_unary(const operator_input& in) {
+    return graph().apply<U>({activation_input(in.input_at(0))}, {}, in.out_q);
   }
-  tensor_id read_dequantize(const operator_input& in) {
-    return graph().apply<ops::dequantize_op>({activation_input(in.input_at(0))});
+
+  // CAST: the output tensor's dtype is the target (TFLite Micro does not
+  // read CastOptions either).
+  tensor_id read_cast(const operator_input& in) {
+    const cast_options o{activation_type(in.out) == dtype::float32};
+    return graph().apply<ops::cast_op>({activation_input(in.input_at(0))}, o, in.out_q);
+  }
+
+  tensor_id read_leaky_relu(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_LeakyReluOptions();
+    leaky_relu_options o{};
+    if (opt != nullptr) o.alpha = opt->alpha();  // TFLite takes 0 when the options are missing
+    return graph().apply<ops::leaky_relu_op>({activation_input(in.input_at(0))}, o, in.out_q);
   }
 
   tensor_id read_mean(const operator_input& in) {
@@ -749,8 +763,8 @@ class reader {
       {tflite::BuiltinOperator_PAD, op::pad, &reader::read_pad},
       {tflite::BuiltinOperator_PADV2, op::pad, &reader::read_pad},
       {tflite::BuiltinOperator_TRANSPOSE, op::transpose, &reader::read_transpose},
-      {tflite::BuiltinOperator_QUANTIZE, op::quantize, &reader::read_quantize},
-      {tflite::BuiltinOperator_DEQUANTIZE, op::dequantize, &reader::read_dequantize},
+      {tflite::BuiltinOperator_QUANTIZE, op::quantize, &reader::read_unary<ops::quantize_op>},
+      {tflite::BuiltinOperator_DEQUANTIZE, op::dequantize, &reader::read_unary<ops::dequantize_op>},
       {tflite::BuiltinOperator_MEAN, op::mean, &reader::read_mean},
       {tflite::BuiltinOperator_RESIZE_NEAREST_NEIGHBOR, op::resize_nearest_neighbor,
        &reader::read_resize_nearest_neighbor},
@@ -760,6 +774,26 @@ class reader {
       {tflite::BuiltinOperator_SQUARED_DIFFERENCE, op::squared_difference, &reader::read_squared_difference},
       {tflite::BuiltinOperator_MAXIMUM, op::maximum, &reader::read_maximum},
       {tflite::BuiltinOperator_MINIMUM, op::minimum, &reader::read_minimum},
+      {tflite::BuiltinOperator_RELU, op::relu, &reader::read_unary<ops::relu_op>},
+      {tflite::BuiltinOperator_RELU6, op::relu6, &reader::read_unary<ops::relu6_op>},
+      {tflite::BuiltinOperator_LEAKY_RELU, op::leaky_relu, &reader::read_leaky_relu},
+      {tflite::BuiltinOperator_LOGISTIC, op::logistic, &reader::read_unary<ops::logistic_op>},
+      {tflite::BuiltinOperator_TANH, op::tanh, &reader::read_unary<ops::tanh_op>},
+      {tflite::BuiltinOperator_HARD_SWISH, op::hard_swish, &reader::read_unary<ops::hard_swish_op>},
+      {tflite::BuiltinOperator_ELU, op::elu, &reader::read_unary<ops::elu_op>},
+      {tflite::BuiltinOperator_ABS, op::abs, &reader::read_unary<ops::abs_op>},
+      {tflite::BuiltinOperator_NEG, op::neg, &reader::read_unary<ops::neg_op>},
+      {tflite::BuiltinOperator_SQRT, op::sqrt, &reader::read_unary<ops::sqrt_op>},
+      {tflite::BuiltinOperator_RSQRT, op::rsqrt, &reader::read_unary<ops::rsqrt_op>},
+      {tflite::BuiltinOperator_SQUARE, op::square, &reader::read_unary<ops::square_op>},
+      {tflite::BuiltinOperator_EXP, op::exp, &reader::read_unary<ops::exp_op>},
+      {tflite::BuiltinOperator_LOG, op::log, &reader::read_unary<ops::log_op>},
+      {tflite::BuiltinOperator_SIN, op::sin, &reader::read_unary<ops::sin_op>},
+      {tflite::BuiltinOperator_COS, op::cos, &reader::read_unary<ops::cos_op>},
+      {tflite::BuiltinOperator_FLOOR, op::floor, &reader::read_unary<ops::floor_op>},
+      {tflite::BuiltinOperator_CEIL, op::ceil, &reader::read_unary<ops::ceil_op>},
+      {tflite::BuiltinOperator_ROUND, op::round, &reader::read_unary<ops::round_op>},
+      {tflite::BuiltinOperator_CAST, op::cast, &reader::read_cast},
   };
 
  public:
@@ -792,6 +826,12 @@ class reader {
       default:
         return false;
     }
+  }
+
+  // Operators TensorFlow Lite Micro has no kernel for: weft, bit-exact with
+  // it, has no reference to match.
+  static bool micro_lacks(int code) {
+    return code == tflite::BuiltinOperator_RELU_N1_TO_1 || code == tflite::BuiltinOperator_RELU_0_TO_1;
   }
 
   tool_graph& graph() { return *out_.graph; }
@@ -829,6 +869,9 @@ class reader {
                  !is_constant(o->inputs()->Get(1))) {
         kind = "RESHAPE to a shape computed at run time";
         reason = ": weft plans every shape when it compiles the model (a constant new shape is supported)";
+      } else if (micro_lacks(code)) {
+        kind = builtin_name(code);
+        reason = ": TensorFlow Lite Micro has no kernel for it, so weft has none to match";
       } else if (reader_for(code) == nullptr) {
         kind = builtin_name(code);
       } else {

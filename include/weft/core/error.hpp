@@ -59,6 +59,8 @@
     "maximum/minimum compare stored int8 values: both inputs and the output must have the same scale and zero point") \
   X(reshape_elements, "reshape: the new shape must hold as many elements as the input")                               \
   X(softmax_beta, "softmax: beta must be a positive finite number, as TFLite's softmax kernels require")              \
+  X(float_only, "this operator takes float32 only: TensorFlow Lite Micro has no int8 kernel for it")                  \
+  X(logistic_zero_point, "logistic: an int8 output needs zero point -128, as TensorFlow Lite requires")               \
   X(scale_out_of_range,                                                                                               \
     "the scales of this layer give a requantization multiplier TFLite cannot represent (check the input, weight and " \
     "output scales)")

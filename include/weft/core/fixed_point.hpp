@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // TFLite's integer arithmetic: multipliers derived from float scales at
 // compile time (QuantizeMultiplier), the rounding multiply and shifts used at
-// run time, and the Q-format exp and reciprocal that int8 softmax needs.
+// run time, and the Q-format exp, reciprocal, logistic, tanh and inverse
+// square root that int8 SOFTMAX, LOGISTIC, TANH and RSQRT need.
 #pragma once
 
 #include <bit>
@@ -277,7 +278,8 @@ constexpr std::int32_t quantize_value(float f, float scale, std::int32_t zero_po
 }
 
 /// Q-format fixed point on int32 raw values with IntegerBits integer bits
-/// (gemmlowp's FixedPoint<int32_t, IntegerBits>), just what softmax needs.
+/// (gemmlowp's FixedPoint<int32_t, IntegerBits>), just what SOFTMAX, LOGISTIC,
+/// TANH and RSQRT need.
 namespace q31 {
 
 template <int IntegerBits>
@@ -381,9 +383,10 @@ constexpr fixed<0> exp_on_negative_values(fixed<IntegerBits> a) {
   return result;
 }
 
-/// 1 / (1 + a) for a in [0, 1), by Newton-Raphson (gemmlowp's
-/// one_over_one_plus_x_for_x_in_0_1).
-constexpr fixed<0> one_over_one_plus_x_for_x_in_0_1(fixed<0> a) {
+/// 2 / (1 + a) for a in [0, 1), as a fixed<2>, by Newton-Raphson on the
+/// half denominator (1 + a) / 2 (gemmlowp's one_over_one_plus_x_for_x_in_0_1
+/// and one_minus_x_over_one_plus_x_for_x_in_0_1 share it).
+constexpr fixed<2> two_over_one_plus_x_for_x_in_0_1(fixed<0> a) {
   using f0 = fixed<0>;
   using f2 = fixed<2>;
   // Rounding half sum of a and one, computed in 64 bits.
@@ -397,8 +400,78 @@ constexpr fixed<0> one_over_one_plus_x_for_x_in_0_1(fixed<0> a) {
     const f2 one_minus_half_denominator_times_x = f2::one() - half_denominator_times_x;
     x = x + rescale<2>(x * one_minus_half_denominator_times_x);
   }
+  return x;
+}
+
+/// 1 / (1 + a) for a in [0, 1) (gemmlowp's one_over_one_plus_x_for_x_in_0_1).
+constexpr fixed<0> one_over_one_plus_x_for_x_in_0_1(fixed<0> a) {
   // x / 2 with the same raw bits is a fixed<1>; bring it to fixed<0>.
-  return rescale<0>(fixed<1>::from_raw(x.raw));
+  return rescale<0>(fixed<1>::from_raw(two_over_one_plus_x_for_x_in_0_1(a).raw));
+}
+
+/// (1 - a) / (1 + a) for a in [0, 1): 2 / (1 + a) - 1 (gemmlowp's
+/// one_minus_x_over_one_plus_x_for_x_in_0_1).
+constexpr fixed<0> one_minus_x_over_one_plus_x_for_x_in_0_1(fixed<0> a) {
+  return rescale<0>(two_over_one_plus_x_for_x_in_0_1(a) - fixed<2>::one());
+}
+
+/// -a with two's-complement wrap-around (gemmlowp's unary minus).
+template <int IntegerBits>
+constexpr fixed<IntegerBits> negate(fixed<IntegerBits> a) {
+  return fixed<IntegerBits>::zero() - a;
+}
+
+/// 1 / (1 + exp(-a)) (gemmlowp's logistic): from exp(-|a|), reflected for
+/// a <= 0; exactly one half at 0.
+template <int IntegerBits>
+constexpr fixed<0> logistic(fixed<IntegerBits> a) {
+  if (a.raw == 0) return fixed<0>::from_raw(std::int32_t{1} << 30);
+  const fixed<IntegerBits> magnitude = a.raw > 0 ? a : negate(a);
+  const fixed<0> positive = one_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(negate(magnitude)));
+  return a.raw > 0 ? positive : fixed<0>::one() - positive;
+}
+
+/// tanh(a) (gemmlowp's tanh): (1 - exp(2n)) / (1 + exp(2n)) for n = -|a|,
+/// the doubling done by reading n's raw bits with one integer bit more;
+/// exactly 0 at 0.
+template <int IntegerBits>
+constexpr fixed<0> tanh(fixed<IntegerBits> a) {
+  if (a.raw == 0) return fixed<0>::zero();
+  const fixed<IntegerBits> n = a.raw < 0 ? a : negate(a);
+  const fixed<0> t =
+      one_minus_x_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(fixed<IntegerBits + 1>::from_raw(n.raw)));
+  return a.raw < 0 ? negate(t) : t;
+}
+
+/// 1 / sqrt(x) for an integer x as a multiplier (TFLite's
+/// GetInvSqrtQuantizedMultiplierExp, its shift returned as a left shift):
+/// x is brought to [2^27, 2^29) by pairs of bits and read as Q3.28 / 2,
+/// then five Newton-Raphson steps from 1 and a factor sqrt(2) / 2. x <= 1
+/// gives the largest multiplier.
+constexpr multiplier inv_sqrt_multiplier(std::int32_t x) {
+  if (x <= 1) return {std::numeric_limits<std::int32_t>::max(), 0};
+  int shift = 11;
+  while (x >= (std::int32_t{1} << 29)) {
+    x /= 4;
+    ++shift;
+  }
+  const int pairs = (std::countl_zero(static_cast<std::uint32_t>(x)) - 1) / 2 - 1;
+  shift -= pairs;
+  x = shift_left_wrapping(x, 2 * pairs);
+  using f3 = fixed<3>;
+  const f3 half_input = f3::from_raw(saturating_rounding_multiply_by_pot<-1>(x >> 1));
+  constexpr f3 half_three = f3::from_raw((std::int32_t{1} << 28) + (std::int32_t{1} << 27));
+  f3 y = f3::one();
+  for (int i = 0; i < 5; ++i) {
+    const f3 y3 = rescale<3>(y * y * y);
+    y = rescale<3>(half_three * y - half_input * y3);
+  }
+  std::int32_t value = (y * fixed<0>::from_raw(1518500250)).raw;  // times sqrt(2) / 2
+  if (shift < 0) {
+    value = shift_left_wrapping(value, -shift);
+    shift = 0;
+  }
+  return {value, -shift};
 }
 
 /// Reciprocal of a fixed<IntegerBits> raw value x > 0 as a fixed<0> scale plus

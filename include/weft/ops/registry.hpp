@@ -5,11 +5,13 @@
 // operators come from this list.
 #pragma once
 
+#include "weft/ops/activations/unit.hpp"
 #include "weft/ops/add/unit.hpp"
 #include "weft/ops/binary/unit.hpp"
 #include "weft/ops/conv2d/unit.hpp"
 #include "weft/ops/depthwise_conv2d/unit.hpp"
 #include "weft/ops/fully_connected/unit.hpp"
+#include "weft/ops/math/unit.hpp"
 #include "weft/ops/mean/unit.hpp"
 #include "weft/ops/pad/unit.hpp"
 #include "weft/ops/pool2d/unit.hpp"
@@ -27,19 +29,19 @@
 #include <variant>
 
 // X(name): the operator `name`, whose unit is weft::ops::name##_op.
-#define WEFT_OPERATORS(X) \
-  X(conv2d)               \
-  X(depthwise_conv2d)     \
-  X(fully_connected)      \
-  X(average_pool2d)       \
-  X(max_pool2d)           \
-  X(add)                  \
-  X(softmax)              \
-  X(reshape)              \
-  X(pad)                  \
-  X(transpose)            \
-  X(quantize)             \
-  X(dequantize)           \
+#define WEFT_OPERATORS(X)    \
+  X(conv2d)                  \
+  X(depthwise_conv2d)        \
+  X(fully_connected)         \
+  X(average_pool2d)          \
+  X(max_pool2d)              \
+  X(add)                     \
+  X(softmax)                 \
+  X(reshape)                 \
+  X(pad)                     \
+  X(transpose)               \
+  X(quantize)                \
+  X(dequantize)              \
   X(mean)                    \
   X(resize_nearest_neighbor) \
   X(mul)                     \
@@ -47,7 +49,27 @@
   X(div)                     \
   X(squared_difference)      \
   X(maximum)                 \
-  X(minimum)
+  X(minimum)                 \
+  X(relu)                    \
+  X(relu6)                   \
+  X(leaky_relu)              \
+  X(logistic)                \
+  X(tanh)                    \
+  X(hard_swish)              \
+  X(elu)                     \
+  X(abs)                     \
+  X(neg)                     \
+  X(sqrt)                    \
+  X(rsqrt)                   \
+  X(square)                  \
+  X(exp)                     \
+  X(log)                     \
+  X(sin)                     \
+  X(cos)                     \
+  X(floor)                   \
+  X(ceil)                    \
+  X(round)                   \
+  X(cast)
 
 namespace weft {
 

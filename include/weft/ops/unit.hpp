@@ -91,6 +91,10 @@ struct kernel_io {
   }
 };
 
+/// The arguments of a kernel that has no constants (most float32 ones,
+/// maximum and minimum).
+struct no_args {};
+
 /// A core's instruction-set extensions, as a type a kernel selects its
 /// variant on (built from core_profile's isa flags).
 template <bool Dsp>

@@ -349,6 +349,15 @@ constexpr bool models(op k) {
   }
 }
 
+/// Whether this reference models operator i of g: its kind, and for an add
+/// inputs of one shape (no broadcasting).
+template <class G>
+constexpr bool models(const G& g, int i) {
+  const node& n = g.at(i);
+  if (n.kind == op::add && !(g.spec(n.inputs[0]).dims == g.spec(n.inputs[1]).dims)) return false;
+  return models(n.kind);
+}
+
 /// The real values of the graph's output for a real-valued input.
 template <class G>
 std::vector<double> evaluate(const G& g, std::span<const double> input, options opt = {}) {

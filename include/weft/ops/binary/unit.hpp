@@ -30,9 +30,6 @@ struct float_act_args {
   float_range act{};
 };
 
-/// No constants (maximum, minimum, float32 squared_difference).
-struct no_args {};
-
 /// int8 constants shared by MUL and DIV: input offsets (minus the zero
 /// points), the output zero point, one multiplier and the clamp.
 struct scaled_args {

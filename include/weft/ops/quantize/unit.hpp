@@ -3,10 +3,11 @@
 // DEQUANTIZE (int8 -> float32), as TFLite's reference kernels compute them:
 // float32 is divided by the scale in float, rounded half away from zero and
 // offset; int8 is rescaled with a fixed-point multiplier; int8 to float32
-// multiplies by the scale in double.
+// multiplies by the scale in double. Both are unary element-wise units
+// (weft/ops/unary.hpp).
 #pragma once
 
-#include "weft/ops/unit.hpp"
+#include "weft/ops/unary.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -33,22 +34,8 @@ struct quantize_args {
   return static_cast<std::int8_t>(q < -128 ? -128 : (q > 127 ? 127 : q));
 }
 
-template <class T>
-[[gnu::always_inline]] inline void quantize(const quantize_args& a, const T* in, std::int8_t* out, tile t) {
-  for (int e = t.row_begin; e < t.row_end; ++e) {
-    if constexpr (std::is_same_v<T, float>) {
-      out[e] = quantize_one(in[e], a.scale, a.zero_point);
-    } else {
-      const std::int32_t v = multiply_by_quantized_multiplier(in[e] - a.input_zero_point, a.rescale) + a.zero_point;
-      out[e] = static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
-    }
-  }
-}
-
-struct quantize_op : elementwise_family {
+struct quantize_op : unary_family<quantize_op> {
   using options = std::monostate;
-  static constexpr int min_inputs = 1, max_inputs = 1;
-  static constexpr op_family family = op_family::elementwise;
   static constexpr auto fields = std::tuple{};
 
   static constexpr inferred infer(const operands& x, const options&) {
@@ -65,13 +52,8 @@ struct quantize_op : elementwise_family {
     return m.value != 0 || in.scale == 0.0f;
   }
 
-  template <class G>
-  static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model& m, in_place_kind) {
-    return rows_of_output(g, i, m.per_output);
-  }
-
   template <class T, class G>
-  static constexpr quantize_args make_args(const G& g, int i, const auto&) {
+  static constexpr quantize_args element_args(const G& g, int i) {
     const auto& n = g.at(i);
     const quantization& in = g.spec(n.inputs[0]).quant;
     const quantization& out = g.spec(n.output).quant;
@@ -85,9 +67,14 @@ struct quantize_op : elementwise_family {
     return a;
   }
 
-  template <class Isa, class T>
-  [[gnu::always_inline]] static void run(const quantize_args& a, const kernel_io& io, tile t) {
-    quantize(a, io.input<T>(0), io.output<std::int8_t>(), t);
+  template <class T>
+  [[gnu::always_inline]] static std::int8_t element(const quantize_args& a, T x) {
+    if constexpr (std::is_same_v<T, float>) {
+      return quantize_one(x, a.scale, a.zero_point);
+    } else {
+      const std::int32_t v = multiply_by_quantized_multiplier(x - a.input_zero_point, a.rescale) + a.zero_point;
+      return static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
+    }
   }
 };
 
@@ -96,14 +83,8 @@ struct dequantize_args {
   std::int32_t zero_point = 0;
 };
 
-[[gnu::always_inline]] inline void dequantize(const dequantize_args& a, const std::int8_t* in, float* out, tile t) {
-  for (int e = t.row_begin; e < t.row_end; ++e) out[e] = static_cast<float>(a.scale * (in[e] - a.zero_point));
-}
-
-struct dequantize_op : elementwise_family {
+struct dequantize_op : unary_family<dequantize_op> {
   using options = std::monostate;
-  static constexpr int min_inputs = 1, max_inputs = 1;
-  static constexpr op_family family = op_family::elementwise;
   static constexpr auto fields = std::tuple{};
 
   static constexpr inferred infer(const operands& x, const options&) {
@@ -114,20 +95,16 @@ struct dequantize_op : elementwise_family {
     return r;
   }
 
-  template <class G>
-  static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model& m, in_place_kind) {
-    return rows_of_output(g, i, m.per_output);
-  }
-
   template <class T, class G>
-  static constexpr dequantize_args make_args(const G& g, int i, const auto&) {
+  static constexpr dequantize_args element_args(const G& g, int i) {
     const quantization& in = g.spec(g.at(i).inputs[0]).quant;
     return {static_cast<double>(in.scale), in.zero_point};
   }
 
-  template <class Isa, class T>
-  [[gnu::always_inline]] static void run(const dequantize_args& a, const kernel_io& io, tile t) {
-    dequantize(a, io.input<std::int8_t>(0), io.output<float>(), t);
+  template <class T>
+  requires std::is_same_v<T, std::int8_t>
+  [[gnu::always_inline]] static float element(const dequantize_args& a, T x) {
+    return static_cast<float>(a.scale * (x - a.zero_point));
   }
 };
 
