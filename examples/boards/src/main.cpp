@@ -63,14 +63,12 @@ char* format(char* at, std::uint32_t v) {
   board::exit(2);
 }
 
-// One inference's inputs (every model input's bytes, in order) and outputs.
-constexpr std::size_t record_bytes(const auto& sizes, int count) {
+// One inference's inputs: every model input's bytes, in order.
+constexpr std::size_t in_bytes = [] {
   std::size_t n = 0;
-  for (int k = 0; k < count; ++k) n += sizes[static_cast<std::size_t>(k)];
+  for (int k = 0; k < program::input_count; ++k) n += program::input_sizes[static_cast<std::size_t>(k)];
   return n;
-}
-constexpr std::size_t in_bytes = record_bytes(program::input_sizes, program::input_count);
-constexpr std::size_t out_bytes = record_bytes(program::output_sizes, program::output_count);
+}();
 
 }  // namespace
 
