@@ -66,14 +66,8 @@ struct dumper {
 
 using net_type = weft::instance<WEFT_MODEL, profile>;
 
-// Bytes of one inference's inputs and of its outputs, every tensor in order.
-constexpr std::size_t record_bytes(const auto& sizes, int count) {
-  std::size_t n = 0;
-  for (int k = 0; k < count; ++k) n += sizes[static_cast<std::size_t>(k)];
-  return n;
-}
-constexpr std::size_t in_record = record_bytes(program::input_sizes, program::input_count);
-constexpr std::size_t out_record = record_bytes(program::output_sizes, program::output_count);
+constexpr std::size_t in_record = program::input_record_bytes;
+constexpr std::size_t out_record = program::output_record_bytes;
 
 template <class Net>
 void load_inputs(Net& net, const std::byte* record) {

@@ -63,12 +63,7 @@ char* format(char* at, std::uint32_t v) {
   board::exit(2);
 }
 
-// One inference's inputs: every model input's bytes, in order.
-constexpr std::size_t in_bytes = [] {
-  std::size_t n = 0;
-  for (int k = 0; k < program::input_count; ++k) n += program::input_sizes[static_cast<std::size_t>(k)];
-  return n;
-}();
+constexpr std::size_t in_bytes = program::input_record_bytes;
 
 }  // namespace
 

@@ -233,6 +233,18 @@ class compiled {
     for (int k = 0; k < output_count; ++k) a[static_cast<std::size_t>(k)] = g.output_spec(k).bytes();
     return a;
   }();
+  /// Bytes of one inference's inputs, and of its outputs, each tensor after
+  /// the other in order (the records runners and firmware read and write).
+  static constexpr std::size_t input_record_bytes = [] {
+    std::size_t n = 0;
+    for (int k = 0; k < input_count; ++k) n += input_sizes[static_cast<std::size_t>(k)];
+    return n;
+  }();
+  static constexpr std::size_t output_record_bytes = [] {
+    std::size_t n = 0;
+    for (int k = 0; k < output_count; ++k) n += output_sizes[static_cast<std::size_t>(k)];
+    return n;
+  }();
 
   /// Byte offset of tensor t in the arena (not for constants, which are in
   /// flash).
