@@ -14,6 +14,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <thread>
@@ -194,6 +196,47 @@ TEST_CASE("the sequential executor emulates several cores in any order", "[exec]
   require_same_as_one_core<core_profile::uniform(4)>(backward, 20, 7);
   test::shuffled_executor<8> shuffled(8);
   require_same_as_one_core<core_profile::uniform(8)>(shuffled, 20, 8);
+}
+
+// A job that records, per core, how many segments every core had finished
+// when the core left the job (J::leave): all of them, on every executor.
+template <int Cores>
+struct leave_check_job {
+  static constexpr int segment_count = 5;
+  static inline std::array<std::atomic<int>, Cores> done{};
+  static inline std::array<std::atomic<int>, Cores> left{};  // segments all cores had done, plus one per leave
+  static constexpr int segments() { return segment_count; }
+  void run(int core, int) const { done[static_cast<std::size_t>(core)].fetch_add(1); }
+  static void leave(int core) {
+    int all = segment_count * 10;
+    for (const auto& d : done) all = std::min(all, d.load());
+    left[static_cast<std::size_t>(core)].fetch_add(all + 1);
+  }
+  static void require_left_after_all(int jobs) {
+    for (int c = 0; c < Cores; ++c) {
+      CHECK(done[static_cast<std::size_t>(c)].load() == jobs * segment_count);
+      // Job k's leave saw every core at k * segment_count segments done (or
+      // more: a core may be into the next job, never behind).
+      int least = 0;
+      for (int k = 1; k <= jobs; ++k) least += k * segment_count + 1;
+      CHECK(left[static_cast<std::size_t>(c)].load() >= least);
+    }
+    for (auto& d : done) d = 0;
+    for (auto& l : left) l = 0;
+  }
+};
+
+TEST_CASE("every executor tells the job when a core leaves it, after all cores' last segment", "[exec][multicore]") {
+  using job3 = leave_check_job<3>;
+  sequential<3> seq({2, 0, 1});
+  for (int k = 0; k < 4; ++k) seq.execute(job3{});
+  job3::require_left_after_all(4);
+  host_threads<3> threads;
+  for (int k = 0; k < 4; ++k) threads.execute(job3{});
+  job3::require_left_after_all(4);
+  test::shuffled_executor<3> shuffled(5);
+  for (int k = 0; k < 4; ++k) shuffled.execute(job3{});
+  job3::require_left_after_all(4);
 }
 
 TEST_CASE("observers see every operator's output in order on several cores", "[exec][multicore][threads]") {

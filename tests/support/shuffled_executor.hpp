@@ -18,7 +18,8 @@ namespace weft::test {
 inline std::array<int, max_cores> shuffled_cores(rng& r, int n) {
   std::array<int, max_cores> a{};
   for (int c = 0; c < n; ++c) a[static_cast<std::size_t>(c)] = c;
-  for (int c = n - 1; c > 0; --c) std::swap(a[static_cast<std::size_t>(c)], a[static_cast<std::size_t>(r.uniform(0, c))]);
+  for (int c = n - 1; c > 0; --c)
+    std::swap(a[static_cast<std::size_t>(c)], a[static_cast<std::size_t>(r.uniform(0, c))]);
   return a;
 }
 
@@ -34,6 +35,7 @@ class shuffled_executor {
       const auto order = shuffled_cores(rng_, Cores);
       for (int k = 0; k < Cores; ++k) j.run(order[static_cast<std::size_t>(k)], s);
     }
+    for (const int c : shuffled_cores(rng_, Cores)) leave_job<J>(c);
   }
 
  private:

@@ -19,6 +19,17 @@ concept job = requires(const J& j, int core, int segment) {
   j.run(core, segment);
 };
 
+/// Tells a job that `core` has passed its last segment's wait: J::leave(core),
+/// a static function, when the job has one (a benchmark's probe marks the
+/// core as outside inference there, so that a core waiting for the next job
+/// is not counted as waiting inside this one). Static, because core 0 may
+/// already have returned, and the job object be gone, when another core
+/// gets there.
+template <class J>
+void leave_job(int core) {
+  if constexpr (requires { J::leave(core); }) J::leave(core);
+}
+
 namespace detail {
 struct job_archetype {
   int segments() const { return 0; }
@@ -27,7 +38,8 @@ struct job_archetype {
 }  // namespace detail
 
 /// Runs jobs on `cores` cores: all of segment s, on every core, before any of
-/// segment s + 1. execute() returns when every core has finished the job.
+/// segment s + 1, then leave_job on every core. execute() returns when every
+/// core has finished the job.
 template <class E>
 concept executor = requires(E& e, const detail::job_archetype& j) {
   { E::cores } -> std::convertible_to<int>;
@@ -55,6 +67,7 @@ class sequential {
     const int segments = j.segments();
     for (int s = 0; s < segments; ++s)
       for (int c : order_) j.run(c, s);
+    for (int c : order_) leave_job<J>(c);
   }
 
  private:

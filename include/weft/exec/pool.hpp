@@ -36,6 +36,7 @@ class static_pool {
     // and to the one function that runs it (a function_ref, set once per call).
     job_ = &j;
     run_ = [](const void* p, int core, int segment) { static_cast<const J*>(p)->run(core, segment); };
+    leave_ = [](int core) { leave_job<J>(core); };
     segments_ = j.segments();
     Platform::fetch_add(start_, 1);
     Platform::wake_all(start_);
@@ -66,11 +67,13 @@ class static_pool {
     // may already be handing out the next job.
     const void* const j = job_;
     const auto run = run_;
+    const auto leave = leave_;
     const int segments = segments_;
     for (int s = 0; s < segments; ++s) {
       run(j, core, s);
       arrive_and_wait();
     }
+    leave(core);
   }
 
   void arrive_and_wait() {
@@ -86,6 +89,7 @@ class static_pool {
 
   const void* job_ = nullptr;
   void (*run_)(const void*, int, int) = nullptr;
+  void (*leave_)(int) = nullptr;
   int segments_ = 0;
   typename Platform::word start_{0};
   typename Platform::word stop_{0};

@@ -305,6 +305,9 @@ class compiled {
       segment_steps<Probe>[static_cast<std::size_t>(core)][static_cast<std::size_t>(segment)](arena);
       Probe::mark(operator_count + segment);
     }
+    /// After the last wait: outside inference (a core waiting for the next
+    /// job is not in this one's last wait).
+    static void leave(int) { Probe::mark(probe_slots); }
   };
   using job = probed_job<>;
 
