@@ -6,7 +6,8 @@ operands, against TensorFlow Lite Micro (../shared/tools/tflm_run).
     check_io.py WEFT TFLM CORPUS WORK [TARGET CORES]
 
 For each op_io_ model of the corpus (two and three inputs, two and three
-outputs, an output another operator also reads, a constant operand), two
+outputs, an output another operator also reads, a constant operand, token
+ids (an int32 input) looked up by GATHER with ARG_MAX's int32 output), two
 inferences of seeded random inputs run
 - through tflm_run, one inference at a time, one --output per model output;
 - through `weft run` with one --input per model input (each file holding
@@ -14,8 +15,8 @@ inferences of seeded random inputs run
   on TARGET with CORES cores);
 - through `weft run` with a single --output, which must hold each
   inference's outputs one after another.
-int8 outputs must be equal byte for byte, float32 within 1e-5 of the largest
-value. Wrong numbers of --input or --output files must be refused (exit 2)
+int8 and int32 outputs must be equal byte for byte, float32 within 1e-5 of
+the largest value. Wrong numbers of --input or --output files must be refused (exit 2)
 with a message that says how many the model takes.
 
 Without tflm_run the test prints SKIPPED (CTest reports it skipped), except
@@ -47,13 +48,15 @@ def tensor_bytes(rng, spec):
     count = spec["bytes"] // (1 if spec["dtype"] == "int8" else 4)
     if spec["dtype"] == "int8":
         return bytes(rng.randrange(256) for _ in range(count))
+    if spec["dtype"] == "int32":  # token ids: the op_io_*_indices models' tables have at least 4 rows
+        return struct.pack(f"<{count}i", *(rng.randrange(4) for _ in range(count)))
     return struct.pack(f"<{count}f", *(rng.uniform(-1.0, 1.0) for _ in range(count)))
 
 
 def same(got, want, dtype, what):
     if len(got) != len(want):
         fail(f"{what}: {len(got)} bytes, TFLite Micro gives {len(want)}")
-    if dtype == "int8":
+    if dtype in ("int8", "int32"):
         if got != want:
             k = next(i for i in range(len(got)) if got[i] != want[i])
             fail(f"{what}: first difference at byte {k}")
@@ -154,6 +157,8 @@ def main():
             if f"the model has {len(outputs)} outputs" not in p.stderr:
                 fail(f"{name}: two --output for {len(outputs)} outputs gave: {p.stderr}")
         print(f"{name}: {len(inputs)} inputs, {len(outputs)} outputs on {target} {'/'.join(cores)} cores: equal")
+    if not any("_indices_" in m for m in models):
+        fail("no op_io_*_indices model (int32 input and output) in the corpus")
     if several < 3:
         fail("fewer than 3 models with several inputs or outputs")
 
