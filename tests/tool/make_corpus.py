@@ -1161,6 +1161,31 @@ def bad_models(base, flatc):
     x = ng.input([1, 4], "INT8", 0.05, 0)
     ng.output(ng.unary("NEG", x))
     bad["int8_neg"] = (ng.to_bytes(flatc), "operator 0 (NEG): this operator takes float32 only")
+    # TFLite Micro refuses (or aborts on) these reductions, arg and gather models.
+    rm = tw.Model("bad reduce_max")
+    rm.output(rm._reduce("REDUCE_MAX", rm.input([2, 4], "INT8", 0.05, 3), [1], True, (0.1, 3)))
+    bad["reduce_max_requantized"] = (rm.to_bytes(flatc),
+                                     "operator 0 (REDUCE_MAX): reduce_max compares stored int8 values")
+    am = tw.Model("bad arg_max")
+    am.output(am.arg_max(am.input([2, 4], "FLOAT32"), 1, output_type="INT64"))
+    bad["arg_max_int64"] = (am.to_bytes(flatc), "has dtype int64; weft activations are int8 or float32, and int32 "
+                                                "for indices (TensorFlow Lite Micro's indices are int32)")
+    ai = tw.Model("bad arg_max reader")
+    ai.output(ai.abs(ai.arg_max(ai.input([2, 4], "FLOAT32"), 1)))
+    bad["int32_into_abs"] = (ai.to_bytes(flatc), "operator 1 (ABS): this operator does not take int32 activations")
+    gi = tw.Model("bad gather")
+    gi.output(gi.gather(gi.input([3, 2], "INT8", 0.05, 0), ([0, 3], [2])))
+    bad["gather_index"] = (gi.to_bytes(flatc),
+                           "operator 0 (GATHER): gather: a constant position is outside the gathered axis")
+    gp = tw.Model("bad gather positions")
+    gp.output(gp.gather(gp.input([3, 2], "FLOAT32"), ([0, 1], [2])))
+    d = gp.to_dict()
+    positions = d["subgraphs"][0]["tensors"][d["subgraphs"][0]["operators"][0]["inputs"][1]]
+    positions["type"] = "INT64"
+    d["buffers"][positions["buffer"]]["data"] = list(bytes(16))
+    bad["gather_int64_positions"] = (tw.to_bytes(d, flatc),
+                                     "operator 0 (GATHER): its positions 1 'op0_positions' are int64; TensorFlow "
+                                     "Lite Micro's GATHER takes int32 positions only")
     files = tw.to_bytes_many([d for d, _ in altered.values()], flatc)
     for (name, (_, expect)), data in zip(altered.items(), files):
         bad[name] = (data, expect)
