@@ -96,7 +96,7 @@ TEST_CASE("binary operators broadcast as TFLite does", "[graph]") {
 TEST_CASE("reductions, arg_max/arg_min and gather infer TFLite's shapes and dtypes", "[graph]") {
   static constexpr std::array<std::int32_t, 4> positions{2, 0, 0, 1};
   constexpr auto g = [] {
-    weft::graph<8> b;
+    weft::graph<12> b;
     const auto x = b.input(float32_tensor({2, 3, 4}));
     const auto ids = b.input(int32_tensor({2, 5}));
     b.output(b.apply<ops::sum_op>({x}, {.axes = {true, false, true, false}, .keep_dims = false}));
@@ -105,6 +105,9 @@ TEST_CASE("reductions, arg_max/arg_min and gather infer TFLite's shapes and dtyp
     b.output(b.apply<ops::gather_op>({x, b.constant(int32_constant(positions, {2, 2}))}, {.axis = 1}));
     b.output(b.apply<ops::gather_op>({x, ids}, {.axis = 1, .batch_dims = 1}));
     b.output(b.apply<ops::gather_op>({x, ids}, {.axis = -1, .batch_dims = -1}));
+    // An arg_max's int32 output read as positions, and reshaped.
+    const auto best = b.reshape(b.apply<ops::arg_max_op>({x}, {.axis = 0}), {12});
+    b.output(b.apply<ops::gather_op>({x, best}, {.axis = 0}));
     return b;
   }();
   STATIC_REQUIRE(g.check() == error::none);
@@ -117,6 +120,7 @@ TEST_CASE("reductions, arg_max/arg_min and gather infer TFLite's shapes and dtyp
   STATIC_REQUIRE(g.output_spec(3).dims == shape{2, 2, 2, 4});
   STATIC_REQUIRE(g.output_spec(4).dims == shape{2, 5, 4});
   STATIC_REQUIRE(g.output_spec(5).dims == shape{2, 3, 5});
+  STATIC_REQUIRE(g.output_spec(6).dims == shape{12, 3, 4});
 }
 
 namespace {
