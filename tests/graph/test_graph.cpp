@@ -10,7 +10,9 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <cstring>
 #include <functional>
+#include <limits>
 
 using namespace weft;
 
@@ -91,6 +93,36 @@ TEST_CASE("binary operators broadcast as TFLite does", "[graph]") {
   STATIC_REQUIRE(g.output_spec().dims == shape{1, 2, 3, 4});
 }
 
+TEST_CASE("reductions, arg_max/arg_min and gather infer TFLite's shapes and dtypes", "[graph]") {
+  static constexpr std::array<std::int32_t, 4> positions{2, 0, 0, 1};
+  constexpr auto g = [] {
+    weft::graph<12> b;
+    const auto x = b.input(float32_tensor({2, 3, 4}));
+    const auto ids = b.input(int32_tensor({2, 5}));
+    b.output(b.apply<ops::sum_op>({x}, {.axes = {true, false, true, false}, .keep_dims = false}));
+    b.output(b.apply<ops::reduce_max_op>({x}, {.axes = {true, false, true, false}}));
+    b.output(b.apply<ops::arg_max_op>({x}, {.axis = -1}));
+    b.output(b.apply<ops::gather_op>({x, b.constant(int32_constant(positions, {2, 2}))}, {.axis = 1}));
+    b.output(b.apply<ops::gather_op>({x, ids}, {.axis = 1, .batch_dims = 1}));
+    b.output(b.apply<ops::gather_op>({x, ids}, {.axis = -1, .batch_dims = -1}));
+    // An arg_max's int32 output read as positions, and reshaped.
+    const auto best = b.reshape(b.apply<ops::arg_max_op>({x}, {.axis = 0}), {12});
+    b.output(b.apply<ops::gather_op>({x, best}, {.axis = 0}));
+    return b;
+  }();
+  STATIC_REQUIRE(g.check() == error::none);
+  STATIC_REQUIRE(g.input_spec(1).type == dtype::int32);
+  STATIC_REQUIRE(g.output_spec(0).dims == shape{3});
+  STATIC_REQUIRE(g.output_spec(1).dims == shape{1, 3, 1});
+  STATIC_REQUIRE(g.output_spec(2).dims == shape{2, 3});
+  STATIC_REQUIRE(g.output_spec(2).type == dtype::int32);
+  STATIC_REQUIRE(g.output_spec(2).bytes() == 24);
+  STATIC_REQUIRE(g.output_spec(3).dims == shape{2, 2, 2, 4});
+  STATIC_REQUIRE(g.output_spec(4).dims == shape{2, 5, 4});
+  STATIC_REQUIRE(g.output_spec(5).dims == shape{2, 3, 5});
+  STATIC_REQUIRE(g.output_spec(6).dims == shape{12, 3, 4});
+}
+
 namespace {
 
 struct error_case {
@@ -144,9 +176,9 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
        [](auto& g, auto&) {
          g.input(int8_tensor({1, 2, 3, 4, 5}, 0.1f, 0));
        }},
-      {"int32 input", error::unsupported_dtype, -1,
+      {"int16 input", error::unsupported_dtype, -1,
        [](auto& g, auto&) {
-         g.input({dtype::int32, {4}, {}});
+         g.input({dtype::int16, {4}, {}});
        }},
       {"zero scale", error::bad_quantization, -1, [](auto& g, auto&) { g.input(int8_tensor({4}, 0.0f, 0)); }},
       {"zero point 200", error::bad_quantization, -1, [](auto& g, auto&) { g.input(int8_tensor({4}, 1.0f, 200)); }},
@@ -299,6 +331,105 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
          const auto x = g.input(int8_tensor({4}, 100.0f, 0));
          g.add(x, x, {}, {1e-6f, 0});
        }},
+      // Reductions, ARG_MAX/ARG_MIN, GATHER and int32 activations.
+      {"int32 into a pool", error::int32_activation, 0,
+       [](auto& g, auto&) {
+         g.max_pool2d(g.input(int32_tensor({1, 4, 4, 1})), {});
+       }},
+      {"arg_max into softmax", error::int32_activation, 1,
+       [](auto& g, auto&) {
+         g.softmax(g.template apply<ops::arg_max_op>({g.input(float32_tensor({2, 5}))}, {.axis = 1}));
+       }},
+      {"int32 gather input", error::int32_activation, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::gather_op>({g.input(int32_tensor({4, 2})), g.constant(c.int32({1}, {1}))}, {});
+       }},
+      {"sum axes", error::bad_axes, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::sum_op>({g.input(float32_tensor({2, 5}))}, {.axes = {false, false, true, false}});
+       }},
+      {"sum scales", error::scale_out_of_range, 0,
+       [](auto& g, auto&) {  // multiplier 1e-9 / 100: below 2^-31
+         g.template apply<ops::sum_op>({g.input(int8_tensor({2, 5}, 1e-9f, 0))}, {.axes = {false, true}}, {100.0f, 0});
+       }},
+      {"sum shift", error::scale_out_of_range, 0,
+       [](auto& g, auto&) {  // multiplier 2^33: TFLite would shift an int by 33
+         g.template apply<ops::sum_op>({g.input(int8_tensor({2, 5}, 8.0f, 0))}, {.axes = {false, true}},
+                                       {1.0f / (1 << 30), 0});
+       }},
+      {"sum output quantization", error::bad_quantization, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::sum_op>({g.input(int8_tensor({2, 5}, 0.1f, 0))}, {.axes = {true, false}}, {0.0f, 0});
+       }},
+      {"reduce_max scale", error::reduce_max_quantization, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::reduce_max_op>({g.input(int8_tensor({2, 5}, 0.1f, 3))}, {.axes = {false, true}},
+                                              {0.2f, 3});
+       }},
+      {"reduce_max zero point", error::reduce_max_quantization, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::reduce_max_op>({g.input(int8_tensor({2, 5}, 0.1f, 3))}, {.axes = {false, true}},
+                                              {0.1f, 4});
+       }},
+      {"reshaped arg_min into reduce_max", error::int32_activation, 2,
+       [](auto& g, auto&) {
+         const auto x = g.template apply<ops::arg_min_op>({g.input(float32_tensor({2, 5}))}, {.axis = 0});
+         g.template apply<ops::reduce_max_op>({g.reshape(x, {5})}, {.axes = {true}});
+       }},
+      {"arg_max axis", error::arg_axis, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::arg_max_op>({g.input(float32_tensor({2, 5}))}, {.axis = 2});
+       }},
+      {"arg_min negative axis", error::arg_axis, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::arg_min_op>({g.input(int8_tensor({2, 5}, 0.1f, 0))}, {.axis = -3});
+       }},
+      {"arg_max of 1-D", error::arg_axis, 0,
+       [](auto& g, auto&) { g.template apply<ops::arg_max_op>({g.input(float32_tensor({5}))}, {.axis = 0}); }},
+      {"gather float positions", error::gather_positions, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::gather_op>({g.input(float32_tensor({4, 2})), g.constant(c.float32({1.0f}, {1}))}, {});
+       }},
+      {"gather int8 positions", error::gather_positions, 0,
+       [](auto& g, auto&) {
+         const auto x = g.input(float32_tensor({4, 2}));
+         g.template apply<ops::gather_op>({x, g.input(int8_tensor({3}, 1.0f, 0))}, {});
+       }},
+      {"gather axis", error::gather_axes, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::gather_op>({g.input(float32_tensor({4, 2})), g.constant(c.int32({1}, {1}))},
+                                          {.axis = 2});
+       }},
+      {"gather batch_dims above axis", error::gather_axes, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::gather_op>({g.input(float32_tensor({4, 2})), g.constant(c.int32({1, 0, 1, 0}, {4, 1}))},
+                                          {.axis = 0, .batch_dims = 1});
+       }},
+      {"gather batch sizes", error::gather_axes, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::gather_op>({g.input(float32_tensor({4, 2})), g.constant(c.int32({1, 0, 1}, {3, 1}))},
+                                          {.axis = 1, .batch_dims = 1});
+       }},
+      {"gather batch_dims beyond positions", error::gather_axes, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::gather_op>({g.input(float32_tensor({2, 2, 3})), g.constant(c.int32({1, 0}, {2}))},
+                                          {.axis = 2, .batch_dims = 2});
+       }},
+      {"gather output rank", error::gather_axes, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::gather_op>(
+             {g.input(float32_tensor({4, 2, 2})), g.constant(c.int32(std::vector<std::int32_t>(8), {2, 2, 2}))}, {});
+       }},
+      {"gather position -1", error::gather_index, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::gather_op>({g.input(float32_tensor({4, 2})), g.constant(c.int32({0, -1}, {2}))}, {});
+       }},
+      {"gather position past the axis", error::gather_index, 0,
+       [](auto& g, auto& c) {  // axis 1 (size 2) of each batch
+         g.template apply<ops::gather_op>(
+             {g.input(int8_tensor({4, 2}, 0.1f, 0)), g.constant(c.int32({0, 1, 1, 0, 0, 1, 2, 0}, {4, 2}))},
+             {.axis = -1, .batch_dims = 1});
+       }},
   };
   for (const auto& c : cases) {
     INFO(c.what);
@@ -319,9 +450,43 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
 
 TEST_CASE("every error has its own message", "[graph][errors]") {
   std::vector<std::string> seen;
-  for (int e = 0; e <= static_cast<int>(error::scale_out_of_range); ++e) {
+#define WEFT_X(code, text) +1
+  constexpr int errors = 0 WEFT_ERRORS(WEFT_X);
+#undef WEFT_X
+  for (int e = 0; e < errors; ++e) {
     const std::string m = message(static_cast<error>(e));
     REQUIRE(std::find(seen.begin(), seen.end(), m) == seen.end());
     seen.push_back(m);
+  }
+}
+
+TEST_CASE("gather never reads outside its input: a run-time position outside the axis gives 0.0", "[graph][gather]") {
+  // TFLite Micro aborts on such a position; weft writes the slice as 0.0
+  // (an int8 input's zero point) and reads nothing of the input for it.
+  for (const dtype t : {dtype::float32, dtype::int8}) {
+    INFO(name_of(t));
+    weft::graph<2> g;
+    const auto x = g.input(t == dtype::int8 ? int8_tensor({3, 2}, 0.5f, 7) : float32_tensor({3, 2}));
+    const auto ids = g.input(int32_tensor({5}));
+    g.output(g.apply<ops::gather_op>({x, ids}, {}));
+    REQUIRE(g.check() == error::none);
+    test::runtime_program run(g);
+    const std::array<std::int32_t, 5> positions{2, -1, 3, 0, std::numeric_limits<std::int32_t>::min()};
+    std::memcpy(run.bytes(g.input_tensor(1)).data(), positions.data(), sizeof positions);
+    if (t == dtype::int8) {
+      const std::array<std::int8_t, 6> in{1, 2, 3, 4, 5, 6};
+      std::memcpy(run.bytes(g.input_tensor(0)).data(), in.data(), sizeof in);
+      run.run();
+      std::array<std::int8_t, 10> out{};
+      std::memcpy(out.data(), run.bytes(g.output_tensor()).data(), sizeof out);
+      CHECK(out == std::array<std::int8_t, 10>{5, 6, 7, 7, 7, 7, 1, 2, 7, 7});
+    } else {
+      const std::array<float, 6> in{1, 2, 3, 4, 5, 6};
+      std::memcpy(run.bytes(g.input_tensor(0)).data(), in.data(), sizeof in);
+      run.run();
+      std::array<float, 10> out{};
+      std::memcpy(out.data(), run.bytes(g.output_tensor()).data(), sizeof out);
+      CHECK(out == std::array<float, 10>{5, 6, 0, 0, 0, 0, 1, 2, 0, 0});
+    }
   }
 }

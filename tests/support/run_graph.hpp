@@ -196,6 +196,13 @@ struct constant_store {
     c.provided = static_cast<std::int64_t>(i32.back().size());
     return c;
   }
+  constant int32(std::vector<std::int32_t> data, shape s) {
+    i32.push_back(std::move(data));
+    constant c{{dtype::int32, s, {}}};
+    c.i32 = i32.back().data();
+    c.provided = static_cast<std::int64_t>(i32.back().size());
+    return c;
+  }
   constant float32(std::vector<float> data, shape s) {
     f32.push_back(std::move(data));
     constant c{{dtype::float32, s, {}}};

@@ -6,7 +6,8 @@ operands, against TensorFlow Lite Micro (../shared/tools/tflm_run).
     check_io.py WEFT TFLM CORPUS WORK [TARGET CORES]
 
 For op_io_ models of the corpus (two and three inputs, two and three
-outputs, an output another operator also reads, a constant operand), two
+outputs, an output another operator also reads, a constant operand, token
+ids (an int32 input) looked up by GATHER with ARG_MAX's int32 output), two
 inferences of seeded random inputs run
 - through tflm_run, one inference at a time, one --output per model output;
 - through `weft run` with one --input per model input (each file holding
@@ -14,8 +15,8 @@ inferences of seeded random inputs run
   on TARGET with CORES cores);
 - through `weft run` with a single --output, which must hold each
   inference's outputs one after another.
-int8 outputs must be equal byte for byte, float32 within 1e-5 of the largest
-value. Wrong numbers of --input or --output files must be refused (exit 2)
+int8 and int32 outputs must be equal byte for byte, float32 within 1e-5 of
+the largest value. Wrong numbers of --input or --output files must be refused (exit 2)
 with a message that says how many the model takes.
 
 Without tflm_run the test prints SKIPPED (CTest reports it skipped), except
@@ -47,13 +48,15 @@ def tensor_bytes(rng, spec):
     count = spec["bytes"] // (1 if spec["dtype"] == "int8" else 4)
     if spec["dtype"] == "int8":
         return bytes(rng.randrange(256) for _ in range(count))
+    if spec["dtype"] == "int32":  # token ids: the op_io_*_indices models' tables have at least 4 rows
+        return struct.pack(f"<{count}i", *(rng.randrange(4) for _ in range(count)))
     return struct.pack(f"<{count}f", *(rng.uniform(-1.0, 1.0) for _ in range(count)))
 
 
 def same(got, want, dtype, what):
     if len(got) != len(want):
         fail(f"{what}: {len(got)} bytes, TFLite Micro gives {len(want)}")
-    if dtype == "int8":
+    if dtype in ("int8", "int32"):
         if got != want:
             k = next(i for i in range(len(got)) if got[i] != want[i])
             fail(f"{what}: first difference at byte {k}")
@@ -76,10 +79,10 @@ def main():
         print(f"SKIPPED: {tflm} is not there; set WEFT_SHARED_DIR to run this test")
         return
     # Each model is one build (a host program or a firmware): one model of
-    # each kind, dtypes alternating, on the host; on a board the two with
-    # several inputs or several outputs. test_tflm runs every op_io_ model
-    # through the same kernels.
-    kinds = ["int8_three", "float32_two_inputs", "int8_constant_operand", "float32_intermediate_output"]
+    # each kind, dtypes alternating, on the host (int8_indices: an int32
+    # input and output); on a board the two with several inputs or several
+    # outputs. test_tflm runs every op_io_ model through the same kernels.
+    kinds = ["int8_three", "float32_two_inputs", "int8_constant_operand", "float32_intermediate_output", "int8_indices"]
     if target != "host":
         kinds = ["int8_three", "int8_two_inputs"]
     models = [f"op_io_{kind}_0.tflite" for kind in kinds]

@@ -307,6 +307,87 @@ def io_model(g, dtype, variant):
     return m
 
 
+def axis_sets(rank):
+    """Every non-empty set of axes of a rank-`rank` input."""
+    return [[d for d in range(rank) if k >> d & 1] for k in range(1, 1 << rank)]
+
+
+def reduce_model(g, kind, dtype, rank, axes, keep_dims, quant="same"):
+    """SUM or REDUCE_MAX over `axes` of a small input. An int8 SUM's output
+    scale (quant): the input's ("same"), one that keeps typical sums in
+    range ("fitted"), or extreme ones whose multiplier is tiny (2^-9 to
+    2^-12) or above 1 ("large": a left shift)."""
+    m = Recorder(f"{kind} corpus")
+    shape = [g.r.randint(1, 3)] + [g.r.randint(1, 5) for _ in range(rank - 1)]
+    x = g.input(m, shape, dtype)
+    if kind == "reduce_max":
+        y = m.reduce_max(x, axes, keep_dims)
+    else:
+        out = None
+        if dtype == "INT8" and quant != "same":
+            n = math.prod(shape[a % rank] for a in set(a % rank for a in axes))
+            factor = {"fitted": math.sqrt(n) * g.r.uniform(1.0, 3.0), "tiny": 2 ** g.r.uniform(9, 12),
+                      "large": 1 / g.r.uniform(1.5, 6.0)}[quant]
+            out = (x.scale * factor, g.zero_point())
+        y = m.sum(x, axes, keep_dims, out)
+    m.output(y)
+    m.note(kind)
+    return m
+
+
+def arg_model(g, kind, dtype, rank, axis):
+    """ARG_MAX or ARG_MIN along `axis` (int32 output). Models named _ties get
+    inputs of few values (and NaNs for float32) from test_tflm."""
+    m = Recorder(f"{kind} corpus")
+    x = g.input(m, [g.r.randint(1, 3)] + [g.r.randint(1, 6) for _ in range(rank - 1)], dtype)
+    m.output(m.arg_max(x, axis) if kind == "arg_max" else m.arg_min(x, axis))
+    m.note(kind)
+    return m
+
+
+def gather_model(g, dtype, rank, axis, batch_dims, from_input):
+    """GATHER along `axis` with batch_dims, the positions a constant (every
+    one inside the axis) or an int32 model input (test_tflm draws it inside
+    the axis)."""
+    m = Recorder("gather corpus")
+    shape = [g.r.randint(1, 3) for _ in range(rank)]
+    a = axis % rank
+    shape[a] = g.r.randint(2, 6)
+    x = g.input(m, shape, dtype)
+    # batch_dims -1 counts from the positions' last axis: rank-2 positions, 1.
+    bd, extra = (1, 1) if batch_dims < 0 else (batch_dims, g.r.randint(1, 2))
+    pshape = shape[:bd] + [g.r.randint(1, 3) for _ in range(extra)]
+    while len(shape) - 1 + len(pshape) - bd > 4:
+        pshape.pop()
+    if from_input:
+        positions = m.input(pshape, "INT32", name="positions")
+    else:
+        positions = ([g.r.randrange(shape[a]) for _ in range(math.prod(pshape))], pshape)
+    m.output(m.gather(x, positions, axis, batch_dims))
+    m.note("gather")
+    return m
+
+
+def indices_model(g, dtype):
+    """Token ids (an int32 model input) looked up in a constant embedding
+    table by GATHER, and the ARG_MAX of each embedding (an int32 model
+    output); check_io.py draws ids below 4."""
+    m = Recorder("inputs and outputs corpus")
+    vocabulary, width, length = g.r.randint(4, 9), g.r.randint(2, 6), g.r.randint(1, 6)
+    ids = m.input([1, length], "INT32", name="token_ids")
+    n = vocabulary * width
+    if dtype == "INT8":
+        table = m.constant(g.int8s(n, -128, 127), [vocabulary, width], "INT8", g.scale(0.005, 0.05), g.zero_point())
+    else:
+        table = m.constant(g.floats(n), [vocabulary, width], "FLOAT32")
+    e = m.gather(table, ids)
+    m.output(m.arg_max(e, -1))
+    m.output(e)
+    m.note("gather")
+    m.note("arg_max")
+    return m
+
+
 BINARY_KINDS = ["add", "sub", "mul", "div", "squared_difference", "maximum", "minimum"]
 WITH_ACTIVATION = ("add", "sub", "mul", "div")
 # Broadcast patterns: both inputs of the output's shape (ranks 1 to 4), one
@@ -756,6 +837,58 @@ def operator_models():
     for k in range(8):
         models[f"op_dequantize_int8_{k}"] = dequantize_model(g)
     models.update(unary_models(Generator(2027)))
+    models.update(reduction_models(Generator(2028)))
+    return models
+
+
+def reduction_models(g):
+    """SUM, REDUCE_MAX, ARG_MAX, ARG_MIN and GATHER: small inputs, every axis
+    set of ranks 1 to 4 (some named by negative axes), keep_dims either way."""
+    models = {}
+    for kind in ("sum", "reduce_max"):
+        for dtype in DTYPES:
+            d = dtype.lower()
+            for rank in (1, 2, 3, 4):
+                for axes in axis_sets(rank):
+                    keep = g.r.random() < 0.5
+                    named = [a - rank if g.r.random() < 0.3 else a for a in axes]
+                    tag = f"r{rank}_{'_'.join(str(a).replace('-', 'm') for a in named)}_{'keep' if keep else 'drop'}"
+                    quant = "fitted" if kind == "sum" and dtype == "INT8" and g.r.random() < 0.5 else "same"
+                    models[f"op_{kind}_{d}_{tag}"] = reduce_model(g, kind, dtype, rank, named, keep, quant)
+        for keep in (True, False):  # all axes, named twice and negatively
+            for dtype in DTYPES:
+                models[f"op_{kind}_{dtype.lower()}_all_repeated_{'keep' if keep else 'drop'}"] = reduce_model(
+                    g, kind, dtype, 3, [2, -1, 0, 1], keep)
+    for quant in ("tiny", "large"):
+        for k in range(3):
+            rank = g.r.randint(1, 4)
+            axes = g.r.choice(axis_sets(rank))
+            models[f"op_sum_int8_{quant}_{k}"] = reduce_model(g, "sum", "INT8", rank, axes, g.r.random() < 0.5, quant)
+    for kind in ("arg_max", "arg_min"):
+        for dtype in DTYPES:
+            d = dtype.lower()
+            for rank in (2, 3, 4):
+                for axis in range(rank):
+                    named = axis - rank if g.r.random() < 0.3 else axis
+                    models[f"op_{kind}_{d}_r{rank}_axis{str(named).replace('-', 'm')}"] = arg_model(g, kind, dtype,
+                                                                                                   rank, named)
+            for k, (rank, axis) in enumerate(((2, 1), (3, 0), (4, -1))):
+                models[f"op_{kind}_{d}_ties_{k}"] = arg_model(g, kind, dtype, rank, axis)
+    for from_input in (False, True):
+        source = "input" if from_input else "constant"
+        for rank in (1, 2, 3, 4):
+            for axis in range(rank):
+                dtype = DTYPES[(rank + axis + from_input) % 2]
+                named = axis - rank if g.r.random() < 0.3 else axis
+                models[f"op_gather_{dtype.lower()}_{source}_r{rank}_axis{str(named).replace('-', 'm')}"] = \
+                    gather_model(g, dtype, rank, named, 0, from_input)
+        for k, (rank, axis, bd) in enumerate(((2, 1, 1), (3, 1, 1), (3, 2, 1), (3, 2, 2), (4, 3, 2), (4, 2, 1),
+                                              (3, -1, -1))):
+            dtype = DTYPES[k % 2]
+            models[f"op_gather_{dtype.lower()}_{source}_batch_{k}"] = gather_model(g, dtype, rank, axis, bd,
+                                                                                   from_input)
+    # One such model: check_io.py compiles a runner for each op_io_ model.
+    models["op_io_int8_indices_0"] = indices_model(g, "INT8")
     return models
 
 
@@ -1027,6 +1160,31 @@ def bad_models(base, flatc):
     x = ng.input([1, 4], "INT8", 0.05, 0)
     ng.output(ng.unary("NEG", x))
     bad["int8_neg"] = (ng.to_bytes(flatc), "operator 0 (NEG): this operator takes float32 only")
+    # TFLite Micro refuses (or aborts on) these reductions, arg and gather models.
+    rm = tw.Model("bad reduce_max")
+    rm.output(rm._reduce("REDUCE_MAX", rm.input([2, 4], "INT8", 0.05, 3), [1], True, (0.1, 3)))
+    bad["reduce_max_requantized"] = (rm.to_bytes(flatc),
+                                     "operator 0 (REDUCE_MAX): reduce_max compares stored int8 values")
+    am = tw.Model("bad arg_max")
+    am.output(am.arg_max(am.input([2, 4], "FLOAT32"), 1, output_type="INT64"))
+    bad["arg_max_int64"] = (am.to_bytes(flatc), "has dtype int64; weft activations are int8 or float32, and int32 "
+                                                "for indices (TensorFlow Lite Micro's indices are int32)")
+    ai = tw.Model("bad arg_max reader")
+    ai.output(ai.abs(ai.arg_max(ai.input([2, 4], "FLOAT32"), 1)))
+    bad["int32_into_abs"] = (ai.to_bytes(flatc), "operator 1 (ABS): this operator does not take int32 activations")
+    gi = tw.Model("bad gather")
+    gi.output(gi.gather(gi.input([3, 2], "INT8", 0.05, 0), ([0, 3], [2])))
+    bad["gather_index"] = (gi.to_bytes(flatc),
+                           "operator 0 (GATHER): gather: a constant position is outside the gathered axis")
+    gp = tw.Model("bad gather positions")
+    gp.output(gp.gather(gp.input([3, 2], "FLOAT32"), ([0, 1], [2])))
+    d = gp.to_dict()
+    positions = d["subgraphs"][0]["tensors"][d["subgraphs"][0]["operators"][0]["inputs"][1]]
+    positions["type"] = "INT64"
+    d["buffers"][positions["buffer"]]["data"] = list(bytes(16))
+    bad["gather_int64_positions"] = (tw.to_bytes(d, flatc),
+                                     "operator 0 (GATHER): its positions 1 'op0_positions' are int64; TensorFlow "
+                                     "Lite Micro's GATHER takes int32 positions only")
     files = tw.to_bytes_many([d for d, _ in altered.values()], flatc)
     for (name, (_, expect)), data in zip(altered.items(), files):
         bad[name] = (data, expect)

@@ -8,6 +8,10 @@
 // _wide). int8 outputs must be equal byte for byte; float32 outputs too
 // where every operator is element-wise, else within 1e-5 of the largest
 // value, as the kernels may sum in another order.
+// int32 inputs (gather positions) are drawn inside the axis they index
+// (TFLite Micro aborts on others); models named _ties get inputs of few
+// values, and NaNs for float32 (ARG_MAX/ARG_MIN's ties and NaN rules).
+// int32 outputs must be equal.
 // TFLite Micro aborts on depthwise convolutions without a bias (weft runs
 // them); those runs are counted, and any other refusal fails.
 #include "model.hpp"
@@ -24,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -86,6 +91,21 @@ bool tflm_refuses(const G& g) {
   return false;
 }
 
+// The positions an int32 model input t may hold: below the size of every
+// axis a gather reading it indexes.
+template <class G>
+int index_bound(const G& g, int t) {
+  int bound = 1 << 30;
+  for (int i = 0; i < g.node_count; ++i) {
+    const node& n = g.at(i);
+    if (n.kind != op::gather || n.inputs[1] != t) continue;
+    const shape& in = g.spec(n.inputs[0]).dims;
+    const auto r = ops::gather_op::resolve(in, g.spec(t).dims, n.opt<gather_options>());
+    bound = std::min(bound, in[r.axis]);
+  }
+  return bound;
+}
+
 struct worst_float {
   double relative = 0;
 };
@@ -105,12 +125,17 @@ bool elementwise_only(const G& g) {
 void compare_output(std::span<const std::byte> got, const std::vector<char>& want, dtype type, bool exact,
                     worst_float& worst) {
   REQUIRE(got.size() == want.size());
-  if (type == dtype::int8 || exact) {
+  if (type == dtype::int8 || type == dtype::int32 || exact) {
     const bool same = std::memcmp(got.data(), want.data(), want.size()) == 0;
     if (!same) {
       std::size_t k = 0;
       while (got[k] == static_cast<std::byte>(want[k])) ++k;
-      if (type == dtype::int8) {
+      if (type == dtype::int32) {
+        std::int32_t a = 0, b = 0;
+        std::memcpy(&a, got.data() + k / 4 * 4, 4);
+        std::memcpy(&b, want.data() + k / 4 * 4, 4);
+        FAIL_CHECK("first difference at int32 " << k / 4 << ": weft " << a << ", TFLite Micro " << b);
+      } else if (type == dtype::int8) {
         FAIL_CHECK("first difference at byte " << k << ": weft " << static_cast<int>(static_cast<std::int8_t>(got[k]))
                                                << ", TFLite Micro "
                                                << static_cast<int>(static_cast<std::int8_t>(want[k])));
@@ -197,9 +222,21 @@ void compare_corpus_shard(int shard) {
       for (int k = 0; k < g.input_count; ++k) {
         const tensor_spec& in = g.input_spec(k);
         std::vector<char>& input = inputs.emplace_back(in.bytes());
-        if (in.type == dtype::int8) {
-          const auto x = r.int8s(input.size());
+        const bool ties = file.filename().string().find("_ties") != std::string::npos;
+        if (in.type == dtype::int32) {
+          const int bound = index_bound(g, g.input_tensor(k));
+          std::vector<std::int32_t> x(input.size() / 4);
+          for (auto& v : x) v = r.uniform(0, bound - 1);
+          std::memcpy(input.data(), x.data(), input.size());
+        } else if (in.type == dtype::int8) {
+          auto x = r.int8s(input.size());
+          if (ties)
+            for (auto& v : x) v = static_cast<std::int8_t>(v % 3);
           std::memcpy(input.data(), x.data(), x.size());
+        } else if (ties) {
+          auto x = r.floats(input.size() / 4, -1.0, 1.0);
+          for (auto& v : x) v = v < -0.6f ? std::numeric_limits<float>::quiet_NaN() : std::round(v);
+          std::memcpy(input.data(), x.data(), input.size());
         } else {
           // Models named _wide (unary functions) get inputs up to where
           // their float32 kernels saturate or switch formulas.

@@ -517,6 +517,63 @@ class Model:
                        {"align_corners": bool(align_corners), "half_pixel_centers": bool(half_pixel_centers)})
         return y
 
+    def _reduce(self, code, x, axes, keep_dims, output):
+        rank = len(x.shape)
+        axes = [int(a) for a in axes]
+        kept = [a % rank for a in axes]
+        shape = [1 if d in kept else n for d, n in enumerate(x.shape)] if keep_dims else \
+            [n for d, n in enumerate(x.shape) if d not in kept]
+        a = self._constant(Constant("INT32", axes, [len(axes)]), f"op{len(self.operators)}_axes")
+        if x.dtype == "INT8" and output is None:
+            output = (x.scale, x.zero_point)
+        y = self._activation(shape or [1], x.dtype, output)
+        self._operator(code, [x.index, a], [y.index], "ReducerOptions", {"keep_dims": keep_dims})
+        return y
+
+    def sum(self, x, axes, keep_dims=True, output=None):
+        """SUM over `axes`; an int8 output takes (scale, zero point), the
+        input's by default."""
+        return self._reduce("SUM", x, axes, keep_dims, output)
+
+    def reduce_max(self, x, axes, keep_dims=True):
+        """REDUCE_MAX over `axes`; an int8 output keeps the input's
+        quantization (TensorFlow Lite Micro requires it)."""
+        return self._reduce("REDUCE_MAX", x, axes, keep_dims, None)
+
+    def _arg(self, code, x, axis, output_type):
+        rank = len(x.shape)
+        a = self._constant(Constant("INT32", [int(axis)], [1]), f"op{len(self.operators)}_axis")
+        y = self._activation([n for d, n in enumerate(x.shape) if d != int(axis) % rank], output_type, None)
+        options_type = "ArgMaxOptions" if code == "ARG_MAX" else "ArgMinOptions"
+        self._operator(code, [x.index, a], [y.index], options_type, {"output_type": output_type})
+        return y
+
+    def arg_max(self, x, axis, output_type="INT32"):
+        """ARG_MAX along `axis`: the index of the first largest element
+        (TensorFlow Lite Micro gives int32 only)."""
+        return self._arg("ARG_MAX", x, axis, output_type)
+
+    def arg_min(self, x, axis, output_type="INT32"):
+        """ARG_MIN along `axis`, as arg_max."""
+        return self._arg("ARG_MIN", x, axis, output_type)
+
+    def gather(self, x, positions, axis=0, batch_dims=0):
+        """GATHER of x's slices along `axis` at `positions`: a Tensor (a
+        model input of int32 token ids, say) or a list of int32 values with
+        shape (values, shape). Output: x.shape[:axis] +
+        positions.shape[batch_dims:] + x.shape[axis + 1:]."""
+        if not isinstance(positions, Tensor):
+            values, shape = positions
+            positions = Tensor(self._constant(Constant("INT32", values, shape), f"op{len(self.operators)}_positions"),
+                               shape, "INT32")
+        rank, prank = len(x.shape), len(positions.shape)
+        a, b = int(axis) % rank, int(batch_dims) % prank if batch_dims < 0 else int(batch_dims)
+        shape = x.shape[:a] + positions.shape[b:] + x.shape[a + 1:]
+        y = self._activation(shape, x.dtype, x.quantization and (x.scale, x.zero_point))
+        self._operator("GATHER", [x.index, positions.index], [y.index], "GatherOptions",
+                       {"axis": int(axis), "batch_dims": int(batch_dims)})
+        return y
+
     # -- output -----------------------------------------------------------
     def to_dict(self):
         """The model in the JSON form of the schema (tests alter it)."""

@@ -278,7 +278,8 @@ std::string generate_header(const imported_model& m, const std::string& name, co
          << (spec.type == dtype::int8
                  ? "weft::int8_tensor(" + shape_literal(spec.dims) + ", " + float_literal(spec.quant.scale) + ", " +
                        std::to_string(spec.quant.zero_point) + ")"
-                 : "weft::float32_tensor(" + shape_literal(spec.dims) + ")")
+             : spec.type == dtype::int32 ? "weft::int32_tensor(" + shape_literal(spec.dims) + ")"
+                                         : "weft::float32_tensor(" + shape_literal(spec.dims) + ")")
          << ");\n";
       continue;
     }

@@ -195,9 +195,12 @@ class reader {
     const auto t = tensor(index)->type();
     if (t == tflite::TensorType_INT8) return dtype::int8;
     if (t == tflite::TensorType_FLOAT32) return dtype::float32;
-    const std::string extra = t == tflite::TensorType_INT16 ? " (int16 activations are not supported)" : "";
-    fail("tensor " + tensor_label(index) + " has dtype " + type_name(t) + "; weft activations are int8 or float32" +
-         extra);
+    if (t == tflite::TensorType_INT32) return dtype::int32;  // indices: the operators say where they take them
+    const std::string extra = t == tflite::TensorType_INT16   ? " (int16 activations are not supported)"
+                              : t == tflite::TensorType_INT64 ? " (TensorFlow Lite Micro's indices are int32)"
+                                                              : "";
+    fail("tensor " + tensor_label(index) + " has dtype " + type_name(t) +
+         "; weft activations are int8 or float32, and int32 for indices" + extra);
   }
 
   // Element i of an int64 vector (zero points). The verifier checks that a
@@ -717,18 +720,53 @@ class reader {
     return graph().apply<ops::leaky_relu_op>({activation_input(in.input_at(0))}, o, in.out_q);
   }
 
-  tensor_id read_mean(const operator_input& in) {
+  // MEAN, SUM, REDUCE_MAX: constant int32 axes (negative from the last,
+  // repeats allowed), keep_dims in ReducerOptions.
+  template <class U>
+  tensor_id read_reduce(const operator_input& in) {
     const tensor_id x = activation_input(in.input_at(0));
     const int rank = graph().spec(x.index).dims.rank;
-    mean_options o{};
-    for (const std::int32_t a : int_values(in.input_at(1), "axes")) {
+    reduce_options o{};
+    const std::vector<std::int32_t> axes = int_values(in.input_at(1), "axes");
+    // TFLite Micro resolves axes into an array of 4 (MeanParams).
+    if (axes.size() > static_cast<std::size_t>(max_rank))
+      fail("names " + std::to_string(axes.size()) + " axes; TensorFlow Lite Micro reads at most 4");
+    for (const std::int32_t a : axes) {
       if (a < -rank || a >= rank)
         fail("reduces axis " + std::to_string(a) + " of a rank-" + std::to_string(rank) + " input");
       o.axes[static_cast<std::size_t>(a < 0 ? a + rank : a)] = true;
     }
     const auto* opt = in.o->builtin_options_as_ReducerOptions();
     o.keep_dims = opt != nullptr && opt->keep_dims();
-    return graph().apply<ops::mean_op>({x}, o, in.out_q);
+    return graph().apply<U>({x}, o, in.out_q);
+  }
+
+  // ARG_MAX, ARG_MIN: the first value of a constant int32 axis tensor (as
+  // TFLite Micro reads it); the output must be int32 (output_type is not
+  // read: TFLite Micro's kernels go by the output tensor's dtype).
+  template <class U>
+  tensor_id read_arg(const operator_input& in) {
+    const tensor_id x = activation_input(in.input_at(0));
+    const std::vector<std::int32_t> axis = int_values(in.input_at(1), "axis");
+    if (axis.empty()) fail("its axis tensor is empty");
+    return graph().apply<U>({x}, {.axis = axis[0]});
+  }
+
+  // GATHER: int32 positions, a constant (checked now) or an activation
+  // (a model input of token ids, say); axis and batch_dims in GatherOptions.
+  tensor_id read_gather(const operator_input& in) {
+    const tensor_id x = activation_input(in.input_at(0));
+    const int p = in.input_at(1);
+    if (tensor(p)->type() != tflite::TensorType_INT32)
+      fail("its positions " + tensor_label(p) + " are " + type_name(tensor(p)->type()) +
+           "; TensorFlow Lite Micro's GATHER takes int32 positions only");
+    const tensor_id positions = activation_input(p);
+    gather_options o{};
+    if (const auto* opt = in.o->builtin_options_as_GatherOptions(); opt != nullptr) {
+      o.axis = opt->axis();
+      o.batch_dims = opt->batch_dims();
+    }
+    return graph().apply<ops::gather_op>({x, positions}, o);
   }
 
   tensor_id read_resize_nearest_neighbor(const operator_input& in) {
@@ -765,7 +803,7 @@ class reader {
       {tflite::BuiltinOperator_TRANSPOSE, op::transpose, &reader::read_transpose},
       {tflite::BuiltinOperator_QUANTIZE, op::quantize, &reader::read_unary<ops::quantize_op>},
       {tflite::BuiltinOperator_DEQUANTIZE, op::dequantize, &reader::read_unary<ops::dequantize_op>},
-      {tflite::BuiltinOperator_MEAN, op::mean, &reader::read_mean},
+      {tflite::BuiltinOperator_MEAN, op::mean, &reader::read_reduce<ops::mean_op>},
       {tflite::BuiltinOperator_RESIZE_NEAREST_NEIGHBOR, op::resize_nearest_neighbor,
        &reader::read_resize_nearest_neighbor},
       {tflite::BuiltinOperator_MUL, op::mul, &reader::read_mul},
@@ -794,6 +832,11 @@ class reader {
       {tflite::BuiltinOperator_CEIL, op::ceil, &reader::read_unary<ops::ceil_op>},
       {tflite::BuiltinOperator_ROUND, op::round, &reader::read_unary<ops::round_op>},
       {tflite::BuiltinOperator_CAST, op::cast, &reader::read_cast},
+      {tflite::BuiltinOperator_SUM, op::sum, &reader::read_reduce<ops::sum_op>},
+      {tflite::BuiltinOperator_REDUCE_MAX, op::reduce_max, &reader::read_reduce<ops::reduce_max_op>},
+      {tflite::BuiltinOperator_ARG_MAX, op::arg_max, &reader::read_arg<ops::arg_max_op>},
+      {tflite::BuiltinOperator_ARG_MIN, op::arg_min, &reader::read_arg<ops::arg_min_op>},
+      {tflite::BuiltinOperator_GATHER, op::gather, &reader::read_gather},
   };
 
  public:

@@ -24,7 +24,7 @@
     "an operator's input is not a tensor of this graph: pass a value returned by input(), constant() or an operator") \
   X(bad_shape, "a tensor shape must have 1 to 4 dimensions, each at least 1")                                         \
   X(unsupported_dtype,                                                                                                \
-    "activations must be int8 or float32, and every activation of a model must have the same dtype")                  \
+    "activations must be int8 or float32 (int32 for indices: gather's positions, arg_max/arg_min's outputs)")         \
   X(bad_quantization, "an int8 tensor needs a positive finite scale and a zero point in [-128, 127]")                 \
   X(not_4d, "convolutions and pools take a 4-D NHWC input [batch, height, width, channels]")                          \
   X(bad_window, "strides, dilations, filter sizes and depth multipliers must be from 1 to 32767")                     \
@@ -63,7 +63,21 @@
   X(logistic_zero_point, "logistic: an int8 output needs zero point -128, as TensorFlow Lite requires")               \
   X(scale_out_of_range,                                                                                               \
     "the scales of this layer give a requantization multiplier TFLite cannot represent (check the input, weight and " \
-    "output scales)")
+    "output scales)")                                                                                                 \
+  X(reduce_max_quantization,                                                                                          \
+    "reduce_max compares stored int8 values: its output must have the input's scale and zero point, as TensorFlow "   \
+    "Lite Micro requires")                                                                                            \
+  X(arg_axis,                                                                                                         \
+    "arg_max/arg_min: the axis must be one of the input's axes (negative counts from the last), and the input needs " \
+    "2 to 4 dimensions (the output drops the axis)")                                                                  \
+  X(gather_axes,                                                                                                      \
+    "gather: the axis must be an input axis, batch_dims at most the axis and the positions' rank and below the "      \
+    "input's rank, the first batch_dims dimensions of input and positions equal, and the output at most 4-D")         \
+  X(gather_positions, "gather: the positions must be int32 (TensorFlow Lite Micro refuses int64)")                    \
+  X(gather_index, "gather: a constant position is outside the gathered axis (TensorFlow Lite Micro aborts on it)")    \
+  X(int32_activation,                                                                                                 \
+    "this operator does not take int32 activations (indices): only gather (its positions) and reshape read them; "    \
+    "arg_max/arg_min's int32 outputs may also be model outputs")
 
 namespace weft {
 

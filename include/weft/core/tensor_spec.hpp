@@ -49,6 +49,10 @@ constexpr tensor_spec int8_tensor(shape s, float scale, std::int32_t zero_point)
 /// A float32 tensor (no quantization).
 constexpr tensor_spec float32_tensor(shape s) { return {dtype::float32, s, {}}; }
 
+/// An int32 tensor of indices (gather's positions, token ids; no
+/// quantization).
+constexpr tensor_spec int32_tensor(shape s) { return {dtype::int32, s, {}}; }
+
 /// A constant tensor whose data lives in flash (a constexpr array). The
 /// pointer of `spec.type` holds `provided` elements (checked against the
 /// shape); a constant with none is empty (no bias, say).

@@ -70,6 +70,16 @@ constexpr ops::window_geometry window_of(const node& n, const shape& in) {
   });
 }
 
+/// Whether unit U takes an int32 activation as input k (U::int32_input).
+template <class U>
+constexpr bool takes_int32(int k) {
+  if constexpr (requires { U::int32_input(k); }) {
+    return U::int32_input(k);
+  } else {
+    return false;
+  }
+}
+
 /// Most input and output tensors a model has.
 inline constexpr int max_model_inputs = 8;
 inline constexpr int max_model_outputs = 8;
@@ -122,7 +132,9 @@ struct graph {
     if (!ok()) return {};
     if (input_count >= max_model_inputs) return fail(error::too_many_inputs, -1);
     if (!s.dims.valid()) return fail(error::bad_shape, -1);
-    if (s.type != dtype::int8 && s.type != dtype::float32) return fail(error::unsupported_dtype, -1);
+    // int32: indices (gather's positions, token ids, say).
+    if (s.type != dtype::int8 && s.type != dtype::float32 && s.type != dtype::int32)
+      return fail(error::unsupported_dtype, -1);
     if (s.type == dtype::int8 && !ops::valid_int8_quantization(s.quant)) return fail(error::bad_quantization, -1);
     const int t = add_tensor(s, from_model_input);
     if (t < 0) return {};
@@ -169,6 +181,13 @@ struct graph {
     for (const tensor_id t : inputs) {
       if (!valid(t)) return fail(error::bad_tensor, index);
       x.in[static_cast<std::size_t>(k)] = spec(t.index);
+      if (is_constant(t.index)) {
+        x.consts[static_cast<std::size_t>(k)] = constants[static_cast<std::size_t>(t.index)];
+      } else if (spec(t.index).type == dtype::int32 && !takes_int32<U>(k)) {
+        // An int32 activation is an index: only units that read indices
+        // take one (the others' kernels are int8 and float32).
+        return fail(error::int32_activation, index);
+      }
       n.inputs[static_cast<std::size_t>(k++)] = t.index;
     }
     n.arity = count;

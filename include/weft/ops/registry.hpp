@@ -11,11 +11,12 @@
 #include "weft/ops/conv2d/unit.hpp"
 #include "weft/ops/depthwise_conv2d/unit.hpp"
 #include "weft/ops/fully_connected/unit.hpp"
+#include "weft/ops/gather/unit.hpp"
 #include "weft/ops/math/unit.hpp"
-#include "weft/ops/mean/unit.hpp"
 #include "weft/ops/pad/unit.hpp"
 #include "weft/ops/pool2d/unit.hpp"
 #include "weft/ops/quantize/unit.hpp"
+#include "weft/ops/reduce/unit.hpp"
 #include "weft/ops/reshape/unit.hpp"
 #include "weft/ops/resize/unit.hpp"
 #include "weft/ops/softmax/unit.hpp"
@@ -69,7 +70,12 @@
   X(floor)                   \
   X(ceil)                    \
   X(round)                   \
-  X(cast)
+  X(cast)                    \
+  X(sum)                     \
+  X(reduce_max)              \
+  X(arg_max)                 \
+  X(arg_min)                 \
+  X(gather)
 
 namespace weft {
 

@@ -28,7 +28,8 @@
 //       its kernel on one tile, always inlined into the operator's step;
 //       chooses among its variants by the core's ISA traits
 //
-// and optionally: `window` (operators sliding a window over an NHWC image),
+// and optionally: `int32_input(k)` (whether input k may be an int32
+// activation: an index tensor; other units never see one), `window` (operators sliding a window over an NHWC image),
 // `row_unit` (elements per tile row when a row is not one), `in_place` (the
 // memory plan may write its output over an input), the constant tables it
 // prepares (weight_channels, pads_with_zero_point, ...; see exec/prepare.hpp)
@@ -61,6 +62,9 @@ struct operands {
   const constant* weights = nullptr;
   const constant* bias = nullptr;
   quantization out{};
+  /// The data of inputs that are graph constants (empty for activations):
+  /// what a unit checks of constant operands when the model compiles.
+  std::array<constant, max_inputs> consts{};
 };
 
 /// One parameter of an operator's options, by name: what the code
