@@ -63,7 +63,16 @@
   X(logistic_zero_point, "logistic: an int8 output needs zero point -128, as TensorFlow Lite requires")               \
   X(scale_out_of_range,                                                                                               \
     "the scales of this layer give a requantization multiplier TFLite cannot represent (check the input, weight and " \
-    "output scales)")
+    "output scales)")                                                                                                 \
+  X(bad_slice,                                                                                                        \
+    "slice: along each input axis the count must be at least 1, the stride non-zero, and the first and last "         \
+    "elements taken inside the axis; a dropped axis takes one element, and at least one axis stays")                  \
+  X(concatenation_shapes,                                                                                             \
+    "concatenation: the axis must be an axis of the inputs, and every input must have the same rank and the same "    \
+    "sizes off the axis")                                                                                             \
+  X(concatenation_quantization,                                                                                       \
+    "concatenation: every int8 input must have the output's scale and zero point (TensorFlow Lite Micro copies the "  \
+    "values, it does not requantize)")
 
 namespace weft {
 

@@ -8,6 +8,7 @@
 #include "weft/ops/activations/unit.hpp"
 #include "weft/ops/add/unit.hpp"
 #include "weft/ops/binary/unit.hpp"
+#include "weft/ops/concatenation/unit.hpp"
 #include "weft/ops/conv2d/unit.hpp"
 #include "weft/ops/depthwise_conv2d/unit.hpp"
 #include "weft/ops/fully_connected/unit.hpp"
@@ -18,6 +19,7 @@
 #include "weft/ops/quantize/unit.hpp"
 #include "weft/ops/reshape/unit.hpp"
 #include "weft/ops/resize/unit.hpp"
+#include "weft/ops/slice/unit.hpp"
 #include "weft/ops/softmax/unit.hpp"
 #include "weft/ops/transpose/unit.hpp"
 
@@ -69,7 +71,9 @@
   X(floor)                   \
   X(ceil)                    \
   X(round)                   \
-  X(cast)
+  X(cast)                    \
+  X(slice)                   \
+  X(concatenation)
 
 namespace weft {
 
