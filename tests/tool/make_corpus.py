@@ -945,6 +945,50 @@ def slicing_models(g):
                 models[f"op_squeeze_{d}_{'dims' if with_dims else 'all'}_{k}"] = squeeze_model(g, dtype, with_dims)
         for axis in (0, 2, 3, -1, -4, -2):
             models[f"op_expand_dims_{d}_axis{str(axis).replace('-', 'm')}"] = expand_dims_model(g, dtype, axis)
+        # Outputs of about a thousand elements, which the schedule cuts
+        # across cores (the small ones above run on one).
+        for k, axis in enumerate((-1, 1)):
+            m = Recorder("concatenation corpus")
+            q = (g.scale(0.002, 0.2), g.zero_point())
+            shapes = [[2, 9, 7, 5], [2, 13, 7, 5], [2, 4, 7, 5]] if axis == 1 else \
+                [[2, 9, 7, 5], [2, 9, 7, 11], [2, 9, 7, 3]]
+            xs = [m.input(sh, "INT8", *q) if dtype == "INT8" else m.input(sh, "FLOAT32") for sh in shapes]
+            m.output(m.concatenation(xs, axis))
+            m.note("concatenation")
+            models[f"op_concatenation_{d}_cores_{k}"] = m
+        m = Recorder("pack corpus")
+        q = (g.scale(0.002, 0.2), g.zero_point())
+        xs = [m.input([6, 7, 9], "INT8", *q) if dtype == "INT8" else m.input([6, 7, 9], "FLOAT32") for _ in range(4)]
+        m.output(m.pack(xs, 2))
+        for kind in ["reshape"] * 4 + ["concatenation"]:
+            m.note(kind)
+        models[f"op_pack_{d}_cores"] = m
+        m = Recorder("slice corpus")
+        m.output(m.slice(movement_input(g, m, [3, 17, 9, 11], dtype), [1, 2, 0, 3], [2, 14, -1, 5]))
+        m.note("slice")
+        models[f"op_slice_{d}_cores"] = m
+        for k, (begin, end, strides, shape) in enumerate((([0, 1, 0, 0], [3, 17, 9, 11], [1, 1, 2, 1], [3, 16, 5, 11]),
+                                                           ([2, -1, 8, 10], [0, 0, 0, 0], [-1, -1, -1, -2],
+                                                            [2, 16, 8, 5]))):
+            m = Recorder("strided slice corpus")
+            m.output(m.strided_slice(movement_input(g, m, [3, 17, 9, 11], dtype), begin, end, strides, shape))
+            m.note("slice")
+            models[f"op_strided_slice_{d}_cores_{k}"] = m
+        m = Recorder("split corpus")
+        for y in m.split(movement_input(g, m, [2, 12, 9, 10], dtype), 1, 3):
+            m.output(y)
+            m.note("slice")
+        models[f"op_split_{d}_cores"] = m
+        m = Recorder("split_v corpus")
+        for y in m.split_v(movement_input(g, m, [2, 9, 10, 12], dtype), [7, 1, 4], -1):
+            m.output(y)
+            m.note("slice")
+        models[f"op_split_v_{d}_cores"] = m
+        m = Recorder("unpack corpus")
+        for y in m.unpack(movement_input(g, m, [6, 3, 9, 11], dtype), 1):
+            m.output(y)
+            m.note("slice")
+        models[f"op_unpack_{d}_cores"] = m
     # float32 only: check_io.py builds int8 op_io_ models for a board too.
     models["op_io_float32_split_pack_0"] = split_pack_model(g, "FLOAT32")
     return models
