@@ -1252,8 +1252,8 @@ class reader {
       map_tensor(out, ys[k].index);
     }
     // Every weft operator made for this one names it; the one writing
-    // output k (of several) is output k, the others (views a PACK or an
-    // UNPACK makes on the way) write no TFLite tensor.
+    // output k (of several) is output k, the others (the views a PACK
+    // makes of its inputs) write no TFLite tensor.
     for (int i = first_node; i < g.node_count; ++i) {
       int source_output = internal_output;
       for (std::size_t k = 0; k < ys.size(); ++k)
