@@ -136,6 +136,29 @@ const tensor_spec in8 = int8_tensor({1, 6, 6, 2}, 0.1f, 0);
 
 }  // namespace
 
+TEST_CASE("slices and concatenations give TFLite's shapes and keep the quantization", "[graph]") {
+  static constexpr auto g = [] {
+    weft::graph<4> h;
+    const auto x = h.input(int8_tensor({2, 5, 3}, 0.1f, 4));
+    // Axis 0: element 1 alone, dropped; axis 1: 4, 2, 0; axis 2: all.
+    const auto s = h.apply<ops::slice_op>(
+        {x}, {.begin = {1, 4, 0}, .stride = {1, -2, 1}, .count = {1, 3, 3}, .drop = {true, false, false}});
+    const auto y = h.input(int8_tensor({3, 3}, 0.1f, 4));
+    const auto c = h.apply<ops::concatenation_op>({s, y, s}, {.axis = 0}, {0.1f, 4});
+    h.output(c);
+    return h;
+  }();
+  static_assert(g.ok());
+  STATIC_REQUIRE(g.spec(g.at(0).output).dims == shape{3, 3});
+  STATIC_REQUIRE(g.spec(g.at(1).output).dims == shape{9, 3});
+  STATIC_REQUIRE(g.spec(g.at(1).output).quant == quantization{0.1f, 4});
+  // The slice starts at element (1, 4, 0) and steps back two rows of 3.
+  const auto args = ops::slice_op::make_args<std::int8_t>(g, 0, 0);
+  CHECK(args.base == 1 * 15 + 4 * 3);
+  CHECK(args.stride == std::array<int, 4>{0, 0, -6, 1});
+  CHECK(args.out == shape{1, 1, 3, 3});
+}
+
 TEST_CASE("each mistake is recorded with its operator, and building stops there", "[graph][errors]") {
   const std::vector<error_case> cases = {
       {"no input", error::no_input, 0, [](auto& g, auto&) { g.softmax({0}); }},
@@ -429,6 +452,70 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
          g.template apply<ops::gather_op>(
              {g.input(int8_tensor({4, 2}, 0.1f, 0)), g.constant(c.int32({0, 1, 1, 0, 0, 1, 2, 0}, {4, 2}))},
              {.axis = -1, .batch_dims = 1});
+        }},
+      // Slices and concatenations: what TFLite Micro aborts on (or writes
+      // nothing for) is refused when the graph is built.
+      {"slice outside its input", error::bad_slice, 0,
+       [](auto& g, auto&) {  // elements 3 and 4 of an axis of 4
+         g.template apply<ops::slice_op>({g.input(int8_tensor({4}, 0.1f, 0))}, {.begin = {3}, .count = {2}});
+       }},
+      {"slice walking backwards out of its input", error::bad_slice, 0,
+       [](auto& g, auto&) {  // elements 1, -1
+         g.template apply<ops::slice_op>({g.input(int8_tensor({4}, 0.1f, 0))},
+                                         {.begin = {1}, .stride = {-2}, .count = {2}});
+       }},
+      {"slice stride 0", error::bad_slice, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::slice_op>({g.input(int8_tensor({4}, 0.1f, 0))}, {.stride = {0}, .count = {1}});
+       }},
+      {"slice dropping an axis of several elements", error::bad_slice, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::slice_op>({g.input(int8_tensor({4, 2}, 0.1f, 0))},
+                                         {.count = {2, 2}, .drop = {true, false}});
+       }},
+      {"slice dropping every axis", error::bad_slice, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::slice_op>({g.input(int8_tensor({4}, 0.1f, 0))}, {.count = {1}, .drop = {true}});
+       }},
+      {"slice dropping an axis the input lacks", error::bad_slice, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::slice_op>({g.input(int8_tensor({4}, 0.1f, 0))},
+                                         {.count = {1, 1}, .drop = {false, true}});
+       }},
+      {"concatenation axis", error::concatenation_shapes, 0,
+       [](auto& g, auto&) {
+         const auto x = g.input(int8_tensor({2, 3}, 0.1f, 0));
+         g.template apply<ops::concatenation_op>({x, x}, {.axis = 2}, {0.1f, 0});
+       }},
+      {"concatenation sizes off the axis", error::concatenation_shapes, 0,
+       [](auto& g, auto&) {
+         const auto x = g.input(int8_tensor({2, 3}, 0.1f, 0)), y = g.input(int8_tensor({2, 4}, 0.1f, 0));
+         g.template apply<ops::concatenation_op>({x, y}, {.axis = 0}, {0.1f, 0});
+       }},
+      {"concatenation ranks", error::concatenation_shapes, 0,
+       [](auto& g, auto&) {
+         const auto x = g.input(int8_tensor({2, 3}, 0.1f, 0)), y = g.input(int8_tensor({2, 3, 1}, 0.1f, 0));
+         g.template apply<ops::concatenation_op>({x, y}, {.axis = 0}, {0.1f, 0});
+       }},
+      {"concatenation of different quantizations", error::concatenation_quantization, 0,
+       [](auto& g, auto&) {
+         const auto x = g.input(int8_tensor({2, 3}, 0.1f, 0)), y = g.input(int8_tensor({2, 3}, 0.1f, 1));
+         g.template apply<ops::concatenation_op>({x, y}, {.axis = 1}, {0.1f, 0});
+       }},
+      {"concatenation to another quantization", error::concatenation_quantization, 0,
+       [](auto& g, auto&) {
+         const auto x = g.input(int8_tensor({2, 3}, 0.1f, 0));
+         g.template apply<ops::concatenation_op>({x, x}, {.axis = 1}, {0.2f, 0});
+       }},
+      {"concatenation of two dtypes", error::unsupported_dtype, 0,
+       [](auto& g, auto&) {
+         const auto x = g.input(int8_tensor({2, 3}, 0.1f, 0)), y = g.input(float32_tensor({2, 3}));
+         g.template apply<ops::concatenation_op>({x, y}, {.axis = 1}, {0.1f, 0});
+       }},
+      {"concatenation of eleven inputs", error::input_count, 0,
+       [](auto& g, auto&) {  // TFLite Micro's limit is 10
+         const auto x = g.input(int8_tensor({2, 3}, 0.1f, 0));
+         g.template apply<ops::concatenation_op>({x, x, x, x, x, x, x, x, x, x, x}, {.axis = 1}, {0.1f, 0});
        }},
   };
   for (const auto& c : cases) {

@@ -16,8 +16,11 @@ inferences of seeded random inputs run
 - through `weft run` with a single --output, which must hold each
   inference's outputs one after another.
 int8 and int32 outputs must be equal byte for byte, float32 within 1e-5 of
-the largest value. Wrong numbers of --input or --output files must be refused (exit 2)
-with a message that says how many the model takes.
+the largest value. Wrong numbers of --input or --output files must be
+refused (exit 2) with a message that says how many the model takes. On the
+host, `weft run --dump` of the model with SPLIT, PACK and UNPACK writes the
+files `tflm_run --dump` writes (opNNN_K.bin for output K of an operator with
+several), with the same values.
 
 Without tflm_run the test prints SKIPPED (CTest reports it skipped), except
 under CI (the CI environment variable set), where it fails.
@@ -80,9 +83,11 @@ def main():
         return
     # Each model is one build (a host program or a firmware): one model of
     # each kind, dtypes alternating, on the host (int8_indices: an int32
-    # input and output); on a board the two with several inputs or several
-    # outputs. test_tflm runs every op_io_ model through the same kernels.
-    kinds = ["int8_three", "float32_two_inputs", "int8_constant_operand", "float32_intermediate_output", "int8_indices"]
+    # input and output; float32_split_pack: operators with several outputs,
+    # dumped); on a board the two with several inputs or several outputs.
+    # test_tflm runs every op_io_ model through the same kernels.
+    kinds = ["int8_three", "float32_two_inputs", "int8_constant_operand", "float32_intermediate_output", "int8_indices",
+             "float32_split_pack"]
     if target != "host":
         kinds = ["int8_three", "int8_two_inputs"]
     models = [f"op_io_{kind}_0.tflite" for kind in kinds]
@@ -149,6 +154,27 @@ def main():
                     at += size
             if at != len(data):
                 fail(f"{name}: one --output holds {len(data)} bytes, expected {at}")
+        # Operators with several outputs dump each as TFLite Micro does
+        # (opNNN_K.bin), and the views an import adds on the way not at all.
+        if "split" in name and target == "host":
+            dumps = {}
+            for who in ("tflm", "weft"):
+                folder = os.path.join(work, f"dump_{who}")
+                shutil.rmtree(folder, ignore_errors=True)
+                os.makedirs(folder)
+                one = os.path.join(work, "one_in0.bin")
+                with open(one, "wb") as f:
+                    f.write(records[0][0])
+                out = os.path.join(work, "dump_out.bin")
+                if who == "tflm":
+                    run([tflm, model, "--input", one, "--output", out, "--dump", folder])
+                else:
+                    run([weft, "run", model, "--cores", cores[0], "--input", one, "--output", out, "--dump", folder])
+                dumps[who] = {f: open(os.path.join(folder, f), "rb").read() for f in os.listdir(folder)}
+            if sorted(dumps["weft"]) != sorted(dumps["tflm"]) or not any("_1.bin" in f for f in dumps["tflm"]):
+                fail(f"{name}: weft dumps {sorted(dumps['weft'])}, tflm_run {sorted(dumps['tflm'])}")
+            for f, data in dumps["tflm"].items():  # raw copies: byte for byte
+                same(dumps["weft"][f], data, "int8", f"{name}: --dump {f}")
         # The wrong number of files is the user's mistake: exit 2, and say so.
         if len(inputs) > 1:
             p = run([weft, "run", model, "--input", in_files[0], "--output", os.path.join(work, "x.bin")], expect=2)

@@ -28,6 +28,7 @@ import copy
 import math
 import os
 import random
+import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "python"))
@@ -745,6 +746,334 @@ def cast_model(g, source, target):
     return m
 
 
+def small_shape(g, rank, lo=1, hi=5):
+    return [g.r.randint(lo, hi) for _ in range(rank)]
+
+
+def movement_input(g, m, shape, dtype):
+    """An input with a random quantization (int8), which a raw copy keeps."""
+    if dtype == "INT8":
+        return m.input(shape, "INT8", g.scale(0.002, 0.2), g.zero_point())
+    return m.input(shape, "FLOAT32")
+
+
+def concatenation_model(g, dtype, count, rank, constant=False):
+    """`count` inputs; beyond 6 (a model takes at most 8 inputs), and the
+    last with `constant`, constant tensors."""
+    m = Recorder("concatenation corpus")
+    axis = g.r.randrange(-rank, rank)
+    base = small_shape(g, rank, 1, 4)
+    q = (g.scale(0.002, 0.2), g.zero_point())
+    xs = []
+    for k in range(count):
+        shape = list(base)
+        shape[axis] = g.r.randint(1, 4)
+        if k >= 6 or (constant and k == count - 1):
+            n = math.prod(shape)
+            xs.append(m.constant(g.int8s(n, -128, 127), shape, "INT8", *q) if dtype == "INT8" else
+                      m.constant(g.floats(n), shape, "FLOAT32"))
+        else:
+            xs.append(m.input(shape, "INT8", *q) if dtype == "INT8" else m.input(shape, "FLOAT32"))
+    m.output(m.concatenation(xs, axis))
+    m.note("concatenation")
+    return m
+
+
+def pack_model(g, dtype, count, rank, axis):
+    m = Recorder("pack corpus")
+    shape = small_shape(g, rank, 1, 4)
+    q = (g.scale(0.002, 0.2), g.zero_point())
+    xs = [m.input(shape, "INT8", *q) if dtype == "INT8" else m.input(shape, "FLOAT32") for _ in range(count)]
+    m.output(m.pack(xs, axis))
+    for _ in range(count):
+        m.note("reshape")
+    m.note("concatenation")
+    return m
+
+
+def slice_model(g, dtype, rank):
+    m = Recorder("slice corpus")
+    shape = small_shape(g, rank, 1, 6)
+    x = movement_input(g, m, shape, dtype)
+    begin = [g.r.randrange(n) for n in shape]
+    size = [-1 if g.r.random() < 0.25 else g.r.randint(1, n - b) for n, b in zip(shape, begin)]
+    m.output(m.slice(x, begin, size))
+    m.note("slice")
+    return m
+
+
+def strided_slice_shape(shape, begin, end, strides, begin_mask, end_mask, shrink):
+    """The output shape TFLite Micro gives (strided_slice_logic.h), or None
+    where it is empty or TFLite Micro writes nothing (a shrunk axis walked
+    backwards or begun past its end)."""
+    out = []
+    for d, n in enumerate(shape):
+        s = strides[d]
+
+        def clamp(v):
+            v = v + n if v < 0 else v
+            lo, hi = (0, n) if s > 0 else (-1, n - 1)
+            return min(max(v, lo), hi)
+        start = clamp(begin[d])
+        if begin_mask >> d & 1:
+            start = 0 if s > 0 else n - 1
+        if shrink >> d & 1:
+            if s < 0 or start >= n:
+                return None
+            continue
+        stop = clamp(end[d])
+        if end_mask >> d & 1:
+            stop = n if s > 0 else -1
+        span = stop - start if s > 0 else start - stop
+        if span <= 0:
+            return None
+        out.append(-(-span // abs(s)))
+    return out or None
+
+
+def strided_slice_model(g, dtype, rank, force=None, ignored=False):
+    """A random STRIDED_SLICE of a rank-`rank` input; force = (mask, axis):
+    that mask bit set."""
+    while True:
+        shape = small_shape(g, rank, 1, 7)
+        begin = [g.r.randint(-n - 2, n + 1) for n in shape]
+        end = [g.r.randint(-n - 2, n + 2) for n in shape]
+        strides = [g.r.choice([1, 1, 2, 3, -1, -2]) for _ in shape]
+        masks = {k: g.r.randrange(1 << rank) if g.r.random() < 0.5 else 0 for k in ("begin", "end", "shrink")}
+        if force is not None:
+            masks[force[0]] |= 1 << force[1]
+        out = strided_slice_shape(shape, begin, end, strides, masks["begin"], masks["end"], masks["shrink"])
+        if out is not None:
+            break
+    m = Recorder("strided slice corpus")
+    x = movement_input(g, m, shape, dtype)
+    extra = {"ellipsis_mask": g.r.randrange(1, 1 << rank), "new_axis_mask": g.r.randrange(1, 1 << rank)} \
+        if ignored else {}
+    m.output(m.strided_slice(x, begin, end, strides, out, masks["begin"], masks["end"], masks["shrink"], **extra))
+    m.note("slice")
+    return m
+
+
+def split_model(g, dtype, parts, axis, rank):
+    m = Recorder("split corpus")
+    shape = small_shape(g, rank, 1, 3)
+    shape[axis] = parts * g.r.randint(1, 3)
+    x = movement_input(g, m, shape, dtype)
+    for y in m.split(x, axis, parts):
+        m.output(y)
+        m.note("slice")
+    return m
+
+
+def split_v_model(g, dtype, rank):
+    m = Recorder("split_v corpus")
+    shape = small_shape(g, rank, 1, 3)
+    axis = g.r.randrange(-rank, rank)
+    sizes = [g.r.randint(1, 4) for _ in range(g.r.randint(2, 4))]
+    shape[axis] = sum(sizes)
+    x = movement_input(g, m, shape, dtype)
+    for y in m.split_v(x, sizes, axis):
+        m.output(y)
+        m.note("slice")
+    return m
+
+
+def unpack_model(g, dtype, rank, axis):
+    m = Recorder("unpack corpus")
+    shape = small_shape(g, rank, 1, 4)
+    x = movement_input(g, m, shape, dtype)
+    for y in m.unpack(x, axis):
+        m.output(y)
+        m.note("slice")
+    return m
+
+
+def squeeze_model(g, dtype, with_dims):
+    m = Recorder("squeeze corpus")
+    rank = g.r.randint(2, 4)
+    shape = small_shape(g, rank, 2, 5)
+    ones = g.r.sample(range(rank), g.r.randint(1, rank - 1))
+    for d in ones:
+        shape[d] = 1
+    x = movement_input(g, m, shape, dtype)
+    dims = [d - rank if g.r.random() < 0.5 else d for d in g.r.sample(ones, g.r.randint(1, len(ones)))] \
+        if with_dims else []
+    # Between two copies, so that the reshape is not the model's input or output.
+    y = m.squeeze(m.slice(x, [0] * rank, shape), dims)
+    m.output(m.slice(y, [0] * len(y.shape), y.shape))
+    m.note("slice")
+    m.note("reshape")
+    m.note("slice")
+    return m
+
+
+def expand_dims_model(g, dtype, axis):
+    m = Recorder("expand_dims corpus")
+    shape = small_shape(g, 3, 1, 5)
+    x = movement_input(g, m, shape, dtype)
+    y = m.expand_dims(m.slice(x, [0, 0, 0], shape), axis)
+    m.output(m.slice(y, [0] * 4, y.shape))
+    m.note("slice")
+    m.note("reshape")
+    m.note("slice")
+    return m
+
+
+def split_pack_model(g, dtype):
+    """SPLIT, PACK, UNPACK and CONCATENATION in a row, with two outputs: the
+    operators with several outputs and the views PACK adds, for `weft run
+    --dump` (check_io.py) as well as test_tflm."""
+    m = Recorder("split and pack corpus")
+    x = movement_input(g, m, [2, 6, g.r.randint(1, 4)], dtype)
+    parts = m.split(x, 1, 3)
+    u = m.unpack(m.pack(parts, 0), 2)
+    m.output(m.concatenation(u, -1))
+    m.output(parts[1])
+    for kind in ["slice"] * 3 + ["reshape"] * 3 + ["concatenation"] + ["slice"] * 2 + ["concatenation"]:
+        m.note(kind)
+    return m
+
+
+def slicing_refusals():
+    """(name, the words weft's message must contain, a function adding the
+    operator to a writer model): slicing and joining operators TFLite Micro
+    refuses (exit 2), aborts on, or writes nothing for."""
+    def i8(m, shape, zp=0):
+        return m.input(shape, "INT8", 0.05, zp)
+
+    def concat_relu(m):
+        m.output(m.concatenation([i8(m, [2, 3]), i8(m, [2, 3])], 1))
+        m.operators[-1]["builtin_options"]["fused_activation_function"] = "RELU"
+
+    def concat_quant(m):
+        m.output(m.concatenation([i8(m, [2, 3]), i8(m, [2, 3], 5)], 1))
+
+    def strided(begin, end, strides, shrink, shape):
+        return lambda m: m.output(m.strided_slice(i8(m, [4, 5]), begin, end, strides, shape, shrink_axis_mask=shrink))
+
+    def split_v_short(m):
+        for y in m.split_v(i8(m, [4, 6]), [2, 2], 1):
+            m.output(y)
+
+    def unpack_num(m):
+        for y in m.unpack(i8(m, [3, 2]), 0):
+            m.output(y)
+        m.operators[-1]["builtin_options"]["num"] = 2
+
+    def expand_far(m):
+        x = i8(m, [2, 3])
+        m.output(m.expand_dims(x, 1))
+        m.buffers[-1]["data"] = list(struct.pack("<i", 3))
+    return [
+        ("concatenation_activation", "operator 0 (CONCATENATION): fused activation RELU: TensorFlow Lite Micro's "
+         "CONCATENATION takes none", concat_relu),
+        ("concatenation_quantization", "operator 0 (CONCATENATION): concatenation: every int8 input must have the "
+         "output's scale and zero point", concat_quant),
+        ("slice_outside", "operator 0 (SLICE): takes elements [3, 5) of axis 1 of size 4",
+         lambda m: m.output(m.slice(i8(m, [2, 4]), [0, 3], [2, 2]))),
+        ("strided_slice_stride_0", "operator 0 (STRIDED_SLICE): its stride along axis 1 is 0",
+         strided([0, 0], [4, 5], [1, 0], 0, [4, 5])),
+        ("strided_slice_shrink_backwards", "operator 0 (STRIDED_SLICE): shrinks axis 0 with a negative stride",
+         strided([1, 0], [2, 5], [-1, 1], 1, [5])),
+        ("strided_slice_empty", "operator 0 (STRIDED_SLICE): takes no element along axis 1",
+         strided([0, 3], [4, 1], [1, 1], 0, [4, 1])),
+        ("split_v_uncovered", "operator 0 (SPLIT_V): its outputs take 4 elements along axis 1, which has 6",
+         split_v_short),
+        ("unpack_num", "operator 0 (UNPACK): its num is 2 with 3 outputs, along axis 0 of size 3", unpack_num),
+        ("squeeze_not_one", "operator 0 (SQUEEZE): squeezes axis 1 of size 3",
+         lambda m: m.output(m.squeeze(i8(m, [1, 3]), [1]))),
+        ("expand_dims_axis", "operator 0 (EXPAND_DIMS): its axis 3 is not a place to insert an axis in a rank-2 "
+         "input", expand_far),
+    ]
+
+
+def slicing_models(g):
+    """CONCATENATION, PACK, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, UNPACK,
+    SQUEEZE, EXPAND_DIMS: small tensors, every axis (negative ones too)."""
+    models = {}
+    for dtype in DTYPES:
+        d = dtype.lower()
+        for count in range(1, 11):
+            for k in range(2):
+                rank = (count + k) % 4 + 1
+                models[f"op_concatenation_{d}_{count}in_r{rank}_{k}"] = concatenation_model(g, dtype, count, rank)
+        models[f"op_concatenation_{d}_constant"] = concatenation_model(g, dtype, 3, 3, constant=True)
+        for rank in (1, 2, 3):
+            for axis in range(-rank - 1, rank + 1):
+                tag = str(axis).replace("-", "m")
+                models[f"op_pack_{d}_r{rank}_axis{tag}"] = pack_model(g, dtype, g.r.randint(1, 4), rank, axis)
+        for rank in (1, 2, 3, 4):
+            for k in range(3):
+                models[f"op_slice_{d}_r{rank}_{k}"] = slice_model(g, dtype, rank)
+            for k in range(4):
+                models[f"op_strided_slice_{d}_r{rank}_{k}"] = strided_slice_model(g, dtype, rank)
+        for mask in ("begin", "end", "shrink"):
+            for axis in range(4):
+                models[f"op_strided_slice_{d}_{mask}_mask{axis}"] = strided_slice_model(g, dtype, 4, (mask, axis))
+        models[f"op_strided_slice_{d}_ignored_masks"] = strided_slice_model(g, dtype, 3, ignored=True)
+        for parts in (1, 2, 3, 4):
+            for k, (rank, axis) in enumerate(((4, g.r.randrange(4)), (3, g.r.randrange(-3, 0)))):
+                tag = str(axis).replace("-", "m")
+                models[f"op_split_{d}_{parts}parts_r{rank}_axis{tag}"] = split_model(g, dtype, parts, axis, rank)
+        for rank in (1, 2, 3, 4):
+            models[f"op_split_v_{d}_r{rank}"] = split_v_model(g, dtype, rank)
+        for rank in (2, 3, 4):
+            for axis in range(rank):
+                models[f"op_unpack_{d}_r{rank}_axis{axis}"] = unpack_model(g, dtype, rank, axis)
+            models[f"op_unpack_{d}_r{rank}_axism1"] = unpack_model(g, dtype, rank, -1)
+        for with_dims in (False, True):
+            for k in range(2):
+                models[f"op_squeeze_{d}_{'dims' if with_dims else 'all'}_{k}"] = squeeze_model(g, dtype, with_dims)
+        for axis in (0, 2, 3, -1, -4, -2):
+            models[f"op_expand_dims_{d}_axis{str(axis).replace('-', 'm')}"] = expand_dims_model(g, dtype, axis)
+        # Outputs of about a thousand elements, which the schedule cuts
+        # across cores (the small ones above run on one).
+        for k, axis in enumerate((-1, 1)):
+            m = Recorder("concatenation corpus")
+            q = (g.scale(0.002, 0.2), g.zero_point())
+            shapes = [[2, 9, 7, 5], [2, 13, 7, 5], [2, 4, 7, 5]] if axis == 1 else \
+                [[2, 9, 7, 5], [2, 9, 7, 11], [2, 9, 7, 3]]
+            xs = [m.input(sh, "INT8", *q) if dtype == "INT8" else m.input(sh, "FLOAT32") for sh in shapes]
+            m.output(m.concatenation(xs, axis))
+            m.note("concatenation")
+            models[f"op_concatenation_{d}_cores_{k}"] = m
+        m = Recorder("pack corpus")
+        q = (g.scale(0.002, 0.2), g.zero_point())
+        xs = [m.input([6, 7, 9], "INT8", *q) if dtype == "INT8" else m.input([6, 7, 9], "FLOAT32") for _ in range(4)]
+        m.output(m.pack(xs, 2))
+        for kind in ["reshape"] * 4 + ["concatenation"]:
+            m.note(kind)
+        models[f"op_pack_{d}_cores"] = m
+        m = Recorder("slice corpus")
+        m.output(m.slice(movement_input(g, m, [3, 17, 9, 11], dtype), [1, 2, 0, 3], [2, 14, -1, 5]))
+        m.note("slice")
+        models[f"op_slice_{d}_cores"] = m
+        for k, (begin, end, strides, shape) in enumerate((([0, 1, 0, 0], [3, 17, 9, 11], [1, 1, 2, 1], [3, 16, 5, 11]),
+                                                           ([2, -1, 8, 10], [0, 0, 0, 0], [-1, -1, -1, -2],
+                                                            [2, 16, 8, 5]))):
+            m = Recorder("strided slice corpus")
+            m.output(m.strided_slice(movement_input(g, m, [3, 17, 9, 11], dtype), begin, end, strides, shape))
+            m.note("slice")
+            models[f"op_strided_slice_{d}_cores_{k}"] = m
+        m = Recorder("split corpus")
+        for y in m.split(movement_input(g, m, [2, 12, 9, 10], dtype), 1, 3):
+            m.output(y)
+            m.note("slice")
+        models[f"op_split_{d}_cores"] = m
+        m = Recorder("split_v corpus")
+        for y in m.split_v(movement_input(g, m, [2, 9, 10, 12], dtype), [7, 1, 4], -1):
+            m.output(y)
+            m.note("slice")
+        models[f"op_split_v_{d}_cores"] = m
+        m = Recorder("unpack corpus")
+        for y in m.unpack(movement_input(g, m, [6, 3, 9, 11], dtype), 1):
+            m.output(y)
+            m.note("slice")
+        models[f"op_unpack_{d}_cores"] = m
+    # float32 only: check_io.py builds int8 op_io_ models for a board too.
+    models["op_io_float32_split_pack_0"] = split_pack_model(g, "FLOAT32")
+    return models
+
 def operator_models():
     g = Generator(2026)
     models = {}
@@ -838,6 +1167,7 @@ def operator_models():
         models[f"op_dequantize_int8_{k}"] = dequantize_model(g)
     models.update(unary_models(Generator(2027)))
     models.update(reduction_models(Generator(2028)))
+    models.update(slicing_models(Generator(2028)))
     return models
 
 
@@ -1185,6 +1515,12 @@ def bad_models(base, flatc):
     bad["gather_int64_positions"] = (tw.to_bytes(d, flatc),
                                      "operator 0 (GATHER): its positions 1 'op0_positions' are int64; TensorFlow "
                                      "Lite Micro's GATHER takes int32 positions only")
+    # Slicing and joining: what TFLite Micro refuses, aborts on, or writes
+    # nothing for.
+    for name, expect, build in slicing_refusals():
+        sm = tw.Model(f"bad {name}")
+        build(sm)
+        bad[name] = (tw.to_bytes(sm.to_dict(), flatc), expect)
     files = tw.to_bytes_many([d for d, _ in altered.values()], flatc)
     for (name, (_, expect)), data in zip(altered.items(), files):
         bad[name] = (data, expect)

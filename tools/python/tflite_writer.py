@@ -574,6 +574,108 @@ class Model:
                        {"axis": int(axis), "batch_dims": int(batch_dims)})
         return y
 
+    def concatenation(self, xs, axis, output=None):
+        """CONCATENATION of xs along `axis` (negative: from the end); an int8
+        output takes (scale, zero point), the first input's by default."""
+        rank = len(xs[0].shape)
+        a = axis + rank if axis < 0 else axis
+        shape = list(xs[0].shape)
+        shape[a] = sum(x.shape[a] for x in xs)
+        if xs[0].dtype == "INT8" and output is None:
+            output = xs[0].quantization
+        y = self._activation(shape, xs[0].dtype, output)
+        self._operator("CONCATENATION", [x.index for x in xs], [y.index], "ConcatenationOptions",
+                       {"axis": int(axis), "fused_activation_function": "NONE"})
+        return y
+
+    def pack(self, xs, axis, output=None):
+        """PACK: xs (one shape) stacked along a new axis `axis`."""
+        rank = len(xs[0].shape) + 1
+        a = axis + rank if axis < 0 else axis
+        shape = list(xs[0].shape[:a]) + [len(xs)] + list(xs[0].shape[a:])
+        if xs[0].dtype == "INT8" and output is None:
+            output = xs[0].quantization
+        y = self._activation(shape, xs[0].dtype, output)
+        self._operator("PACK", [x.index for x in xs], [y.index], "PackOptions",
+                       {"values_count": len(xs), "axis": int(axis)})
+        return y
+
+    def _indices(self, values, what):
+        return self._constant(Constant("INT32", [int(v) for v in values], [len(values)]),
+                              f"op{len(self.operators)}_{what}")
+
+    def slice(self, x, begin, size):
+        """SLICE: size[i] elements (-1: to the end) from begin[i] along axis i."""
+        shape = [n - b if s == -1 else s for n, b, s in zip(x.shape, begin, size)]
+        b, s = self._indices(begin, "begin"), self._indices(size, "size")
+        y = self._activation(shape, x.dtype, x.quantization)
+        self._operator("SLICE", [x.index, b, s], [y.index], "SliceOptions", {})
+        return y
+
+    def strided_slice(self, x, begin, end, strides, shape, begin_mask=0, end_mask=0, shrink_axis_mask=0,
+                      ellipsis_mask=0, new_axis_mask=0):
+        """STRIDED_SLICE; `shape` is the output's (the caller resolves the
+        masks, as the corpus generator does)."""
+        ts = [self._indices(v, w) for v, w in ((begin, "begin"), (end, "end"), (strides, "strides"))]
+        y = self._activation(shape, x.dtype, x.quantization)
+        self._operator("STRIDED_SLICE", [x.index] + ts, [y.index], "StridedSliceOptions",
+                       {"begin_mask": begin_mask, "end_mask": end_mask, "ellipsis_mask": ellipsis_mask,
+                        "new_axis_mask": new_axis_mask, "shrink_axis_mask": shrink_axis_mask})
+        return y
+
+    def _split_outputs(self, x, axis, sizes):
+        a = axis + len(x.shape) if axis < 0 else axis
+        ys = []
+        for n in sizes:
+            shape = list(x.shape)
+            shape[a] = n
+            ys.append(self._activation(shape, x.dtype, x.quantization))
+        return ys
+
+    def split(self, x, axis, parts):
+        """SPLIT into `parts` equal parts along `axis`."""
+        a = self._indices([axis], "axis")
+        n = x.shape[axis + len(x.shape) if axis < 0 else axis]
+        if n % parts:
+            raise WriterError(f"split: axis of size {n} in {parts} parts")
+        ys = self._split_outputs(x, axis, [n // parts] * parts)
+        self._operator("SPLIT", [a, x.index], [y.index for y in ys], "SplitOptions", {"num_splits": parts})
+        return ys
+
+    def split_v(self, x, sizes, axis):
+        """SPLIT_V into parts of `sizes` elements along `axis`."""
+        s, a = self._indices(sizes, "sizes"), self._indices([axis], "axis")
+        ys = self._split_outputs(x, axis, sizes)
+        self._operator("SPLIT_V", [x.index, s, a], [y.index for y in ys], "SplitVOptions", {"num_splits": len(sizes)})
+        return ys
+
+    def unpack(self, x, axis):
+        """UNPACK: one output per element along `axis`, without that axis."""
+        a = axis + len(x.shape) if axis < 0 else axis
+        shape = list(x.shape[:a]) + list(x.shape[a + 1:])
+        ys = [self._activation(shape, x.dtype, x.quantization) for _ in range(x.shape[a])]
+        self._operator("UNPACK", [x.index], [y.index for y in ys], "UnpackOptions",
+                       {"num": x.shape[a], "axis": int(axis)})
+        return ys
+
+    def squeeze(self, x, dims=()):
+        """SQUEEZE the axes `dims` (every axis of size 1 when empty)."""
+        rank = len(x.shape)
+        gone = {d % rank for d in dims} if dims else {d for d, n in enumerate(x.shape) if n == 1}
+        shape = [n for d, n in enumerate(x.shape) if d not in gone]
+        y = self._activation(shape, x.dtype, x.quantization)
+        self._operator("SQUEEZE", [x.index], [y.index], "SqueezeOptions", {"squeeze_dims": [int(d) for d in dims]})
+        return y
+
+    def expand_dims(self, x, axis):
+        """EXPAND_DIMS: a new axis of size 1 at `axis` (negative: from the end)."""
+        a = axis + len(x.shape) + 1 if axis < 0 else axis
+        shape = list(x.shape[:a]) + [1] + list(x.shape[a:])
+        t = self._indices([axis], "axis")
+        y = self._activation(shape, x.dtype, x.quantization)
+        self._operator("EXPAND_DIMS", [x.index, t], [y.index], "ExpandDimsOptions", {})
+        return y
+
     # -- output -----------------------------------------------------------
     def to_dict(self):
         """The model in the JSON form of the schema (tests alter it)."""

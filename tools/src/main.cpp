@@ -472,16 +472,32 @@ int run(int argc, char** argv) {
   });
   if (status == 0 && a.options.count("--dump")) {
     // The runner names each output by weft's operator; the user knows the
-    // .tflite's (an operator the import folded away, a PAD, has none).
-    // Indices only grow, so renaming from the last keeps every file.
+    // .tflite's (an operator the import folded away, a PAD, has none), as
+    // tflm_run names them: opNNN.bin, or opNNN_K.bin for output K of an
+    // operator with several (SPLIT). Views the import adds on the way (the
+    // reshapes of a PACK) write no .tflite tensor: their files go. Weft
+    // indices and .tflite ones differ both ways, so every file first takes
+    // a temporary name.
     const fs::path dir = a.options.at("--dump");
-    for (int i = static_cast<int>(m.source_op.size()) - 1; i >= 0; --i) {
-      const int from = i, to = m.source_op[static_cast<std::size_t>(i)];
-      if (from == to) continue;
-      char a_name[32], b_name[32];
-      std::snprintf(a_name, sizeof a_name, "op%03d.bin", from);
-      std::snprintf(b_name, sizeof b_name, "op%03d.bin", to);
-      fs::rename(dir / a_name, dir / b_name);
+    const int count = static_cast<int>(m.source_op.size());
+    auto weft_name = [&](int i, const char* suffix) {
+      char name[32];
+      std::snprintf(name, sizeof name, "op%03d%s", i, suffix);
+      return dir / name;
+    };
+    for (int i = 0; i < count; ++i) fs::rename(weft_name(i, ".bin"), weft_name(i, ".weft"));
+    for (int i = 0; i < count; ++i) {
+      const int to = m.source_op[static_cast<std::size_t>(i)], k = m.source_output[static_cast<std::size_t>(i)];
+      if (k == internal_output) {
+        fs::remove(weft_name(i, ".weft"));
+        continue;
+      }
+      char name[32];
+      if (k == sole_output)
+        std::snprintf(name, sizeof name, "op%03d.bin", to);
+      else
+        std::snprintf(name, sizeof name, "op%03d_%d.bin", to, k);
+      fs::rename(weft_name(i, ".weft"), dir / name);
     }
   }
   return status;

@@ -37,6 +37,11 @@ struct constant_data {
   std::vector<float> scales;  // per-channel weight scales, if any
 };
 
+/// imported_model::source_output of an operator writing the one output of
+/// its .tflite operator, and of one writing none of its outputs.
+inline constexpr int sole_output = -1;
+inline constexpr int internal_output = -2;
+
 struct imported_model {
   std::unique_ptr<tool_graph> graph = std::make_unique<tool_graph>();
   std::vector<std::unique_ptr<constant_data>> constants;
@@ -44,6 +49,10 @@ struct imported_model {
   std::vector<int> source_tensor;         // weft tensor id -> .tflite tensor index
   std::vector<std::string> op_names;      // by operator: the .tflite builtin name
   std::vector<int> source_op;             // by operator: its index in the .tflite
+  // By operator: which output of its .tflite operator it writes (k for an
+  // operator with several, sole_output, or internal_output for a view the
+  // import adds on the way, which writes no .tflite tensor).
+  std::vector<int> source_output;
   std::string description;
   std::vector<std::string> notes;  // what the import decided, for the user
 };

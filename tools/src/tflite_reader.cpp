@@ -16,7 +16,9 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <span>
 #include <sstream>
+#include <variant>
 
 namespace weft::tool {
 namespace {
@@ -427,11 +429,13 @@ class reader {
   struct operator_input {
     const tflite::Operator* o;
     int index;
-    int out;  // the output tensor
+    int out;  // the output tensor (the first, for operators with several)
     std::vector<int> ins;
     std::vector<int> out_dims;
     quantization out_q;
     const reader* r;
+    std::vector<int> outs;                    // every output tensor, in order
+    std::vector<std::vector<int>> outs_dims;  // and their shapes
 
     int input_at(std::size_t k) const {
       if (k >= ins.size() || ins[k] < 0) r->fail("input " + std::to_string(k) + " is missing");
@@ -443,6 +447,8 @@ class reader {
     }
   };
   using operator_reader = tensor_id (reader::*)(const operator_input&);
+  // A reader of an operator with several outputs: one tensor per output.
+  using outputs_reader = std::vector<tensor_id> (reader::*)(const operator_input&);
 
   tensor_id read_conv2d(const operator_input& in) {
     const auto* opt = in.o->builtin_options_as_Conv2DOptions();
@@ -782,12 +788,277 @@ class reader {
     return graph().apply<ops::resize_nearest_neighbor_op>({x}, o);
   }
 
+  // An axis of a rank-`rank` tensor, negative ones counted from the end
+  // (TFLite's convention); fails naming `what` when it is not one.
+  int axis_of(std::int64_t axis, int rank, const std::string& what) const {
+    const std::int64_t a = axis < 0 ? axis + rank : axis;
+    if (a < 0 || a >= rank)
+      fail(what + " " + std::to_string(axis) + " is not an axis of a rank-" + std::to_string(rank) + " tensor");
+    return static_cast<int>(a);
+  }
+
+  // A constant int32 or int64 tensor's values (SLICE's begin and size).
+  std::vector<std::int64_t> index_values(int index, const char* role) const {
+    if (is_constant(index) && tensor(index)->type() == tflite::TensorType_INT64)
+      return copy_data<std::int64_t>(index, static_cast<std::size_t>(to_shape(dims(index, true)).elements()));
+    const std::vector<std::int32_t> v = int_values(index, role);
+    return {v.begin(), v.end()};
+  }
+
+  // A SLICE, STRIDED_SLICE, SPLIT, SPLIT_V or UNPACK output: the whole of
+  // x but along the axes `o` restricts.
+  slice_options whole(tensor_id x) const {
+    const weft::shape& s = graph().spec(x.index).dims;
+    slice_options o{};
+    for (int d = 0; d < s.rank; ++d) o.count[static_cast<std::size_t>(d)] = s[d];
+    return o;
+  }
+
+  tensor_id read_concatenation(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_ConcatenationOptions();
+    if (opt != nullptr && opt->fused_activation_function() != tflite::ActivationFunctionType_NONE)
+      fail("fused activation " + std::string(tflite::EnumNameActivationFunctionType(opt->fused_activation_function())) +
+           ": TensorFlow Lite Micro's CONCATENATION takes none");
+    if (in.ins.empty() || in.ins.size() > static_cast<std::size_t>(max_inputs))
+      fail("has " + std::to_string(in.ins.size()) + " inputs; TensorFlow Lite Micro's CONCATENATION takes 1 to " +
+           std::to_string(max_inputs));
+    std::vector<tensor_id> xs;
+    for (std::size_t k = 0; k < in.ins.size(); ++k) xs.push_back(activation_input(in.input_at(k)));
+    const int axis = axis_of(opt != nullptr ? opt->axis() : 0, static_cast<int>(in.out_dims.size()), "its axis");
+    return graph().apply<ops::concatenation_op>(std::span<const tensor_id>(xs), {axis}, in.out_q);
+  }
+
+  // PACK: a concatenation along `axis` of the inputs, each viewed with a 1
+  // inserted there (a reshape: no copy).
+  tensor_id read_pack(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_PackOptions();
+    const int count = opt != nullptr ? opt->values_count() : 0;
+    if (count != static_cast<int>(in.ins.size()))
+      fail("its values_count is " + std::to_string(count) + " for " + std::to_string(in.ins.size()) +
+           " inputs; TensorFlow Lite Micro reads values_count inputs");
+    if (in.ins.empty() || in.ins.size() > static_cast<std::size_t>(max_inputs))
+      fail("has " + std::to_string(in.ins.size()) + " inputs; weft packs 1 to " + std::to_string(max_inputs));
+    const int rank = static_cast<int>(in.out_dims.size());
+    const int axis = axis_of(opt->axis(), rank, "its axis");
+    std::vector<tensor_id> xs;
+    for (std::size_t k = 0; k < in.ins.size(); ++k) {
+      const tensor_id x = activation_input(in.input_at(k));
+      const weft::shape& s = graph().spec(x.index).dims;
+      if (s.rank + 1 != rank)
+        fail("input " + std::to_string(k) + " has rank " + std::to_string(s.rank) + " for a rank-" +
+             std::to_string(rank) + " output; PACK adds one axis");
+      weft::shape to{};
+      to.rank = rank;
+      for (int d = 0, from = 0; d < rank; ++d) to[d] = d == axis ? 1 : s[from++];
+      xs.push_back(graph().reshape(x, to));
+    }
+    return graph().apply<ops::concatenation_op>(std::span<const tensor_id>(xs), {axis}, in.out_q);
+  }
+
+  // SLICE: `size` elements (-1: to the end) from `begin` along each axis.
+  // TFLite Micro neither wraps a negative begin nor clamps: it aborts on a
+  // slice reaching outside its input, which weft refuses.
+  tensor_id read_slice(const operator_input& in) {
+    const tensor_id x = activation_input(in.input_at(0));
+    const weft::shape s = graph().spec(x.index).dims;
+    const std::vector<std::int64_t> begin = index_values(in.input_at(1), "begin");
+    const std::vector<std::int64_t> size = index_values(in.input_at(2), "size");
+    if (begin.size() != static_cast<std::size_t>(s.rank) || size.size() != begin.size())
+      fail("its begin and size have " + std::to_string(begin.size()) + " and " + std::to_string(size.size()) +
+           " values for a rank-" + std::to_string(s.rank) + " input; they need one per axis");
+    slice_options o = whole(x);
+    for (int d = 0; d < s.rank; ++d) {
+      const auto k = static_cast<std::size_t>(d);
+      const std::int64_t stop = size[k] == -1 ? s[d] : begin[k] + size[k];
+      if (begin[k] < 0 || stop <= begin[k] || stop > s[d])
+        fail("takes elements [" + std::to_string(begin[k]) + ", " + std::to_string(stop) + ") of axis " +
+             std::to_string(d) + " of size " + std::to_string(s[d]) +
+             "; TensorFlow Lite Micro aborts on a slice outside its input or an empty one");
+      o.begin[k] = static_cast<int>(begin[k]);
+      o.count[k] = static_cast<int>(stop - begin[k]);
+    }
+    return graph().apply<ops::slice_op>({x}, o);
+  }
+
+  // STRIDED_SLICE, resolved as TFLite Micro resolves it
+  // (strided_slice_logic.h): per axis, begin and end wrap once if negative
+  // and are clamped into the axis, masks take the whole axis, a shrunk axis
+  // takes the element at begin; ellipsis_mask, new_axis_mask and offset
+  // are ignored, as TFLite Micro ignores them.
+  tensor_id read_strided_slice(const operator_input& in) {
+    const tensor_id x = activation_input(in.input_at(0));
+    const weft::shape s = graph().spec(x.index).dims;
+    const std::vector<std::int32_t> begin = int_values(in.input_at(1), "begin");
+    const std::vector<std::int32_t> end = int_values(in.input_at(2), "end");
+    const std::vector<std::int32_t> strides = int_values(in.input_at(3), "strides");
+    if (begin.size() != static_cast<std::size_t>(s.rank) || end.size() != begin.size() ||
+        strides.size() != begin.size())
+      fail("its begin, end and strides have " + std::to_string(begin.size()) + ", " + std::to_string(end.size()) +
+           " and " + std::to_string(strides.size()) + " values for a rank-" + std::to_string(s.rank) +
+           " input; they need one per axis");
+    const auto* opt = in.o->builtin_options_as_StridedSliceOptions();
+    const int begin_mask = opt ? opt->begin_mask() : 0, end_mask = opt ? opt->end_mask() : 0;
+    const int shrink = opt ? opt->shrink_axis_mask() : 0;
+    if (opt != nullptr && (opt->ellipsis_mask() != 0 || opt->new_axis_mask() != 0 || opt->offset()))
+      out_.notes.push_back("operator " + std::to_string(in.index) +
+                           " (STRIDED_SLICE): its ellipsis_mask, new_axis_mask and offset are ignored, as TensorFlow "
+                           "Lite Micro ignores them");
+    slice_options o = whole(x);
+    for (int d = 0; d < s.rank; ++d) {
+      const auto k = static_cast<std::size_t>(d);
+      const std::int64_t n = s[d], stride = strides[k];
+      if (stride == 0) fail("its stride along axis " + std::to_string(d) + " is 0; TensorFlow Lite Micro refuses it");
+      // Clamped into [0, n] going forwards, [-1, n - 1] backwards.
+      auto clamp = [&](std::int64_t v) {
+        if (v < 0) v += n;
+        const std::int64_t lo = stride > 0 ? 0 : -1, hi = stride > 0 ? n : n - 1;
+        return v < lo ? lo : v > hi ? hi : v;
+      };
+      std::int64_t start = clamp(begin[k]);
+      if (begin_mask & (1 << d)) start = stride > 0 ? 0 : n - 1;
+      if (shrink & (1 << d)) {
+        // TFLite Micro's loop takes start..start+1 forwards only: a shrunk
+        // axis walked backwards, or begun past its end, writes nothing (the
+        // output keeps whatever the arena held).
+        if (stride < 0 || start >= n)
+          fail("shrinks axis " + std::to_string(d) + (stride < 0 ? " with a negative stride" : " past its end") +
+               ", where TensorFlow Lite Micro writes nothing (its output is whatever its memory held)");
+        o.begin[k] = static_cast<int>(start);
+        o.count[k] = 1;
+        o.drop[k] = true;
+        continue;
+      }
+      std::int64_t stop = clamp(end[k]);
+      if (end_mask & (1 << d)) stop = stride > 0 ? n : -1;
+      const std::int64_t span = stride > 0 ? stop - start : start - stop, step = stride > 0 ? stride : -stride;
+      if (span <= 0)
+        fail("takes no element along axis " + std::to_string(d) + " (begin " + std::to_string(begin[k]) + ", end " +
+             std::to_string(end[k]) + ", stride " + std::to_string(stride) + "): the output would be empty");
+      o.begin[k] = static_cast<int>(start);
+      o.stride[k] = static_cast<int>(stride);
+      o.count[k] = static_cast<int>((span + step - 1) / step);
+    }
+    return graph().apply<ops::slice_op>({x}, o);
+  }
+
+  // SPLIT and SPLIT_V: output k is the next out_k(axis) elements along the
+  // axis (SPLIT: every output takes output 0's size, as TFLite Micro does;
+  // neither reads num_splits or SPLIT_V's size_splits).
+  std::vector<tensor_id> split(const operator_input& in, tensor_id x, std::int32_t axis_value, bool first_size) {
+    const weft::shape s = graph().spec(x.index).dims;
+    const int axis = axis_of(axis_value, s.rank, "its axis");
+    for (std::size_t k = 0; k < in.outs.size(); ++k)
+      if (in.outs_dims[k].size() != static_cast<std::size_t>(s.rank))
+        fail("output " + std::to_string(k) + " has rank " + std::to_string(in.outs_dims[k].size()) + " for a rank-" +
+             std::to_string(s.rank) + " input");
+    std::int64_t total = 0;
+    for (std::size_t k = 0; k < in.outs.size(); ++k)
+      total += in.outs_dims[first_size ? 0 : k][static_cast<std::size_t>(axis)];
+    if (total != s[axis])
+      fail("its outputs take " + std::to_string(total) + " elements along axis " + std::to_string(axis) +
+           ", which has " + std::to_string(s[axis]) + "; TensorFlow Lite Micro aborts");
+    std::vector<tensor_id> r;
+    int begin = 0;
+    for (std::size_t k = 0; k < in.outs.size(); ++k) {
+      slice_options o = whole(x);
+      o.begin[static_cast<std::size_t>(axis)] = begin;
+      o.count[static_cast<std::size_t>(axis)] = in.outs_dims[first_size ? 0 : k][static_cast<std::size_t>(axis)];
+      begin += o.count[static_cast<std::size_t>(axis)];
+      r.push_back(graph().apply<ops::slice_op>({x}, o));
+    }
+    return r;
+  }
+  std::int32_t axis_value(int index) const {
+    const std::vector<std::int32_t> a = int_values(index, "axis");
+    if (a.empty()) fail("its axis tensor is empty");
+    return a[0];
+  }
+  std::vector<tensor_id> read_split(const operator_input& in) {
+    const std::int32_t axis = axis_value(in.input_at(0));
+    return split(in, activation_input(in.input_at(1)), axis, true);
+  }
+  std::vector<tensor_id> read_split_v(const operator_input& in) {
+    if (in.ins.size() != 3) fail("has " + std::to_string(in.ins.size()) + " inputs; it takes three");
+    const std::int32_t axis = axis_value(in.input_at(2));
+    return split(in, activation_input(in.input_at(0)), axis, false);
+  }
+
+  // UNPACK: output k is element k along the axis, the axis dropped.
+  std::vector<tensor_id> read_unpack(const operator_input& in) {
+    const tensor_id x = activation_input(in.input_at(0));
+    const weft::shape s = graph().spec(x.index).dims;
+    const auto* opt = in.o->builtin_options_as_UnpackOptions();
+    const int axis = axis_of(opt != nullptr ? opt->axis() : 0, s.rank, "its axis");
+    const int num = opt != nullptr ? opt->num() : 0;
+    // TFLite Micro strides by num through the input: it unpacks only where
+    // num is the axis size (and writes num outputs).
+    if (num != s[axis] || in.outs.size() != static_cast<std::size_t>(num))
+      fail("its num is " + std::to_string(num) + " with " + std::to_string(in.outs.size()) + " outputs, along axis " +
+           std::to_string(axis) + " of size " + std::to_string(s[axis]) + "; they must be equal");
+    std::vector<tensor_id> r;
+    for (int k = 0; k < num; ++k) {
+      slice_options o = whole(x);
+      o.begin[static_cast<std::size_t>(axis)] = k;
+      o.count[static_cast<std::size_t>(axis)] = 1;
+      o.drop[static_cast<std::size_t>(axis)] = true;
+      r.push_back(graph().apply<ops::slice_op>({x}, o));
+    }
+    return r;
+  }
+
+  // SQUEEZE: a reshape dropping the listed axes of size 1 (every one
+  // when none is listed).
+  tensor_id read_squeeze(const operator_input& in) {
+    const tensor_id x = activation_input(in.input_at(0));
+    const weft::shape s = graph().spec(x.index).dims;
+    const auto* opt = in.o->builtin_options_as_SqueezeOptions();
+    std::array<bool, max_rank> squeezed{};
+    if (opt == nullptr || opt->squeeze_dims() == nullptr || opt->squeeze_dims()->size() == 0) {
+      for (int d = 0; d < s.rank; ++d) squeezed[static_cast<std::size_t>(d)] = s[d] == 1;
+    } else {
+      if (opt->squeeze_dims()->size() > 8)
+        fail("lists " + std::to_string(opt->squeeze_dims()->size()) + " squeeze_dims; TensorFlow Lite takes at most 8");
+      for (const std::int32_t v : *opt->squeeze_dims()) {
+        const int d = axis_of(v, s.rank, "its squeeze_dims entry");
+        if (s[d] != 1)
+          fail("squeezes axis " + std::to_string(d) + " of size " + std::to_string(s[d]) +
+               "; TensorFlow Lite Micro squeezes axes of size 1 only");
+        squeezed[static_cast<std::size_t>(d)] = true;
+      }
+    }
+    weft::shape to{};
+    for (int d = 0; d < s.rank; ++d)
+      if (!squeezed[static_cast<std::size_t>(d)]) to[to.rank++] = s[d];
+    if (to.rank == 0) fail("squeezes every axis; weft tensors have at least one");
+    return graph().reshape(x, to);
+  }
+
+  // EXPAND_DIMS: a reshape inserting an axis of size 1 before `axis`
+  // (counted from the end, where rank + 1 axes are, when negative).
+  tensor_id read_expand_dims(const operator_input& in) {
+    const tensor_id x = activation_input(in.input_at(0));
+    const weft::shape s = graph().spec(x.index).dims;
+    const int a = in.input_at(1);
+    if (dims(a, true).size() > 1) fail("its axis tensor " + tensor_label(a) + " has more than one dimension");
+    const std::int32_t v = axis_value(a);
+    const int axis = v < 0 ? v + s.rank + 1 : v;
+    if (axis < 0 || axis > s.rank)
+      fail("its axis " + std::to_string(v) + " is not a place to insert an axis in a rank-" + std::to_string(s.rank) +
+           " input");
+    if (s.rank + 1 > max_rank)
+      fail("makes a rank-" + std::to_string(s.rank + 1) + " tensor; weft supports 1 to 4 dimensions");
+    weft::shape to{};
+    to.rank = s.rank + 1;
+    for (int d = 0, from = 0; d < to.rank; ++d) to[d] = d == axis ? 1 : s[from++];
+    return graph().reshape(x, to);
+  }
+
   // weft's TensorFlow Lite mapping: the builtin operators it reads, each
   // with its reader.
   struct mapping {
     tflite::BuiltinOperator code;
     op kind;
-    operator_reader read;
+    std::variant<operator_reader, outputs_reader> read;
   };
   static constexpr mapping mappings[] = {
       {tflite::BuiltinOperator_CONV_2D, op::conv2d, &reader::read_conv2d},
@@ -837,6 +1108,15 @@ class reader {
       {tflite::BuiltinOperator_ARG_MAX, op::arg_max, &reader::read_arg<ops::arg_max_op>},
       {tflite::BuiltinOperator_ARG_MIN, op::arg_min, &reader::read_arg<ops::arg_min_op>},
       {tflite::BuiltinOperator_GATHER, op::gather, &reader::read_gather},
+      {tflite::BuiltinOperator_CONCATENATION, op::concatenation, &reader::read_concatenation},
+      {tflite::BuiltinOperator_PACK, op::concatenation, &reader::read_pack},
+      {tflite::BuiltinOperator_SLICE, op::slice, &reader::read_slice},
+      {tflite::BuiltinOperator_STRIDED_SLICE, op::slice, &reader::read_strided_slice},
+      {tflite::BuiltinOperator_SPLIT, op::slice, &reader::read_split},
+      {tflite::BuiltinOperator_SPLIT_V, op::slice, &reader::read_split_v},
+      {tflite::BuiltinOperator_UNPACK, op::slice, &reader::read_unpack},
+      {tflite::BuiltinOperator_SQUEEZE, op::reshape, &reader::read_squeeze},
+      {tflite::BuiltinOperator_EXPAND_DIMS, op::reshape, &reader::read_expand_dims},
   };
 
  public:
@@ -847,9 +1127,9 @@ class reader {
   }
 
  private:
-  static operator_reader reader_for(int code) {
+  static const mapping* reader_for(int code) {
     for (const mapping& m : mappings)
-      if (m.code == code) return m.read;
+      if (m.code == code) return &m;
     return nullptr;
   }
 
@@ -944,51 +1224,87 @@ class reader {
     const int code = code_of(index, o);
     const std::string name = builtin_name(code);
     context_ = "operator " + std::to_string(index) + " (" + name + "): ";
-    const operator_reader read = reader_for(code);
+    const mapping* read = reader_for(code);
     if (read == nullptr) fail("is not supported");  // check_operators_known ran before
 
-    operator_input in{o, index, -1, {}, {}, {}, this};
+    operator_input in{o, index, -1, {}, {}, {}, this, {}, {}};
     if (o->inputs() != nullptr)
       for (auto i : *o->inputs()) in.ins.push_back(i < 0 ? -1 : checked_tensor(i));
-    std::vector<int> outs;
     if (o->outputs() != nullptr)
-      for (auto i : *o->outputs()) outs.push_back(checked_tensor(i));
-    if (outs.size() != 1) fail("has " + std::to_string(outs.size()) + " outputs; weft operators have one");
-    const int out = outs[0];
-    if (const int id = weft_id_[static_cast<std::size_t>(out)]; id >= 0)
-      fail("writes tensor " + tensor_label(out) +
-           (graph().is_model_input(id) ? ", a model input" : ", which is already written"));
-    if (is_constant(out)) fail("writes the constant tensor " + tensor_label(out));
-    in.out = out;
-    in.out_dims = dims(out);
-    const dtype out_type = activation_type(out);
-    in.out_q = out_type == dtype::int8 ? activation_quant(out) : quantization{};
+      for (auto i : *o->outputs()) in.outs.push_back(checked_tensor(i));
+    if (in.outs.empty()) fail("has no output");
+    const auto* one = std::get_if<operator_reader>(&read->read);
+    if (one != nullptr && in.outs.size() != 1) fail("has " + std::to_string(in.outs.size()) + " outputs; it has one");
+    for (std::size_t k = 0; k < in.outs.size(); ++k) {
+      const int out = in.outs[k];
+      if (const int id = weft_id_[static_cast<std::size_t>(out)]; id >= 0)
+        fail("writes tensor " + tensor_label(out) +
+             (graph().is_model_input(id) ? ", a model input" : ", which is already written"));
+      if (is_constant(out)) fail("writes the constant tensor " + tensor_label(out));
+      if (std::find(in.outs.begin(), in.outs.begin() + static_cast<std::ptrdiff_t>(k), out) !=
+          in.outs.begin() + static_cast<std::ptrdiff_t>(k))
+        fail("writes tensor " + tensor_label(out) + " twice");
+      in.outs_dims.push_back(dims(out));
+    }
+    in.out = in.outs[0];
+    in.out_dims = in.outs_dims[0];
+    in.out_q = activation_type(in.out) == dtype::int8 ? activation_quant(in.out) : quantization{};
 
     tool_graph& g = graph();
+    const int first_node = g.node_count;
     folded_ = false;
-    const tensor_id y = (this->*read)(in);
+    std::vector<tensor_id> ys;
+    if (one != nullptr) {
+      ys.push_back((this->*(*one))(in));
+    } else {
+      ys = (this->*std::get<outputs_reader>(read->read))(in);
+    }
     if (folded_) {  // nothing to run: the next operator does it
       out_.notes.push_back("operator " + std::to_string(index) + " (" + name +
-                           ") is folded into the padding of operator " + std::to_string(consumers(out).front()));
+                           ") is folded into the padding of operator " + std::to_string(consumers(in.out).front()));
       context_.clear();
       return;
     }
-    if (!y.valid()) fail(message(g.err));
-    const tensor_spec& got = g.spec(y.index);
-    if (!(got.dims == to_shape(in.out_dims)))
-      fail("the model gives its output the shape " + shape_text(in.out_dims) + ", weft infers " + shape_text(got.dims));
-    if (got.type != out_type)
-      fail("the model gives its output dtype " + std::string(name_of(out_type)) + ", weft infers " + name_of(got.type));
-    if (out_type == dtype::int8 && (got.quant.scale != in.out_q.scale || got.quant.zero_point != in.out_q.zero_point)) {
-      std::ostringstream m;
-      m << "its output quantization (scale " << in.out_q.scale << ", zero point " << in.out_q.zero_point
-        << ") differs from what weft's " << name_of(g.at(g.node_count - 1).kind) << " produces (scale "
-        << got.quant.scale << ", zero point " << got.quant.zero_point << ")";
-      fail(m.str());
+    for (const tensor_id y : ys)
+      if (!y.valid()) fail(message(g.err));
+    if (ys.size() != in.outs.size()) fail("weft made " + std::to_string(ys.size()) + " outputs");  // a reader's bug
+    const bool several = in.outs.size() > 1;
+    for (std::size_t k = 0; k < in.outs.size(); ++k) {
+      const int out = in.outs[k];
+      const std::string which = several ? "output " + std::to_string(k) : "its output";
+      const tensor_spec& got = g.spec(ys[k].index);
+      const auto& want_dims = in.outs_dims[k];
+      const dtype out_type = activation_type(out);
+      const quantization out_q = out_type == dtype::int8 ? activation_quant(out) : quantization{};
+      if (!(got.dims == to_shape(want_dims)))
+        fail("the model gives " + which + " the shape " + shape_text(want_dims) + ", weft infers " +
+             shape_text(got.dims));
+      if (got.type != out_type)
+        fail("the model gives " + which + " dtype " + std::string(name_of(out_type)) + ", weft infers " +
+             name_of(got.type));
+      if (out_type == dtype::int8 && (got.quant.scale != out_q.scale || got.quant.zero_point != out_q.zero_point)) {
+        std::ostringstream m;
+        m << (several ? which : std::string("its output")) << " quantization (scale " << out_q.scale << ", zero point "
+          << out_q.zero_point << ") differs from what weft's "
+          << (g.producer[static_cast<std::size_t>(ys[k].index)] >= 0
+                  ? name_of(g.at(g.producer[static_cast<std::size_t>(ys[k].index)]).kind)
+                  : "operator")
+          << " produces (scale " << got.quant.scale << ", zero point " << got.quant.zero_point << ")";
+        fail(m.str());
+      }
+      map_tensor(out, ys[k].index);
     }
-    map_tensor(out, y.index);
-    out_.op_names.push_back(name);
-    out_.source_op.push_back(index);
+    // Every weft operator made for this one names it; the one writing
+    // output k (of several) is output k, the others (the views a PACK
+    // makes of its inputs) write no TFLite tensor.
+    for (int i = first_node; i < g.node_count; ++i) {
+      int source_output = internal_output;
+      for (std::size_t k = 0; k < ys.size(); ++k)
+        if (g.at(i).output == ys[k].index) source_output = several ? static_cast<int>(k) : sole_output;
+      out_.op_names.push_back(name);
+      out_.source_op.push_back(index);
+      out_.source_output.push_back(source_output);
+    }
     context_.clear();
   }
 };

@@ -77,7 +77,16 @@
   X(gather_index, "gather: a constant position is outside the gathered axis (TensorFlow Lite Micro aborts on it)")    \
   X(int32_activation,                                                                                                 \
     "this operator does not take int32 activations (indices): only gather (its positions) and reshape read them; "    \
-    "arg_max/arg_min's int32 outputs may also be model outputs")
+    "arg_max/arg_min's int32 outputs may also be model outputs")                                                      \
+  X(bad_slice,                                                                                                        \
+    "slice: along each input axis the count must be at least 1, the stride non-zero, and the first and last "         \
+    "elements taken inside the axis; a dropped axis takes one element, and at least one axis stays")                  \
+  X(concatenation_shapes,                                                                                             \
+    "concatenation: the axis must be an axis of the inputs, and every input must have the same rank and the same "    \
+    "sizes off the axis")                                                                                             \
+  X(concatenation_quantization,                                                                                       \
+    "concatenation: every int8 input must have the output's scale and zero point (TensorFlow Lite Micro copies the "  \
+    "values, it does not requantize)")
 
 namespace weft {
 

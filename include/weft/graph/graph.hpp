@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <variant>
 
 namespace weft {
@@ -26,7 +27,7 @@ struct tensor_id {
 /// the options of its kind.
 struct node {
   op kind = op::conv2d;
-  std::array<int, max_inputs> inputs{-1, -1, -1, -1};
+  std::array<int, max_inputs> inputs{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
   int arity = 0;  // inputs used
   int output = -1;
   constant weights{};
@@ -168,6 +169,13 @@ struct graph {
   /// of a constant gives a constant of that shape, and no operator.
   template <class U>
   constexpr tensor_id apply(std::initializer_list<tensor_id> inputs, const typename U::options& o = {},
+                            const quantization& out = {}, const weft::constant& w = {}, const weft::constant& b = {}) {
+    return apply<U>(std::span<const tensor_id>(inputs.begin(), inputs.size()), o, out, w, b);
+  }
+
+  /// The same, with inputs counted at run time (the importer's concatenations).
+  template <class U>
+  constexpr tensor_id apply(std::span<const tensor_id> inputs, const typename U::options& o = {},
                             const quantization& out = {}, const weft::constant& w = {}, const weft::constant& b = {}) {
     if (!ok()) return {};
     const int index = node_count;

@@ -8,6 +8,7 @@
 #include "weft/ops/activations/unit.hpp"
 #include "weft/ops/add/unit.hpp"
 #include "weft/ops/binary/unit.hpp"
+#include "weft/ops/concatenation/unit.hpp"
 #include "weft/ops/conv2d/unit.hpp"
 #include "weft/ops/depthwise_conv2d/unit.hpp"
 #include "weft/ops/fully_connected/unit.hpp"
@@ -19,6 +20,7 @@
 #include "weft/ops/reduce/unit.hpp"
 #include "weft/ops/reshape/unit.hpp"
 #include "weft/ops/resize/unit.hpp"
+#include "weft/ops/slice/unit.hpp"
 #include "weft/ops/softmax/unit.hpp"
 #include "weft/ops/transpose/unit.hpp"
 
@@ -75,7 +77,9 @@
   X(reduce_max)              \
   X(arg_max)                 \
   X(arg_min)                 \
-  X(gather)
+  X(gather)                  \
+  X(slice)                   \
+  X(concatenation)
 
 namespace weft {
 

@@ -50,8 +50,9 @@
 
 namespace weft {
 
-/// Most inputs (activations) an operator takes.
-inline constexpr int max_inputs = 4;
+/// Most inputs (activations) an operator takes: TFLite Micro's
+/// concatenation takes up to 10.
+inline constexpr int max_inputs = 10;
 
 /// What spec inference sees of an operator being added: its input specs, its
 /// constants (never null: an absent bias is an empty constant) and the

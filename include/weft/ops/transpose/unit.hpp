@@ -4,6 +4,7 @@
 // input's dtype and quantization.
 #pragma once
 
+#include "weft/ops/strided_copy.hpp"
 #include "weft/ops/unit.hpp"
 
 #include <array>
@@ -16,26 +17,6 @@ struct transpose_options {
 };
 
 namespace ops {
-
-template <class T>
-struct transpose_args {
-  shape out{};                  // 4-D
-  std::array<int, 4> stride{};  // input element stride of each output axis
-};
-
-/// Rows [t.row_begin, t.row_end) of the output's [elements / C, C] view.
-template <class T>
-[[gnu::always_inline]] inline void transpose(const transpose_args<T>& a, const T* in, T* out, tile t) {
-  const int c = a.out[3];
-  const std::ptrdiff_t s3 = a.stride[3];
-  for (int r = t.row_begin; r < t.row_end; ++r) {
-    const int o2 = r % a.out[2], o1 = r / a.out[2] % a.out[1], o0 = r / (a.out[2] * a.out[1]);
-    const T* x = in + static_cast<std::ptrdiff_t>(o0) * a.stride[0] + static_cast<std::ptrdiff_t>(o1) * a.stride[1] +
-                 static_cast<std::ptrdiff_t>(o2) * a.stride[2];
-    T* o = out + static_cast<std::ptrdiff_t>(r) * c;
-    for (int k = 0; k < c; ++k) o[k] = x[k * s3];
-  }
-}
 
 struct transpose_op : movement_family {
   using options = transpose_options;
@@ -63,8 +44,9 @@ struct transpose_op : movement_family {
     return rows_of_output(g, i, 2);
   }
 
+  /// The output as a strided view of the input (weft/ops/strided_copy.hpp).
   template <class T, class G>
-  static constexpr transpose_args<T> make_args(const G& g, int i, const auto&) {
+  static constexpr strided_view make_args(const G& g, int i, const auto&) {
     const auto& n = g.at(i);
     const shape& in = g.spec(n.inputs[0]).dims;
     const options& o = n.template opt<options>();
@@ -75,7 +57,7 @@ struct transpose_op : movement_family {
       in_stride[static_cast<std::size_t>(d)] = s;
       s *= in[d];
     }
-    transpose_args<T> a{};
+    strided_view a{};
     a.out = as_4d(g.spec(n.output).dims);
     const int lead = 4 - in.rank;
     for (int d = 0; d < in.rank; ++d)
@@ -85,8 +67,8 @@ struct transpose_op : movement_family {
   }
 
   template <class Isa, class T>
-  [[gnu::always_inline]] static void run(const transpose_args<T>& a, const kernel_io& io, tile t) {
-    transpose(a, io.input<T>(0), io.output<T>(), t);
+  [[gnu::always_inline]] static void run(const strided_view& a, const kernel_io& io, tile t) {
+    copy_strided(a, io.input<T>(0), io.output<T>(), t);
   }
 };
 
