@@ -63,7 +63,14 @@
   X(logistic_zero_point, "logistic: an int8 output needs zero point -128, as TensorFlow Lite requires")               \
   X(scale_out_of_range,                                                                                               \
     "the scales of this layer give a requantization multiplier TFLite cannot represent (check the input, weight and " \
-    "output scales)")
+    "output scales)")                                                                                                 \
+  X(bad_block_size,                                                                                                   \
+    "depth_to_space / space_to_depth: the block size must be at least 1, and divide the channels by its square "      \
+    "(depth_to_space) or the height and width (space_to_depth)")                                                      \
+  X(mirror_padding,                                                                                                   \
+    "mirror_pad: each padding amount must be at most the axis size (SYMMETRIC) or the axis size - 1 (REFLECT)")       \
+  X(resize_align_and_half_pixel,                                                                                      \
+    "resize_bilinear: align_corners and half_pixel_centers cannot both be set (TFLite Micro refuses it)")
 
 namespace weft {
 

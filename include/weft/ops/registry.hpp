@@ -9,6 +9,7 @@
 #include "weft/ops/add/unit.hpp"
 #include "weft/ops/binary/unit.hpp"
 #include "weft/ops/conv2d/unit.hpp"
+#include "weft/ops/depth_space/unit.hpp"
 #include "weft/ops/depthwise_conv2d/unit.hpp"
 #include "weft/ops/fully_connected/unit.hpp"
 #include "weft/ops/math/unit.hpp"
@@ -20,6 +21,7 @@
 #include "weft/ops/resize/unit.hpp"
 #include "weft/ops/softmax/unit.hpp"
 #include "weft/ops/transpose/unit.hpp"
+#include "weft/ops/transpose_conv/unit.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -69,7 +71,14 @@
   X(floor)                   \
   X(ceil)                    \
   X(round)                   \
-  X(cast)
+  X(cast)                    \
+  X(prelu)                   \
+  X(resize_bilinear)         \
+  X(l2_pool2d)               \
+  X(transpose_conv)          \
+  X(depth_to_space)          \
+  X(space_to_depth)          \
+  X(mirror_pad)
 
 namespace weft {
 
