@@ -711,13 +711,16 @@ def l2_pool_model(g, stride, padding, act, shape=None):
     return m
 
 
-def transpose_conv_model(g, dtype, stride, padding, act, with_bias, per_channel, extreme=False):
+def transpose_conv_model(g, dtype, stride, padding, act, with_bias, per_channel, extreme=False, sizes=None):
     """TRANSPOSE_CONV with random filter and input sizes and an output size
     among those whose convolution gives back the input's (TensorFlow's
-    rule); extreme: per-channel weight scales from 1e-6 to 4."""
+    rule); extreme: per-channel weight scales from 1e-6 to 4; sizes: (kh,
+    kw, h, w, c, output channels) instead of random ones."""
     m = Recorder("transpose_conv corpus")
     kh, kw = g.r.choice([(1, 1), (2, 2), (3, 3), (3, 2), (4, 4), (5, 3)])
     h, w, c = g.r.randint(1, 5), g.r.randint(1, 5), g.r.randint(1, 4)
+    if sizes:
+        kh, kw, h, w, c = sizes[:5]
     x = g.input(m, [g.r.randint(1, 2), h, w, c], dtype)
 
     def out_size(size, k, s):
@@ -725,7 +728,7 @@ def transpose_conv_model(g, dtype, stride, padding, act, with_bias, per_channel,
             return g.r.randint((size - 1) * s + 1, size * s)
         return g.r.randint((size - 1) * s + k, (size - 1) * s + k + s - 1)
     out_hw = (out_size(h, kh, stride[0]), out_size(w, kw, stride[1]))
-    channels = g.r.randint(1, 5) if not extreme else 4
+    channels = sizes[5] if sizes else g.r.randint(1, 5) if not extreme else 4
     n = channels * kh * kw * c
     if dtype == "FLOAT32":
         wts, ws = tw.float32_tensor(g.floats(n, -0.5, 0.5), [channels, kh, kw, c]), 1.0
@@ -820,6 +823,9 @@ def spatial_models(g):
         models[f"op_space_to_depth_{d}_large"] = depth_space_model(g, dtype, "space_to_depth", 2, [1, 16, 20, 12])
         models[f"op_mirror_pad_{d}_reflect_large"] = mirror_pad_model(g, dtype, 4, "REFLECT", [1, 12, 14, 16])
         models[f"op_mirror_pad_{d}_symmetric_large"] = mirror_pad_model(g, dtype, 3, "SYMMETRIC", [20, 14, 12])
+        # One output row of many channels: the schedule cuts the channels.
+        models[f"op_transpose_conv_{d}_channels"] = transpose_conv_model(g, dtype, (1, 2), "VALID", "RELU", True, True,
+                                                                        sizes=(1, 3, 1, 6, 4, 128))
     for k, s in enumerate(((1, 1), (2, 2))):
         models[f"op_l2_pool2d_float32_large_{k}"] = l2_pool_model(g, s, "SAME", "NONE", [1, 16, 18, 8])
     return models
