@@ -27,6 +27,7 @@
 #include "weft/ops/unit.hpp"
 
 #include <cstdint>
+#include <type_traits>
 
 namespace weft {
 
