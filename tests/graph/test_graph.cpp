@@ -516,6 +516,89 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
        [](auto& g, auto&) {  // TFLite Micro's limit is 10
          const auto x = g.input(int8_tensor({2, 3}, 0.1f, 0));
          g.template apply<ops::concatenation_op>({x, x, x, x, x, x, x, x, x, x, x}, {.axis = 1}, {0.1f, 0});
+        }},
+      {"prelu scales", error::scale_out_of_range, 0,
+       [](auto& g, auto&) {  // s_in / s_out = 2^33
+         const auto x = g.input(int8_tensor({4}, 8.0f, 0));
+         g.template apply<ops::prelu_op>({x, x}, {}, {1.0f / (1 << 30), 0});
+       }},
+      {"prelu shapes", error::broadcast_shapes, 0,
+       [](auto& g, auto& c) {
+         const auto alpha = g.constant(c.int8_weights(std::vector<std::int8_t>(3), {3}, {0.1f}, 0));
+         g.template apply<ops::prelu_op>({g.input(in8), alpha}, {}, {0.1f, 0});
+       }},
+      // TFLite Micro's resize_bilinear.cc refuses both flags at once.
+      {"bilinear align and half pixel", error::resize_align_and_half_pixel, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::resize_bilinear_op>({g.input(in8)},
+                                                   {.size = {4, 4}, .align_corners = true, .half_pixel_centers = true});
+       }},
+      {"bilinear size", error::bad_size, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::resize_bilinear_op>({g.input(in8)}, {.size = {0, 4}});
+       }},
+      {"bilinear on 2-D", error::not_4d, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::resize_bilinear_op>({g.input(int8_tensor({4, 4}, 0.1f, 0))}, {.size = {2, 2}});
+       }},
+      // TFLite Micro's L2 pool is float32 only.
+      {"int8 l2 pool", error::float_only, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::l2_pool2d_op>({g.input(in8)}, {.filter = {2, 2}});
+       }},
+      {"l2 pool window", error::empty_output, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::l2_pool2d_op>({g.input(float32_tensor({1, 6, 6, 2}))}, {.filter = {7, 1}});
+       }},
+      {"depth to space channels", error::bad_block_size, 0,  // 2 channels, a block of 2 needs a multiple of 4
+       [](auto& g, auto&) { g.template apply<ops::depth_to_space_op>({g.input(in8)}, {.block = 2}); }},
+      {"space to depth height", error::bad_block_size, 0,  // 6 rows, a block of 4
+       [](auto& g, auto&) { g.template apply<ops::space_to_depth_op>({g.input(in8)}, {.block = 4}); }},
+      {"space to depth block 0", error::bad_block_size, 0,
+       [](auto& g, auto&) { g.template apply<ops::space_to_depth_op>({g.input(in8)}, {.block = 0}); }},
+      {"depth to space on 2-D", error::not_4d, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::depth_to_space_op>({g.input(int8_tensor({4, 4}, 0.1f, 0))}, {.block = 2});
+       }},
+      {"mirror pad reflect", error::mirror_padding, 0,  // REFLECT: at most 2 - 1 along the channels
+       [](auto& g, auto&) {
+         g.template apply<ops::mirror_pad_op>({g.input(in8)}, {.before = {0, 0, 0, 2}, .after = {}});
+       }},
+      {"mirror pad symmetric", error::mirror_padding, 0,  // SYMMETRIC: at most 6 along the rows
+       [](auto& g, auto&) {
+         g.template apply<ops::mirror_pad_op>({g.input(in8)}, {.before = {}, .after = {0, 7, 0, 0}, .symmetric = true});
+       }},
+      {"mirror pad negative", error::bad_padding, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::mirror_pad_op>({g.input(in8)}, {.before = {0, -1, 0, 0}, .after = {}});
+       }},
+      {"transpose conv channels", error::conv_channels, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::transpose_conv_op>(
+             {g.input(in8)}, {.out = {12, 12}}, {0.1f, 0},
+             c.int8_weights(std::vector<std::int8_t>(12), {1, 2, 2, 3}, {0.1f}, 0));
+       }},
+      {"transpose conv output size", error::bad_size, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::transpose_conv_op>({g.input(in8)}, {.out = {0, 12}}, {0.1f, 0},
+                                                  c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0));
+       }},
+      {"transpose conv stride 0", error::bad_window, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::transpose_conv_op>({g.input(in8)}, {.stride = {0, 1}, .out = {12, 12}}, {0.1f, 0},
+                                                  c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0));
+       }},
+      {"transpose conv per-channel count", error::per_channel_scales, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::transpose_conv_op>(
+             {g.input(in8)}, {.out = {12, 12}}, {0.1f, 0},
+             c.int8_weights(std::vector<std::int8_t>(24), {3, 2, 2, 2}, {0.1f, 0.2f}, 0));
+       }},
+      {"transpose conv bias", error::bias_shape, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::transpose_conv_op>({g.input(in8)}, {.out = {12, 12}}, {0.1f, 0},
+                                                  c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0),
+                                                  c.int32_bias({1, 2}));
        }},
   };
   for (const auto& c : cases) {

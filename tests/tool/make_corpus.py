@@ -745,6 +745,173 @@ def cast_model(g, source, target):
     m.note("cast")
     return m
 
+# -- PRELU, RESIZE_BILINEAR, L2_POOL_2D, TRANSPOSE_CONV, DEPTH_TO_SPACE,
+# SPACE_TO_DEPTH, MIRROR_PAD: small models (a few hundred elements), many
+# parameter combinations.
+
+def prelu_model(g, dtype, pattern, shape=None):
+    """PRELU of x with alpha a constant of the pattern's shape ("channel":
+    [C], "pixel": [1, 1, C], "same": x's shape, "scalar": [1]) or a second
+    model input ("input": x's shape, "input_channel": [C]); alphas of both
+    signs, above and below 1."""
+    m = Recorder("prelu corpus")
+    shape = shape or [g.r.randint(1, 2), g.r.randint(1, 6), g.r.randint(1, 6), g.r.randint(1, 6)]
+    x = g.input(m, shape, dtype)
+    sb = {"channel": [shape[3]], "pixel": [1, 1, shape[3]], "same": shape, "scalar": [1],
+          "input": shape, "input_channel": [shape[3]]}[pattern]
+    n = math.prod(sb)
+    int8 = dtype == "INT8"
+    if pattern.startswith("input"):
+        alpha = m.input(sb, dtype, g.scale(0.002, 0.05), g.zero_point(), name="alpha") if int8 else \
+            m.input(sb, dtype, name="alpha")
+    elif int8:
+        alpha = m.constant(g.int8s(n, -128, 127), sb, "INT8", g.scale(0.002, 0.03), g.zero_point())
+    else:
+        alpha = m.constant(g.floats(n, -2.0, 2.0), sb, "FLOAT32")
+    out = (x.scale * g.r.uniform(0.4, 2.0), g.zero_point()) if int8 else None
+    m.output(m.prelu(x, alpha, out))
+    m.note("prelu")
+    return m
+
+
+def resize_bilinear_model(g, dtype, align_corners, half_pixel_centers):
+    m = Recorder("resize bilinear corpus")
+    x = g.input(m, [g.r.randint(1, 2), g.r.randint(1, 6), g.r.randint(1, 6), g.r.randint(1, 4)], dtype)
+    size = (g.r.randint(1, 13), g.r.randint(1, 13))
+    m.output(m.resize_bilinear(x, size, align_corners, half_pixel_centers))
+    m.note("resize_bilinear")
+    return m
+
+
+def l2_pool_model(g, stride, padding, act, shape=None):
+    m = Recorder("l2_pool2d corpus")
+    fh, fw = g.r.choice([(2, 2), (3, 3), (2, 3), (1, 2), (3, 1)])
+    x = g.input(m, shape or [g.r.randint(1, 2), max(g.r.randint(2, 8), fh), max(g.r.randint(2, 8), fw),
+                             g.r.randint(1, 5)], "FLOAT32")
+    m.output(m.l2_pool2d(x, (fh, fw), stride, padding, act))
+    m.note("l2_pool2d", stride=stride, padding=padding, activation=act, filter=(fh, fw))
+    return m
+
+
+def transpose_conv_model(g, dtype, stride, padding, act, with_bias, per_channel, extreme=False, sizes=None):
+    """TRANSPOSE_CONV with random filter and input sizes and an output size
+    among those whose convolution gives back the input's (TensorFlow's
+    rule); extreme: per-channel weight scales from 1e-6 to 4; sizes: (kh,
+    kw, h, w, c, output channels) instead of random ones."""
+    m = Recorder("transpose_conv corpus")
+    kh, kw = g.r.choice([(1, 1), (2, 2), (3, 3), (3, 2), (4, 4), (5, 3)])
+    h, w, c = g.r.randint(1, 5), g.r.randint(1, 5), g.r.randint(1, 4)
+    if sizes:
+        kh, kw, h, w, c = sizes[:5]
+    x = g.input(m, [g.r.randint(1, 2), h, w, c], dtype)
+
+    def out_size(size, k, s):
+        if padding == "SAME":
+            return g.r.randint((size - 1) * s + 1, size * s)
+        return g.r.randint((size - 1) * s + k, (size - 1) * s + k + s - 1)
+    out_hw = (out_size(h, kh, stride[0]), out_size(w, kw, stride[1]))
+    channels = sizes[5] if sizes else g.r.randint(1, 5) if not extreme else 4
+    n = channels * kh * kw * c
+    if dtype == "FLOAT32":
+        wts, ws = tw.float32_tensor(g.floats(n, -0.5, 0.5), [channels, kh, kw, c]), 1.0
+    else:
+        if extreme:
+            scales = [1e-6, 4.0, 0.02, 1e-3]
+        else:
+            scales = [g.scale(0.002, 0.02) for _ in range(channels if per_channel else 1)]
+        wts, ws = tw.int8_weights(g.int8s(n), [channels, kh, kw, c], scales), sum(scales) / len(scales)
+        if extreme:
+            ws = 0.02
+    depth = max(1, kh * kw * c // (stride[0] * stride[1]))
+    b = g.bias(x, channels, depth, ws) if with_bias else None
+    out = g.output_quant(x, ws, depth) if dtype == "INT8" else None
+    m.output(m.transpose_conv(x, wts, out_hw, b, out, stride, padding, act))
+    m.note("transpose_conv", stride=stride, padding=padding, activation=act, filter=(kh, kw), bias=int(with_bias),
+           per_channel=int(dtype == "INT8" and (per_channel or extreme) and channels > 1))
+    return m
+
+
+def depth_space_model(g, dtype, kind, block, shape=None):
+    m = Recorder(f"{kind} corpus")
+    if shape:
+        pass
+    elif kind == "depth_to_space":
+        shape = [g.r.randint(1, 2), g.r.randint(1, 4), g.r.randint(1, 4), block * block * g.r.randint(1, 3)]
+    else:
+        shape = [g.r.randint(1, 2), block * g.r.randint(1, 3), block * g.r.randint(1, 3), g.r.randint(1, 4)]
+    x = g.input(m, shape, dtype)
+    m.output(getattr(m, kind)(x, block))
+    m.note(kind)
+    return m
+
+
+def mirror_pad_model(g, dtype, rank, mode, shape=None):
+    m = Recorder("mirror_pad corpus")
+    x = g.input(m, shape or [g.r.randint(1, 3)] + [g.r.randint(1, 6) for _ in range(rank - 1)], dtype)
+    reach = [d - (1 if mode == "REFLECT" else 0) for d in x.shape]
+    paddings = [(g.r.randint(0, min(r, 3)), g.r.randint(0, min(r, 3))) for r in reach]
+    m.output(m.mirror_pad(x, paddings, mode))
+    m.note("mirror_pad")
+    return m
+
+
+def spatial_models(g):
+    """op_ models of the operators above, int8 and float32 (L2_POOL_2D:
+    float32 only, as TFLite Micro)."""
+    models = {}
+    for dtype in DTYPES:
+        d = dtype.lower()
+        for pattern in ("channel", "pixel", "same", "scalar", "input", "input_channel"):
+            for k in range(2):
+                models[f"op_prelu_{d}_{pattern}_{k}"] = prelu_model(g, dtype, pattern)
+        for align, half in ((False, False), (True, False), (False, True)):
+            for k in range(6):
+                tag = f"{'align' if align else 'noalign'}_{'half' if half else 'corner'}_{k}"
+                models[f"op_resize_bilinear_{d}_{tag}"] = resize_bilinear_model(g, dtype, align, half)
+        for s in ((1, 1), (2, 2), (2, 1), (3, 2)):
+            for p in PADDINGS:
+                for k, (with_bias, per_channel) in enumerate(((True, True), (False, False), (True, False),
+                                                              (False, True))):
+                    a = ACTIVATIONS[k]
+                    tag = f"s{s[0]}x{s[1]}_{p.lower()}_{a.lower()}_{'bias' if with_bias else 'nobias'}"
+                    if dtype == "INT8":
+                        tag += "_pc" if per_channel else "_pt"
+                    models[f"op_transpose_conv_{d}_{tag}"] = transpose_conv_model(g, dtype, s, p, a, with_bias,
+                                                                                  per_channel)
+        if dtype == "INT8":
+            for k in range(4):
+                s, p = ((1, 1), (2, 2), (2, 1), (3, 2))[k], PADDINGS[k % 2]
+                models[f"op_transpose_conv_{d}_extreme_{k}"] = transpose_conv_model(g, dtype, s, p, "NONE", k % 2 == 0,
+                                                                                   True, extreme=True)
+        for kind in ("depth_to_space", "space_to_depth"):
+            for block in (1, 2, 3, 4):
+                for k in range(2 if block > 1 else 1):
+                    models[f"op_{kind}_{d}_b{block}_{k}"] = depth_space_model(g, dtype, kind, block)
+        for mode in ("REFLECT", "SYMMETRIC"):
+            for rank in (1, 2, 3, 4):
+                for k in range(2):
+                    models[f"op_mirror_pad_{d}_{mode.lower()}_rank{rank}_{k}"] = mirror_pad_model(g, dtype, rank, mode)
+    for s in STRIDES:
+        for p in PADDINGS:
+            for a in ("NONE", "RELU6") if s != (2, 1) else ACTIVATIONS:
+                models[f"op_l2_pool2d_float32_s{s[0]}x{s[1]}_{p.lower()}_{a.lower()}"] = l2_pool_model(g, s, p, a)
+    # A few thousand elements each: large enough for the schedule to cut
+    # them across cores (the small ones above mostly run whole).
+    for dtype in DTYPES:
+        d = dtype.lower()
+        models[f"op_prelu_{d}_large"] = prelu_model(g, dtype, "channel", [1, 10, 12, 16])
+        models[f"op_prelu_{d}_input_large"] = prelu_model(g, dtype, "input", [2, 8, 8, 12])
+        models[f"op_depth_to_space_{d}_large"] = depth_space_model(g, dtype, "depth_to_space", 2, [1, 8, 10, 48])
+        models[f"op_space_to_depth_{d}_large"] = depth_space_model(g, dtype, "space_to_depth", 2, [1, 16, 20, 12])
+        models[f"op_mirror_pad_{d}_reflect_large"] = mirror_pad_model(g, dtype, 4, "REFLECT", [1, 12, 14, 16])
+        models[f"op_mirror_pad_{d}_symmetric_large"] = mirror_pad_model(g, dtype, 3, "SYMMETRIC", [20, 14, 12])
+        # One output row of many channels: the schedule cuts the channels.
+        models[f"op_transpose_conv_{d}_channels"] = transpose_conv_model(g, dtype, (1, 2), "VALID", "RELU", True, True,
+                                                                        sizes=(1, 3, 1, 6, 4, 128))
+    for k, s in enumerate(((1, 1), (2, 2))):
+        models[f"op_l2_pool2d_float32_large_{k}"] = l2_pool_model(g, s, "SAME", "NONE", [1, 16, 18, 8])
+    return models
+
 
 def small_shape(g, rank, lo=1, hi=5):
     return [g.r.randint(lo, hi) for _ in range(rank)]
@@ -1168,6 +1335,7 @@ def operator_models():
     models.update(unary_models(Generator(2027)))
     models.update(reduction_models(Generator(2028)))
     models.update(slicing_models(Generator(2028)))
+    models.update(spatial_models(Generator(2028)))
     return models
 
 
@@ -1521,6 +1689,27 @@ def bad_models(base, flatc):
         sm = tw.Model(f"bad {name}")
         build(sm)
         bad[name] = (tw.to_bytes(sm.to_dict(), flatc), expect)
+    # TFLite Micro's L2_POOL_2D is float32 only.
+    l2 = tw.Model("bad l2 pool")
+    l2.output(l2.l2_pool2d(l2.input([1, 4, 4, 2], "INT8", 0.05, 0), (2, 2)))
+    bad["l2_pool_int8"] = (l2.to_bytes(flatc), "operator 0 (L2_POOL_2D): this operator takes float32 only")
+    # A TRANSPOSE_CONV whose constant output_shape differs from its output.
+    tc = tw.Model("bad transpose conv")
+    x = tc.input([1, 3, 3, 2], "FLOAT32")
+    tc.output(tc.transpose_conv(x, tw.float32_tensor([0.5] * 8, [2, 1, 2, 2]), (6, 6), stride=(2, 2),
+                                output_shape=[1, 5, 6, 2]))
+    bad["transpose_conv_output_shape"] = (tc.to_bytes(flatc), "operator 0 (TRANSPOSE_CONV): its output_shape operand "
+                                          "says [1, 5, 6, 2] but its output tensor has the shape [1, 6, 6, 2]")
+    # A REFLECT pad as large as the axis (TFLite Micro would read outside the input).
+    mp = tw.Model("bad mirror pad")
+    mp.output(mp.mirror_pad(mp.input([1, 3, 3, 2], "FLOAT32"), [(0, 0), (3, 0), (0, 0), (0, 0)], "REFLECT"))
+    bad["mirror_pad_too_far"] = (mp.to_bytes(flatc), "operator 0 (MIRROR_PAD): mirror_pad: each padding amount")
+    # TFLite Micro refuses RESIZE_BILINEAR with both align_corners and half_pixel_centers.
+    rb = tw.Model("bad resize bilinear")
+    rb.output(rb.resize_bilinear(rb.input([1, 3, 3, 2], "FLOAT32"), (6, 6), True, True))
+    bad["resize_bilinear_align_half"] = (rb.to_bytes(flatc),
+                                         "operator 0 (RESIZE_BILINEAR): resize_bilinear: align_corners and "
+                                         "half_pixel_centers cannot both be set")
     files = tw.to_bytes_many([d for d, _ in altered.values()], flatc)
     for (name, (_, expect)), data in zip(altered.items(), files):
         bad[name] = (data, expect)

@@ -91,8 +91,13 @@ std::string describe(const node& n) {
       break;
     case op::average_pool2d:
     case op::max_pool2d:
+    case op::l2_pool2d:
       stride = n.opt<pool2d_options>().stride, pad = n.opt<pool2d_options>().pad,
       filter = n.opt<pool2d_options>().filter;
+      break;
+    case op::transpose_conv:
+      stride = n.opt<transpose_conv_options>().stride, pad = n.opt<transpose_conv_options>().pad;
+      filter = {n.weights.spec.dims[1], n.weights.spec.dims[2]};
       break;
     default:
       break;

@@ -676,6 +676,69 @@ class Model:
         self._operator("EXPAND_DIMS", [x.index, t], [y.index], "ExpandDimsOptions", {})
         return y
 
+    def prelu(self, x, alpha, output=None):
+        """PRELU: x where x >= 0, else x * alpha; alpha (a constant or an
+        activation of x's dtype) broadcasts against x. No options."""
+        return self._binary("PRELU", x, alpha, output, None, None)
+
+    def resize_bilinear(self, x, size, align_corners=False, half_pixel_centers=False):
+        """RESIZE_BILINEAR of an NHWC image to size = (height, width)."""
+        s = self._constant(Constant("INT32", [int(v) for v in size], [2]), f"op{len(self.operators)}_size")
+        y = self._activation([x.shape[0], int(size[0]), int(size[1]), x.shape[3]], x.dtype,
+                             x.quantization and (x.scale, x.zero_point))
+        self._operator("RESIZE_BILINEAR", [x.index, s], [y.index], "ResizeBilinearOptions",
+                       {"align_corners": bool(align_corners), "half_pixel_centers": bool(half_pixel_centers)})
+        return y
+
+    def l2_pool2d(self, x, filter, stride=(1, 1), padding="VALID", activation="NONE", name=None):
+        return self._pool("L2_POOL_2D", x, filter, stride, padding, activation, name)
+
+    def transpose_conv(self, x, weights, out_hw, bias=None, output=None, stride=(1, 1), padding="SAME",
+                       activation="NONE", output_shape=None, name=None):
+        """TRANSPOSE_CONV of the NHWC input x with weights [O, KH, KW, I] to
+        an output of height and width out_hw; the output_shape operand is
+        the output's shape unless `output_shape` gives another."""
+        name = name or f"op{len(self.operators)}"
+        self._require_constants(weights, bias, name)
+        o, kh, kw, i = weights.shape
+        if i != x.shape[3]:
+            raise WriterError(f"{name}: weights for {i} input channels on an input of {x.shape[3]}")
+        shape = [x.shape[0], int(out_hw[0]), int(out_hw[1]), o]
+        s = self._constant(Constant("INT32", [int(v) for v in (output_shape or shape)], [4]), f"{name}_output_shape")
+        w, b = self._weights_and_bias(x, weights, bias, o, 0, name)
+        y = self._activation(shape, x.dtype, output)
+        inputs = [s, w, x.index] + ([b] if b >= 0 else [])
+        self._operator("TRANSPOSE_CONV", inputs, [y.index], "TransposeConvOptions", {
+            "padding": padding, "stride_h": stride[0], "stride_w": stride[1],
+            "fused_activation_function": activation})
+        return y
+
+    def depth_to_space(self, x, block):
+        n, h, w, c = x.shape
+        y = self._activation([n, h * block, w * block, c // (block * block)], x.dtype,
+                             x.quantization and (x.scale, x.zero_point))
+        self._operator("DEPTH_TO_SPACE", [x.index], [y.index], "DepthToSpaceOptions", {"block_size": int(block)})
+        return y
+
+    def space_to_depth(self, x, block):
+        n, h, w, c = x.shape
+        y = self._activation([n, h // block, w // block, c * block * block], x.dtype,
+                             x.quantization and (x.scale, x.zero_point))
+        self._operator("SPACE_TO_DEPTH", [x.index], [y.index], "SpaceToDepthOptions", {"block_size": int(block)})
+        return y
+
+    def mirror_pad(self, x, paddings, mode="REFLECT"):
+        """MIRROR_PAD (mode REFLECT or SYMMETRIC): paddings is one (before,
+        after) pair per axis."""
+        if len(paddings) != len(x.shape):
+            raise WriterError(f"mirror_pad: {len(paddings)} pairs for a rank-{len(x.shape)} input")
+        flat = [int(v) for pair in paddings for v in pair]
+        p = self._constant(Constant("INT32", flat, [len(x.shape), 2]), f"op{len(self.operators)}_paddings")
+        shape = [d + b + a for d, (b, a) in zip(x.shape, paddings)]
+        y = self._activation(shape, x.dtype, x.quantization and (x.scale, x.zero_point))
+        self._operator("MIRROR_PAD", [x.index, p], [y.index], "MirrorPadOptions", {"mode": mode})
+        return y
+
     # -- output -----------------------------------------------------------
     def to_dict(self):
         """The model in the JSON form of the schema (tests alter it)."""

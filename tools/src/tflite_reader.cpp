@@ -775,17 +775,82 @@ class reader {
     return graph().apply<ops::gather_op>({x, positions}, o);
   }
 
-  tensor_id read_resize_nearest_neighbor(const operator_input& in) {
+  // RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR (the resize family): a
+  // constant size of two values and the options' flags.
+  template <class U, class Options>
+  tensor_id read_resize(const operator_input& in, const Options* opt) {
     const tensor_id x = activation_input(in.input_at(0));
     const std::vector<std::int32_t> size = int_values(in.input_at(1), "size");
     if (size.size() != 2) fail("its size has " + std::to_string(size.size()) + " values; it needs 2 (height, width)");
-    const auto* opt = in.o->builtin_options_as_ResizeNearestNeighborOptions();
     resize_options o{{size[0], size[1]}};
     if (opt != nullptr) {
       o.align_corners = opt->align_corners();
       o.half_pixel_centers = opt->half_pixel_centers();
     }
-    return graph().apply<ops::resize_nearest_neighbor_op>({x}, o);
+    return graph().apply<U>({x}, o);
+  }
+  tensor_id read_resize_nearest_neighbor(const operator_input& in) {
+    return read_resize<ops::resize_nearest_neighbor_op>(in, in.o->builtin_options_as_ResizeNearestNeighborOptions());
+  }
+
+  tensor_id read_prelu(const operator_input& in) { return read_binary<ops::prelu_op>(in, {}); }
+
+  tensor_id read_resize_bilinear(const operator_input& in) {
+    return read_resize<ops::resize_bilinear_op>(in, in.o->builtin_options_as_ResizeBilinearOptions());
+  }
+
+  tensor_id read_l2_pool2d(const operator_input& in) {
+    return graph().apply<ops::l2_pool2d_op>({activation_input(in.input_at(0))}, pool_options(in));
+  }
+
+  // TRANSPOSE_CONV: inputs output_shape, weights, input and an optional
+  // bias. The output's height and width are the output tensor's, as TFLite
+  // Micro takes them; a constant output_shape operand must say the same
+  // (TFLite Micro ignores it; one that differs is a malformed model).
+  tensor_id read_transpose_conv(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_TransposeConvOptions();
+    if (opt == nullptr) fail("its TransposeConvOptions are missing");
+    if (in.out_dims.size() != 4) fail("its output is not 4-D");
+    if (const int s = in.input_at(0); is_constant(s)) {
+      const std::vector<std::int32_t> shape = int_values(s, "output_shape");
+      if (shape != std::vector<std::int32_t>(in.out_dims.begin(), in.out_dims.end()))
+        fail("its output_shape operand says " + shape_text(std::vector<int>(shape.begin(), shape.end())) +
+             " but its output tensor has the shape " + shape_text(in.out_dims));
+    }
+    const tensor_id x = activation_input(in.input_at(2));
+    const dtype t = graph().spec(x.index).type;
+    transpose_conv_options o{{opt->stride_h(), opt->stride_w()},
+                             pad(opt->padding()),
+                             in.act(opt->fused_activation_function()),
+                             {in.out_dims[1], in.out_dims[2]}};
+    return graph().apply<ops::transpose_conv_op>({x}, o, in.out_q, weights(in.input_at(1), in.index, "weights", t, 0),
+                                                 bias(in.optional_at(3), in.index, t));
+  }
+
+  // DEPTH_TO_SPACE and SPACE_TO_DEPTH: the block size of their options.
+  template <class U, class Options>
+  tensor_id read_depth_space(const operator_input& in, const Options* opt, const char* options_name) {
+    if (opt == nullptr) fail(std::string("its ") + options_name + " are missing");
+    return graph().apply<U>({activation_input(in.input_at(0))}, depth_space_options{opt->block_size()});
+  }
+  tensor_id read_depth_to_space(const operator_input& in) {
+    return read_depth_space<ops::depth_to_space_op>(in, in.o->builtin_options_as_DepthToSpaceOptions(),
+                                                    "DepthToSpaceOptions");
+  }
+  tensor_id read_space_to_depth(const operator_input& in) {
+    return read_depth_space<ops::space_to_depth_op>(in, in.o->builtin_options_as_SpaceToDepthOptions(),
+                                                    "SpaceToDepthOptions");
+  }
+
+  // MIRROR_PAD: PAD's paddings operand, and the mode of its options
+  // (TFLite Micro fails without them).
+  tensor_id read_mirror_pad(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_MirrorPadOptions();
+    if (opt == nullptr) fail("its MirrorPadOptions are missing");
+    const tensor_id x = activation_input(in.input_at(0));
+    const pad_options amounts = pad_amounts(in, x);
+    const mirror_pad_options o{amounts.before, amounts.after, opt->mode() == tflite::MirrorPadMode_SYMMETRIC};
+    return graph().apply<ops::mirror_pad_op>({x}, o);
   }
 
   // An axis of a rank-`rank` tensor, negative ones counted from the end
@@ -1117,6 +1182,13 @@ class reader {
       {tflite::BuiltinOperator_UNPACK, op::slice, &reader::read_unpack},
       {tflite::BuiltinOperator_SQUEEZE, op::reshape, &reader::read_squeeze},
       {tflite::BuiltinOperator_EXPAND_DIMS, op::reshape, &reader::read_expand_dims},
+      {tflite::BuiltinOperator_PRELU, op::prelu, &reader::read_prelu},
+      {tflite::BuiltinOperator_RESIZE_BILINEAR, op::resize_bilinear, &reader::read_resize_bilinear},
+      {tflite::BuiltinOperator_L2_POOL_2D, op::l2_pool2d, &reader::read_l2_pool2d},
+      {tflite::BuiltinOperator_TRANSPOSE_CONV, op::transpose_conv, &reader::read_transpose_conv},
+      {tflite::BuiltinOperator_DEPTH_TO_SPACE, op::depth_to_space, &reader::read_depth_to_space},
+      {tflite::BuiltinOperator_SPACE_TO_DEPTH, op::space_to_depth, &reader::read_space_to_depth},
+      {tflite::BuiltinOperator_MIRROR_PAD, op::mirror_pad, &reader::read_mirror_pad},
   };
 
  public:

@@ -86,7 +86,14 @@
     "sizes off the axis")                                                                                             \
   X(concatenation_quantization,                                                                                       \
     "concatenation: every int8 input must have the output's scale and zero point (TensorFlow Lite Micro copies the "  \
-    "values, it does not requantize)")
+    "values, it does not requantize)")                                                                                \
+  X(bad_block_size,                                                                                                   \
+    "depth_to_space / space_to_depth: the block size must be at least 1, and divide the channels by its square "      \
+    "(depth_to_space) or the height and width (space_to_depth)")                                                      \
+  X(mirror_padding,                                                                                                   \
+    "mirror_pad: each padding amount must be at most the axis size (SYMMETRIC) or the axis size - 1 (REFLECT)")       \
+  X(resize_align_and_half_pixel,                                                                                      \
+    "resize_bilinear: align_corners and half_pixel_centers cannot both be set (TFLite Micro refuses it)")
 
 namespace weft {
 

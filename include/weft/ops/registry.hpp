@@ -10,6 +10,7 @@
 #include "weft/ops/binary/unit.hpp"
 #include "weft/ops/concatenation/unit.hpp"
 #include "weft/ops/conv2d/unit.hpp"
+#include "weft/ops/depth_space/unit.hpp"
 #include "weft/ops/depthwise_conv2d/unit.hpp"
 #include "weft/ops/fully_connected/unit.hpp"
 #include "weft/ops/gather/unit.hpp"
@@ -23,6 +24,7 @@
 #include "weft/ops/slice/unit.hpp"
 #include "weft/ops/softmax/unit.hpp"
 #include "weft/ops/transpose/unit.hpp"
+#include "weft/ops/transpose_conv/unit.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -79,7 +81,14 @@
   X(arg_min)                 \
   X(gather)                  \
   X(slice)                   \
-  X(concatenation)
+  X(concatenation)           \
+  X(prelu)                   \
+  X(resize_bilinear)         \
+  X(l2_pool2d)               \
+  X(transpose_conv)          \
+  X(depth_to_space)          \
+  X(space_to_depth)          \
+  X(mirror_pad)
 
 namespace weft {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// MUL, SUB, DIV, SQUARED_DIFFERENCE, MAXIMUM and MINIMUM as units of the
+// MUL, SUB, DIV, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM and PRELU as units of the
 // binary family (weft/ops/binary/family.hpp): each is its constants and
 // its per-element arithmetic, int8 bit-exact with TFLite Micro's reference
 // kernels, float32 as they compute it.
@@ -329,6 +329,67 @@ struct minimum_op : binary_family<minimum_op> {
   template <class T>
   [[gnu::always_inline]] static T element(const no_args&, T x, T y) {
     return x < y ? x : y;
+  }
+};
+
+// ---------------------------------------------------------------------------
+// PRELU: x where x >= 0, else x times alpha, alpha broadcast against x (a
+// constant or an activation). int8 as TFLite's reference kernel: the input
+// offset by its zero point, a non-negative one rescaled by s_in / s_out, a
+// negative one multiplied by the offset alpha and rescaled by
+// s_in * s_alpha / s_out (both multipliers from double), plus the output
+// zero point, saturated to int8. float32: x >= 0 ? x : x * alpha (TFLite
+// Micro's float path is 4-D only; weft's tensors are at most 4-D).
+
+struct prelu_args {
+  std::int32_t input_offset = 0;
+  std::int32_t alpha_offset = 0;
+  std::int32_t output_offset = 0;
+  multiplier positive{};  // s_in / s_out
+  multiplier negative{};  // s_in * s_alpha / s_out
+};
+
+struct prelu_op : binary_family<prelu_op> {
+  using options = std::monostate;
+  static constexpr auto fields = std::tuple{};
+  static constexpr std::int64_t element_cost(const cost_model& m) { return m.per_output; }
+
+  static constexpr prelu_args int8_args(const quantization& in, const quantization& alpha, const quantization& out) {
+    prelu_args a{};
+    a.input_offset = -in.zero_point;
+    a.alpha_offset = -alpha.zero_point;
+    a.output_offset = out.zero_point;
+    a.positive = quantize_multiplier(static_cast<double>(in.scale) / static_cast<double>(out.scale));
+    a.negative = quantize_multiplier(static_cast<double>(in.scale) * static_cast<double>(alpha.scale) /
+                                     static_cast<double>(out.scale));
+    return a;
+  }
+  /// As for MUL: no shift beyond 31 bits (scales no model has).
+  static constexpr error check_int8(const quantization& in, const quantization& alpha, const quantization& out,
+                                    const options&) {
+    const prelu_args a = int8_args(in, alpha, out);
+    return a.positive.shift > 31 || a.negative.shift > 31 ? error::scale_out_of_range : error::none;
+  }
+
+  template <class T>
+  static constexpr auto element_args(const quantization& in, const quantization& alpha, const quantization& out,
+                                     const options&) {
+    if constexpr (std::is_same_v<T, float>) {
+      return no_args{};
+    } else {
+      return int8_args(in, alpha, out);
+    }
+  }
+
+  [[gnu::always_inline]] static std::int8_t element(const prelu_args& a, std::int8_t x, std::int8_t alpha) {
+    const std::int32_t v = x + a.input_offset;
+    const std::int32_t r = v >= 0 ? multiply_by_quantized_multiplier(v, a.positive)
+                                  : multiply_by_quantized_multiplier(v * (alpha + a.alpha_offset), a.negative);
+    const std::int32_t q = r + a.output_offset;
+    return static_cast<std::int8_t>(q < -128 ? -128 : (q > 127 ? 127 : q));
+  }
+  [[gnu::always_inline]] static float element(const no_args&, float x, float alpha) {
+    return x >= 0.0f ? x : x * alpha;
   }
 };
 

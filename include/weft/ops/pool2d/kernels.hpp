@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// Average and max pooling over NHWC windows: spec inference and reference
-// kernels (int8 bit-exact with TFLite's reference pools, float32). The output
-// keeps the input's quantization. A kernel call computes rows x channels.
+// Average, max and L2 pooling over NHWC windows: spec inference and
+// reference kernels (int8 bit-exact with TFLite's reference pools, float32;
+// L2 is float32 only, as in TFLite Micro). The output keeps the input's
+// quantization. A kernel call computes rows x channels.
 #pragma once
 
 #include "weft/ops/conv2d/kernels.hpp"
+
+#include <cmath>
 
 #include <bit>
 #include <cstdint>
@@ -28,7 +31,9 @@ struct pool2d_args {
   std::conditional_t<std::is_same_v<T, float>, float_range, int8_range> act{};
 };
 
-enum class pool_kind : std::uint8_t { average, max };
+/// average: the mean of the window; max: its largest element; l2: the
+/// square root of the mean of its squares (float32 only).
+enum class pool_kind : std::uint8_t { average, max, l2 };
 
 /// Largest window an int8 average pool sums four channels at a time in
 /// 16-bit lanes (255 * 257 < 2^16).
@@ -89,6 +94,8 @@ template <pool_kind Kind, class T>
               const T x = in[((b * g.in_h + iy0 + ky) * g.in_w + ix0 + kx) * g.in_c + c];
               if constexpr (Kind == pool_kind::max) {
                 acc = x > acc ? x : acc;
+              } else if constexpr (Kind == pool_kind::l2) {
+                acc += x * x;
               } else {
                 acc += x;
               }
@@ -100,6 +107,9 @@ template <pool_kind Kind, class T>
             } else {  // round half away from zero, as TFLite does
               acc = rounded_average(acc, count);
             }
+          } else if constexpr (Kind == pool_kind::l2 && std::is_same_v<T, float>) {
+            // TFLite: sqrtf of the float mean (an int8 L2 pool is refused).
+            acc = std::sqrt(acc / static_cast<float>(count));
           }
           o[c] = static_cast<T>(clamp(acc, a.act));
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// AVERAGE_POOL_2D and MAX_POOL_2D as operator units (see weft/ops/unit.hpp):
-// one pooling unit, two kinds.
+// AVERAGE_POOL_2D, MAX_POOL_2D and L2_POOL_2D as operator units (see
+// weft/ops/unit.hpp): one pooling unit, three kinds sharing its window
+// geometry, tiles and accesses.
 #pragma once
 
 #include "weft/ops/pool2d/kernels.hpp"
@@ -16,7 +17,11 @@ struct pool2d_op : windowed_family {
   static constexpr auto fields = std::tuple{field{"filter", &options::filter}, field{"stride", &options::stride},
                                             field{"pad", &options::pad}, field{"act", &options::act}};
 
-  static constexpr inferred infer(const operands& x, const options& o) { return infer_pool2d(x.in[0], o); }
+  /// TFLite Micro's L2 pool takes float32 only; weft refuses int8 as it does.
+  static constexpr inferred infer(const operands& x, const options& o) {
+    if (Kind == pool_kind::l2 && x.in[0].type != dtype::float32) return {.err = error::float_only};
+    return infer_pool2d(x.in[0], o);
+  }
   template <class Node>
   static constexpr window_geometry window(const Node& n, const shape& in) {
     return pool2d_window(in, n.template opt<options>());
@@ -54,5 +59,6 @@ struct pool2d_op : windowed_family {
 
 using average_pool2d_op = pool2d_op<pool_kind::average>;
 using max_pool2d_op = pool2d_op<pool_kind::max>;
+using l2_pool2d_op = pool2d_op<pool_kind::l2>;
 
 }  // namespace weft::ops
