@@ -204,16 +204,25 @@ template <int Cores>
 struct leave_check_job {
   static constexpr int segment_count = 5;
   static inline std::array<std::atomic<int>, Cores> done{};
-  static inline std::array<std::atomic<int>, Cores> left{};  // segments all cores had done, plus one per leave
+  static inline std::array<std::atomic<int>, Cores> left{};    // segments all cores had done, plus one per leave
+  static inline std::array<std::atomic<int>, Cores> leaves{};  // leave calls
   static constexpr int segments() { return segment_count; }
   void run(int core, int) const { done[static_cast<std::size_t>(core)].fetch_add(1); }
   static void leave(int core) {
     int all = segment_count * 10;
     for (const auto& d : done) all = std::min(all, d.load());
     left[static_cast<std::size_t>(core)].fetch_add(all + 1);
+    leaves[static_cast<std::size_t>(core)].fetch_add(1);
   }
   static void require_left_after_all(int jobs) {
+    // execute() returns once core 0 has left; the others may still be on
+    // their way out of the last job.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (const auto& l : leaves)
+      while (l.load() < jobs && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     for (int c = 0; c < Cores; ++c) {
+      CHECK(leaves[static_cast<std::size_t>(c)].load() == jobs);
       CHECK(done[static_cast<std::size_t>(c)].load() == jobs * segment_count);
       // Job k's leave saw every core at k * segment_count segments done (or
       // more: a core may be into the next job, never behind).
@@ -223,6 +232,7 @@ struct leave_check_job {
     }
     for (auto& d : done) d = 0;
     for (auto& l : left) l = 0;
+    for (auto& l : leaves) l = 0;
   }
 };
 

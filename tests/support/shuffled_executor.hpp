@@ -35,7 +35,8 @@ class shuffled_executor {
       const auto order = shuffled_cores(rng_, Cores);
       for (int k = 0; k < Cores; ++k) j.run(order[static_cast<std::size_t>(k)], s);
     }
-    for (const int c : shuffled_cores(rng_, Cores)) leave_job<J>(c);
+    const auto order = shuffled_cores(rng_, Cores);
+    for (int k = 0; k < Cores; ++k) leave_job<J>(order[static_cast<std::size_t>(k)]);
   }
 
  private:
