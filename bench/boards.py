@@ -11,7 +11,10 @@ instruction-counting plugin), as Markdown tables.
             default ../shared/zoo) on the AN386, the dual M33 and RISC-V
             virt (1 and 4 harts), against TFLite Micro with CMSIS-NN on the
             AN386 (the issue's figures), with the instructions of each
-            operator kind on the AN386
+            operator kind on the AN386; then each model runs on each of
+            those boards on the zoo's two inputs (`weft run --target`, the
+            firmware just benchmarked), every output compared byte for byte
+            with TFLite Micro's (the zoo's out_NN.bin, outK_NN.bin)
         --save FILE: also write every configuration's critical-path
             instructions as JSON (bench/boards_baseline.json is the one
             bench/results.md reports)
@@ -23,8 +26,10 @@ instruction-counting plugin), as Markdown tables.
         MODELS_DIR: the MLPerf Tiny models (default ../shared/models)
 """
 import json
+import os
 import subprocess
 import sys
+import tempfile
 
 args = sys.argv[1:]
 compilers = "--compilers" in args
@@ -65,7 +70,7 @@ CMSIS_NN_FLASH = {"micro_speech_quantized": 83_324, "person_detect": 385_304, "t
 
 if zoo:
     zoo_dir = args[1] if len(args) > 1 else "../shared/zoo"
-    names = [n for n in CMSIS_NN if n != "mobilenet_v2_quantized_1x3x224x224"]
+    names = list(CMSIS_NN)
     pairs = [("an386", 1), ("an521", 2), ("riscv-virt", 1), ("riscv-virt", 4)]
     runs = {(n, t, c): bench(f"{zoo_dir}/models/{n}.tflite", t, c) for n in names for t, c in pairs}
     print("## Zoo: instructions per inference (critical path)\n")
@@ -96,7 +101,32 @@ if zoo:
         total = runs[n, "an386", 1]["critical_path_instructions"]
         parts = sorted(per_kind.items(), key=lambda kv: -kv[1])
         print(f"- {n}: " + ", ".join(f"{k} {v / total:.1%}" for k, v in parts))
-    sys.exit(0)
+    print("\n## Zoo: bit-exact with TFLite Micro on the boards (both inputs, every output)\n")
+    print("| model | " + " | ".join(f"{t} {c}" for t, c in pairs) + " |")
+    print("|---|" + "---|" * len(pairs))
+    failed = False
+    with tempfile.TemporaryDirectory() as work:
+        for n in names:
+            outputs = len(json.loads(subprocess.run([weft, "plan", f"{zoo_dir}/models/{n}.tflite", "--json"],
+                                                    check=True, capture_output=True, text=True).stdout)["outputs"])
+            cells = []
+            for t, c in pairs:
+                same = True
+                for sample in ("00", "01"):
+                    files = [os.path.join(work, f"out{k}.bin") for k in range(outputs)]
+                    cmd = [weft, "run", f"{zoo_dir}/models/{n}.tflite", "--target", t, "--cores", str(c),
+                           "--input", f"{zoo_dir}/{n}/in_{sample}.bin"]
+                    for f in files:
+                        cmd += ["--output", f]
+                    subprocess.run(cmd, check=True, capture_output=True)
+                    for k, f in enumerate(files):
+                        want = f"{zoo_dir}/{n}/out{k if k else ''}_{sample}.bin"
+                        with open(f, "rb") as a, open(want, "rb") as b:
+                            same = same and a.read() == b.read()
+                cells.append("yes" if same else "**no**")
+                failed = failed or not same
+            print(f"| {n} | " + " | ".join(cells) + " |")
+    sys.exit(1 if failed else 0)
 
 if compilers:
     pairs = [("an386", 1), ("riscv-virt", 1), ("riscv-virt", 4)]
