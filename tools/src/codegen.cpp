@@ -129,13 +129,18 @@ void write_array(std::ostream& os, const char* type, const std::string& name, co
 const constant_data* find(const imported_model& m, const void* data) {
   for (const auto& c : m.constants)
     if ((!c->i8.empty() && c->i8.data() == data) || (!c->i32.empty() && c->i32.data() == data) ||
-        (!c->f32.empty() && c->f32.data() == data))
+        (!c->f32.empty() && c->f32.data() == data) || (!c->i16.empty() && c->i16.data() == data) ||
+        (!c->i64.empty() && c->i64.data() == data))
       return c.get();
   return nullptr;
 }
 
 std::string constant_expr(const imported_model& m, const constant& c, const std::string& ns) {
-  const void* data = c.i8 ? static_cast<const void*>(c.i8) : c.i32 ? static_cast<const void*>(c.i32) : c.f32;
+  const void* data = c.i8    ? static_cast<const void*>(c.i8)
+                     : c.i32 ? static_cast<const void*>(c.i32)
+                     : c.i16 ? static_cast<const void*>(c.i16)
+                     : c.i64 ? static_cast<const void*>(c.i64)
+                             : static_cast<const void*>(c.f32);
   const constant_data* d = find(m, data);
   const std::string arr = ns + "::" + d->name;
   switch (c.spec.type) {
@@ -154,7 +159,10 @@ std::string constant_expr(const imported_model& m, const constant& c, const std:
     case dtype::float32:
       return "weft::float32_constant(" + arr + ", " + shape_literal(c.spec.dims) + ")";
     case dtype::int16:
+      return "weft::int16_constant(" + arr + ", " + shape_literal(c.spec.dims) + ", " +
+             float_literal(c.spec.quant.scale) + ", " + std::to_string(c.spec.quant.zero_point) + ")";
     case dtype::int64:
+      return "weft::int64_bias(" + arr + ")";
     case dtype::uint8:
     case dtype::boolean:
       break;  // the reader makes no such constants yet
@@ -163,8 +171,24 @@ std::string constant_expr(const imported_model& m, const constant& c, const std:
 }
 
 std::string quant_literal(const tensor_spec& s) {
-  if (s.type != dtype::int8) return "{}";
+  if (s.type != dtype::int8 && s.type != dtype::int16) return "{}";
   return "{" + float_literal(s.quant.scale) + ", " + std::to_string(s.quant.zero_point) + "}";
+}
+
+// The factory call making an activation tensor's spec.
+std::string tensor_literal(const tensor_spec& spec) {
+  const std::string dims = shape_literal(spec.dims);
+  const std::string quant = ", " + float_literal(spec.quant.scale) + ", " + std::to_string(spec.quant.zero_point) + ")";
+  switch (spec.type) {
+    case dtype::int8:
+      return "weft::int8_tensor(" + dims + quant;
+    case dtype::int16:
+      return "weft::int16_tensor(" + dims + quant;
+    case dtype::int32:
+      return "weft::int32_tensor(" + dims + ")";
+    default:
+      return "weft::float32_tensor(" + dims + ")";
+  }
 }
 
 // C++ literals of the types operators' options hold.
@@ -256,6 +280,8 @@ std::string generate_header(const imported_model& m, const std::string& name, co
     if (!c->i8.empty()) write_array(os, "std::int8_t", c->name, c->i8);
     if (!c->i32.empty()) write_array(os, "std::int32_t", c->name, c->i32);
     if (!c->f32.empty()) write_array(os, "float", c->name, c->f32);
+    if (!c->i16.empty()) write_array(os, "std::int16_t", c->name, c->i16);
+    if (!c->i64.empty()) write_array(os, "std::int64_t", c->name, c->i64);
     if (!c->scales.empty()) write_array(os, "float", c->name + "_scales", c->scales);
   }
   os << "}  // namespace " << ns << "\n\n";
@@ -271,16 +297,11 @@ std::string generate_header(const imported_model& m, const std::string& name, co
   for (int t = 0; t < g.tensor_count; ++t) {
     const int from = g.producer[static_cast<std::size_t>(t)];
     const tensor_spec& spec = g.spec(t);
-    if (from == from_model_input) {
-      os << "    // input: " << comment_text(tensor_name(t)) << "\n"
+    if (from == from_model_input || from == from_state) {
+      const bool input = from == from_model_input;
+      os << "    // " << (input ? "input: " : "state: ") << comment_text(tensor_name(t)) << "\n"
          << "    " << (used[static_cast<std::size_t>(t)] ? "" : "[[maybe_unused]] ") << "const weft::tensor_id t" << t
-         << " = g.input("
-         << (spec.type == dtype::int8
-                 ? "weft::int8_tensor(" + shape_literal(spec.dims) + ", " + float_literal(spec.quant.scale) + ", " +
-                       std::to_string(spec.quant.zero_point) + ")"
-             : spec.type == dtype::int32 ? "weft::int32_tensor(" + shape_literal(spec.dims) + ")"
-                                         : "weft::float32_tensor(" + shape_literal(spec.dims) + ")")
-         << ");\n";
+         << " = g." << (input ? "input(" : "state(") << tensor_literal(spec) << ");\n";
       continue;
     }
     if (from == from_constant) {

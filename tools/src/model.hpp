@@ -34,6 +34,8 @@ struct constant_data {
   std::vector<std::int8_t> i8;
   std::vector<std::int32_t> i32;
   std::vector<float> f32;
+  std::vector<std::int16_t> i16;
+  std::vector<std::int64_t> i64;
   std::vector<float> scales;  // per-channel weight scales, if any
 };
 

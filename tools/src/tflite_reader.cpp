@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -198,11 +199,10 @@ class reader {
     if (t == tflite::TensorType_INT8) return dtype::int8;
     if (t == tflite::TensorType_FLOAT32) return dtype::float32;
     if (t == tflite::TensorType_INT32) return dtype::int32;  // indices: the operators say where they take them
-    const std::string extra = t == tflite::TensorType_INT16   ? " (int16 activations are not supported)"
-                              : t == tflite::TensorType_INT64 ? " (TensorFlow Lite Micro's indices are int32)"
-                                                              : "";
+    if (t == tflite::TensorType_INT16) return dtype::int16;  // 16x8 models: the operators say where they take them
+    const std::string extra = t == tflite::TensorType_INT64 ? " (TensorFlow Lite Micro's indices are int32)" : "";
     fail("tensor " + tensor_label(index) + " has dtype " + type_name(t) +
-         "; weft activations are int8 or float32, and int32 for indices" + extra);
+         "; weft activations are int8, int16 or float32, and int32 for indices" + extra);
   }
 
   // Element i of an int64 vector (zero points). The verifier checks that a
@@ -214,17 +214,27 @@ class reader {
     return flatbuffers::EndianScalar(x);
   }
 
-  // Per-tensor (scale, zero point) of an int8 activation.
+  // Per-tensor (scale, zero point) of an int8 or int16 activation.
   quantization activation_quant(int index) const {
+    const bool wide = tensor(index)->type() == tflite::TensorType_INT16;
+    const char* type = wide ? "int16" : "int8";
     const auto* q = tensor(index)->quantization();
     if (q == nullptr || q->scale() == nullptr || q->scale()->size() != 1 || q->zero_point() == nullptr ||
         q->zero_point()->size() != 1)
-      fail("int8 tensor " + tensor_label(index) + " needs one scale and one zero point");
+      fail(std::string(type) + " tensor " + tensor_label(index) + " needs one scale and one zero point");
     const std::int64_t zp = element(q->zero_point(), 0);
-    if (zp < -128 || zp > 127)
-      fail("tensor " + tensor_label(index) + " has zero point " + std::to_string(zp) + ", outside int8");
+    if (zp < (wide ? -32768 : -128) || zp > (wide ? 32767 : 127))
+      fail("tensor " + tensor_label(index) + " has zero point " + std::to_string(zp) + ", outside " + type);
     return {q->scale()->Get(0), static_cast<std::int32_t>(zp)};
   }
+
+  // The quantization of a tensor of dtype t: per-tensor for int8 and int16
+  // activations, none for the others.
+  quantization quant_of(int index, dtype t) const {
+    return t == dtype::int8 || t == dtype::int16 ? activation_quant(index) : quantization{};
+  }
+
+  bool is_variable(int index) const { return tensor(index)->is_variable(); }
 
   std::span<const std::uint8_t> buffer_bytes(int index) const {
     const auto* t = tensor(index);
@@ -260,7 +270,7 @@ class reader {
     if (is_constant(index)) fail("the model's input tensor " + tensor_label(index) + " is a constant");
     const auto s = dims(index);
     const dtype type = activation_type(index);
-    tensor_spec spec{type, to_shape(s), type == dtype::int8 ? activation_quant(index) : quantization{}};
+    tensor_spec spec{type, to_shape(s), quant_of(index, type)};
     const tensor_id id = out_.graph->input(spec);
     if (!id.valid()) fail("model input " + tensor_label(index) + ": " + message(out_.graph->err));
     map_tensor(index, id.index);
@@ -282,6 +292,16 @@ class reader {
   tensor_id activation_input(int tflite_index) {
     const int id = weft_id_[static_cast<std::size_t>(tflite_index)];
     if (id >= 0) return {id};
+    // A variable tensor is state: made once, and every operator that names
+    // it shares it (its buffer in the file, if any, is ignored, as TFLite
+    // Micro ignores it).
+    if (is_variable(tflite_index)) {
+      const dtype type = activation_type(tflite_index);
+      const tensor_id v = graph().state({type, to_shape(dims(tflite_index)), quant_of(tflite_index, type)});
+      if (!v.valid()) fail("variable tensor " + tensor_label(tflite_index) + ": " + message(graph().err));
+      map_tensor(tflite_index, v.index);
+      return v;
+    }
     if (!is_constant(tflite_index))
       fail("reads tensor " + tensor_label(tflite_index) +
            ", which neither a model input nor an earlier operator provides");
@@ -317,9 +337,14 @@ class reader {
         data->f32 = copy_data<float>(index, n);
         c.f32 = data->f32.data();
         break;
+      case tflite::TensorType_INT16:
+        c.spec = {dtype::int16, shp, activation_quant(index)};
+        data->i16 = copy_data<std::int16_t>(index, n);
+        c.i16 = data->i16.data();
+        break;
       default:
         fail("reads the constant " + tensor_label(index) + " of dtype " + type_name(tensor(index)->type()) +
-             "; weft's constant operands are int8, int32 or float32");
+             "; weft's constant operands are int8, int16, int32 or float32");
     }
     out_.constants.push_back(std::move(data));
     return c;
@@ -576,6 +601,33 @@ class reader {
   }
   tensor_id read_maximum(const operator_input& in) { return read_binary<ops::maximum_op>(in, {}); }
   tensor_id read_minimum(const operator_input& in) { return read_binary<ops::minimum_op>(in, {}); }
+
+  // SVDF: input, feature weights, time weights, bias, state (a variable
+  // tensor). The node reads the time weights as a constant operand.
+  tensor_id read_svdf(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_SVDFOptions();
+    if (opt == nullptr) fail("its SVDFOptions are missing");
+    if (in.ins.size() != 5) fail("has " + std::to_string(in.ins.size()) + " inputs; SVDF takes 5");
+    if (in.optional_at(3) < 0) fail("has no bias; TensorFlow Lite Micro's SVDF needs one");
+    if (!is_variable(in.input_at(4))) fail("its state " + tensor_label(in.input_at(4)) + " is not a variable tensor");
+    const tensor_id x = activation_input(in.input_at(0));
+    const dtype t = graph().spec(x.index).type;
+    const tensor_id time = activation_input(in.input_at(2));
+    const tensor_id state = activation_input(in.input_at(4));
+    if (t == dtype::int8) {
+      // TFLite Micro's Prepare: the bias scale is the state's times the time
+      // weights' (in float32), within 1e-5.
+      const auto* bq = tensor(in.input_at(3))->quantization();
+      const float product = graph().spec(state.index).quant.scale * graph().spec(time.index).quant.scale;
+      if (bq == nullptr || bq->scale() == nullptr || bq->scale()->size() != 1 ||
+          std::abs(static_cast<double>(bq->scale()->Get(0)) - static_cast<double>(product)) >= 1e-5)
+        fail("its bias scale must be the state scale times the time weights' scale (TensorFlow Lite Micro's check)");
+    }
+    const svdf_options o{opt->rank(), in.act(opt->fused_activation_function())};
+    return graph().apply<ops::svdf_op>({x, time, state}, o, in.out_q,
+                                       weights(in.input_at(1), in.index, "weights", t, 0),
+                                       bias(in.input_at(3), in.index, t));
+  }
 
   tensor_id read_softmax(const operator_input& in) {
     const auto* opt = in.o->builtin_options_as_SoftmaxOptions();
@@ -1189,6 +1241,7 @@ class reader {
       {tflite::BuiltinOperator_DEPTH_TO_SPACE, op::depth_to_space, &reader::read_depth_to_space},
       {tflite::BuiltinOperator_SPACE_TO_DEPTH, op::space_to_depth, &reader::read_space_to_depth},
       {tflite::BuiltinOperator_MIRROR_PAD, op::mirror_pad, &reader::read_mirror_pad},
+      {tflite::BuiltinOperator_SVDF, op::svdf, &reader::read_svdf},
   };
 
  public:
@@ -1320,7 +1373,7 @@ class reader {
     }
     in.out = in.outs[0];
     in.out_dims = in.outs_dims[0];
-    in.out_q = activation_type(in.out) == dtype::int8 ? activation_quant(in.out) : quantization{};
+    in.out_q = quant_of(in.out, activation_type(in.out));
 
     tool_graph& g = graph();
     const int first_node = g.node_count;
@@ -1347,14 +1400,15 @@ class reader {
       const tensor_spec& got = g.spec(ys[k].index);
       const auto& want_dims = in.outs_dims[k];
       const dtype out_type = activation_type(out);
-      const quantization out_q = out_type == dtype::int8 ? activation_quant(out) : quantization{};
+      const quantization out_q = quant_of(out, out_type);
       if (!(got.dims == to_shape(want_dims)))
         fail("the model gives " + which + " the shape " + shape_text(want_dims) + ", weft infers " +
              shape_text(got.dims));
       if (got.type != out_type)
         fail("the model gives " + which + " dtype " + std::string(name_of(out_type)) + ", weft infers " +
              name_of(got.type));
-      if (out_type == dtype::int8 && (got.quant.scale != out_q.scale || got.quant.zero_point != out_q.zero_point)) {
+      if ((out_type == dtype::int8 || out_type == dtype::int16) &&
+          (got.quant.scale != out_q.scale || got.quant.zero_point != out_q.zero_point)) {
         std::ostringstream m;
         m << (several ? which : std::string("its output")) << " quantization (scale " << out_q.scale << ", zero point "
           << out_q.zero_point << ") differs from what weft's "

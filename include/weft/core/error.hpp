@@ -24,7 +24,7 @@
     "an operator's input is not a tensor of this graph: pass a value returned by input(), constant() or an operator") \
   X(bad_shape, "a tensor shape must have 1 to 4 dimensions, each at least 1")                                         \
   X(unsupported_dtype,                                                                                                \
-    "activations must be int8 or float32 (int32 for indices: gather's positions, arg_max/arg_min's outputs)")         \
+    "activations must be int8, int16 or float32 (int32 for indices: gather's positions, arg_max/arg_min's outputs)")  \
   X(bad_quantization, "an int8 tensor needs a positive finite scale and a zero point in [-128, 127]")                 \
   X(not_4d, "convolutions and pools take a 4-D NHWC input [batch, height, width, channels]")                          \
   X(bad_window, "strides, dilations, filter sizes and depth multipliers must be from 1 to 32767")                     \
@@ -93,7 +93,18 @@
   X(mirror_padding,                                                                                                   \
     "mirror_pad: each padding amount must be at most the axis size (SYMMETRIC) or the axis size - 1 (REFLECT)")       \
   X(resize_align_and_half_pixel,                                                                                      \
-    "resize_bilinear: align_corners and half_pixel_centers cannot both be set (TFLite Micro refuses it)")
+    "resize_bilinear: align_corners and half_pixel_centers cannot both be set (TFLite Micro refuses it)")             \
+  X(int16_activation, "this operator does not take int16 activations: weft has no int16 kernel for it")               \
+  X(bad_int16_quantization, "an int16 tensor needs a positive finite scale and a zero point in [-32768, 32767]")      \
+  X(state_operand,                                                                                                    \
+    "a state tensor (TFLite's variable tensor) is only an operand of an operator that keeps state there (svdf's "     \
+    "activation state, lstm's hidden and cell state), and such an operand must be a state tensor")                    \
+  X(svdf_shapes,                                                                                                      \
+    "svdf: the input must be [batches, inputs], the feature weights [filters, inputs], the time weights [filters, "   \
+    "memory], the state [batches, filters * memory], the bias [filters / rank], with rank >= 1 dividing filters")     \
+  X(svdf_types,                                                                                                       \
+    "svdf: int8 input takes per-tensor int8 feature weights, constant int8 or int16 time weights, a state of the "    \
+    "time weights' type and an int32 bias; float32 input takes float32 everywhere; the bias is required")
 
 namespace weft {
 

@@ -46,6 +46,12 @@ constexpr tensor_spec int8_tensor(shape s, float scale, std::int32_t zero_point)
   return {dtype::int8, s, {scale, zero_point}};
 }
 
+/// An int16 activation tensor (TFLite's 16x8 quantization: int16
+/// activations, int8 weights) with per-tensor quantization.
+constexpr tensor_spec int16_tensor(shape s, float scale, std::int32_t zero_point) {
+  return {dtype::int16, s, {scale, zero_point}};
+}
+
 /// A float32 tensor (no quantization).
 constexpr tensor_spec float32_tensor(shape s) { return {dtype::float32, s, {}}; }
 
@@ -61,6 +67,8 @@ struct constant {
   const std::int8_t* i8 = nullptr;
   const std::int32_t* i32 = nullptr;
   const float* f32 = nullptr;
+  const std::int16_t* i16 = nullptr;
+  const std::int64_t* i64 = nullptr;
   std::int64_t provided = 0;
 
   constexpr bool empty() const { return provided == 0; }
@@ -112,6 +120,26 @@ template <std::size_t N>
 constexpr constant int32_bias(const std::array<std::int32_t, N>& data) {
   constant c{{dtype::int32, shape{static_cast<int>(N)}, {}}};
   c.i32 = data.data();
+  c.provided = static_cast<std::int64_t>(N);
+  return c;
+}
+
+/// An int16 constant tensor (an SVDF's time weights, an operand of a 16x8
+/// layer), with its own scale and zero point.
+template <std::size_t N>
+constexpr constant int16_constant(const std::array<std::int16_t, N>& data, shape s, float scale,
+                                  std::int32_t zero_point) {
+  constant c{{dtype::int16, s, {scale, zero_point}}};
+  c.i16 = data.data();
+  c.provided = static_cast<std::int64_t>(N);
+  return c;
+}
+
+/// int64 bias of a 16x8 layer (int16 activations, int8 weights).
+template <std::size_t N>
+constexpr constant int64_bias(const std::array<std::int64_t, N>& data) {
+  constant c{{dtype::int64, shape{static_cast<int>(N)}, {}}};
+  c.i64 = data.data();
   c.provided = static_cast<std::int64_t>(N);
   return c;
 }

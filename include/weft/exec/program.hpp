@@ -188,6 +188,41 @@ class compiled {
   /// overwrites (at most 2 x ops::max_in_place_channels bytes).
   static constexpr std::size_t arena_bytes = valid ? plan.arena_bytes : 1;
   static constexpr std::size_t arena_lower_bound_bytes = plan.lower_bound_bytes;
+  /// Bytes of the model's state (graph::state: an SVDF's or an LSTM's
+  /// memory), which follow the arena in the buffer an inference runs on and
+  /// keep their values from one inference to the next.
+  static constexpr std::size_t state_bytes = valid ? plan.state_bytes : 0;
+  /// Bytes of that buffer: the arena, then the state.
+  static constexpr std::size_t buffer_bytes = arena_bytes + state_bytes;
+
+ private:
+  struct state_fill {
+    std::size_t offset = 0, bytes = 0;
+    std::uint8_t value = 0;
+  };
+  static constexpr int state_count = [] {
+    int k = 0;
+    for (int t = 0; valid && t < g.tensor_count; ++t) k += g.is_state(t) ? 1 : 0;
+    return k;
+  }();
+  // Each state tensor's bytes and initial byte: an int8 tensor starts at
+  // its zero point, any other at zero (TFLite Micro's ResetVariableTensors).
+  static constexpr auto state_fills = [] {
+    std::array<state_fill, static_cast<std::size_t>(state_count)> a{};
+    std::size_t k = 0;
+    for (int t = 0; valid && t < g.tensor_count; ++t)
+      if (g.is_state(t))
+        a[k++] = {plan.offset[static_cast<std::size_t>(t)], g.spec(t).bytes(),
+                  static_cast<std::uint8_t>(g.spec(t).type == dtype::int8 ? g.spec(t).quant.zero_point : 0)};
+    return a;
+  }();
+
+ public:
+  /// Sets the state in `buffer` (buffer_bytes) to its initial values.
+  static void reset_state(std::byte* buffer) {
+    for (const state_fill& f : state_fills)
+      for (std::size_t b = 0; b < f.bytes; ++b) buffer[f.offset + b] = static_cast<std::byte>(f.value);
+  }
   /// The multicore schedule: each operator's tiles per core, and the waits.
   static constexpr auto schedule = plan_schedule(g, Profile, plan);
 
@@ -333,8 +368,8 @@ class compiled {
     }
   };
 
-  /// Runs one inference on `arena` (arena_bytes, aligned to arena_alignment),
-  /// which holds input K at input_offset_of<K>; output K is left at
+  /// Runs one inference on `arena` (buffer_bytes, aligned to arena_alignment:
+  /// the arena, then the state), which holds input K at input_offset_of<K>; output K is left at
   /// output_offset_of<K>. The executor must have the profile's number of cores.
   template <executor E>
   static void run(std::byte* arena, E& exec) {
@@ -430,6 +465,8 @@ class instance {
   using program = compiled<Model, Profile, Memory>;
   using element_type = typename program::element_type;
 
+  instance() { reset(); }
+
   /// Input K (in the model's order; the first by default), with the model's
   /// static extents and element type.
   template <int K = 0>
@@ -490,10 +527,16 @@ class instance {
     program::run(arena_.data(), s, observe);
   }
 
-  std::span<std::byte, program::arena_bytes> arena() { return arena_; }
+  /// Sets the model's state (program::state_bytes, kept from one inference
+  /// to the next) to its initial values, as at construction: a stream
+  /// starts over.
+  void reset() { program::reset_state(arena_.data()); }
+
+  /// The buffer inference runs on: the arena, then the state.
+  std::span<std::byte, program::buffer_bytes> arena() { return arena_; }
 
  private:
-  alignas(arena_alignment) std::array<std::byte, program::arena_bytes> arena_{};
+  alignas(arena_alignment) std::array<std::byte, program::buffer_bytes> arena_{};
 };
 
 }  // namespace weft

@@ -71,14 +71,28 @@ constexpr ops::window_geometry window_of(const node& n, const shape& in) {
   });
 }
 
-/// Whether unit U takes an int32 activation as input k (U::int32_input).
+/// Whether unit U takes an activation of dtype t as input k: int8 and
+/// float32 always (its infer says which it computes on), int32 (indices)
+/// where U::int32_input(k), int16 where U::int16_input(k).
 template <class U>
-constexpr bool takes_int32(int k) {
-  if constexpr (requires { U::int32_input(k); }) {
-    return U::int32_input(k);
-  } else {
+constexpr bool takes_activation(dtype t, int k) {
+  if (t == dtype::int32) {
+    if constexpr (requires { U::int32_input(k); }) return U::int32_input(k);
     return false;
   }
+  if (t == dtype::int16) {
+    if constexpr (requires { U::int16_input(k); }) return U::int16_input(k);
+    return false;
+  }
+  return t == dtype::int8 || t == dtype::float32;
+}
+
+/// Whether a tensor's quantization suits its dtype (int8 and int16 need a
+/// scale and a zero point in range; the others carry none that matters).
+constexpr bool valid_quantization(const tensor_spec& s) {
+  if (s.type == dtype::int8) return ops::valid_int8_quantization(s.quant);
+  if (s.type == dtype::int16) return ops::valid_int16_quantization(s.quant);
+  return true;
 }
 
 /// Most input and output tensors a model has.
@@ -88,6 +102,18 @@ inline constexpr int max_model_outputs = 8;
 /// graph::producer of a tensor no operator writes.
 inline constexpr int from_model_input = -1;  // a model input: the caller writes it
 inline constexpr int from_constant = -2;     // a constant: its data is in flash
+inline constexpr int from_state = -3;        // state: kept across inferences (compiled::state_bytes)
+
+/// Whether unit U keeps state in input k (U::state_input): it reads and
+/// updates that tensor, which must be a graph state tensor.
+template <class U>
+constexpr bool keeps_state(int k) {
+  if constexpr (requires { U::state_input(k); }) {
+    return U::state_input(k);
+  } else {
+    return false;
+  }
+}
 
 /// A model graph with room for N operators and T tensors (model inputs,
 /// constants an operator reads as an input, and one output per operator).
@@ -133,10 +159,11 @@ struct graph {
     if (!ok()) return {};
     if (input_count >= max_model_inputs) return fail(error::too_many_inputs, -1);
     if (!s.dims.valid()) return fail(error::bad_shape, -1);
-    // int32: indices (gather's positions, token ids, say).
-    if (s.type != dtype::int8 && s.type != dtype::float32 && s.type != dtype::int32)
+    // int32: indices (gather's positions, token ids, say); int16: 16x8 models.
+    if (s.type != dtype::int8 && s.type != dtype::float32 && s.type != dtype::int32 && s.type != dtype::int16)
       return fail(error::unsupported_dtype, -1);
-    if (s.type == dtype::int8 && !ops::valid_int8_quantization(s.quant)) return fail(error::bad_quantization, -1);
+    if (!valid_quantization(s))
+      return fail(s.type == dtype::int16 ? error::bad_int16_quantization : error::bad_quantization, -1);
     const int t = add_tensor(s, from_model_input);
     if (t < 0) return {};
     model_inputs[static_cast<std::size_t>(input_count++)] = t;
@@ -152,13 +179,34 @@ struct graph {
     // The constant's factories fill the pointer of spec.type; comparing a
     // pointer to an inline variable with nullptr is not a constant
     // expression under GCC's sanitizers, so only the type is checked here.
-    if (c.spec.type != dtype::int8 && c.spec.type != dtype::int32 && c.spec.type != dtype::float32)
+    if (c.spec.type != dtype::int8 && c.spec.type != dtype::int32 && c.spec.type != dtype::float32 &&
+        c.spec.type != dtype::int16 && c.spec.type != dtype::int64)
       return fail(error::unsupported_dtype, -1);
+    if (c.spec.type == dtype::int16 && !ops::valid_int16_quantization(c.spec.quant))
+      return fail(error::bad_int16_quantization, -1);
     if (c.spec.type == dtype::int8 && !c.spec.quant.per_channel() && !ops::valid_int8_quantization(c.spec.quant))
       return fail(error::bad_quantization, -1);
     const int t = add_tensor(c.spec, from_constant);
     if (t < 0) return {};
     constants[static_cast<std::size_t>(t)] = c;
+    return {t};
+  }
+
+  /// Adds a state tensor: bytes that keep their values from one inference
+  /// to the next (TFLite's variable tensors: an SVDF's or an LSTM's memory).
+  /// Operators that keep state read and update it (U::state_input); it
+  /// lives after the arena (compiled::state_bytes) and starts, and returns on
+  /// instance::reset(), at zero: at the zero point for int8, as TFLite
+  /// Micro's ResetVariableTensors sets it.
+  constexpr tensor_id state(const tensor_spec& s) {
+    if (!ok()) return {};
+    if (!s.dims.valid()) return fail(error::bad_shape, -1);
+    if (s.type != dtype::int8 && s.type != dtype::float32 && s.type != dtype::int16)
+      return fail(error::unsupported_dtype, -1);
+    if (!valid_quantization(s))
+      return fail(s.type == dtype::int16 ? error::bad_int16_quantization : error::bad_quantization, -1);
+    const int t = add_tensor(s, from_state);
+    if (t < 0) return {};
     return {t};
   }
 
@@ -189,12 +237,14 @@ struct graph {
     for (const tensor_id t : inputs) {
       if (!valid(t)) return fail(error::bad_tensor, index);
       x.in[static_cast<std::size_t>(k)] = spec(t.index);
+      // State goes exactly where a unit keeps it.
+      if (is_state(t.index) != keeps_state<U>(k)) return fail(error::state_operand, index);
       if (is_constant(t.index)) {
         x.consts[static_cast<std::size_t>(k)] = constants[static_cast<std::size_t>(t.index)];
-      } else if (spec(t.index).type == dtype::int32 && !takes_int32<U>(k)) {
+      } else if (!takes_activation<U>(spec(t.index).type, k)) {
         // An int32 activation is an index: only units that read indices
-        // take one (the others' kernels are int8 and float32).
-        return fail(error::int32_activation, index);
+        // take one; int16 only units with an int16 kernel.
+        return fail(spec(t.index).type == dtype::int16 ? error::int16_activation : error::int32_activation, index);
       }
       n.inputs[static_cast<std::size_t>(k++)] = t.index;
     }
@@ -259,7 +309,7 @@ struct graph {
       fail(error::too_many_outputs, -1);
       return;
     }
-    bool named = is_constant(y.index);
+    bool named = is_constant(y.index) || is_state(y.index);
     for (int k = 0; k < output_count; ++k) named = named || model_outputs[static_cast<std::size_t>(k)] == y.index;
     if (named) {
       fail(error::bad_output, -1);
@@ -286,6 +336,7 @@ struct graph {
 
   constexpr bool is_constant(int t) const { return producer[static_cast<std::size_t>(t)] == from_constant; }
   constexpr bool is_model_input(int t) const { return producer[static_cast<std::size_t>(t)] == from_model_input; }
+  constexpr bool is_state(int t) const { return producer[static_cast<std::size_t>(t)] == from_state; }
   constexpr bool is_model_output(int t) const {
     for (int k = 0; k < output_count; ++k)
       if (model_outputs[static_cast<std::size_t>(k)] == t) return true;
@@ -296,6 +347,8 @@ struct graph {
     const weft::constant& c = constants[static_cast<std::size_t>(t)];
     if (c.spec.type == dtype::int8) return reinterpret_cast<const std::byte*>(c.i8);
     if (c.spec.type == dtype::int32) return reinterpret_cast<const std::byte*>(c.i32);
+    if (c.spec.type == dtype::int16) return reinterpret_cast<const std::byte*>(c.i16);
+    if (c.spec.type == dtype::int64) return reinterpret_cast<const std::byte*>(c.i64);
     return reinterpret_cast<const std::byte*>(c.f32);
   }
 

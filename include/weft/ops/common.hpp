@@ -137,6 +137,12 @@ constexpr bool valid_int8_quantization(const quantization& q) {
   return q.scale > 0.0f && q.scale < 3.40282347e+38f && q.zero_point >= -128 && q.zero_point <= 127;
 }
 
+/// The same for an int16 tensor (TFLite's 16x8 kernels mostly want zero
+/// point 0; the operators that do say so themselves).
+constexpr bool valid_int16_quantization(const quantization& q) {
+  return q.scale > 0.0f && q.scale < 3.40282347e+38f && q.zero_point >= -32768 && q.zero_point <= 32767;
+}
+
 /// Checks shared by every operator with weights and a bias: dtypes, sizes,
 /// symmetric int8 weights, per-channel scales along `axis`, one bias per
 /// output channel. Returns error::none when all hold.

@@ -23,6 +23,7 @@
 #include "weft/ops/resize/unit.hpp"
 #include "weft/ops/slice/unit.hpp"
 #include "weft/ops/softmax/unit.hpp"
+#include "weft/ops/svdf/unit.hpp"
 #include "weft/ops/transpose/unit.hpp"
 #include "weft/ops/transpose_conv/unit.hpp"
 
@@ -88,7 +89,8 @@
   X(transpose_conv)          \
   X(depth_to_space)          \
   X(space_to_depth)          \
-  X(mirror_pad)
+  X(mirror_pad)              \
+  X(svdf)
 
 namespace weft {
 

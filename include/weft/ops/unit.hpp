@@ -216,6 +216,9 @@ struct access_region {
   int cols = 0;
   int row_lo = 0, row_hi = 0, col_lo = 0, col_hi = 0;
   std::size_t byte_lo = 0, byte_hi = 0;
+  /// A read that the operator also writes back (state it keeps): the
+  /// schedule treats it as a write too.
+  bool updated = false;
 };
 
 /// What one core writes and reads of an operator's tensors for one tile.

@@ -45,6 +45,9 @@ struct memory_plan {
   /// The most bytes live at any one step, every tensor in its own bytes: no
   /// plan for this execution order can use less without computing in place.
   std::size_t lower_bound_bytes = 0;
+  /// Bytes of the state tensors (graph::state), which follow the arena:
+  /// each at its own offset from arena_bytes on, shared with nothing.
+  std::size_t state_bytes = 0;
 
   constexpr bool live_at(int t, int step) const {
     const auto s = static_cast<std::size_t>(storage[static_cast<std::size_t>(t)]);
@@ -229,8 +232,8 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, const Allow& allow
     }
   }
   for (int k = 0; k < g.output_count; ++k) at(last, at(root, g.output_tensor(k))) = steps;
-  // Constants stay in flash: no bytes of the arena.
-  auto arena_bytes_of = [&](int t) { return g.is_constant(t) ? std::size_t{0} : g.spec(t).bytes(); };
+  // Constants stay in flash, state after the arena: no bytes of the arena.
+  auto arena_bytes_of = [&](int t) { return g.is_constant(t) || g.is_state(t) ? std::size_t{0} : g.spec(t).bytes(); };
   for (int s = 0; place_buffers && s <= steps; ++s) {  // (a search for what runs in place needs no bound)
     std::size_t live = 0;
     for (int t = 0; t < n; ++t)
@@ -258,7 +261,7 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, const Allow& allow
     // constant (in flash).
     auto dies_at = [&](int x, int step) {
       const int s = at(p.storage, x);
-      return !g.is_model_input(s) && !g.is_constant(s) && at(p.last, s) == step;
+      return !g.is_model_input(s) && !g.is_constant(s) && !g.is_state(s) && at(p.last, s) == step;
     };
     auto dies_here = [&](int x) { return dies_at(x, i); };
     const int add = residual_add(g, i);
@@ -336,6 +339,12 @@ constexpr void plan_storages(const G& g, memory_plan<Cap>& p, const Allow& allow
   std::array<std::size_t, Cap> base{};
   for (int s = 0; s < n; ++s) at(base, s) = at(p.offset, s);
   for (int t = 0; t < n; ++t) at(p.offset, t) = at(base, at(p.storage, t)) + static_cast<std::size_t>(at(pos, t));
+  // State tensors after the arena, in the order the graph made them.
+  for (int t = 0; t < n; ++t)
+    if (g.is_state(t)) {
+      at(p.offset, t) = p.arena_bytes + p.state_bytes;
+      p.state_bytes += align_up(g.spec(t).bytes(), arena_alignment);
+    }
 }
 
 // The bytes p's storages take at the busiest step, and summed over all

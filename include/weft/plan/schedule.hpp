@@ -278,11 +278,22 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
         if (d == c) continue;
         for (const accesses& theirs : seen[static_cast<std::size_t>(d)]) {
           if (ns.why != sync_reason::none) break;
-          for (int r = 0; r < mine.read_count; ++r)
-            if (ns.why == sync_reason::none && overlaps(mine.reads[static_cast<std::size_t>(r)], theirs.write)) {
+          // (A read the operator also writes back, state, counts as a
+          // write as well.)
+          for (int r = 0; r < mine.read_count; ++r) {
+            const access_region& x = mine.reads[static_cast<std::size_t>(r)];
+            if (ns.why == sync_reason::none && overlaps(x, theirs.write)) {
               ns.why = sync_reason::read_after_write;
-              ns.conflict_tensor = mine.reads[static_cast<std::size_t>(r)].tensor;
+              ns.conflict_tensor = x.tensor;
             }
+            for (int q = 0; q < theirs.read_count && ns.why == sync_reason::none; ++q) {
+              const access_region& y = theirs.reads[static_cast<std::size_t>(q)];
+              if ((x.updated || y.updated) && overlaps(x, y)) {
+                ns.why = y.updated ? sync_reason::read_after_write : sync_reason::write_after_read;
+                ns.conflict_tensor = x.tensor;
+              }
+            }
+          }
           for (int r = 0; r < theirs.read_count; ++r)
             if (ns.why == sync_reason::none && overlaps(mine.write, theirs.reads[static_cast<std::size_t>(r)])) {
               ns.why = sync_reason::write_after_read;
