@@ -11,7 +11,7 @@ foreach(run 1 2)
     message(FATAL_ERROR "weft bench exited with ${rc}: ${err}")
   endif()
 endforeach()
-foreach(key target cores macs work_instructions critical_path_instructions arena_bytes flash_code_bytes
+foreach(key target cores macs work_instructions critical_path_instructions arena_bytes state_bytes flash_code_bytes
             flash_constant_bytes flash_weight_bytes stack_bytes)
   string(JSON value ERROR_VARIABLE jerr GET "${json1}" ${key})
   if(jerr)

@@ -32,7 +32,8 @@ class runtime_program {
         fused_(static_cast<std::size_t>(g.node_count)),
         add_table_(static_cast<std::size_t>(g.node_count)),
         residual_(static_cast<std::size_t>(g.node_count)) {
-    arena_.resize(plan_.arena_bytes / sizeof(std::max_align_t) + 1);
+    arena_.resize((plan_.arena_bytes + plan_.state_bytes) / sizeof(std::max_align_t) + 1);
+    reset_state();
     for (int i = 0; i < g.node_count; ++i) {
       requant_[static_cast<std::size_t>(i)].resize(static_cast<std::size_t>(exec::requant_count(g, i)));
       exec::fill_requant(g, i, requant_[static_cast<std::size_t>(i)].data());
@@ -61,6 +62,16 @@ class runtime_program {
   }
 
   const auto& plan() const { return plan_; }
+
+  /// Sets the state tensors (after the arena) to their initial values: an
+  /// int8 tensor's zero point, zero for the others (weft::compiled::reset_state).
+  void reset_state() {
+    for (int t = 0; t < g_.tensor_count; ++t)
+      if (g_.is_state(t)) {
+        const tensor_spec& s = g_.spec(t);
+        std::memset(bytes(t).data(), s.type == dtype::int8 ? s.quant.zero_point : 0, s.bytes());
+      }
+  }
   std::byte* arena() { return reinterpret_cast<std::byte*>(arena_.data()); }
 
   /// The bytes of tensor t in the arena.
@@ -85,8 +96,11 @@ class runtime_program {
     if (plan_.in_place[static_cast<std::size_t>(i)] == in_place_kind::absorbed) return;
     visit_unit(g_.at(i).kind, [&]<class U>() {
       if constexpr (!requires { U::aliases_input; }) {
-        if (g_.spec(g_.at(i).inputs[0]).type == dtype::float32) {
+        const dtype type = g_.spec(g_.at(i).inputs[0]).type;
+        if (type == dtype::float32) {
           call<U, float>(i, t);
+        } else if (type == dtype::int16) {
+          if constexpr (requires { U::int16_input(0); }) call<U, std::int16_t>(i, t);
         } else {
           call<U, std::int8_t>(i, t);
         }

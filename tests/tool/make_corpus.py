@@ -1336,6 +1336,79 @@ def operator_models():
     models.update(reduction_models(Generator(2028)))
     models.update(slicing_models(Generator(2028)))
     models.update(spatial_models(Generator(2028)))
+    models.update(sequence_models(Generator(2029)))
+    return models
+
+
+def svdf_operator(g, m, x, rank, state, filters, memory, act, state16):
+    """One SVDF on x with random weights, reading and updating `state`."""
+    depth = x.shape[-1]
+    if x.dtype == "FLOAT32":
+        feature = tw.float32_tensor(g.floats(filters * depth, -0.5, 0.5), [filters, depth])
+        time = tw.float32_tensor(g.floats(filters * memory, -0.5, 0.5), [filters, memory])
+        bias = tw.float32_tensor(g.floats(filters // rank, -0.2, 0.2), [filters // rank])
+        return m.svdf(x, feature, time, bias, state, rank, activation=act)
+    s_feature = g.scale(0.002, 0.02)
+    feature = tw.int8_weights(g.int8s(filters * depth), [filters, depth], [s_feature])
+    s_time = g.scale(0.002, 0.02)
+    if state16:
+        time = tw.Constant("INT16", [g.r.randint(-2000, 2000) for _ in range(filters * memory)], [filters, memory],
+                           scales=[s_time], zero_points=[0])
+    else:
+        time = tw.int8_weights(g.int8s(filters * memory), [filters, memory], [s_time])
+    reach = int(math.sqrt(memory * rank) * 73 * 73 / 4) + 1
+    bias = tw.int32_bias([g.r.randint(-reach, reach) for _ in range(filters // rank)])
+    # An output scale that keeps typical sums of the time products in range.
+    top = 2000 if state16 else 73
+    spread = math.sqrt(memory * rank) * top * 73 * state.scale * s_time
+    out = (4 * spread / 255 * g.r.uniform(0.5, 2.0), g.zero_point())
+    return m.svdf(x, feature, time, bias, state, rank, out, activation=act)
+
+
+def svdf_model(g, dtype, rank, batches, state16, act, chained):
+    """SVDF on a [batches, inputs] input; chained: two SVDFs on two inputs
+    share one state, the second seeing what the first left (as a second
+    invocation would)."""
+    m = Recorder("svdf corpus")
+    depth = g.r.randint(1, 24)
+    units = g.r.randint(1, 8)
+    filters = units * rank
+    memory = g.r.randint(1, 10)
+    x = g.input(m, [batches, depth], dtype)
+    if dtype == "FLOAT32":
+        state = m.variable([batches, filters * memory], "FLOAT32")
+    else:
+        # The state's scale keeps typical features inside its range; int16
+        # state starts at 0 whatever its zero point, int8 at its zero point.
+        spread = math.sqrt(depth) * 73 * 73 * x.scale * 0.01
+        if state16:
+            state = m.variable([batches, filters * memory], "INT16", 4 * spread / 65535 * g.r.uniform(0.5, 2.0),
+                               g.r.choice([0, 0, g.r.randint(-300, 300)]))
+        else:
+            state = m.variable([batches, filters * memory], "INT8", 4 * spread / 255 * g.r.uniform(0.5, 2.0),
+                               g.zero_point())
+    m.output(svdf_operator(g, m, x, rank, state, filters, memory, act, state16))
+    if chained:
+        x2 = g.input(m, [batches, depth], dtype)
+        m.output(svdf_operator(g, m, x2, rank, state, filters, memory, act, state16))
+    return m
+
+
+def sequence_models(g):
+    """SVDF: int8 with int8 and int16 state, float32; ranks 1 to 3, one or
+    two batches, every fused activation (which the int8 kernel ignores);
+    chained pairs share their state."""
+    models = {}
+    for dtype, state16 in (("INT8", False), ("INT8", True), ("FLOAT32", False)):
+        d = dtype.lower() + ("_state16" if state16 else "")
+        for rank in (1, 2, 3):
+            for batches in (1, 2):
+                for act in ("NONE", "RELU", "RELU6"):
+                    for k in range(2):
+                        models[f"op_svdf_{d}_r{rank}_b{batches}_{act.lower()}_{k}"] = svdf_model(
+                            g, dtype, rank, batches, state16, act, False)
+                models[f"op_svdf_{d}_r{rank}_b{batches}_chained"] = svdf_model(g, dtype, rank, batches, state16,
+                                                                               "NONE", True)
     return models
 
 

@@ -93,7 +93,7 @@ class Constant:
         self.axis = axis
 
     def raw(self):
-        fmt = {"INT8": "b", "INT32": "i", "FLOAT32": "f"}[self.dtype]
+        fmt = {"INT8": "b", "INT16": "h", "INT32": "i", "INT64": "q", "FLOAT32": "f"}[self.dtype]
         if self.dtype == "FLOAT32":
             vals = [float(v) for v in self.values]
         else:
@@ -220,6 +220,17 @@ class Model:
             return Tensor(self._constant(c, name), c.shape, dtype, float32(scale), int(zero_point))
         c = Constant(dtype, values, shape)
         return Tensor(self._constant(c, name), c.shape, dtype)
+
+    def variable(self, shape, dtype="INT8", scale=None, zero_point=0, name=None):
+        """A variable tensor (state kept across invocations: an SVDF's or an
+        LSTM's), int8 or int16 with (scale, zero point), or float32."""
+        dtype = dtype.upper()
+        quant = None if scale is None else ([float32(scale)], [int(zero_point)])
+        index = self._tensor(shape, dtype, quant, name or f"state{len(self.tensors)}")
+        self.tensors[index]["is_variable"] = True
+        if scale is None:
+            return Tensor(index, shape, dtype)
+        return Tensor(index, shape, dtype, float32(scale), int(zero_point))
 
     # -- operators --------------------------------------------------------
     def _operator(self, code, inputs, outputs, options_type=None, options=None):
@@ -358,6 +369,32 @@ class Model:
     def minimum(self, a, b, output=None):
         """MINIMUM; an int8 output takes a's quantization by default."""
         return self._binary("MINIMUM", a, b, output or a.quantization, "MaximumMinimumOptions", {})
+
+    def svdf(self, x, feature, time, bias, state, rank, output=None, activation="NONE", name=None):
+        """SVDF: x [batches, inputs], feature weights [filters, inputs], time
+        weights [filters, memory], bias [filters / rank] (int32 for int8: its
+        scale is set to the state's times the time weights'), state a
+        variable [batches, filters * memory]."""
+        name = name or f"op{len(self.operators)}"
+        filters, depth = feature.shape
+        memory = time.shape[1]
+        if filters % rank or x.shape[-1] != depth or time.shape[0] != filters or \
+                state.shape != [x.shape[0], filters * memory]:
+            raise WriterError(f"{name}: SVDF shapes do not fit")
+        wf = self._constant(feature, f"{name}_feature")
+        wt = self._constant(time, f"{name}_time")
+        units = filters // rank
+        if bias is None:
+            b = -1
+        else:
+            if x.dtype == "INT8":
+                bias = Constant("INT32", bias.values, [units], scales=[float32(state.scale * time.scales[0])],
+                                zero_points=[0])
+            b = self._constant(bias, f"{name}_bias")
+        y = self._activation([x.shape[0], units], x.dtype, output)
+        self._operator("SVDF", [x.index, wf, wt, b, state.index], [y.index], "SVDFOptions", {
+            "rank": rank, "fused_activation_function": activation})
+        return y
 
     def softmax(self, x, beta=1.0, output=(1 / 256, -128)):
         y = self._activation(x.shape, x.dtype, output if x.dtype == "INT8" else None)

@@ -171,7 +171,8 @@ std::string constant_expr(const imported_model& m, const constant& c, const std:
 }
 
 std::string quant_literal(const tensor_spec& s) {
-  if (s.type != dtype::int8 && s.type != dtype::int16) return "{}";
+  // (int8 and int16 activations, and QUANTIZE's int32 outputs, are quantized.)
+  if (s.type == dtype::float32 || (s.quant.scale == 0.0f && s.quant.zero_point == 0)) return "{}";
   return "{" + float_literal(s.quant.scale) + ", " + std::to_string(s.quant.zero_point) + "}";
 }
 
@@ -199,6 +200,7 @@ std::string literal(const shape& s) { return shape_literal(s); }
 std::string literal(float f) { return float_literal(f); }
 std::string literal(bool b) { return b ? "true" : "false"; }
 std::string literal(int v) { return std::to_string(v); }
+std::string literal(dtype t) { return std::string("weft::dtype::") + name_of(t); }
 template <class T, std::size_t N>
 std::string literal(const std::array<T, N>& a) {
   std::string r = "{";

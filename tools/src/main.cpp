@@ -451,13 +451,13 @@ int run(int argc, char** argv) {
       std::cout << "{\"target\": \"host\", \"model\": " << json_string(source) << ", \"cores\": " << profile.cores
                 << ", \"macs\": " << sum.macs << ", \"median_ns\": " << median << ", \"min_ns\": " << fastest
                 << ", \"iterations\": " << n << ", \"arena_bytes\": " << sum.arena_bytes
-                << ", \"predicted_balance\": " << s->imbalance() << "}\n";
+                << ", \"state_bytes\": " << sum.state_bytes << ", \"predicted_balance\": " << s->imbalance() << "}\n";
     } else {
       std::printf(
           "%s on the host, %d %s: median %.3f ms per inference (fastest %.3f ms, %d inferences), %lld MACs, "
-          "arena %zu bytes\n",
+          "arena %zu bytes, state %zu bytes\n",
           source.c_str(), profile.cores, profile.cores == 1 ? "core" : "cores", static_cast<double>(median) / 1e6,
-          static_cast<double>(fastest) / 1e6, n, static_cast<long long>(sum.macs), sum.arena_bytes);
+          static_cast<double>(fastest) / 1e6, n, static_cast<long long>(sum.macs), sum.arena_bytes, sum.state_bytes);
     }
     return 0;
   }

@@ -64,7 +64,7 @@ std::string json_string(const std::string& s) {
 plan_summary summarize(const imported_model& m, const core_profile& prof) {
   const tool_graph& g = *m.graph;
   const auto p = plan_memory(g, memory_mode::compact, prof);
-  plan_summary s{p.arena_bytes, p.lower_bound_bytes, 0, 0};
+  plan_summary s{p.arena_bytes, p.lower_bound_bytes, p.state_bytes, 0, 0};
   for (int i = 0; i < g.node_count; ++i) {
     s.weight_bytes += constant_bytes(g.at(i).weights) + constant_bytes(g.at(i).bias);
     s.macs += g.at(i).macs;
@@ -147,6 +147,7 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
   os << "\narena bytes:        " << sum.arena_bytes << "\n"
      << "lower bound bytes:  " << sum.arena_lower_bound_bytes
      << "  (most bytes live at one step, each tensor in its own bytes)\n"
+     << "state bytes:        " << sum.state_bytes << "  (kept from one inference to the next, after the arena)\n"
      << "in place:           " << p.in_place_count << " operators  (output over their input's bytes)\n"
      << "weight bytes:       " << sum.weight_bytes << "\n"
      << "MACs:               " << sum.macs << "\n";
@@ -169,6 +170,7 @@ std::string plan_json(const imported_model& m, const core_profile& prof) {
   std::ostringstream os;
   os.precision(6);
   os << "{\"arena_bytes\": " << sum.arena_bytes << ", \"arena_lower_bound_bytes\": " << sum.arena_lower_bound_bytes
+     << ", \"state_bytes\": " << sum.state_bytes
      << ", \"weight_bytes\": " << sum.weight_bytes << ", \"macs\": " << sum.macs
      << ", \"dtype\": " << json_string(name_of(g.input_spec().type)) << ", \"cores\": " << prof.cores
      << ", \"speeds\": [";

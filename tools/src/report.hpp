@@ -20,6 +20,7 @@ std::unique_ptr<tool_schedule> schedule_of(const imported_model& m, const core_p
 struct plan_summary {
   std::size_t arena_bytes = 0;
   std::size_t arena_lower_bound_bytes = 0;
+  std::size_t state_bytes = 0;  // kept across inferences, after the arena
   std::size_t weight_bytes = 0;
   std::int64_t macs = 0;
 };

@@ -267,6 +267,7 @@ target_bench bench_on_target(const imported_model& m, const fs::path& elf, const
   const plan_summary sum = summarize(m, core_profile::uniform(cores));
   b.macs = sum.macs;
   b.arena_bytes = sum.arena_bytes;
+  b.state_bytes = sum.state_bytes;
 
   // Flash: what the image puts in non-volatile memory; weights: the model's
   // constant arrays (namespace model_data); constants: the tables weft
@@ -317,6 +318,7 @@ std::string bench_json(const target_bench& b, const board_target& t, const std::
      << ", \"critical_path_work_instructions\": " << b.critical_path_work_instructions << ", \"macs_per_instruction\": "
      << static_cast<double>(b.macs) / static_cast<double>(std::max<std::uint64_t>(total, 1))
      << ", \"wait_instructions\": " << list(b.wait_instructions) << ", \"arena_bytes\": " << b.arena_bytes
+     << ", \"state_bytes\": " << b.state_bytes
      << ", \"flash_code_bytes\": " << b.flash_code_bytes << ", \"flash_constant_bytes\": " << b.flash_constant_bytes
      << ", \"flash_weight_bytes\": " << b.flash_weight_bytes << ", \"stack_bytes\": " << list(b.stack_bytes)
      << ", \"ops\": [";
@@ -373,7 +375,7 @@ std::string bench_text(const target_bench& b, const imported_model& m, const boa
       line, sizeof line, "MACs per instruction:       %.3f (all cores' work); %.3f along the critical path\n",
       static_cast<double>(b.macs) / static_cast<double>(std::max<std::uint64_t>(total, 1)),
       static_cast<double>(b.macs) / static_cast<double>(std::max<std::uint64_t>(b.critical_path_instructions, 1)));
-  os << line << "arena bytes:                " << b.arena_bytes
+  os << line << "arena bytes:                " << b.arena_bytes << "\nstate bytes:                " << b.state_bytes
      << "\nflash bytes:                " << b.flash_code_bytes << " code, " << b.flash_constant_bytes
      << " per-operator constants, " << b.flash_weight_bytes << " weights\nstack bytes per core:       ";
   for (std::size_t c = 0; c < b.stack_bytes.size(); ++c) os << (c ? ", " : "") << b.stack_bytes[c];

@@ -45,6 +45,7 @@ struct target_bench {
   std::uint64_t critical_path_work_instructions = 0;        // busiest core per operator: exact, run after run
   std::uint64_t critical_path_instructions = 0;             // plus the waits (a few instructions each may vary)
   std::size_t arena_bytes = 0;
+  std::size_t state_bytes = 0;
   std::size_t flash_code_bytes = 0;      // flash less the two below: instructions, harness, libc
   std::size_t flash_constant_bytes = 0;  // per-operator tables derived from the model (weft::detail::node_constants)
   std::size_t flash_weight_bytes = 0;    // the model's weight arrays (namespace model_data)

@@ -216,8 +216,9 @@ class reader {
 
   // Per-tensor (scale, zero point) of an int8 or int16 activation.
   quantization activation_quant(int index) const {
-    const bool wide = tensor(index)->type() == tflite::TensorType_INT16;
-    const char* type = wide ? "int16" : "int8";
+    const auto t = tensor(index)->type();
+    const bool wide = t == tflite::TensorType_INT16 || t == tflite::TensorType_INT32;
+    const char* type = t == tflite::TensorType_INT32 ? "int32" : wide ? "int16" : "int8";
     const auto* q = tensor(index)->quantization();
     if (q == nullptr || q->scale() == nullptr || q->scale()->size() != 1 || q->zero_point() == nullptr ||
         q->zero_point()->size() != 1)
@@ -633,7 +634,8 @@ class reader {
     const auto* opt = in.o->builtin_options_as_SoftmaxOptions();
     softmax_options sm{};
     sm.beta = opt != nullptr ? opt->beta() : 0.0f;
-    return graph().softmax(activation_input(in.input_at(0)), sm);
+    sm.int16_output = activation_type(in.out) == dtype::int16;
+    return graph().apply<ops::softmax_op>({activation_input(in.input_at(0))}, sm, in.out_q);
   }
 
   tensor_id read_reshape(const operator_input& in) {
@@ -744,6 +746,14 @@ class reader {
   padded_input conv_input(int tflite_index) {
     if (const auto f = folded_pads_.find(tflite_index); f != folded_pads_.end()) return f->second;
     return {activation_input(tflite_index)};
+  }
+
+  // QUANTIZE: the output tensor's dtype is the operator's.
+  tensor_id read_quantize(const operator_input& in) {
+    const quantize_options o{activation_type(in.out)};
+    // (An int32 output, from int16, is quantized too.)
+    const quantization q = o.to == dtype::int32 ? activation_quant(in.out) : in.out_q;
+    return graph().apply<ops::quantize_op>({activation_input(in.input_at(0))}, o, q);
   }
 
   tensor_id read_transpose(const operator_input& in) {
@@ -1189,7 +1199,7 @@ class reader {
       {tflite::BuiltinOperator_PAD, op::pad, &reader::read_pad},
       {tflite::BuiltinOperator_PADV2, op::pad, &reader::read_pad},
       {tflite::BuiltinOperator_TRANSPOSE, op::transpose, &reader::read_transpose},
-      {tflite::BuiltinOperator_QUANTIZE, op::quantize, &reader::read_unary<ops::quantize_op>},
+      {tflite::BuiltinOperator_QUANTIZE, op::quantize, &reader::read_quantize},
       {tflite::BuiltinOperator_DEQUANTIZE, op::dequantize, &reader::read_unary<ops::dequantize_op>},
       {tflite::BuiltinOperator_MEAN, op::mean, &reader::read_reduce<ops::mean_op>},
       {tflite::BuiltinOperator_RESIZE_NEAREST_NEIGHBOR, op::resize_nearest_neighbor,

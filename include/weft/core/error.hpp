@@ -99,6 +99,11 @@
   X(state_operand,                                                                                                    \
     "a state tensor (TFLite's variable tensor) is only an operand of an operator that keeps state there (svdf's "     \
     "activation state, lstm's hidden and cell state), and such an operand must be a state tensor")                    \
+  X(quantize_types,                                                                                                   \
+    "quantize: the output must be int8 or int16 (int32 from int16 only), as TensorFlow Lite Micro's pairs are")       \
+  X(softmax_int16_output,                                                                                             \
+    "softmax: an int16 output takes an int8 input and has zero point -32768 and scale 1/65536 (TensorFlow Lite "      \
+    "Micro's check)")                                                                                                 \
   X(svdf_shapes,                                                                                                      \
     "svdf: the input must be [batches, inputs], the feature weights [filters, inputs], the time weights [filters, "   \
     "memory], the state [batches, filters * memory], the bias [filters / rank], with rank >= 1 dividing filters")     \

@@ -241,7 +241,7 @@ struct graph {
       if (is_state(t.index) != keeps_state<U>(k)) return fail(error::state_operand, index);
       if (is_constant(t.index)) {
         x.consts[static_cast<std::size_t>(k)] = constants[static_cast<std::size_t>(t.index)];
-      } else if (!takes_activation<U>(spec(t.index).type, k)) {
+      } else if (!is_state(t.index) && !takes_activation<U>(spec(t.index).type, k)) {
         // An int32 activation is an index: only units that read indices
         // take one; int16 only units with an int16 kernel.
         return fail(spec(t.index).type == dtype::int16 ? error::int16_activation : error::int32_activation, index);

@@ -15,6 +15,9 @@ namespace weft {
 
 struct softmax_options {
   float beta = 1.0f;
+  /// int8 input, int16 output (zero point -32768, scale 1/65536), as
+  /// TFLite's converter writes some audio models' last layer.
+  bool int16_output = false;
 };
 
 namespace ops {
@@ -27,6 +30,7 @@ struct softmax_args<std::int8_t> {
   int depth = 0;                  // row length (last dimension)
   multiplier input_multiplier{};  // beta * input_scale in Q5.26, shift >= 0
   std::int32_t diff_min = 0;
+  bool int16_output = false;  // the output is int16 (softmax_options)
 };
 
 template <>
@@ -56,13 +60,16 @@ constexpr softmax_args<std::int8_t> make_softmax_args(int depth, float beta, flo
   return a;
 }
 
-[[gnu::always_inline]] inline void softmax(const softmax_args<std::int8_t>& a, const std::int8_t* in, std::int8_t* out,
-                                           tile t) {
+/// The int8 softmax, to int8 or int16 outputs (O): TFLite's template,
+/// whose output is the probability over O's range, from O's lowest value.
+template <class O = std::int8_t>
+[[gnu::always_inline]] inline void softmax(const softmax_args<std::int8_t>& a, const std::int8_t* in, O* out, tile t) {
+  constexpr std::int32_t lowest = std::numeric_limits<O>::min(), highest = std::numeric_limits<O>::max();
   using scaled_diff = q31::fixed<softmax_diff_integer_bits>;
   using accum = q31::fixed<softmax_accumulation_integer_bits>;
   for (int row = t.row_begin; row < t.row_end; ++row) {
     const std::int8_t* x = in + row * a.depth;
-    std::int8_t* y = out + row * a.depth;
+    O* y = out + row * a.depth;
     std::int32_t max_in_row = -128;
     for (int c = 0; c < a.depth; ++c) max_in_row = x[c] > max_in_row ? x[c] : max_in_row;
 
@@ -76,15 +83,15 @@ constexpr softmax_args<std::int8_t> make_softmax_args(int depth, float beta, flo
       if (diff >= a.diff_min) sum = sum + q31::rescale<softmax_accumulation_integer_bits>(exp_of(diff));
     }
     const q31::reciprocal_result r = q31::reciprocal(sum.raw, softmax_accumulation_integer_bits);
-    const int exponent = r.bits_over_unit + 31 - 8;
+    const int exponent = r.bits_over_unit + 31 - 8 * static_cast<int>(sizeof(O));
     for (int c = 0; c < a.depth; ++c) {
       const std::int32_t diff = x[c] - max_in_row;
       if (diff >= a.diff_min) {
         const std::int32_t p = (q31::fixed<0>::from_raw(r.scale) * exp_of(diff)).raw;
-        const std::int32_t v = rounding_divide_by_pot(p, exponent) - 128;
-        y[c] = static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
+        const std::int32_t v = rounding_divide_by_pot(p, exponent) + lowest;
+        y[c] = static_cast<O>(v < lowest ? lowest : (v > highest ? highest : v));
       } else {
-        y[c] = -128;
+        y[c] = static_cast<O>(lowest);
       }
     }
   }
@@ -140,15 +147,22 @@ inline void softmax(const softmax_args<float>& a, const float* in, float* out, t
 /// The output quantization of an int8 softmax, fixed by TFLite.
 inline constexpr quantization softmax_int8_output{1.0f / 256.0f, -128};
 
-constexpr inferred infer_softmax(const tensor_spec& in, const softmax_options& o) {
+constexpr inferred infer_softmax(const tensor_spec& in, const softmax_options& o, const quantization& out_q) {
   inferred r{};
   r.out = in;
+  if (o.int16_output) {
+    // TFLite Micro's check: zero point -32768, scale within 0.1% of 1/65536.
+    const float d = out_q.scale > 1.0f / 65536 ? out_q.scale - 1.0f / 65536 : 1.0f / 65536 - out_q.scale;
+    if (in.type != dtype::int8 || out_q.zero_point != -32768 || d > 0.001f * 1.0f / 65536)
+      return {.err = error::softmax_int16_output};
+    r.out = {dtype::int16, in.dims, {out_q.scale, out_q.zero_point}};
+  }
   // TFLite's int8 kernel needs beta * input scale above 2^-26; its float
   // kernel would turn a zero, negative, infinite or NaN beta into a
   // constant or NaNs: no converter writes one.
   if (!(o.beta > 0.0f && o.beta < 3.40282347e+38f)) return {.err = error::softmax_beta};
   if (in.type == dtype::int8) {
-    r.out.quant = softmax_int8_output;
+    if (!o.int16_output) r.out.quant = softmax_int8_output;
     const softmax_args<std::int8_t> a = make_softmax_args(in.dims.back(), o.beta, in.quant.scale);
     // TFLite requires beta * scale * 2^26 > 1 (QuantizeMultiplierGreaterThanOne).
     if (a.input_multiplier.shift < 0 || a.input_multiplier.value == 0) return {.err = error::scale_out_of_range};

@@ -11,9 +11,10 @@ struct softmax_op : row_family {
   using options = softmax_options;
   static constexpr int min_inputs = 1, max_inputs = 1;
   static constexpr op_family family = op_family::normalization;
-  static constexpr auto fields = std::tuple{field{"beta", &options::beta}};
+  static constexpr auto fields =
+      std::tuple{field{"beta", &options::beta}, field{"int16_output", &options::int16_output}};
 
-  static constexpr inferred infer(const operands& x, const options& o) { return infer_softmax(x.in[0], o); }
+  static constexpr inferred infer(const operands& x, const options& o) { return infer_softmax(x.in[0], o, x.out); }
 
   /// Cut by rows: each row is normalized on its own.
   template <class G>
@@ -32,12 +33,20 @@ struct softmax_op : row_family {
     if constexpr (std::is_same_v<T, float>) {
       return softmax_args<float>{in.dims.back(), n.template opt<options>().beta};
     } else {
-      return make_softmax_args(in.dims.back(), n.template opt<options>().beta, in.quant.scale);
+      softmax_args<std::int8_t> a = make_softmax_args(in.dims.back(), n.template opt<options>().beta, in.quant.scale);
+      a.int16_output = n.template opt<options>().int16_output;
+      return a;
     }
   }
 
   template <class Isa, class T>
   [[gnu::always_inline]] static void run(const softmax_args<T>& a, const kernel_io& io, tile t) {
+    if constexpr (std::is_same_v<T, std::int8_t>) {
+      if (a.int16_output) {
+        softmax(a, io.input<T>(0), io.output<std::int16_t>(), t);
+        return;
+      }
+    }
     softmax(a, io.input<T>(0), io.output<T>(), t);
   }
 };
