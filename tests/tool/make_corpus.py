@@ -1340,14 +1340,15 @@ def operator_models():
     return models
 
 
-def svdf_operator(g, m, x, rank, state, filters, memory, act, state16):
-    """One SVDF on x with random weights, reading and updating `state`."""
+def svdf_weights(g, x, rank, state, filters, memory, state16):
+    """Random weights of an SVDF on x updating `state`: (feature, time,
+    bias, output quantization)."""
     depth = x.shape[-1]
     if x.dtype == "FLOAT32":
         feature = tw.float32_tensor(g.floats(filters * depth, -0.5, 0.5), [filters, depth])
         time = tw.float32_tensor(g.floats(filters * memory, -0.5, 0.5), [filters, memory])
         bias = tw.float32_tensor(g.floats(filters // rank, -0.2, 0.2), [filters // rank])
-        return m.svdf(x, feature, time, bias, state, rank, activation=act)
+        return feature, time, bias, None
     s_feature = g.scale(0.002, 0.02)
     feature = tw.int8_weights(g.int8s(filters * depth), [filters, depth], [s_feature])
     s_time = g.scale(0.002, 0.02)
@@ -1362,13 +1363,14 @@ def svdf_operator(g, m, x, rank, state, filters, memory, act, state16):
     top = 2000 if state16 else 73
     spread = math.sqrt(memory * rank) * top * 73 * state.scale * s_time
     out = (4 * spread / 255 * g.r.uniform(0.5, 2.0), g.zero_point())
-    return m.svdf(x, feature, time, bias, state, rank, out, activation=act)
+    return feature, time, bias, out
 
 
 def svdf_model(g, dtype, rank, batches, state16, act, chained):
-    """SVDF on a [batches, inputs] input; chained: two SVDFs on two inputs
-    share one state, the second seeing what the first left (as a second
-    invocation would)."""
+    """SVDF on a [batches, inputs] input; chained: the same SVDF on a second
+    input of the same quantization, sharing the state: the second sees what
+    the first left, as the next invocation would (the once model, from the
+    same generator state, is the first half)."""
     m = Recorder("svdf corpus")
     depth = g.r.randint(1, 24)
     units = g.r.randint(1, 8)
@@ -1387,10 +1389,11 @@ def svdf_model(g, dtype, rank, batches, state16, act, chained):
         else:
             state = m.variable([batches, filters * memory], "INT8", 4 * spread / 255 * g.r.uniform(0.5, 2.0),
                                g.zero_point())
-    m.output(svdf_operator(g, m, x, rank, state, filters, memory, act, state16))
+    feature, time, bias, out = svdf_weights(g, x, rank, state, filters, memory, state16)
+    m.output(m.svdf(x, feature, time, bias, state, rank, out, activation=act))
     if chained:
-        x2 = g.input(m, [batches, depth], dtype)
-        m.output(svdf_operator(g, m, x2, rank, state, filters, memory, act, state16))
+        x2 = m.input(x.shape, dtype, x.scale, x.zero_point, name="input2")
+        m.output(m.svdf(x2, feature, time, bias, state, rank, out, activation=act))
     return m
 
 
@@ -1407,8 +1410,13 @@ def sequence_models(g):
                     for k in range(2):
                         models[f"op_svdf_{d}_r{rank}_b{batches}_{act.lower()}_{k}"] = svdf_model(
                             g, dtype, rank, batches, state16, act, False)
-                models[f"op_svdf_{d}_r{rank}_b{batches}_chained"] = svdf_model(g, dtype, rank, batches, state16,
-                                                                               "NONE", True)
+                # The chained model and its first half: test_tflm's stream
+                # test runs the second twice and expects the first's outputs.
+                seed = g.r.randrange(1 << 30)
+                models[f"op_svdf_{d}_r{rank}_b{batches}_chained"] = svdf_model(Generator(seed), dtype, rank, batches,
+                                                                               state16, "NONE", True)
+                models[f"stream_svdf_{d}_r{rank}_b{batches}_chained"] = svdf_model(Generator(seed), dtype, rank,
+                                                                                   batches, state16, "NONE", False)
     return models
 
 

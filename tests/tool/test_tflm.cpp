@@ -277,7 +277,78 @@ void compare_corpus_shard(int shard) {
                 << " of the largest output");
 }
 
+// Random bytes for input spec `in`: int8 values, or float32 in [-1, 1].
+std::vector<char> random_input(const tensor_spec& in, test::rng& r) {
+  std::vector<char> bytes(in.bytes());
+  if (in.type == dtype::int8) {
+    const auto x = r.int8s(bytes.size());
+    std::memcpy(bytes.data(), x.data(), x.size());
+  } else {
+    const auto x = r.floats(bytes.size() / 4, -1.0, 1.0);
+    std::memcpy(bytes.data(), x.data(), bytes.size());
+  }
+  return bytes;
+}
+
 }  // namespace
+
+// TFLite Micro's runner invokes a model once per process, so state kept
+// across invocations is checked through the corpus's pairs: each stream_
+// model (an SVDF) and its op_..._chained model (the same SVDF twice, on two
+// inputs, sharing the state, in one invocation). weft's two inferences of
+// the stream model, one after the other, must give the chained model's two
+// outputs; after reset_state the first inference gives the first again.
+TEST_CASE("state carries from one inference to the next, as TensorFlow Lite Micro's shared variable tensors",
+          "[tool][tflm]") {
+  const fs::path work = fs::temp_directory_path() / ("weft_tflm_stream_" + std::to_string(::getpid()));
+  fs::create_directories(work);
+  int pairs = 0;
+  for (const auto& e : fs::directory_iterator(WEFT_CORPUS_DIR)) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() != ".tflite" || name.rfind("stream_", 0) != 0) continue;
+    INFO(name);
+    const fs::path twice = fs::path(WEFT_CORPUS_DIR) / ("op_" + name.substr(7));
+    const tool::imported_model once_model = tool::import_tflite(tool::read_file(e.path().string()));
+    const tool::imported_model twice_model = tool::import_tflite(tool::read_file(twice.string()));
+    const auto& g = *once_model.graph;
+    REQUIRE(g.input_count == 1);
+    REQUIRE(twice_model.graph->input_count == 2);
+    test::rng r(0x57AE + static_cast<std::uint64_t>(pairs));
+    const std::vector<std::vector<char>> frames{random_input(g.input_spec(), r), random_input(g.input_spec(), r)};
+    std::vector<fs::path> in_files;
+    for (std::size_t k = 0; k < frames.size(); ++k) {
+      in_files.push_back(work / ("frame" + std::to_string(k) + ".bin"));
+      write_bytes(in_files.back(), frames[k].data(), frames[k].size());
+    }
+    std::string why;
+    const auto want = tflm_outputs(twice, in_files, 2, work, why);
+    INFO("tflm_run: " << why);
+    REQUIRE(want.size() == 2);
+    worst_float worst;
+    for (int cores : {1, 2, 3, 4, 8}) {
+      INFO(cores << " cores");
+      const auto s = std::make_unique<schedule<tool::tool_graph::capacity>>(
+          plan_schedule(g, core_profile::uniform(cores)));
+      test::runtime_program<tool::tool_graph> run(g, true, true, core_profile::uniform(cores));
+      auto infer = [&](std::size_t frame, std::size_t expected) {
+        std::memcpy(run.bytes(g.input_tensor()).data(), frames[frame].data(), frames[frame].size());
+        run.run_scheduled(*s, [&](int) {
+          std::array<int, max_cores> order{};
+          for (int c = 0; c < max_cores; ++c) order[static_cast<std::size_t>(c)] = c;
+          return order;
+        });
+        compare_output(run.bytes(g.output_tensor()), want[expected], g.output_spec().type, false, worst);
+      };
+      infer(0, 0);
+      infer(1, 1);  // the state the first left
+      run.reset_state();
+      infer(0, 0);
+    }
+    ++pairs;
+  }
+  fs::remove_all(work);
+  REQUIRE(pairs >= 9);
+}
 
 TEST_CASE("corpus models, part 1 of 4, equal TFLite Micro's reference kernels on 1 to 8 cores", "[tool][tflm]") {
   compare_corpus_shard(0);
