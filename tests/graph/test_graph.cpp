@@ -199,7 +199,11 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
        [](auto& g, auto&) {
          g.input(int8_tensor({1, 2, 3, 4, 5}, 0.1f, 0));
        }},
-      {"int16 input", error::unsupported_dtype, -1,
+      {"int64 input", error::unsupported_dtype, -1,
+       [](auto& g, auto&) {
+         g.input({dtype::int64, {4}, {}});
+       }},
+      {"int16 input without a scale", error::bad_int16_quantization, -1,
        [](auto& g, auto&) {
          g.input({dtype::int16, {4}, {}});
        }},
@@ -353,6 +357,64 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
        [](auto& g, auto&) {
          const auto x = g.input(int8_tensor({4}, 100.0f, 0));
          g.add(x, x, {}, {1e-6f, 0});
+       }},
+      // State (SVDF's), int16 activations.
+      {"state into an add", error::state_operand, 0,
+       [](auto& g, auto&) {
+         const auto x = g.input(in8);
+         g.add(x, g.state(in8), {}, {0.1f, 0});
+       }},
+      {"svdf on an activation for its state", error::state_operand, 0,
+       [](auto& g, auto& c) {
+         const auto x = g.input(int8_tensor({1, 3}, 0.1f, 0));
+         g.template apply<ops::svdf_op>({x, g.constant(c.int8_weights(std::vector<std::int8_t>(4), {2, 2}, {0.1f}, 0)),
+                                         g.input(int8_tensor({1, 4}, 0.1f, 0))},
+                                        {}, {0.1f, 0}, c.int8_weights(std::vector<std::int8_t>(6), {2, 3}, {0.1f}, 0),
+                                        c.int32_bias({1, 2}));
+       }},
+      {"svdf rank", error::svdf_shapes, 0,
+       [](auto& g, auto& c) {  // 2 filters, rank 3
+         const auto x = g.input(int8_tensor({1, 3}, 0.1f, 0));
+         g.template apply<ops::svdf_op>({x, g.constant(c.int8_weights(std::vector<std::int8_t>(4), {2, 2}, {0.1f}, 0)),
+                                         g.state(int8_tensor({1, 4}, 0.1f, 0))},
+                                        {.rank = 3}, {0.1f, 0},
+                                        c.int8_weights(std::vector<std::int8_t>(6), {2, 3}, {0.1f}, 0),
+                                        c.int32_bias({1}));
+       }},
+      {"svdf state type", error::svdf_types, 0,
+       [](auto& g, auto& c) {  // int8 time weights, int16 state: TFLite Micro would misread it
+         const auto x = g.input(int8_tensor({1, 3}, 0.1f, 0));
+         g.template apply<ops::svdf_op>({x, g.constant(c.int8_weights(std::vector<std::int8_t>(4), {2, 2}, {0.1f}, 0)),
+                                         g.state(int16_tensor({1, 4}, 0.1f, 0))},
+                                        {}, {0.1f, 0}, c.int8_weights(std::vector<std::int8_t>(6), {2, 3}, {0.1f}, 0),
+                                        c.int32_bias({1, 2}));
+       }},
+      {"svdf without bias", error::svdf_types, 0,
+       [](auto& g, auto& c) {
+         const auto x = g.input(int8_tensor({1, 3}, 0.1f, 0));
+         g.template apply<ops::svdf_op>({x, g.constant(c.int8_weights(std::vector<std::int8_t>(4), {2, 2}, {0.1f}, 0)),
+                                         g.state(int8_tensor({1, 4}, 0.1f, 0))},
+                                        {}, {0.1f, 0}, c.int8_weights(std::vector<std::int8_t>(6), {2, 3}, {0.1f}, 0));
+       }},
+      {"state as an output", error::bad_output, -1,
+       [](auto& g, auto&) {
+         g.input(in8);
+         g.output(g.state(int8_tensor({1, 4}, 0.1f, 0)));
+       }},
+      {"int16 into a pool", error::int16_activation, 0,
+       [](auto& g, auto&) {
+         g.max_pool2d(g.input(int16_tensor({1, 4, 4, 1}, 0.1f, 0)), {});
+       }},
+      {"int16 zero point", error::bad_int16_quantization, -1,
+       [](auto& g, auto&) { g.input(int16_tensor({4}, 0.1f, 40000)); }},
+      {"quantize int8 to int32", error::quantize_types, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::quantize_op>({g.input(in8)}, {.to = dtype::int32}, {0.1f, 0});
+       }},
+      {"softmax int16 output scale", error::softmax_int16_output, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::softmax_op>({g.input(int8_tensor({1, 4}, 0.1f, 0))}, {.int16_output = true},
+                                           {1.0f / 32768, -32768});
        }},
       // Reductions, ARG_MAX/ARG_MIN, GATHER and int32 activations.
       {"int32 into a pool", error::int32_activation, 0,
