@@ -1687,8 +1687,8 @@ def bad_models(base, flatc):
     mutated("buffer_index_out_of_range", "operator 0 (CONV_2D): tensor",
             lambda d, s: weights_of(s, 0).update(buffer=9999))
     mutated("float16_weights", "float16 is not supported", lambda d, s: weights_of(s, 0).update(type="FLOAT16"))
-    mutated("int16_activations", "int16 activations are not supported",
-            lambda d, s: s["tensors"][s["inputs"][0]].update(type="INT16"))
+    mutated("uint8_activations", "has dtype uint8; weft activations are int8, int16 or float32",
+            lambda d, s: s["tensors"][s["inputs"][0]].update(type="UINT8"))
     mutated("dynamic_dimension", "dynamic dimension",
             lambda d, s: s["tensors"][s["inputs"][0]]["shape"].__setitem__(1, -1))
     mutated("dynamic_signature", "shape_signature -1 at axis 2",
@@ -1746,7 +1746,7 @@ def bad_models(base, flatc):
                                      "operator 0 (REDUCE_MAX): reduce_max compares stored int8 values")
     am = tw.Model("bad arg_max")
     am.output(am.arg_max(am.input([2, 4], "FLOAT32"), 1, output_type="INT64"))
-    bad["arg_max_int64"] = (am.to_bytes(flatc), "has dtype int64; weft activations are int8 or float32, and int32 "
+    bad["arg_max_int64"] = (am.to_bytes(flatc), "has dtype int64; weft activations are int8, int16 or float32, and int32 "
                                                 "for indices (TensorFlow Lite Micro's indices are int32)")
     ai = tw.Model("bad arg_max reader")
     ai.output(ai.abs(ai.arg_max(ai.input([2, 4], "FLOAT32"), 1)))
