@@ -327,8 +327,8 @@ TEST_CASE("state carries from one inference to the next, as TensorFlow Lite Micr
     worst_float worst;
     for (int cores : {1, 2, 3, 4, 8}) {
       INFO(cores << " cores");
-      const auto s = std::make_unique<schedule<tool::tool_graph::capacity>>(
-          plan_schedule(g, core_profile::uniform(cores)));
+      const auto s =
+          std::make_unique<schedule<tool::tool_graph::capacity>>(plan_schedule(g, core_profile::uniform(cores)));
       test::runtime_program<tool::tool_graph> run(g, true, true, core_profile::uniform(cores));
       auto infer = [&](std::size_t frame, std::size_t expected) {
         std::memcpy(run.bytes(g.input_tensor()).data(), frames[frame].data(), frames[frame].size());

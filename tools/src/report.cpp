@@ -170,10 +170,9 @@ std::string plan_json(const imported_model& m, const core_profile& prof) {
   std::ostringstream os;
   os.precision(6);
   os << "{\"arena_bytes\": " << sum.arena_bytes << ", \"arena_lower_bound_bytes\": " << sum.arena_lower_bound_bytes
-     << ", \"state_bytes\": " << sum.state_bytes
-     << ", \"weight_bytes\": " << sum.weight_bytes << ", \"macs\": " << sum.macs
-     << ", \"dtype\": " << json_string(name_of(g.input_spec().type)) << ", \"cores\": " << prof.cores
-     << ", \"speeds\": [";
+     << ", \"state_bytes\": " << sum.state_bytes << ", \"weight_bytes\": " << sum.weight_bytes
+     << ", \"macs\": " << sum.macs << ", \"dtype\": " << json_string(name_of(g.input_spec().type))
+     << ", \"cores\": " << prof.cores << ", \"speeds\": [";
   for (int c = 0; c < prof.cores; ++c) os << (c ? ", " : "") << prof.speed_of(c);
   // The waits an inference performs (what `weft bench` measures), and how
   // many of them come before an operator (wait_before).

@@ -318,10 +318,9 @@ std::string bench_json(const target_bench& b, const board_target& t, const std::
      << ", \"critical_path_work_instructions\": " << b.critical_path_work_instructions << ", \"macs_per_instruction\": "
      << static_cast<double>(b.macs) / static_cast<double>(std::max<std::uint64_t>(total, 1))
      << ", \"wait_instructions\": " << list(b.wait_instructions) << ", \"arena_bytes\": " << b.arena_bytes
-     << ", \"state_bytes\": " << b.state_bytes
-     << ", \"flash_code_bytes\": " << b.flash_code_bytes << ", \"flash_constant_bytes\": " << b.flash_constant_bytes
-     << ", \"flash_weight_bytes\": " << b.flash_weight_bytes << ", \"stack_bytes\": " << list(b.stack_bytes)
-     << ", \"ops\": [";
+     << ", \"state_bytes\": " << b.state_bytes << ", \"flash_code_bytes\": " << b.flash_code_bytes
+     << ", \"flash_constant_bytes\": " << b.flash_constant_bytes << ", \"flash_weight_bytes\": " << b.flash_weight_bytes
+     << ", \"stack_bytes\": " << list(b.stack_bytes) << ", \"ops\": [";
   for (std::size_t i = 0; i < b.op_instructions.front().size(); ++i) {
     os << (i ? ", " : "") << "[";
     for (int c = 0; c < b.cores; ++c) os << (c ? ", " : "") << b.op_instructions[static_cast<std::size_t>(c)][i];

@@ -16,9 +16,13 @@
 // outputs' filters) or the batches.
 #pragma once
 
+#include "weft/ops/arm_dsp.hpp"
 #include "weft/ops/unit.hpp"
 
+#include <cstring>
+
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 namespace weft {
@@ -170,79 +174,134 @@ struct svdf_op : row_family {
     return a;
   }
 
-  // One state row (a batch's filter): moves back one step, takes the
-  // filter's new feature in its last slot, and returns the time weights
-  // dotted with it.
-  template <class S, class W, class T>
-  [[gnu::always_inline]] static auto filter_step(const svdf_args<T>& a, const W* time, S* row, const T* x, int f) {
-    const T* w = a.feature + f * a.inputs;
-    const W* tw = time + f * a.memory;
-    for (int j = 0; j + 1 < a.memory; ++j) row[j] = row[j + 1];
-    if constexpr (std::is_same_v<T, float>) {
-      float d = 0.0f;
-      for (int c = 0; c < a.inputs; ++c) d += w[c] * x[c];
-      row[a.memory - 1] = d;
-      float s = 0.0f;
-      for (int j = 0; j < a.memory; ++j) s += tw[j] * row[j];
-      return s;
-    } else {
-      std::int32_t d = 0;
-      for (int c = 0; c < a.inputs; ++c) d += w[c] * (x[c] - a.input_zero_point);
-      d = multiply_by_quantized_multiplier(d, a.to_state);
-      constexpr std::int32_t lo = std::is_same_v<S, std::int16_t> ? -32768 : -128;
-      constexpr std::int32_t hi = std::is_same_v<S, std::int16_t> ? 32767 : 127;
-      d = d < lo ? lo : (d > hi ? hi : d);
-      // Stored in the state's type: wraps where the zero point takes it out
-      // of range, as TFLite Micro's store does.
-      row[a.memory - 1] = static_cast<S>(a.state_zero_point + d);
-      std::int32_t s = 0;
-      for (int j = 0; j < a.memory; ++j) s += tw[j] * (row[j] - a.state_zero_point);
-      return s;
-    }
+  /// Largest input (per batch) whose offset values a core keeps on its
+  /// stack (2 bytes each); larger inputs subtract the offset in the loop.
+  static constexpr int max_staged_inputs = 256;
+
+  // The state rows of filters [f0, f1) of one batch move one step back in
+  // time: one move of the whole run (TFLite Micro moves the whole state by
+  // one element; the slot that takes the next row's first element is each
+  // row's newest, which the new feature overwrites).
+  template <class S>
+  [[gnu::always_inline]] static void age(S* rows, int f0, int f1, int memory) {
+    const int n = (f1 - f0) * memory;
+    if (n > 1) std::memmove(rows + f0 * memory, rows + f0 * memory + 1, static_cast<std::size_t>(n - 1) * sizeof(S));
   }
 
-  template <class S, class W, class T>
-  [[gnu::always_inline]] static void run_on(const svdf_args<T>& a, const W* time, S* state, const T* in, T* out,
-                                            tile t) {
-    for (int b = t.row_begin; b < t.row_end; ++b) {
-      const T* x = in + b * a.inputs;
-      S* rows = state + b * a.filters * a.memory;
-      for (int u = t.ch_begin; u < t.ch_end; ++u) {
-        if constexpr (std::is_same_v<T, float>) {
-          float o = a.bias[u];
-          for (int r = 0; r < a.rank; ++r) {
-            const int f = u * a.rank + r;
-            o += filter_step(a, time, rows + f * a.memory, x, f);
-          }
-          out[b * a.units + u] = activate(o, a.range);
-        } else {
-          std::int32_t acc = a.bias[u];
-          for (int r = 0; r < a.rank; ++r) {
-            const int f = u * a.rank + r;
-            acc += filter_step(a, time, rows + f * a.memory, x, f);
-          }
-          const std::int32_t v = multiply_by_quantized_multiplier(acc, a.to_output) + a.output_zero_point;
-          out[b * a.units + u] = static_cast<T>(v < -128 ? -128 : (v > 127 ? 127 : v));
+  // Float32: the feature dot, the newest slot, the time dot (TFLite
+  // Micro's order of float additions).
+  static float float_filter(const svdf_args<float>& a, float* row, const float* x, int f) {
+    const float* w = a.feature + f * a.inputs;
+    const float* tw = a.time + f * a.memory;
+    float d = 0.0f;
+    for (int c = 0; c < a.inputs; ++c) d += w[c] * x[c];
+    row[a.memory - 1] = d;
+    float s = 0.0f;
+    for (int j = 0; j < a.memory; ++j) s += tw[j] * row[j];
+    return s;
+  }
+
+  // int8: filter f's newest state value from its feature dot d (before
+  // requantization), stored in the state's type S: clamped to S, then
+  // offset by the state's zero point with wrap-around, as TFLite Micro's
+  // store does; returns the time weights dotted with the row, offset.
+  template <class S, class W>
+  [[gnu::always_inline]] static std::int32_t int_filter(const svdf_args<std::int8_t>& a, const W* time, S* row,
+                                                        std::int32_t d, int f) {
+    constexpr std::int32_t lo = std::numeric_limits<S>::min(), hi = std::numeric_limits<S>::max();
+    d = requantize(d, a.to_state);
+    d = d < lo ? lo : (d > hi ? hi : d);
+    row[a.memory - 1] = static_cast<S>(a.state_zero_point + d);
+    const W* tw = time + f * a.memory;
+    std::int32_t s = 0;
+    for (int j = 0; j < a.memory; ++j) s += tw[j] * (row[j] - a.state_zero_point);
+    return s;
+  }
+
+  // Filter f's feature dot product with the input, the input's offset
+  // applied: on staged offset values (xs: words of two 16-bit values, even
+  // and odd elements of each four, for the DSP's dual multiply-accumulate;
+  // or plain 16-bit values), or on the raw input.
+  template <bool Dsp>
+  [[gnu::always_inline]] static std::int32_t feature_dot(const svdf_args<std::int8_t>& a, const std::int8_t* x,
+                                                         const std::int16_t* xs, bool paired, int f) {
+    const std::int8_t* w = a.feature + f * a.inputs;
+    std::int32_t d = 0;
+    if constexpr (Dsp && arm_dsp::available) {
+      if (paired) {
+        for (int c = 0; c < a.inputs; c += 4) {
+          std::uint32_t even = 0, odd = 0;
+          __builtin_memcpy(&even, xs + c, 4);
+          __builtin_memcpy(&odd, xs + c + 2, 4);
+          d = arm_dsp::dot4(even, odd, w + c, d);
         }
+        return d;
+      }
+    }
+    if (xs != nullptr) {
+      for (int c = 0; c < a.inputs; ++c) d += w[c] * xs[c];
+    } else {
+      for (int c = 0; c < a.inputs; ++c) d += w[c] * (x[c] - a.input_zero_point);
+    }
+    return d;
+  }
+
+  template <bool Dsp, class S, class W>
+  [[gnu::always_inline]] static void run_int8(const svdf_args<std::int8_t>& a, const W* time, S* state,
+                                              const std::int8_t* in, std::int8_t* out, tile t) {
+    const bool staged = a.inputs <= max_staged_inputs;
+    const bool paired = Dsp && arm_dsp::available && staged && a.inputs % 4 == 0;
+    // The input's offset values, once for every filter; paired: each four
+    // as elements 0, 2, 1, 3 (two words of the halves the DSP multiplies).
+    alignas(4) std::int16_t xs[max_staged_inputs];
+    for (int b = t.row_begin; b < t.row_end; ++b) {
+      const std::int8_t* x = in + b * a.inputs;
+      if (staged)
+        for (int c = 0; c < a.inputs; ++c) {
+          const int at = paired ? (c & ~3) + ((c & 1) << 1) + ((c & 2) >> 1) : c;
+          xs[at] = static_cast<std::int16_t>(x[c] - a.input_zero_point);
+        }
+      S* rows = state + b * a.filters * a.memory;
+      age(rows, t.ch_begin * a.rank, t.ch_end * a.rank, a.memory);
+      for (int u = t.ch_begin; u < t.ch_end; ++u) {
+        std::int32_t acc = a.bias[u];
+        for (int r = 0; r < a.rank; ++r) {
+          const int f = u * a.rank + r;
+          const std::int32_t d = feature_dot<Dsp>(a, x, staged ? xs : nullptr, paired, f);
+          acc += int_filter(a, time, rows + f * a.memory, d, f);
+        }
+        const std::int32_t v = requantize(acc, a.to_output) + a.output_zero_point;
+        out[b * a.units + u] = static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
       }
     }
   }
 
-  // The float32 fused activation (TFLite's ActivationValFloat for the
-  // activations weft reads: a clamp).
-  static float activate(float v, float_range r) { return clamp(v, r); }
+  static void run_float(const svdf_args<float>& a, float* state, const float* in, float* out, tile t) {
+    for (int b = t.row_begin; b < t.row_end; ++b) {
+      float* rows = state + b * a.filters * a.memory;
+      age(rows, t.ch_begin * a.rank, t.ch_end * a.rank, a.memory);
+      for (int u = t.ch_begin; u < t.ch_end; ++u) {
+        float o = a.bias[u];
+        for (int r = 0; r < a.rank; ++r) {
+          const int f = u * a.rank + r;
+          o += float_filter(a, rows + f * a.memory, in + b * a.inputs, f);
+        }
+        out[b * a.units + u] = clamp(o, a.range);
+      }
+    }
+  }
 
   template <class Isa, class T>
   [[gnu::always_inline]] static void run(const svdf_args<T>& a, const kernel_io& io, tile t) {
     // The state is the operator's to update (graph::state).
     std::byte* state = const_cast<std::byte*>(io.in[2]);
     if constexpr (std::is_same_v<T, float>) {
-      run_on(a, a.time, reinterpret_cast<float*>(state), io.input<T>(0), io.output<T>(), t);
+      run_float(a, reinterpret_cast<float*>(state), io.input<T>(0), io.output<T>(), t);
     } else {
       if (a.state16) {
-        run_on(a, a.time16, reinterpret_cast<std::int16_t*>(state), io.input<T>(0), io.output<T>(), t);
+        run_int8<Isa::dsp>(a, a.time16, reinterpret_cast<std::int16_t*>(state), io.input<T>(0), io.output<T>(), t);
       } else {
-        run_on(a, a.time, reinterpret_cast<std::int8_t*>(state), io.input<T>(0), io.output<T>(), t);
+        run_int8<Isa::dsp>(a, a.time, reinterpret_cast<std::int8_t*>(state), io.input<T>(0), io.output<T>(), t);
       }
     }
   }
