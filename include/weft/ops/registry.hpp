@@ -7,6 +7,7 @@
 
 #include "weft/ops/activations/unit.hpp"
 #include "weft/ops/add/unit.hpp"
+#include "weft/ops/batch_matmul/unit.hpp"
 #include "weft/ops/binary/unit.hpp"
 #include "weft/ops/concatenation/unit.hpp"
 #include "weft/ops/conv2d/unit.hpp"
@@ -88,7 +89,8 @@
   X(transpose_conv)          \
   X(depth_to_space)          \
   X(space_to_depth)          \
-  X(mirror_pad)
+  X(mirror_pad)              \
+  X(batch_matmul)
 
 namespace weft {
 
