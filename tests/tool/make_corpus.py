@@ -1578,7 +1578,7 @@ def sequence_refusals():
         ("batch_matmul_depth", bm + "the summed axes differ", bmm(([2, 3], "FLOAT32"), ([4, 5], "FLOAT32"), [2, 5])),
         ("batch_matmul_adj_depth", bm + "the summed axes differ",
          bmm(([2, 3], "FLOAT32"), ([3, 5], "FLOAT32"), [3, 5], adj_x=True)),
-        ("batch_matmul_batch", bm + "batch axes (all but the last two) do not broadcast",
+        ("batch_matmul_batch", bm + "the inputs' batch axes (all but the last two) do not broadcast",
          bmm(([2, 2, 3], "FLOAT32"), ([3, 3, 4], "FLOAT32"), [3, 2, 4])),
         # TFLite Micro overwrites the output's shape when the element count
         # matches; weft holds a file to the shape it computes.
