@@ -123,6 +123,32 @@ TEST_CASE("reductions, arg_max/arg_min and gather infer TFLite's shapes and dtyp
   STATIC_REQUIRE(g.output_spec(6).dims == shape{12, 3, 4});
 }
 
+TEST_CASE("batch_matmul gives TFLite's shapes: broadcast batch axes, then rows and columns", "[graph]") {
+  static constexpr std::array<std::int8_t, 30> weights{};
+  static constexpr std::array<float, 1> weight_scale{0.02f};
+  constexpr auto g = [] {
+    weft::graph<4> b;
+    const auto x = b.input(float32_tensor({2, 1, 3, 5}));
+    const auto y = b.input(float32_tensor({4, 5, 6}));
+    b.output(b.apply<ops::batch_matmul_op>({x, y}, {}));
+    // adj_x: x's rows are its last axis; adj_y: y's columns its second-to-last.
+    b.output(b.apply<ops::batch_matmul_op>({b.input(float32_tensor({2, 5, 3})), b.input(float32_tensor({6, 5}))},
+                                           {.adj_x = true, .adj_y = true}));
+    // int8 by a constant (zero point 4): the output takes the given quantization.
+    weft::constant w = int8_weights(weights, {5, 6}, weight_scale);
+    w.spec.quant.zero_point = 4;
+    b.output(b.apply<ops::batch_matmul_op>({b.input(int8_tensor({3, 5}, 0.1f, -3)), b.constant(w)}, {}, {0.5f, 9}));
+    return b;
+  }();
+  STATIC_REQUIRE(g.check() == error::none);
+  STATIC_REQUIRE(g.output_spec(0).dims == shape{2, 4, 3, 6});
+  STATIC_REQUIRE(g.at(0).macs == 2 * 4 * 3 * 6 * 5);
+  STATIC_REQUIRE(g.output_spec(1).dims == shape{2, 3, 6});
+  STATIC_REQUIRE(g.output_spec(2).dims == shape{3, 6});
+  STATIC_REQUIRE(g.output_spec(2).quant == quantization{0.5f, 9});
+  STATIC_REQUIRE(g.output_spec(2).type == dtype::int8);
+}
+
 namespace {
 
 struct error_case {
@@ -515,6 +541,66 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
              {g.input(int8_tensor({4, 2}, 0.1f, 0)), g.constant(c.int32({0, 1, 1, 0, 0, 1, 2, 0}, {4, 2}))},
              {.axis = -1, .batch_dims = 1});
         }},
+      // EMBEDDING_LOOKUP's int8 -> float32 lookup (a gather that dequantizes).
+      {"gather dequantize zero point", error::gather_dequantize, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::gather_op>({g.input(int8_tensor({4, 2}, 0.1f, 3)), g.constant(c.int32({1}, {1}))},
+                                          {.dequantize = true});
+       }},
+      {"gather dequantize float32", error::unsupported_dtype, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::gather_op>({g.input(float32_tensor({4, 2})), g.constant(c.int32({1}, {1}))},
+                                          {.dequantize = true});
+       }},
+      {"gather output quantization", error::bad_quantization, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::gather_op>({g.input(int8_tensor({4, 2}, 0.1f, 3)), g.constant(c.int32({1}, {1}))}, {},
+                                          {-1.0f, 0});
+       }},
+      // BATCH_MATMUL: what TFLite Micro's Prepare refuses.
+      {"batch_matmul dtypes", error::batch_matmul_dtypes, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::batch_matmul_op>(
+             {g.input(int8_tensor({2, 3}, 0.1f, 0)), g.input(float32_tensor({3, 4}))}, {}, {0.1f, 0});
+       }},
+      {"batch_matmul int32 constant", error::batch_matmul_dtypes, 0,
+       [](auto& g, auto& c) {
+         g.template apply<ops::batch_matmul_op>({g.input(float32_tensor({2, 3})), g.constant(c.int32({1, 2, 3}, {3, 1}))},
+                                                {});
+       }},
+      {"batch_matmul int32 input", error::int32_activation, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::batch_matmul_op>({g.input(int32_tensor({2, 3})), g.input(int32_tensor({3, 4}))}, {});
+       }},
+      {"batch_matmul rank 1", error::batch_matmul_rank, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::batch_matmul_op>({g.input(float32_tensor({3})), g.input(float32_tensor({3, 4}))}, {});
+       }},
+      {"batch_matmul depth", error::batch_matmul_depth, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::batch_matmul_op>({g.input(float32_tensor({2, 3})), g.input(float32_tensor({4, 3}))}, {});
+       }},
+      {"batch_matmul adj_y depth", error::batch_matmul_depth, 0,
+       [](auto& g, auto&) {  // with adj_y the right input is [columns, depth]
+         g.template apply<ops::batch_matmul_op>({g.input(float32_tensor({2, 3})), g.input(float32_tensor({3, 4}))},
+                                                {.adj_y = true});
+       }},
+      {"batch_matmul batch axes", error::batch_matmul_batch, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::batch_matmul_op>(
+             {g.input(float32_tensor({2, 2, 2, 3})), g.input(float32_tensor({3, 3, 4}))}, {});
+       }},
+      {"batch_matmul output quantization", error::bad_quantization, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::batch_matmul_op>(
+             {g.input(int8_tensor({2, 3}, 0.1f, 0)), g.input(int8_tensor({3, 4}, 0.1f, 0))}, {});
+       }},
+      {"batch_matmul scales", error::scale_out_of_range, 0,
+       [](auto& g, auto&) {  // multiplier 2^33: TFLite would shift an int by 33
+         g.template apply<ops::batch_matmul_op>(
+             {g.input(int8_tensor({2, 3}, 8.0f, 0)), g.input(int8_tensor({3, 4}, 1.0f, 0))}, {},
+             {1.0f / (1 << 30), 0});
+       }},
       // Slices and concatenations: what TFLite Micro aborts on (or writes
       // nothing for) is refused when the graph is built.
       {"slice outside its input", error::bad_slice, 0,
@@ -689,6 +775,39 @@ TEST_CASE("every error has its own message", "[graph][errors]") {
     const std::string m = message(static_cast<error>(e));
     REQUIRE(std::find(seen.begin(), seen.end(), m) == seen.end());
     seen.push_back(m);
+  }
+}
+
+TEST_CASE("gather copies stored int8 values under the output's quantization, or dequantizes them", "[graph][gather]") {
+  // EMBEDDING_LOOKUP: TFLite Micro copies an int8 table's values whatever
+  // the output's quantization, and reads one into float32 as value * scale
+  // (in float); a run-time id outside the table gives zeros (0.0), where
+  // TFLite Micro stops with an error.
+  for (const bool dequantize : {false, true}) {
+    INFO(dequantize);
+    weft::graph<2> g;
+    const auto x = g.input(int8_tensor({3, 2}, 0.1f, 0));
+    const auto ids = g.input(int32_tensor({4}));
+    g.output(g.apply<ops::gather_op>({x, ids}, {.dequantize = dequantize}, {0.25f, 5}));
+    REQUIRE(g.check() == error::none);
+    const tensor_spec& out = g.output_spec();
+    REQUIRE(out.type == (dequantize ? dtype::float32 : dtype::int8));
+    if (!dequantize) REQUIRE(out.quant == quantization{0.25f, 5});
+    test::runtime_program run(g);
+    const std::array<std::int32_t, 4> positions{2, 3, 0, -1};
+    const std::array<std::int8_t, 6> in{1, -2, 3, -4, 127, -128};
+    std::memcpy(run.bytes(g.input_tensor(0)).data(), in.data(), sizeof in);
+    std::memcpy(run.bytes(g.input_tensor(1)).data(), positions.data(), sizeof positions);
+    run.run();
+    if (dequantize) {
+      std::array<float, 8> y{};
+      std::memcpy(y.data(), run.bytes(g.output_tensor()).data(), sizeof y);
+      CHECK(y == std::array<float, 8>{127 * 0.1f, -128 * 0.1f, 0, 0, 1 * 0.1f, -2 * 0.1f, 0, 0});
+    } else {
+      std::array<std::int8_t, 8> y{};
+      std::memcpy(y.data(), run.bytes(g.output_tensor()).data(), sizeof y);
+      CHECK(y == std::array<std::int8_t, 8>{127, -128, 0, 0, 1, -2, 0, 0});
+    }
   }
 }
 

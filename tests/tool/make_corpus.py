@@ -1337,6 +1337,7 @@ def operator_models():
     models.update(slicing_models(Generator(2028)))
     models.update(spatial_models(Generator(2028)))
     models.update(sequence_models(Generator(2029)))
+    models.update(transformer_models(Generator(2029)))
     return models
 
 
@@ -1391,9 +1392,11 @@ def svdf_model(g, dtype, rank, batches, state16, act, chained):
                                g.zero_point())
     feature, time, bias, out = svdf_weights(g, x, rank, state, filters, memory, state16)
     m.output(m.svdf(x, feature, time, bias, state, rank, out, activation=act))
+    m.note("svdf", activation=act, bias=1)
     if chained:
         x2 = m.input(x.shape, dtype, x.scale, x.zero_point, name="input2")
         m.output(m.svdf(x2, feature, time, bias, state, rank, out, activation=act))
+        m.note("svdf", activation=act, bias=1)
     return m
 
 
@@ -1469,6 +1472,221 @@ def reduction_models(g):
     # One such model: check_io.py compiles a runner for each op_io_ model.
     models["op_io_int8_indices_0"] = indices_model(g, "INT8")
     return models
+
+
+def batch_matmul_model(g, dtype, lrank, rrank, adj_x, adj_y, rhs_source, broadcast, sizes=None):
+    """BATCH_MATMUL of an input lhs by a constant or an input rhs (or lhs by
+    itself), ranks 2 to 4; `broadcast`: some batch axes of one input or the
+    other are 1 (the lower-rank input's missing axes broadcast anyway).
+    int8 inputs take random scales and zero points (extremes included), a
+    constant rhs too; `sizes`: (rows, depth, cols) instead of random ones."""
+    m = Recorder("batch_matmul corpus")
+    rows, depth, cols = sizes or (g.r.randint(1, 8), g.r.randint(1, 16), g.r.randint(1, 8))
+    axes = max(lrank, rrank) - 2
+    batch = [g.r.randint(1, 3) for _ in range(axes)]
+    lbatch, rbatch = batch[axes - (lrank - 2):], batch[axes - (rrank - 2):]
+    if broadcast:
+        for b in (lbatch, rbatch):
+            for k in range(len(b)):
+                if g.r.random() < 0.4:
+                    b[k] = 1
+    lshape = lbatch + ([depth, rows] if adj_x else [rows, depth])
+    rshape = rbatch + ([cols, depth] if adj_y else [depth, cols])
+    lhs = g.input(m, lshape, dtype)
+    if rhs_source == "self":
+        rhs = lhs
+    elif rhs_source == "input":
+        rhs = g.input(m, rshape, dtype)
+    elif dtype == "INT8":
+        rhs = m.constant(g.int8s(math.prod(rshape), -128, 127), rshape, "INT8", g.scale(0.002, 0.05), g.zero_point())
+    else:
+        rhs = m.constant(g.floats(math.prod(rshape)), rshape, "FLOAT32")
+    out = None
+    if dtype == "INT8":
+        k = rhs.shape[-1] if adj_y else rhs.shape[-2]
+        spread = math.sqrt(k) * 73 * 73 * lhs.scale * rhs.scale
+        out = (4 * spread / 255 * g.r.uniform(0.5, 2.0), g.zero_point())
+    m.output(m.batch_matmul(lhs, rhs, out, adj_x, adj_y))
+    m.note("batch_matmul")
+    return m
+
+
+def embedding_lookup_model(g, kind, rank, ids_from_input, table_from_input, sizes=None):
+    """EMBEDDING_LOOKUP of a table of `rank` dimensions: "float32",
+    "int8" (the output quantized as the table), "int8_requant" (another
+    output quantization: the stored values are copied all the same),
+    "hybrid" (an int8 table, zero point 0, read into float32). The ids are
+    a constant or an int32 model input (test_tflm draws them in the table);
+    `sizes`: (table shape, ids) instead of random ones."""
+    m = Recorder("embedding_lookup corpus")
+    shape, length = sizes or ([g.r.randint(2, 9)] + [g.r.randint(1, 5) for _ in range(rank - 1)], g.r.randint(1, 6))
+    n = math.prod(shape)
+    dtype = "FLOAT32" if kind == "float32" else "INT8"
+    zp = 0 if kind == "hybrid" else g.zero_point()
+    scale = g.scale(0.005, 0.05)
+    if table_from_input:
+        table = m.input(shape, dtype, scale if dtype == "INT8" else None, zp, name="table")
+    elif dtype == "INT8":
+        table = m.constant(g.int8s(n, -128, 127), shape, "INT8", scale, zp)
+    else:
+        table = m.constant(g.floats(n), shape, "FLOAT32")
+    ids = m.input([length], "INT32", name="ids") if ids_from_input else [g.r.randrange(shape[0])
+                                                                         for _ in range(length)]
+    output = (g.scale(0.005, 0.05), g.zero_point()) if kind == "int8_requant" else None
+    y = m.embedding_lookup(ids, table, output, "FLOAT32" if kind == "hybrid" else None)
+    m.output(y)
+    m.note("gather")
+    return m
+
+
+def fc_3d_model(g, dtype, keep, with_bias, act, per_channel):
+    """FULLY_CONNECTED on a 3-D input [B, T, K]: output [B, T, O]
+    (keep_num_dims) or [B * T, O]."""
+    m = Recorder("fully_connected corpus")
+    depth, units = g.r.randint(1, 40), g.r.randint(2, 12)
+    x = g.input(m, [g.r.randint(1, 3), g.r.randint(1, 5), depth], dtype)
+    wts, ws = g.weights(x, [units, depth], per_channel, units)
+    b = g.bias(x, units, depth, ws) if with_bias else None
+    out = g.output_quant(x, ws, depth) if dtype == "INT8" else None
+    m.output(m.fully_connected(x, wts, b, out, activation=act, keep_num_dims=keep))
+    m.note("fully_connected", activation=act, keep_num_dims=int(keep), bias=int(with_bias),
+           per_channel=int(per_channel and dtype == "INT8"))
+    return m
+
+
+def softmax_nd_model(g, dtype, beta, rank):
+    """SOFTMAX along the last axis of a rank-1 to rank-4 input (rows: every
+    other axis)."""
+    m = Recorder("softmax corpus")
+    shape = [g.r.randint(1, 4) for _ in range(rank - 1)] + [g.r.randint(1, 24)]
+    x = g.input(m, shape, dtype)
+    m.output(m.softmax(x, beta))
+    m.note("softmax")
+    return m
+
+
+BMM_RANKS = [(2, 2), (3, 3), (4, 4), (3, 2), (2, 3), (4, 2), (2, 4), (4, 3), (3, 4)]
+
+
+def transformer_models(g):
+    """Transformer building blocks: BATCH_MATMUL (every rank pair 2 to 4,
+    adj_x and adj_y, constant and input rhs, broadcast batch axes),
+    EMBEDDING_LOOKUP (float32, int8, int8 requantized, hybrid; constant
+    or input ids and tables), FULLY_CONNECTED on 3-D inputs and SOFTMAX on
+    N-D inputs."""
+    models = {}
+    for dtype in DTYPES:
+        d = dtype.lower()
+        for lrank, rrank in BMM_RANKS:
+            for adj_x in (False, True):
+                for adj_y in (False, True):
+                    for source in ("constant", "input"):
+                        for k in range(2):
+                            tag = f"l{lrank}r{rrank}_{'t' if adj_x else 'n'}{'t' if adj_y else 'n'}_{source}_{k}"
+                            models[f"op_batch_matmul_{d}_{tag}"] = batch_matmul_model(
+                                g, dtype, lrank, rrank, adj_x, adj_y, source, broadcast=k == 1)
+        # x x^T and x^T x: one tensor as both inputs.
+        for rank in (2, 3, 4):
+            for adj_x, adj_y in ((False, True), (True, False)):
+                models[f"op_batch_matmul_{d}_self_r{rank}_{'t' if adj_x else 'n'}{'t' if adj_y else 'n'}"] = \
+                    batch_matmul_model(g, dtype, rank, rank, adj_x, adj_y, "self", False,
+                                       sizes=(5, 7, 5) if adj_y else (7, 5, 7))
+        # Large enough to be cut across cores: many rows (attention scores
+        # of a batch of heads), and one row of many columns.
+        for k, (lrank, rrank, sizes, source) in enumerate(((4, 4, (16, 16, 24), "input"),
+                                                           (3, 2, (24, 32, 16), "constant"),
+                                                           (2, 2, (1, 64, 96), "constant"),
+                                                           (3, 3, (1, 24, 64), "input"))):
+            for adj_y in (False, True):
+                models[f"op_batch_matmul_{d}_large_{k}_{'nt' if adj_y else 'nn'}"] = batch_matmul_model(
+                    g, dtype, lrank, rrank, False, adj_y, source, False, sizes)
+    for kind in ("float32", "int8", "int8_requant", "hybrid"):
+        for rank in (2, 3, 4):
+            # (A constant table looked up at constant ids would leave the model no input.)
+            for ids_from_input, table_from_input in ((True, False), (True, True), (False, True)):
+                tag = f"{kind}_r{rank}_{'input' if ids_from_input else 'constant'}_ids_" \
+                      f"{'input' if table_from_input else 'constant'}_table"
+                models[f"op_embedding_lookup_{tag}"] = embedding_lookup_model(g, kind, rank, ids_from_input,
+                                                                              table_from_input)
+        # Enough rows to be cut across cores: a token embedding.
+        models[f"op_embedding_lookup_{kind}_large"] = embedding_lookup_model(g, kind, 2, True, False,
+                                                                             ([96, 64], 24))
+    for dtype in DTYPES:
+        d = dtype.lower()
+        for keep in (False, True):
+            for with_bias in (True, False):
+                for a in ACTIVATIONS:
+                    for per_channel in ((True, False) if dtype == "INT8" else (False,)):
+                        tag = f"3d_{'keep' if keep else 'flat'}_{'bias' if with_bias else 'nobias'}_{a.lower()}"
+                        if dtype == "INT8":
+                            tag += "_pc" if per_channel else "_pt"
+                        models[f"op_fully_connected_{d}_{tag}"] = fc_3d_model(g, dtype, keep, with_bias, a,
+                                                                              per_channel)
+        for rank in (1, 2, 3, 4):
+            for beta in (1.0, 0.5):
+                for k in range(3):
+                    models[f"op_softmax_{d}_nd_r{rank}_beta{beta:g}_{k}"] = softmax_nd_model(g, dtype, beta, rank)
+    return models
+
+
+def sequence_refusals():
+    """(name, expected message, build) for BATCH_MATMUL and EMBEDDING_LOOKUP
+    models TFLite Micro refuses, written past the writer's own checks."""
+    def bmm(lhs, rhs, out_shape, out_dtype="FLOAT32", adj_x=False, adj_y=False):
+        def build(m):
+            x = m.input(lhs[0], lhs[1], *lhs[2:])
+            y = m.input(rhs[0], rhs[1], *rhs[2:], name="rhs")
+            z = m._activation(out_shape, out_dtype, (0.1, 0) if out_dtype == "INT8" else None)
+            m._operator("BATCH_MATMUL", [x.index, y.index], [z.index], "BatchMatMulOptions",
+                        {"adj_x": adj_x, "adj_y": adj_y})
+            m.output(z)
+        return build
+
+    def lookup(ids, table, out_shape, out_dtype, ids_dtype="INT32", table_zp=0):
+        def build(m):
+            i = m.input(ids, ids_dtype, 0.1 if ids_dtype == "INT8" else None, 0, name="ids")
+            t = m.input(table[0], table[1], 0.05 if table[1] == "INT8" else None, table_zp, name="table")
+            y = m._activation(out_shape, out_dtype, (0.05, table_zp) if out_dtype == "INT8" else None)
+            m._operator("EMBEDDING_LOOKUP", [i.index, t.index], [y.index])
+            m.output(y)
+        return build
+
+    bm = "operator 0 (BATCH_MATMUL): batch_matmul: "
+    el = "operator 0 (EMBEDDING_LOOKUP): "
+    return [
+        ("batch_matmul_dtypes", bm + "both inputs must have the same dtype",
+         bmm(([2, 3], "INT8", 0.05, 0), ([3, 4], "FLOAT32"), [2, 4], "INT8")),
+        ("batch_matmul_rank", bm + "each input needs 2 to 4 dimensions", bmm(([3], "FLOAT32"), ([3, 4], "FLOAT32"),
+                                                                               [4])),
+        ("batch_matmul_depth", bm + "the summed axes differ", bmm(([2, 3], "FLOAT32"), ([4, 5], "FLOAT32"), [2, 5])),
+        ("batch_matmul_adj_depth", bm + "the summed axes differ",
+         bmm(([2, 3], "FLOAT32"), ([3, 5], "FLOAT32"), [3, 5], adj_x=True)),
+        ("batch_matmul_batch", bm + "the inputs' batch axes (all but the last two) do not broadcast",
+         bmm(([2, 2, 3], "FLOAT32"), ([3, 3, 4], "FLOAT32"), [3, 2, 4])),
+        # TFLite Micro overwrites the output's shape when the element count
+        # matches; weft holds a file to the shape it computes.
+        ("batch_matmul_output_shape", "operator 0 (BATCH_MATMUL): the model gives its output the shape [4, 2], "
+                                      "weft infers [2, 4]", bmm(([2, 3], "FLOAT32"), ([3, 4], "FLOAT32"), [4, 2])),
+        ("batch_matmul_rank5", "has rank 5; weft supports 1 to 4 dimensions",
+         bmm(([1, 1, 1, 2, 3], "FLOAT32"), ([3, 4], "FLOAT32"), [1, 1, 1, 2, 4])),
+        ("embedding_lookup_ids_dtype", el + "its ids 0 'ids' are int8; TensorFlow Lite Micro's EMBEDDING_LOOKUP takes "
+                                            "int32 ids only",
+         lookup([2], ([4, 3], "FLOAT32"), [2, 3], "FLOAT32", ids_dtype="INT8")),
+        ("embedding_lookup_ids_rank", el + "its ids 0 'ids' have shape [1, 2]; TensorFlow Lite Micro's "
+                                           "EMBEDDING_LOOKUP takes 1-D ids",
+         lookup([1, 2], ([4, 3], "FLOAT32"), [1, 2, 3], "FLOAT32")),
+        ("embedding_lookup_table_rank", el + "its table 1 'table' has shape [4]; TensorFlow Lite Micro's "
+                                             "EMBEDDING_LOOKUP needs 2 or more dimensions",
+         lookup([2], ([4], "FLOAT32"), [2], "FLOAT32")),
+        ("embedding_lookup_table_dtype", el + "its table 1 'table' is int32; TensorFlow Lite Micro's EMBEDDING_LOOKUP "
+                                              "takes float32 or int8 tables",
+         lookup([2], ([4, 3], "INT32"), [2, 3], "INT32")),
+        ("embedding_lookup_output_dtype", el + "its output is int8 for a float32 table",
+         lookup([2], ([4, 3], "FLOAT32"), [2, 3], "INT8")),
+        ("embedding_lookup_hybrid_zero_point", el + "embedding_lookup: an int8 table read into a float32 output must "
+                                                    "have zero point 0",
+         lookup([2], ([4, 3], "INT8"), [2, 3], "FLOAT32", table_zp=3)),
+    ]
 
 
 def int8_network(seed, with_dilation):
@@ -1791,6 +2009,11 @@ def bad_models(base, flatc):
     bad["resize_bilinear_align_half"] = (rb.to_bytes(flatc),
                                          "operator 0 (RESIZE_BILINEAR): resize_bilinear: align_corners and "
                                          "half_pixel_centers cannot both be set")
+    # BATCH_MATMUL and EMBEDDING_LOOKUP: what TFLite Micro refuses in Prepare.
+    for name, expect, build in sequence_refusals():
+        sm = tw.Model(f"bad {name}")
+        build(sm)
+        bad[name] = (tw.to_bytes(sm.to_dict(), flatc), expect)
     files = tw.to_bytes_many([d for d, _ in altered.values()], flatc)
     for (name, (_, expect)), data in zip(altered.items(), files):
         bad[name] = (data, expect)

@@ -611,6 +611,46 @@ class Model:
                        {"axis": int(axis), "batch_dims": int(batch_dims)})
         return y
 
+    def embedding_lookup(self, ids, table, output=None, dtype=None):
+        """EMBEDDING_LOOKUP: rows of `table` (a Tensor, a constant made with
+        Model.constant, say) picked by 1-D int32 `ids` (a Tensor, or a list
+        of values). Output [len(ids)] + table.shape[1:]: dtype the table's,
+        or "FLOAT32" for an int8 table read as floats; an int8 output takes
+        `output` (scale, zero point), the table's by default (TensorFlow
+        Lite Micro copies the stored values whatever it says)."""
+        if not isinstance(ids, Tensor):
+            ids = Tensor(self._constant(Constant("INT32", [int(v) for v in ids], [len(ids)]),
+                                        f"op{len(self.operators)}_ids"), [len(ids)], "INT32")
+        dtype = (dtype or table.dtype).upper()
+        if dtype == "INT8" and output is None:
+            output = table.quantization
+        y = self._activation([ids.shape[0]] + table.shape[1:], dtype, output)
+        self._operator("EMBEDDING_LOOKUP", [ids.index, table.index], [y.index])
+        return y
+
+    def batch_matmul(self, lhs, rhs, output=None, adj_x=False, adj_y=False):
+        """BATCH_MATMUL of two Tensors (activations or constants made with
+        Model.constant): lhs [..., R, K] (adj_x: [..., K, R]) times rhs
+        [..., K, C] (adj_y: [..., C, K]), the batch axes broadcasting as
+        numpy's. Output: the broadcast batch axes + [R, C]; an int8 output
+        takes `output` (scale, zero point)."""
+        if lhs.dtype != rhs.dtype:
+            raise WriterError(f"batch_matmul: a {lhs.dtype} and a {rhs.dtype} input")
+        if len(lhs.shape) < 2 or len(rhs.shape) < 2:
+            raise WriterError(f"batch_matmul: inputs {lhs.shape} and {rhs.shape} need 2 or more dimensions")
+        rows, k1 = (lhs.shape[-1], lhs.shape[-2]) if adj_x else (lhs.shape[-2], lhs.shape[-1])
+        k2, cols = (rhs.shape[-1], rhs.shape[-2]) if adj_y else (rhs.shape[-2], rhs.shape[-1])
+        if k1 != k2:
+            raise WriterError(f"batch_matmul: {lhs.shape} (adj_x {adj_x}) and {rhs.shape} (adj_y {adj_y}) sum "
+                              f"{k1} and {k2} elements")
+        batch = broadcast_shape(lhs.shape[:-2], rhs.shape[:-2])
+        if batch is None:
+            raise WriterError(f"batch_matmul: batch axes of {lhs.shape} and {rhs.shape} do not broadcast")
+        y = self._activation(batch + [rows, cols], lhs.dtype, output)
+        self._operator("BATCH_MATMUL", [lhs.index, rhs.index], [y.index], "BatchMatMulOptions",
+                       {"adj_x": bool(adj_x), "adj_y": bool(adj_y), "asymmetric_quantize_inputs": False})
+        return y
+
     def concatenation(self, xs, axis, output=None):
         """CONCATENATION of xs along `axis` (negative: from the end); an int8
         output takes (scale, zero point), the first input's by default."""

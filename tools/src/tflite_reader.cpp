@@ -834,7 +834,61 @@ class reader {
       o.axis = opt->axis();
       o.batch_dims = opt->batch_dims();
     }
-    return graph().apply<ops::gather_op>({x, positions}, o);
+    // An int8 output takes the output tensor's quantization: TFLite Micro
+    // copies the stored values whatever it says.
+    return graph().apply<ops::gather_op>({x, positions}, o, in.out_q);
+  }
+
+  // EMBEDDING_LOOKUP: rows of a table (input 1: float32 or int8, 2 or more
+  // dimensions) picked by 1-D int32 ids (input 0), which is GATHER along
+  // axis 0. A float32 table gives float32; an int8 table gives int8 (the
+  // stored values, whatever the output's quantization says) or float32
+  // (each value times the table's scale, its zero point 0). An id outside
+  // the table at run time gives a row of zeros (the zero point), where
+  // TensorFlow Lite Micro stops with an error.
+  tensor_id read_embedding_lookup(const operator_input& in) {
+    if (in.ins.size() != 2) fail("has " + std::to_string(in.ins.size()) + " inputs; it takes two (ids, table)");
+    const int ids = in.input_at(0), table = in.input_at(1);
+    if (tensor(ids)->type() != tflite::TensorType_INT32)
+      fail("its ids " + tensor_label(ids) + " are " + type_name(tensor(ids)->type()) +
+           "; TensorFlow Lite Micro's EMBEDDING_LOOKUP takes int32 ids only");
+    if (const auto d = dims(ids, true); d.size() != 1)
+      fail("its ids " + tensor_label(ids) + " have shape " + shape_text(d) +
+           "; TensorFlow Lite Micro's EMBEDDING_LOOKUP takes 1-D ids");
+    const auto table_type = tensor(table)->type();
+    if (table_type != tflite::TensorType_FLOAT32 && table_type != tflite::TensorType_INT8)
+      fail("its table " + tensor_label(table) + " is " + type_name(table_type) +
+           "; TensorFlow Lite Micro's EMBEDDING_LOOKUP takes float32 or int8 tables");
+    if (const auto d = dims(table, true); d.size() < 2)
+      fail("its table " + tensor_label(table) + " has shape " + shape_text(d) +
+           "; TensorFlow Lite Micro's EMBEDDING_LOOKUP needs 2 or more dimensions (rows first)");
+    gather_options o{};
+    const dtype out_type = activation_type(in.out);
+    const dtype value_type = table_type == tflite::TensorType_INT8 ? dtype::int8 : dtype::float32;
+    if (value_type == dtype::int8 && out_type == dtype::float32) {
+      o.dequantize = true;
+    } else if (out_type != value_type) {
+      fail("its output is " + std::string(name_of(out_type)) + " for a " + name_of(value_type) +
+           " table; TensorFlow Lite Micro reads a float32 table into float32, and an int8 one into int8 or float32");
+    }
+    const tensor_id x = activation_input(table);
+    return graph().apply<ops::gather_op>({x, activation_input(ids)}, o, in.out_q);
+  }
+
+  // BATCH_MATMUL: two inputs, each an activation or a constant, and adj_x
+  // and adj_y of BatchMatMulOptions (asymmetric_quantize_inputs concerns
+  // hybrid kernels TensorFlow Lite Micro does not have: it ignores it, and
+  // so does weft).
+  tensor_id read_batch_matmul(const operator_input& in) {
+    if (in.ins.size() != 2) fail("has " + std::to_string(in.ins.size()) + " inputs; it takes two (lhs, rhs)");
+    batch_matmul_options o{};
+    if (const auto* opt = in.o->builtin_options_as_BatchMatMulOptions(); opt != nullptr) {
+      o.adj_x = opt->adj_x();
+      o.adj_y = opt->adj_y();
+    }
+    const tensor_id lhs = activation_input(in.input_at(0));
+    const tensor_id rhs = activation_input(in.input_at(1));
+    return graph().apply<ops::batch_matmul_op>({lhs, rhs}, o, in.out_q);
   }
 
   // RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR (the resize family): a
@@ -1252,6 +1306,8 @@ class reader {
       {tflite::BuiltinOperator_SPACE_TO_DEPTH, op::space_to_depth, &reader::read_space_to_depth},
       {tflite::BuiltinOperator_MIRROR_PAD, op::mirror_pad, &reader::read_mirror_pad},
       {tflite::BuiltinOperator_SVDF, op::svdf, &reader::read_svdf},
+      {tflite::BuiltinOperator_EMBEDDING_LOOKUP, op::gather, &reader::read_embedding_lookup},
+      {tflite::BuiltinOperator_BATCH_MATMUL, op::batch_matmul, &reader::read_batch_matmul},
   };
 
  public:

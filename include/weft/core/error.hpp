@@ -109,7 +109,18 @@
     "memory], the state [batches, filters * memory], the bias [filters / rank], with rank >= 1 dividing filters")     \
   X(svdf_types,                                                                                                       \
     "svdf: int8 input takes per-tensor int8 feature weights, constant int8 or int16 time weights, a state of the "    \
-    "time weights' type and an int32 bias; float32 input takes float32 everywhere; the bias is required")
+    "time weights' type and an int32 bias; float32 input takes float32 everywhere; the bias is required")             \
+  X(gather_dequantize,                                                                                                \
+    "embedding_lookup: an int8 table read into a float32 output must have zero point 0 (TensorFlow Lite Micro "       \
+    "refuses others)")                                                                                                \
+  X(batch_matmul_dtypes, "batch_matmul: both inputs must have the same dtype, int8 or float32")                       \
+  X(batch_matmul_rank, "batch_matmul: each input needs 2 to 4 dimensions (the last two are the matrix)")              \
+  X(batch_matmul_depth,                                                                                               \
+    "batch_matmul: the summed axes differ: the left input's columns (its rows with adj_x) must equal the right "      \
+    "input's rows (its columns with adj_y)")                                                                          \
+  X(batch_matmul_batch,                                                                                               \
+    "batch_matmul: the inputs' batch axes (all but the last two) do not broadcast: aligned on the last, each pair "   \
+    "of sizes must be equal or one of them 1")
 
 namespace weft {
 

@@ -7,6 +7,7 @@
 
 #include "weft/ops/activations/unit.hpp"
 #include "weft/ops/add/unit.hpp"
+#include "weft/ops/batch_matmul/unit.hpp"
 #include "weft/ops/binary/unit.hpp"
 #include "weft/ops/concatenation/unit.hpp"
 #include "weft/ops/conv2d/unit.hpp"
@@ -90,7 +91,8 @@
   X(depth_to_space)          \
   X(space_to_depth)          \
   X(mirror_pad)              \
-  X(svdf)
+  X(svdf)                    \
+  X(batch_matmul)
 
 namespace weft {
 

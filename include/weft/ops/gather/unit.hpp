@@ -6,14 +6,21 @@
 // TFLite Micro aborts on one outside the axis, weft refuses the model) or an
 // int32 model input, token ids say. A position read at run time outside
 // [0, axis size) never reads outside the input: its slice of the output is
-// 0.0 (an int8 input's zero point), where TFLite Micro would abort.
-// A raw copy: the output has the input's dtype and quantization.
+// 0.0 (an int8 input's zero point), where TFLite Micro would abort (GATHER)
+// or stop with an error (EMBEDDING_LOOKUP).
+// A raw copy: the output has the input's dtype; an int8 output takes the
+// quantization the caller gives (TFLite Micro copies the stored values
+// whatever the output tensor's quantization says), the input's by default.
+// TFLite's EMBEDDING_LOOKUP is a gather along axis 0 of 1-D positions (the
+// reader maps it here), and may also read an int8 table into a float32
+// output (`dequantize`): each value times the table's scale, in float.
 #pragma once
 
 #include "weft/ops/unit.hpp"
 
 #include <array>
 #include <cstdint>
+#include <type_traits>
 
 namespace weft {
 
@@ -23,6 +30,9 @@ struct gather_options {
   /// Leading axes input and positions share: each batch gathers with its
   /// own positions (negative: from the positions' last axis).
   int batch_dims = 0;
+  /// An int8 input read into a float32 output: each value times the
+  /// input's scale (EMBEDDING_LOOKUP's hybrid lookup; zero point 0).
+  bool dequantize = false;
 };
 
 namespace ops {
@@ -33,11 +43,22 @@ struct gather_args {
   int outer = 1;      // slices per batch before the axis: input axes batch_dims..axis-1
   int axis_size = 1;  // the input's extent along `axis`
   std::int32_t zero_point = 0;
+  bool dequantize = false;
+  float scale = 1.0f;  // dequantize: the input's scale
 };
 
-/// The output's elements [t.row_begin, t.row_end), slice by slice.
-template <class T>
-[[gnu::always_inline]] inline void gather(const gather_args& a, const T* in, const std::int32_t* pos, T* out, tile t) {
+/// The output's elements [t.row_begin, t.row_end), slice by slice; O is T,
+/// or float for an int8 input that is dequantized (TFLite's
+/// (float)value * scale).
+template <class T, class O>
+[[gnu::always_inline]] inline void gather(const gather_args& a, const T* in, const std::int32_t* pos, O* out, tile t) {
+  auto value = [&](T v) {
+    if constexpr (std::is_same_v<T, O>) {
+      return v;
+    } else {
+      return static_cast<O>(v) * a.scale;
+    }
+  };
   for (int e = t.row_begin; e < t.row_end;) {
     const int s = e / a.inner, i = e - s * a.inner;
     const int n = a.inner - i < t.row_end - e ? a.inner - i : t.row_end - e;
@@ -45,9 +66,9 @@ template <class T>
     const std::int32_t p = pos[b * a.coord + c];
     if (p >= 0 && p < a.axis_size) {
       const T* from = in + (static_cast<std::ptrdiff_t>(bo) * a.axis_size + p) * a.inner + i;
-      for (int k = 0; k < n; ++k) out[e + k] = from[k];
+      for (int k = 0; k < n; ++k) out[e + k] = value(from[k]);
     } else {
-      for (int k = 0; k < n; ++k) out[e + k] = static_cast<T>(a.zero_point);
+      for (int k = 0; k < n; ++k) out[e + k] = static_cast<O>(a.zero_point);
     }
     e += n;
   }
@@ -57,7 +78,8 @@ struct gather_op : elementwise_family {
   using options = gather_options;
   static constexpr int min_inputs = 2, max_inputs = 2;
   static constexpr op_family family = op_family::movement;
-  static constexpr auto fields = std::tuple{field{"axis", &options::axis}, field{"batch_dims", &options::batch_dims}};
+  static constexpr auto fields = std::tuple{field{"axis", &options::axis}, field{"batch_dims", &options::batch_dims},
+                                            field{"dequantize", &options::dequantize}};
   /// Input 1 (the positions) is int32, a constant or an activation.
   static constexpr bool int32_input(int k) { return k == 1; }
 
@@ -84,6 +106,14 @@ struct gather_op : elementwise_family {
     if (in.dims.rank - 1 + pos.dims.rank - g.batch_dims > max_rank) return {.err = error::gather_axes};
     inferred r{};
     r.out = in;
+    if (o.dequantize) {
+      if (in.type != dtype::int8) return {.err = error::unsupported_dtype};
+      if (in.quant.zero_point != 0) return {.err = error::gather_dequantize};
+      r.out = {dtype::float32, {}, {}};
+    } else if (in.type == dtype::int8 && x.out.scale != 0.0f) {
+      if (!valid_int8_quantization(x.out)) return {.err = error::bad_quantization};
+      r.out.quant = {x.out.scale, x.out.zero_point};
+    }
     r.out.dims = shape{};
     for (int d = 0; d < g.axis; ++d) r.out.dims[r.out.dims.rank++] = in.dims[d];
     for (int d = g.batch_dims; d < pos.dims.rank; ++d) r.out.dims[r.out.dims.rank++] = pos.dims[d];
@@ -121,11 +151,19 @@ struct gather_op : elementwise_family {
     for (int d = r.batch_dims; d < r.axis; ++d) a.outer *= in.dims[d];
     a.axis_size = in.dims[r.axis];
     a.zero_point = in.type == dtype::int8 ? in.quant.zero_point : 0;
+    a.dequantize = n.template opt<options>().dequantize;
+    a.scale = in.quant.scale;
     return a;
   }
 
   template <class Isa, class T>
   [[gnu::always_inline]] static void run(const gather_args& a, const kernel_io& io, tile t) {
+    if constexpr (std::is_same_v<T, std::int8_t>) {
+      if (a.dequantize) {
+        gather(a, io.input<T>(0), io.input<std::int32_t>(1), io.output<float>(), t);
+        return;
+      }
+    }
     gather(a, io.input<T>(0), io.input<std::int32_t>(1), io.output<T>(), t);
   }
 };
