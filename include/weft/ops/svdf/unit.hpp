@@ -16,7 +16,7 @@
 // outputs' filters) or the batches.
 #pragma once
 
-#include "weft/ops/arm_dsp.hpp"
+#include "weft/ops/staged_dot.hpp"
 #include "weft/ops/unit.hpp"
 
 #include <cstring>
@@ -174,10 +174,6 @@ struct svdf_op : row_family {
     return a;
   }
 
-  /// Largest input (per batch) whose offset values a core keeps on its
-  /// stack (2 bytes each); larger inputs subtract the offset in the loop.
-  static constexpr int max_staged_inputs = 256;
-
   // The state rows of filters [f0, f1) of one batch move one step back in
   // time: one move of the whole run (TFLite Micro moves the whole state by
   // one element; the slot that takes the next row's first element is each
@@ -218,57 +214,19 @@ struct svdf_op : row_family {
     return s;
   }
 
-  // Filter f's feature dot product with the input, the input's offset
-  // applied: on staged offset values (xs: words of two 16-bit values, even
-  // and odd elements of each four, for the DSP's dual multiply-accumulate;
-  // or plain 16-bit values), or on the raw input.
-  template <bool Dsp>
-  [[gnu::always_inline]] static std::int32_t feature_dot(const svdf_args<std::int8_t>& a, const std::int8_t* x,
-                                                         const std::int16_t* xs, bool paired, int f) {
-    const std::int8_t* w = a.feature + f * a.inputs;
-    std::int32_t d = 0;
-    if constexpr (Dsp && arm_dsp::available) {
-      if (paired) {
-        for (int c = 0; c < a.inputs; c += 4) {
-          std::uint32_t even = 0, odd = 0;
-          __builtin_memcpy(&even, xs + c, 4);
-          __builtin_memcpy(&odd, xs + c + 2, 4);
-          d = arm_dsp::dot4(even, odd, w + c, d);
-        }
-        return d;
-      }
-    }
-    if (xs != nullptr) {
-      for (int c = 0; c < a.inputs; ++c) d += w[c] * xs[c];
-    } else {
-      for (int c = 0; c < a.inputs; ++c) d += w[c] * (x[c] - a.input_zero_point);
-    }
-    return d;
-  }
-
   template <bool Dsp, class S, class W>
   [[gnu::always_inline]] static void run_int8(const svdf_args<std::int8_t>& a, const W* time, S* state,
                                               const std::int8_t* in, std::int8_t* out, tile t) {
-    const bool staged = a.inputs <= max_staged_inputs;
-    const bool paired = Dsp && arm_dsp::available && staged && a.inputs % 4 == 0;
-    // The input's offset values, once for every filter; paired: each four
-    // as elements 0, 2, 1, 3 (two words of the halves the DSP multiplies).
-    alignas(4) std::int16_t xs[max_staged_inputs];
+    staged_vector<Dsp> x;  // the batch's input, offset, once for every filter
     for (int b = t.row_begin; b < t.row_end; ++b) {
-      const std::int8_t* x = in + b * a.inputs;
-      if (staged)
-        for (int c = 0; c < a.inputs; ++c) {
-          const int at = paired ? (c & ~3) + ((c & 1) << 1) + ((c & 2) >> 1) : c;
-          xs[at] = static_cast<std::int16_t>(x[c] - a.input_zero_point);
-        }
+      x.stage(in + b * a.inputs, a.inputs, a.input_zero_point);
       S* rows = state + b * a.filters * a.memory;
       age(rows, t.ch_begin * a.rank, t.ch_end * a.rank, a.memory);
       for (int u = t.ch_begin; u < t.ch_end; ++u) {
         std::int32_t acc = a.bias[u];
         for (int r = 0; r < a.rank; ++r) {
           const int f = u * a.rank + r;
-          const std::int32_t d = feature_dot<Dsp>(a, x, staged ? xs : nullptr, paired, f);
-          acc += int_filter(a, time, rows + f * a.memory, d, f);
+          acc += int_filter(a, time, rows + f * a.memory, x.dot(a.feature + f * a.inputs), f);
         }
         const std::int32_t v = requantize(acc, a.to_output) + a.output_zero_point;
         out[b * a.units + u] = static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
