@@ -130,6 +130,34 @@ TEST_CASE("requantize equals multiply_by_quantized_multiplier for every multipli
   }
 }
 
+TEST_CASE("multiply_by_quantized_multiplier_64 rounds the multiplier to 16 bits, then x * m half up",
+          "[core][fixed_point]") {
+  // Halves round up, not away from zero: 1001 * 0.5 = 500.5 -> 501,
+  // -1001 * 0.5 = -500.5 -> -500.
+  STATIC_REQUIRE(multiply_by_quantized_multiplier_64(1000, multiplier{1 << 30, 0}) == 500);
+  STATIC_REQUIRE(multiply_by_quantized_multiplier_64(1001, multiplier{1 << 30, 0}) == 501);
+  STATIC_REQUIRE(multiply_by_quantized_multiplier_64(-1001, multiplier{1 << 30, 0}) == -500);
+  // A value at or above 0x7FFF0000 becomes 0x7FFF (its rounding would
+  // overflow 16 bits): 2^20 * 0x7FFF / 2^15 = 0x7FFF * 32.
+  STATIC_REQUIRE(multiply_by_quantized_multiplier_64(1 << 20, multiplier{0x7FFFFFFF, 0}) == 0x7FFF * 32);
+  // The 16-bit multiplier loses what the int32 form keeps: 0.75 + 2^-20.
+  STATIC_REQUIRE(multiply_by_quantized_multiplier_64(1 << 24, multiplier{(3 << 29) + (1 << 11), 0}) == 3 << 22);
+  // Against the formula in 128-bit arithmetic (floor division).
+  test::rng r(11);
+  for (int k = 0; k < 200000; ++k) {
+    const multiplier m = quantize_multiplier(std::exp2(r.real() * 36.0 - 30.0));
+    if (m.shift < -31 || m.shift >= 8) continue;
+    const std::int64_t x = (std::int64_t{random_int(r)} << 15) + r.uniform(-32768, 32767);
+    const i128 m16 = m.value < 0x7FFF0000 ? (i128{m.value} + 32768) / 65536 : 0x7FFF;
+    const int ts = 15 - m.shift;
+    const i128 num = i128{x} * m16 + (i128{1} << (ts - 1));
+    const i128 den = i128{1} << ts;
+    i128 q = num / den;
+    if (num % den != 0 && num < 0) q -= 1;
+    REQUIRE(multiply_by_quantized_multiplier_64(x, m) == static_cast<std::int32_t>(static_cast<std::int64_t>(q)));
+  }
+}
+
 TEST_CASE("requantize_fused equals requantize plus the output offset for every multiplier it takes",
           "[core][fixed_point]") {
   test::rng r(7);

@@ -271,6 +271,111 @@ constexpr std::int32_t multiply_by_quantized_multiplier_lt_one(std::int32_t x, m
   return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(x, m.value), -m.shift);
 }
 
+/// TFLite's MultiplyByQuantizedMultiplier on an int64 accumulator (the 16x8
+/// layers': int16 activations, int8 weights, int64 bias). Not the int32
+/// form: the multiplier is first rounded to 16 bits (0x7FFF where rounding
+/// would overflow), then x * m16 is shifted right by 15 - shift with the
+/// half rounded up, and the result truncated to int32. TFLite asserts
+/// m >= 0, -31 <= shift < 8 and |x| < 2^47, which the 16x8 layers' sums and
+/// multipliers meet.
+constexpr std::int32_t multiply_by_quantized_multiplier_64(std::int64_t x, multiplier m) {
+  const std::int64_t m16 = m.value < 0x7FFF0000 ? (std::int64_t{m.value} + (1 << 15)) >> 16 : 0x7FFF;
+  const int total_shift = 15 - m.shift;
+  const std::int64_t round = std::int64_t{1} << (total_shift - 1);
+  return static_cast<std::int32_t>((x * m16 + round) >> total_shift);
+}
+
+/// TFLite's CheckedLog2: log2(x) rounded half away from zero, and whether
+/// x is within 10^-3 (in log2) of that power of two. TFLite computes the
+/// log in float32; this computes it in double, which decides the same
+/// except for scales within float32 rounding of the 10^-3 bound.
+struct log2_result {
+  int rounded = 0;
+  bool exact = false;
+};
+constexpr log2_result checked_log2(float x) {
+  const auto [fraction, exponent] = detail::frexp(static_cast<double>(x));  // x = fraction * 2^exponent
+  // ln(fraction) = 2 atanh(z), z = (f - 1) / (f + 1), |z| <= 1/3.
+  const double z = (fraction - 1.0) / (fraction + 1.0);
+  double term = z, sum = 0.0;
+  for (int k = 0; k < 40; ++k) {
+    sum += term / (2 * k + 1);
+    term *= z * z;
+  }
+  const double v = exponent + 2.0 * sum / 0.69314718055994530942;
+  const std::int64_t r = detail::round_half_away(v);
+  const double frac = v - static_cast<double>(r);
+  return {static_cast<int>(r), (frac < 0 ? -frac : frac) < 1e-3};
+}
+
+/// sigmoid(i / 24) in unsigned 0.16 for i in [0, 255] (the last entry
+/// saturated): TFLite's sigmoid_table_uint16, which its int16 LOGISTIC and
+/// TANH interpolate (tanh(x) = 2 sigmoid(2x) - 1). Its values as TFLite
+/// lists them (they are not all round(2^16 sigmoid(i / 24))).
+inline constexpr std::uint16_t sigmoid_table_uint16[256] = {
+    32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432, 42064, 42688,
+    43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409,
+    51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433,
+    57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370, 60565, 60753, 60935, 61110,
+    61279, 61441, 61599, 61750, 61896, 62036, 62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186,
+    63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968, 64030, 64090, 64148, 64204, 64257, 64308,
+    64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786, 64816, 64845, 64873, 64900,
+    64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079, 65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208,
+    65221, 65234, 65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360, 65367,
+    65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425, 65429, 65433, 65438, 65442, 65445, 65449,
+    65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474, 65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491,
+    65493, 65495, 65497, 65498, 65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513,
+    65514, 65515, 65516, 65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524,
+    65525, 65525, 65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530,
+    65530, 65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
+    65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535,
+};
+
+/// The input rescaling of int16 LOGISTIC and TANH: x * value, rounded
+/// right shift by `shift` (TFLite's input_multiplier and input_left_shift,
+/// with its power-of-two case already resolved to (3 << shift, 0)).
+struct sigmoid16_scaling {
+  std::int32_t value = 3;
+  int shift = 0;
+};
+
+/// TFLite's int16 Logistic: the rescaled input in Q3.12 stretched by 4/3,
+/// the table interpolated on its magnitude (9 fraction bits per entry),
+/// mirrored for negative inputs, to Q0.15.
+constexpr std::int16_t logistic16(std::int16_t x, sigmoid16_scaling s) {
+  const std::int32_t round = s.shift > 0 ? std::int32_t{1} << (s.shift - 1) : 0;
+  const std::int32_t v = (x * s.value + round) >> s.shift;
+  const auto a = static_cast<std::uint32_t>(v < 0 ? -v : v);
+  const std::uint32_t uh = a >> 9;
+  std::uint32_t r = 0;
+  if (uh >= 255) {
+    r = 0x7FFFu << 10;
+  } else {
+    const std::uint32_t ua = sigmoid_table_uint16[uh], ub = sigmoid_table_uint16[uh + 1];
+    r = (ua << 9) + (a & 0x1FFu) * (ub - ua);
+  }
+  r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1u;
+  return static_cast<std::int16_t>(r >> 10);
+}
+
+/// TFLite's int16 Tanh: as logistic16 with 8 fraction bits per entry, then
+/// 2 sigmoid - 1 in Q0.15.
+constexpr std::int16_t tanh16(std::int16_t x, sigmoid16_scaling s) {
+  const std::int32_t round = s.shift > 0 ? std::int32_t{1} << (s.shift - 1) : 0;
+  const std::int32_t v = (x * s.value + round) >> s.shift;
+  const auto a = static_cast<std::uint32_t>(v < 0 ? -v : v);
+  const std::uint32_t uh = a >> 8;
+  std::int32_t r = 0;
+  if (uh >= 255) {
+    r = 0xFFFF << 8;
+  } else {
+    const std::uint32_t ua = sigmoid_table_uint16[uh], ub = sigmoid_table_uint16[uh + 1];
+    r = static_cast<std::int32_t>((ua << 8) + (a & 0xFFu) * (ub - ua));
+  }
+  r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+  return static_cast<std::int16_t>(r >> 8);
+}
+
 /// Quantize a real value the way TFLite's activation ranges do:
 /// zero_point + round(f / scale), in float.
 constexpr std::int32_t quantize_value(float f, float scale, std::int32_t zero_point) {
