@@ -8,7 +8,8 @@
   combination of the parameters weft supports (strides, dilations, padding,
   depth multiplier, fused activation, keep_num_dims, bias or none, per-tensor
   or per-channel weights, softmax beta, residual add), int8 and float32, with
-  random shapes, weights and quantization (extreme zero points included);
+  random shapes, weights and quantization (extreme zero points included),
+  and int16 (TFLite's 16x8) where weft takes it (int16_models);
 - good_<name>.tflite: whole networks the command-line, generated-model and
   board tests run;
 - each of those with <file>.ops: the operators as written, one line each
