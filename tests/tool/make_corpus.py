@@ -1790,7 +1790,18 @@ def bad_int16_models(flatc):
         sg["tensors"][sg["operators"][0]["inputs"][2]]["type"] = "FLOAT32"  # 3 int64 values read as 6 floats
         return d, "int32 or int64 for 16x8 layers"
 
+    def bias_scale():
+        m = tw.Model("bad int16")
+        x = m.input([2, 4], "INT16", 1e-4, 0)
+        w = tw.int8_weights(g.int8s(12), [3, 4], [0.01])
+        m.output(m.fully_connected(x, w, tw.int64_bias([1, 2, 3]), (1e-6, 0)))
+        d = m.to_dict()
+        sg = d["subgraphs"][0]
+        sg["tensors"][sg["operators"][0]["inputs"][2]]["quantization"]["scale"] = [2e-6]  # 1e-6 + 100% of 1e-6
+        return d, "its bias scale is not input scale x weight scale"
+
     for name, make in (("int16_depthwise_without_bias", depthwise_without_bias),
+                       ("int16_bias_scale", bias_scale),
                        ("int16_mul_zero_point", mul_zero_point),
                        ("int16_logistic_output_scale", logistic_output_scale),
                        ("int16_concatenation_zero_point", concatenation_zero_point),

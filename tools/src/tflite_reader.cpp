@@ -586,6 +586,19 @@ class reader {
     if (t == dtype::int16 && b.empty() && opt != nullptr && opt->quantized_bias_type() == tflite::TensorType_INT32 &&
         w.spec.dims.rank == 2)
       b = zero_int32_bias(w.spec.dims[0], in.index);
+    // TFLite Micro's Prepare of a per-tensor 16x8 layer with a bias
+    // (GetQuantizedConvolutionMultipler) refuses a bias scale more than 2% of
+    // the output scale away from input scale x weight scale.
+    if (t == dtype::int16 && in.optional_at(2) >= 0 && !w.spec.quant.per_channel()) {
+      const auto* q = tensor(in.optional_at(2))->quantization();
+      const double bias_scale =
+          q != nullptr && q->scale() != nullptr && q->scale()->size() > 0 ? q->scale()->Get(0) : 0.0;
+      const double product = static_cast<double>(graph().spec(x.index).quant.scale) * w.spec.quant.scale;
+      if (std::abs(product - bias_scale) / static_cast<double>(in.out_q.scale) > 0.02)
+        fail(
+            "its bias scale is not input scale x weight scale (TensorFlow Lite Micro refuses a difference above 2% "
+            "of the output scale)");
+    }
     return graph().fully_connected(x, f, w, b, in.out_q);
   }
 
