@@ -742,6 +742,52 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
              {g.input(in8)}, {.out = {12, 12}}, {0.1f, 0},
              c.int8_weights(std::vector<std::int8_t>(24), {3, 2, 2, 2}, {0.1f, 0.2f}, 0));
        }},
+      {"16x8 float bias", error::bias_dtype, 0,
+       [](auto& g, auto& c) {
+         g.fully_connected(g.input(int16_tensor({2, 4}, 0.001f, 0)), {},
+                           c.int8_weights(std::vector<std::int8_t>(12), {3, 4}, {0.1f}, 0),
+                           c.float32({1.0f, 2.0f, 3.0f}, {3}), {0.01f, 0});
+       }},
+      {"16x8 output zero point", error::bad_int16_quantization, 0,
+       [](auto& g, auto& c) {
+         g.fully_connected(g.input(int16_tensor({2, 4}, 0.001f, 0)), {},
+                           c.int8_weights(std::vector<std::int8_t>(12), {3, 4}, {0.1f}, 0), constant{},
+                           {0.01f, 40000});
+       }},
+      {"int16 mul zero point", error::int16_zero_point, 0,
+       [](auto& g, auto&) {
+         const auto x = g.input(int16_tensor({2, 4}, 0.001f, 3));
+         g.template apply<ops::mul_op>({x, x}, {}, {0.01f, 0});
+       }},
+      {"int16 sub zero point", error::int16_zero_point, 0,
+       [](auto& g, auto&) {
+         const auto x = g.input(int16_tensor({2, 4}, 0.001f, 0));
+         const auto y = g.input(int16_tensor({2, 4}, 0.001f, 5));
+         g.template apply<ops::sub_op>({x, y}, {}, {0.01f, 0});
+       }},
+      {"int16 add zero point", error::int16_add_zero_point, 0,
+       [](auto& g, auto&) {
+         const auto x = g.input(int16_tensor({2, 4}, 0.001f, -32767));
+         g.template apply<ops::add_op>({x, x}, {}, {0.01f, 0});
+       }},
+      {"int16 logistic output scale", error::int16_sigmoid_scales, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::logistic_op>({g.input(int16_tensor({2, 4}, 0.001f, 0))}, {}, {1.0f / 16384, 0});
+       }},
+      {"int16 tanh input scale", error::int16_sigmoid_scales, 0,  // TFLite Micro aborts from about 4/3
+       [](auto& g, auto&) {
+         g.template apply<ops::tanh_op>({g.input(int16_tensor({2, 4}, 3.0f, 0))}, {}, {1.0f / 32768, 0});
+       }},
+      {"16x8 depthwise int32 bias", error::depthwise16_bias, 0,
+       [](auto& g, auto& c) {
+         g.depthwise_conv2d(g.input(int16_tensor({1, 4, 4, 2}, 0.001f, 0)), {},
+                            c.int8_weights(std::vector<std::int8_t>(18), {1, 3, 3, 2}, {0.1f}, 3),
+                            c.int32_bias({1, 2}), {0.01f, 0});
+       }},
+      {"int16 logistic zero point", error::int16_zero_point, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::logistic_op>({g.input(int16_tensor({2, 4}, 0.001f, 1))}, {}, {1.0f / 32768, 0});
+       }},
       {"transpose conv bias", error::bias_shape, 0,
        [](auto& g, auto& c) {
          g.template apply<ops::transpose_conv_op>({g.input(in8)}, {.out = {12, 12}}, {0.1f, 0},

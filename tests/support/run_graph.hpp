@@ -96,10 +96,11 @@ class runtime_program {
     if (plan_.in_place[static_cast<std::size_t>(i)] == in_place_kind::absorbed) return;
     visit_unit(g_.at(i).kind, [&]<class U>() {
       if constexpr (!requires { U::aliases_input; }) {
-        const dtype type = g_.spec(g_.at(i).inputs[0]).type;
-        if (type == dtype::float32) {
+        const dtype in = g_.spec(g_.at(i).inputs[0]).type;
+        if (in == dtype::float32) {
           call<U, float>(i, t);
-        } else if (type == dtype::int16) {
+        } else if (in == dtype::int16) {
+          // Only units that take int16 (U::int16_input) have int16 kernels.
           if constexpr (requires { U::int16_input(0); }) call<U, std::int16_t>(i, t);
         } else {
           call<U, std::int8_t>(i, t);

@@ -8,7 +8,8 @@
   combination of the parameters weft supports (strides, dilations, padding,
   depth multiplier, fused activation, keep_num_dims, bias or none, per-tensor
   or per-channel weights, softmax beta, residual add), int8 and float32, with
-  random shapes, weights and quantization (extreme zero points included);
+  random shapes, weights and quantization (extreme zero points included),
+  and int16 (TFLite's 16x8) where weft takes it (int16_models);
 - good_<name>.tflite: whole networks the command-line, generated-model and
   board tests run;
 - each of those with <file>.ops: the operators as written, one line each
@@ -78,6 +79,8 @@ class Generator:
     def input(self, m, shape, dtype):
         if dtype == "INT8":
             return m.input(shape, "INT8", self.scale(0.005, 0.05), self.zero_point())
+        if dtype == "INT16":
+            return m.input(shape, "INT16", self.scale(1e-5, 1e-3), self.r.choice([0, self.r.randint(-300, 300)]))
         return m.input(shape, "FLOAT32")
 
     def output_quant(self, x, w_scale, depth):
@@ -918,9 +921,11 @@ def small_shape(g, rank, lo=1, hi=5):
 
 
 def movement_input(g, m, shape, dtype):
-    """An input with a random quantization (int8), which a raw copy keeps."""
+    """An input with a random quantization (int8, int16), which a raw copy keeps."""
     if dtype == "INT8":
         return m.input(shape, "INT8", g.scale(0.002, 0.2), g.zero_point())
+    if dtype == "INT16":
+        return int16_input(g, m, shape)
     return m.input(shape, "FLOAT32")
 
 
@@ -1338,6 +1343,7 @@ def operator_models():
     models.update(spatial_models(Generator(2028)))
     models.update(sequence_models(Generator(2029)))
     models.update(transformer_models(Generator(2029)))
+    models.update(int16_models(Generator(1608)))
     return models
 
 
@@ -1421,6 +1427,225 @@ def sequence_models(g):
                 models[f"stream_svdf_{d}_r{rank}_b{batches}_chained"] = svdf_model(Generator(seed), dtype, rank,
                                                                                    batches, state16, "NONE", False)
     return models
+
+
+def int16_input(g, m, shape, zero_point=None):
+    """An int16 activation (TFLite's 16x8 quantization): a scale that spreads
+    typical values over int16, a zero point that is 0 or any other."""
+    zp = g.r.choice([0, 0, g.r.randint(-300, 300)]) if zero_point is None else zero_point
+    return m.input(shape, "INT16", g.scale(1e-5, 1e-3), zp)
+
+
+def fc16_model(g, bias, act, per_channel, keep, zero_points):
+    """A 16x8 fully connected layer: int16 input and output, int8 weights;
+    bias int32, int64, or none (summing in int64, or in int32 where the
+    options say quantized_bias_type INT32)."""
+    m = Recorder("fully_connected int16 corpus")
+    depth = g.r.randint(1, 40)
+    units = g.r.randint(2, 12)
+    shape = [g.r.randint(1, 3), g.r.randint(1, 3), depth] if keep else [g.r.randint(1, 4), depth]
+    x = int16_input(g, m, shape, None if zero_points else 0)
+    scales = [g.scale(0.002, 0.02) for _ in range(units if per_channel else 1)]
+    wts = tw.int8_weights(g.int8s(units * depth), [units, depth], scales)
+    ws = sum(scales) / len(scales)
+    # An accumulator of up to about sqrt(depth) * 2^14 * 73 for typical inputs.
+    reach = int(math.sqrt(depth) * 16384 * 73 / 4) + 1
+    values = [g.r.randint(-reach, reach) for _ in range(units)]
+    b = {"int32": tw.int32_bias, "int64": tw.int64_bias}.get(bias, lambda v: None)(values)
+    spread = math.sqrt(depth) * 73 * 16384 * x.scale * ws
+    out = (4 * spread / 65535 * g.r.uniform(0.5, 2.0), g.r.choice([0, g.r.randint(-300, 300)]) if zero_points else 0)
+    bias_type = "INT32" if bias == "none_int32" else None
+    m.output(m.fully_connected(x, wts, b, out, activation=act, keep_num_dims=keep, quantized_bias_type=bias_type))
+    m.note("fully_connected", activation=act, keep_num_dims=int(keep), bias=int(bias != "none_int64"),
+           per_channel=int(per_channel))
+    return m
+
+
+def binary16_model(g, kind, pattern, act, zero_points):
+    """An int16 ADD, SUB or MUL of two model inputs whose shapes follow a
+    broadcast pattern. Zero points: 0, or (zero_points) random ones where
+    TFLite Micro takes them (add always, sub where the inputs broadcast)."""
+    m = Recorder(f"{kind} int16 corpus")
+    o, sa, sb = binary_shapes(g, pattern)
+    a = int16_input(g, m, sa, None if zero_points else 0)
+    b = int16_input(g, m, sb, None if zero_points else 0)
+    if kind == "mul":
+        scale = a.scale * b.scale * 32768 * g.r.uniform(0.3, 2.0)
+        out = (scale, 0)
+    else:
+        scale = max(a.scale, b.scale) * g.r.uniform(1.0, 2.5)
+        out = (scale, g.r.choice([0, g.r.randint(-3000, 3000)]) if zero_points else 0)
+    m.output(getattr(m, kind)(a, b, out, act))
+    m.note(kind, activation=act)
+    return m
+
+
+def unary16_model(g, kind, in_scale):
+    """int16 LOGISTIC or TANH (zero points 0, output scale 2^-15) on an
+    input scale: a power of two that takes TFLite Micro's shortcut, or any
+    other; or LEAKY_RELU with random zero points and alpha."""
+    m = Recorder(f"{kind} int16 corpus")
+    shape = [g.r.randint(1, 3), g.r.randint(1, 6), g.r.randint(1, 6), g.r.randint(2, 9)]
+    if kind == "leaky_relu":
+        x = int16_input(g, m, shape)
+        alpha = g.r.choice([0.2, 0.01, -0.5, 1.5])
+        out = (x.scale * g.r.uniform(0.5, 2.0), g.r.choice([0, g.r.randint(-3000, 3000)]))
+        y = m.leaky_relu(x, alpha, out)
+    else:
+        x = m.input(shape, "INT16", in_scale, 0)
+        y = getattr(m, kind)(x, (2.0 ** -15, 0))
+    m.output(y)
+    m.note(kind)
+    return m
+
+
+def concatenation16_model(g, count, rank):
+    """int16 inputs of zero point 0 (TFLite Micro's requirement) and their
+    own scales (it compares none), joined along a random axis."""
+    m = Recorder("concatenation int16 corpus")
+    axis = g.r.randrange(-rank, rank)
+    base = small_shape(g, rank, 1, 4)
+    xs = []
+    for _ in range(count):
+        shape = list(base)
+        shape[axis] = g.r.randint(1, 4)
+        xs.append(int16_input(g, m, shape, 0))
+    m.output(m.concatenation(xs, axis))
+    m.note("concatenation")
+    return m
+
+
+def reshape16_model(g):
+    """An int16 RESHAPE between two operators (a LEAKY_RELU after it, so that
+    the model's output is an operator's own tensor)."""
+    m = Recorder("reshape int16 corpus")
+    shape = small_shape(g, 4, 1, 5)
+    x = int16_input(g, m, shape)
+    y = m.reshape(x, [shape[0], math.prod(shape[1:])])
+    m.output(m.leaky_relu(y, 0.25, (x.scale, x.zero_point)))
+    m.note("reshape")
+    m.note("leaky_relu")
+    return m
+
+
+def int16_models(g):
+    """16x8 models (int16 activations, int8 weights): each operator weft
+    runs on int16, over the parameters where TFLite Micro's int16 arithmetic
+    differs."""
+    models = {}
+    for bias in ("int32", "int64", "none_int64", "none_int32"):
+        for a in ("NONE", "RELU", "RELU6"):
+            for per_channel in (False, True):
+                for k, (keep, zps) in enumerate(((False, True), (True, False))):
+                    tag = f"{bias}_{a.lower()}_{'pc' if per_channel else 'pt'}_{k}"
+                    models[f"op_fully_connected_int16_{tag}"] = fc16_model(g, bias, a, per_channel, keep, zps)
+    for kind in ("add", "sub", "mul"):
+        for pattern in BINARY_PATTERNS:
+            act = g.r.choice(ACTIVATIONS)
+            # Random zero points where TFLite Micro takes them: add always,
+            # sub where the inputs broadcast, mul never.
+            zps = kind == "add" or (kind == "sub" and not pattern.startswith("same"))
+            models[f"op_{kind}_int16_{pattern}_{act.lower()}"] = binary16_model(g, kind, pattern, act, zps)
+    # Input scales: 2^-12 (and for TANH 2^-11: TFLite Micro's power-of-two
+    # shortcut), other powers of two, near-powers, and arbitrary scales up to
+    # the largest TFLite Micro takes (about 4/3).
+    scales = [2.0 ** -12, 2.0 ** -11, 2.0 ** -10, 2.0 ** -14, 2.0 ** -12 * 1.0003, 1.3, 0.01]
+    for kind in ("logistic", "tanh"):
+        for k, scale in enumerate(scales + [g.scale(1e-5, 1e-2) for _ in range(3)]):
+            models[f"op_{kind}_int16_{k}"] = unary16_model(g, kind, scale)
+    for k in range(4):
+        models[f"op_leaky_relu_int16_{k}"] = unary16_model(g, "leaky_relu", None)
+    # Raw copies: the values move as they are.
+    for k in range(3):
+        models[f"op_reshape_int16_{k}"] = reshape16_model(g)
+    for rank in (1, 2, 3, 4):
+        for with_value in (False, True):
+            models[f"op_pad_int16_rank{rank}_{'v2' if with_value else 'v1'}"] = pad16_model(g, rank, with_value)
+        models[f"op_slice_int16_r{rank}"] = slice_model(g, "INT16", rank)
+        models[f"op_strided_slice_int16_r{rank}"] = strided_slice_model(g, "INT16", rank)
+        models[f"op_concatenation_int16_r{rank}"] = concatenation16_model(g, g.r.randint(2, 4), rank)
+    for perm in ([1, 0], [0, 2, 1], [2, 0, 1], [0, 3, 1, 2], [3, 2, 1, 0]):
+        models[f"op_transpose_int16_{''.join(map(str, perm))}"] = transpose_model(g, "INT16", perm)
+    # Pools: the output keeps the input's quantization.
+    for kind in ("max_pool2d", "average_pool2d"):
+        for s in STRIDES:
+            for p in PADDINGS:
+                a = g.r.choice(ACTIVATIONS[:3])
+                models[f"op_{kind}_int16_s{s[0]}x{s[1]}_{p.lower()}_{a.lower()}"] = pool_model(g, "INT16", kind, s, p, a)
+    for rank, axes in ((4, [1, 2]), (4, [3]), (3, [0, 2]), (2, [1]), (1, [0])):
+        for keep in (True, False):
+            models[f"op_mean_int16_r{rank}_{'_'.join(map(str, axes))}_{'keep' if keep else 'drop'}"] = mean16_model(
+                g, rank, axes, keep)
+    # Convolutions: every stride, dilation, padding and bias kind, cycling
+    # through the activations and per-channel or per-tensor weights.
+    k = 0
+    for s in STRIDES:
+        for dl in DILATIONS:
+            for p in PADDINGS:
+                a = ACTIVATIONS[k % 3]
+                bias = ("int32", "int64", "none_int64", "none_int32")[k % 4]
+                tag = f"s{s[0]}x{s[1]}_d{dl[0]}x{dl[1]}_{p.lower()}_{a.lower()}"
+                models[f"op_conv2d_int16_{tag}_{bias}"] = conv16_model(g, False, s, dl, p, a, bias, k % 2 == 0)
+                mult = (1, 2, 3)[k % 3]
+                models[f"op_depthwise_conv2d_int16_{tag}_m{mult}"] = conv16_model(g, True, s, dl, p, a, "int64",
+                                                                                 k % 2 == 1, mult)
+                k += 1
+    return models
+
+
+def conv16_model(g, depthwise, stride, dilation, padding, act, bias, per_channel, multiplier=1):
+    """A 16x8 CONV_2D or DEPTHWISE_CONV_2D: int16 input and output with
+    random zero points (TFLite Micro ignores them, the clamp aside), int8
+    weights, bias int32 / int64 / none (conv; none_int32: summing in int32
+    by the options) or int64 (depthwise, which needs one)."""
+    m = Recorder(f"{'depthwise ' if depthwise else ''}conv int16 corpus")
+    kh, kw = g.r.choice([(3, 3), (1, 1), (2, 3), (3, 1)])
+    h = max(g.r.randint(3, 9), (kh - 1) * dilation[0] + 1)
+    w = max(g.r.randint(3, 9), (kw - 1) * dilation[1] + 1)
+    c = g.r.randint(1, 4)
+    x = int16_input(g, m, [g.r.randint(1, 2), h, w, c])
+    channels = c * multiplier if depthwise else g.r.randint(1, 6)
+    depth = kh * kw * (1 if depthwise else c)
+    scales = [g.scale(0.002, 0.02) for _ in range(channels if per_channel else 1)]
+    shape = [1, kh, kw, channels] if depthwise else [channels, kh, kw, c]
+    wts = tw.int8_weights(g.int8s(math.prod(shape)), shape, scales)
+    ws = sum(scales) / len(scales)
+    reach = int(math.sqrt(depth) * 16384 * 73 / 4) + 1
+    values = [g.r.randint(-reach, reach) for _ in range(channels)]
+    b = {"int32": tw.int32_bias, "int64": tw.int64_bias}.get(bias, lambda v: None)(values)
+    spread = math.sqrt(depth) * 73 * 16384 * x.scale * ws
+    out = (4 * spread / 65535 * g.r.uniform(0.5, 2.0), g.r.choice([0, g.r.randint(-300, 300)]))
+    args = dict(stride=stride, dilation=dilation, padding=padding, activation=act)
+    if depthwise:
+        y = m.depthwise_conv2d(x, wts, b, out, depth_multiplier=multiplier, **args)
+    else:
+        y = m.conv2d(x, wts, b, out, quantized_bias_type="INT32" if bias == "none_int32" else None, **args)
+    m.output(y)
+    m.note("depthwise_conv2d" if depthwise else "conv2d", stride=stride, dilation=dilation, padding=padding,
+           activation=act, multiplier=multiplier, filter=(kh, kw), bias=int(bias != "none_int64"),
+           per_channel=int(per_channel and channels > 1))
+    return m
+
+
+def pad16_model(g, rank, with_value):
+    """int16 PAD (padded with 0 whatever the zero point) or PADV2 (an int16
+    constant)."""
+    m = Recorder("pad int16 corpus")
+    x = int16_input(g, m, random_shape(g, rank))
+    paddings = [(g.r.randint(0, 3), g.r.randint(0, 3)) for _ in range(rank)]
+    m.output(m.pad(x, paddings, g.r.randint(-32768, 32767) if with_value else None))
+    m.note("pad")
+    return m
+
+
+def mean16_model(g, rank, axes, keep):
+    """int16 MEAN to an output of another scale and zero point."""
+    m = Recorder("mean int16 corpus")
+    x = int16_input(g, m, [g.r.randint(1, 3)] + [g.r.randint(1, 7) for _ in range(rank - 1)])
+    out = (x.scale * g.r.uniform(0.3, 3.0), g.r.choice([0, g.r.randint(-3000, 3000)]))
+    m.output(m.mean(x, axes, keep, out))
+    m.note("mean")
+    return m
 
 
 def reduction_models(g):
@@ -1820,6 +2045,72 @@ def good_models():
     }
 
 
+def bad_int16_models(flatc):
+    """16x8 models TensorFlow Lite Micro refuses (or aborts on), which weft
+    refuses too, with the words of weft's message."""
+    g = Generator(1609)
+    made = {}
+
+    def depthwise_without_bias():
+        m = tw.Model("bad int16")
+        x = m.input([1, 5, 5, 2], "INT16", 1e-4, 0)
+        w = tw.int8_weights(g.int8s(18), [1, 3, 3, 2], [0.01])
+        m.output(m.depthwise_conv2d(x, w, None, (1e-3, 0)))
+        return m, "the bias must be int64"
+
+    def mul_zero_point():
+        m = tw.Model("bad int16")
+        a = m.input([2, 3], "INT16", 1e-4, 5, name="a")
+        b = m.input([2, 3], "INT16", 1e-4, 0, name="b")
+        m.output(m.mul(a, b, (1e-6, 0)))
+        return m, "needs zero points of 0"
+
+    def logistic_output_scale():
+        m = tw.Model("bad int16")
+        x = m.input([2, 3], "INT16", 1e-3, 0)
+        m.output(m.logistic(x, (2.0 ** -14, 0)))
+        return m, "the output scale must be 2^-15"
+
+    def concatenation_zero_point():
+        m = tw.Model("bad int16")
+        a = m.input([2, 3], "INT16", 1e-4, 0, name="a")
+        b = m.input([2, 3], "INT16", 1e-4, 7, name="b")
+        m.output(m.concatenation([a, b], 1, (1e-4, 0)))
+        return m, "needs zero points of 0"
+
+    def float_bias():
+        m = tw.Model("bad int16")
+        x = m.input([2, 4], "INT16", 1e-4, 0)
+        w = tw.int8_weights(g.int8s(12), [3, 4], [0.01])
+        y = m.fully_connected(x, w, tw.int64_bias([1, 2, 3]), (1e-3, 0))
+        m.output(y)
+        d = m.to_dict()
+        sg = d["subgraphs"][0]
+        sg["tensors"][sg["operators"][0]["inputs"][2]]["type"] = "FLOAT32"  # 3 int64 values read as 6 floats
+        return d, "int32 or int64 for 16x8 layers"
+
+    def bias_scale():
+        m = tw.Model("bad int16")
+        x = m.input([2, 4], "INT16", 1e-4, 0)
+        w = tw.int8_weights(g.int8s(12), [3, 4], [0.01])
+        m.output(m.fully_connected(x, w, tw.int64_bias([1, 2, 3]), (1e-6, 0)))
+        d = m.to_dict()
+        sg = d["subgraphs"][0]
+        sg["tensors"][sg["operators"][0]["inputs"][2]]["quantization"]["scale"] = [2e-6]  # 1e-6 + 100% of 1e-6
+        return d, "its bias scale is not input scale x weight scale"
+
+    for name, make in (("int16_depthwise_without_bias", depthwise_without_bias),
+                       ("int16_bias_scale", bias_scale),
+                       ("int16_mul_zero_point", mul_zero_point),
+                       ("int16_logistic_output_scale", logistic_output_scale),
+                       ("int16_concatenation_zero_point", concatenation_zero_point),
+                       ("int16_float_bias", float_bias)):
+        model, expect = make()
+        made[name] = (model if isinstance(model, dict) else model.to_dict(), expect)
+    files = tw.to_bytes_many([d for d, _ in made.values()], flatc)
+    return {name: (data, expect) for (name, (_, expect)), data in zip(made.items(), files)}
+
+
 def bad_models(base, flatc):
     """Files made by altering `base` (an int8_network), with the words each
     error message must contain."""
@@ -1907,6 +2198,10 @@ def bad_models(base, flatc):
     mutated("float16_weights", "float16 is not supported", lambda d, s: weights_of(s, 0).update(type="FLOAT16"))
     mutated("uint8_activations", "has dtype uint8; weft activations are int8, int16 or float32",
             lambda d, s: s["tensors"][s["inputs"][0]].update(type="UINT8"))
+    # An int16 input into int8 layers: the convolution takes it (16x8) and
+    # gives int16, not the int8 the model says.
+    mutated("int16_activations", "the model gives its output dtype int8, weft infers int16",
+            lambda d, s: s["tensors"][s["inputs"][0]].update(type="INT16"))
     mutated("dynamic_dimension", "dynamic dimension",
             lambda d, s: s["tensors"][s["inputs"][0]]["shape"].__setitem__(1, -1))
     mutated("dynamic_signature", "shape_signature -1 at axis 2",
@@ -1964,8 +2259,8 @@ def bad_models(base, flatc):
                                      "operator 0 (REDUCE_MAX): reduce_max compares stored int8 values")
     am = tw.Model("bad arg_max")
     am.output(am.arg_max(am.input([2, 4], "FLOAT32"), 1, output_type="INT64"))
-    bad["arg_max_int64"] = (am.to_bytes(flatc), "has dtype int64; weft activations are int8, int16 or float32, and int32 "
-                                                "for indices (TensorFlow Lite Micro's indices are int32)")
+    bad["arg_max_int64"] = (am.to_bytes(flatc), "has dtype int64; weft activations are int8, int16 or float32, and "
+                                                "int32 for indices (TensorFlow Lite Micro's indices are int32)")
     ai = tw.Model("bad arg_max reader")
     ai.output(ai.abs(ai.arg_max(ai.input([2, 4], "FLOAT32"), 1)))
     bad["int32_into_abs"] = (ai.to_bytes(flatc), "operator 1 (ABS): this operator does not take int32 activations")
@@ -2072,6 +2367,7 @@ def main():
     for name, data in hostile_models(good_models(), flatc).items():
         tw.write_bytes(os.path.join(out, name + ".tflite"), data)
     bad = bad_models(int8_network(11, False), flatc)
+    bad.update(bad_int16_models(flatc))
     for name, (data, expect) in bad.items():
         tw.write_bytes(os.path.join(out, f"bad_{name}.tflite"), data)
         with open(os.path.join(out, f"bad_{name}.expect"), "w") as f:

@@ -286,7 +286,9 @@ TEST_CASE("every generated operator combination imports as written and agrees wi
       // inputs (operators the Eigen reference does not model are held to
       // TensorFlow Lite Micro itself by test_tflm).
       bool modeled = true;
-      for (int k = 0; k < g.node_count; ++k) modeled = modeled && reference::models(g, k);
+      // (The reference models no 16x8 operator.)
+      for (int k = 0; k < g.node_count; ++k)
+        modeled = modeled && reference::models(g, k) && g.spec(g.at(k).inputs[0]).type != dtype::int16;
       for (int run = 0; modeled && run < 3; ++run) {
         const agreement a = check_against_reference(g, seed++);
         CHECK(a.worst_int8_lsb <= reference::operator_tolerance::int8_lsb + 1e-6);

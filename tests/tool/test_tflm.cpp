@@ -11,7 +11,9 @@
 // int32 inputs (gather positions) are drawn inside the axis they index
 // (TFLite Micro aborts on others); models named _ties get inputs of few
 // values, and NaNs for float32 (ARG_MAX/ARG_MIN's ties and NaN rules).
-// int32 outputs must be equal.
+// int32 outputs must be equal. int16 inputs (16x8 models) are uniform over
+// int16 (values -32768 and 32767 included), and int16 outputs must be equal
+// byte for byte.
 // TFLite Micro aborts on depthwise convolutions without a bias (weft runs
 // them); those runs are counted, and any other refusal fails.
 #include "model.hpp"
@@ -125,7 +127,7 @@ bool elementwise_only(const G& g) {
 void compare_output(std::span<const std::byte> got, const std::vector<char>& want, dtype type, bool exact,
                     worst_float& worst) {
   REQUIRE(got.size() == want.size());
-  if (type == dtype::int8 || type == dtype::int32 || exact) {
+  if (type == dtype::int8 || type == dtype::int16 || type == dtype::int32 || exact) {
     const bool same = std::memcmp(got.data(), want.data(), want.size()) == 0;
     if (!same) {
       std::size_t k = 0;
@@ -135,6 +137,11 @@ void compare_output(std::span<const std::byte> got, const std::vector<char>& wan
         std::memcpy(&a, got.data() + k / 4 * 4, 4);
         std::memcpy(&b, want.data() + k / 4 * 4, 4);
         FAIL_CHECK("first difference at int32 " << k / 4 << ": weft " << a << ", TFLite Micro " << b);
+      } else if (type == dtype::int16) {
+        std::int16_t a = 0, b = 0;
+        std::memcpy(&a, got.data() + k / 2 * 2, 2);
+        std::memcpy(&b, want.data() + k / 2 * 2, 2);
+        FAIL_CHECK("first difference at int16 " << k / 2 << ": weft " << a << ", TFLite Micro " << b);
       } else if (type == dtype::int8) {
         FAIL_CHECK("first difference at byte " << k << ": weft " << static_cast<int>(static_cast<std::int8_t>(got[k]))
                                                << ", TFLite Micro "
@@ -208,14 +215,16 @@ void compare_corpus_shard(int shard) {
   const fs::path work = fs::temp_directory_path() / ("weft_tflm_" + std::to_string(::getpid()));
   fs::create_directories(work);
   worst_float worst;
-  int int8_models = 0, float_models = 0, several_io = 0, compared = 0, refused = 0;
+  int int8_models = 0, int16_models = 0, float_models = 0, several_io = 0, compared = 0, refused = 0;
   for (std::size_t index = static_cast<std::size_t>(shard); index < files.size(); index += shards) {
     const fs::path& file = files[index];
     if (match != nullptr && file.filename().string().find(match) == std::string::npos) continue;
     INFO(file.filename().string());
     const tool::imported_model m = tool::import_tflite(tool::read_file(file.string()));
     const auto& g = *m.graph;
-    (g.input_spec().type == dtype::int8 ? int8_models : float_models) += 1;
+    (g.input_spec().type == dtype::int8    ? int8_models
+     : g.input_spec().type == dtype::int16 ? int16_models
+                                           : float_models) += 1;
     if (g.input_count > 1 || g.output_count > 1) ++several_io;
     std::vector<std::vector<std::vector<char>>> samples, wants;
     for (std::uint64_t sample = 0; sample < 2; ++sample) {
@@ -232,6 +241,12 @@ void compare_corpus_shard(int shard) {
           const int bound = index_bound(g, g.input_tensor(k));
           std::vector<std::int32_t> x(input.size() / 4);
           for (auto& v : x) v = r.uniform(0, bound - 1);
+          std::memcpy(input.data(), x.data(), input.size());
+        } else if (in.type == dtype::int16) {
+          std::vector<std::int16_t> x(input.size() / 2);
+          for (auto& v : x) v = static_cast<std::int16_t>(r.uniform(-32768, 32767));
+          if (ties)
+            for (auto& v : x) v = static_cast<std::int16_t>(v % 3);
           std::memcpy(input.data(), x.data(), input.size());
         } else if (in.type == dtype::int8) {
           auto x = r.int8s(input.size());
@@ -270,8 +285,9 @@ void compare_corpus_shard(int shard) {
   fs::remove_all(work);
   if (match == nullptr) REQUIRE(compared > 1000 / shards);
   REQUIRE(several_io >= 2);
-  WARN("shard " << shard << " of " << shards << ": " << int8_models << " int8 and " << float_models
-                << " float32 models (" << several_io << " with several inputs or outputs), 2 inputs each: " << compared
+  WARN("shard " << shard << " of " << shards << ": " << int8_models << " int8, " << int16_models << " int16 and "
+                << float_models << " float32 models (" << several_io
+                << " with several inputs or outputs), 2 inputs each: " << compared
                 << " runs compared on 1, 2, 3, 4 and 8 cores, " << refused
                 << " refused by TFLite Micro (depthwise without bias); largest float32 difference: " << worst.relative
                 << " of the largest output");

@@ -114,6 +114,12 @@ def int32_bias(values):
     return Constant("INT32", values, None)
 
 
+def int64_bias(values):
+    """int64 bias of a 16x8 layer (int16 activations, int8 weights); its
+    scales are set by the operator."""
+    return Constant("INT64", values, None)
+
+
 def float32_tensor(values, shape=None):
     return Constant("FLOAT32", values, shape)
 
@@ -178,12 +184,14 @@ class Model:
         return index
 
     def _activation(self, shape, dtype, output, name=None):
-        if dtype == "INT8":
+        if dtype in ("INT8", "INT16"):
+            bits = 8 if dtype == "INT8" else 16
             if output is None:
-                raise WriterError("an int8 operator needs its output's (scale, zero point)")
+                raise WriterError(f"an int{bits} operator needs its output's (scale, zero point)")
             scale, zp = float32(output[0]), int(output[1])
-            if not (scale > 0 and -128 <= zp <= 127):
-                raise WriterError(f"output quantization ({scale}, {zp}) is not a positive scale and an int8 zero point")
+            if not (scale > 0 and -(1 << (bits - 1)) <= zp < (1 << (bits - 1))):
+                raise WriterError(f"output quantization ({scale}, {zp}) is not a positive scale and an int{bits} "
+                                  f"zero point")
             index = self._tensor(shape, dtype, ([scale], [zp]), name)
             return Tensor(index, shape, dtype, scale, zp)
         index = self._tensor(shape, dtype, None, name)
@@ -199,7 +207,7 @@ class Model:
 
     def input(self, shape, dtype="INT8", scale=None, zero_point=0, name="input"):
         dtype = dtype.upper()
-        if dtype == "INT8":
+        if dtype in ("INT8", "INT16"):
             t = self._activation(shape, dtype, (scale, zero_point), name)
         else:
             t = self._activation(shape, dtype, None, name)
@@ -215,7 +223,7 @@ class Model:
         weights): int8 with its own (scale, zero point), int32 or float32."""
         dtype = dtype.upper()
         name = name or f"const{len(self.tensors)}"
-        if dtype == "INT8":
+        if dtype in ("INT8", "INT16"):
             c = Constant(dtype, values, shape, scales=[scale], zero_points=[int(zero_point)])
             return Tensor(self._constant(c, name), c.shape, dtype, float32(scale), int(zero_point))
         c = Constant(dtype, values, shape)
@@ -243,17 +251,18 @@ class Model:
         self.operators.append(op)
 
     def _weights_and_bias(self, x, weights, bias, channels, channel_axis, name):
-        if x.dtype != weights.dtype:
+        # 16x8 layers: int16 activations, int8 weights.
+        if x.dtype != weights.dtype and not (x.dtype == "INT16" and weights.dtype == "INT8"):
             raise WriterError(f"{name}: {weights.dtype} weights on a {x.dtype} input")
         w = self._constant(weights, f"{name}_weights", channel_axis)
         if bias is None:
             return w, -1
         if len(bias.values) != channels:
             raise WriterError(f"{name}: {len(bias.values)} biases for {channels} output channels")
-        if x.dtype == "INT8":
+        if x.dtype in ("INT8", "INT16"):
             ws = weights.scales
             scales = [x.scale * (ws[c] if len(ws) > 1 else ws[0]) for c in range(channels)]
-            bias = Constant("INT32", bias.values, [channels], scales=scales, zero_points=[0] * channels)
+            bias = Constant(bias.dtype, bias.values, [channels], scales=scales, zero_points=[0] * channels)
         return w, self._constant(bias, f"{name}_bias", 0)
 
     @staticmethod
@@ -275,7 +284,7 @@ class Model:
                                   f"not a {type(value).__name__}")
 
     def conv2d(self, x, weights, bias=None, output=None, stride=(1, 1), dilation=(1, 1), padding="SAME",
-               activation="NONE", name=None):
+               activation="NONE", name=None, quantized_bias_type=None):
         name = name or f"op{len(self.operators)}"
         self._require_constants(weights, bias, name)
         o, kh, kw, i = weights.shape
@@ -284,10 +293,12 @@ class Model:
         oh, ow = self._window(x, (kh, kw), stride, dilation, padding, name)
         w, b = self._weights_and_bias(x, weights, bias, o, 0, name)
         y = self._activation([x.shape[0], oh, ow, o], x.dtype, output)
-        self._operator("CONV_2D", [x.index, w, b], [y.index], "Conv2DOptions", {
-            "padding": padding, "stride_h": stride[0], "stride_w": stride[1],
-            "dilation_h_factor": dilation[0], "dilation_w_factor": dilation[1],
-            "fused_activation_function": activation})
+        options = {"padding": padding, "stride_h": stride[0], "stride_w": stride[1],
+                   "dilation_h_factor": dilation[0], "dilation_w_factor": dilation[1],
+                   "fused_activation_function": activation}
+        if quantized_bias_type is not None:  # a 16x8 layer without a bias sums in this type
+            options["quantized_bias_type"] = quantized_bias_type
+        self._operator("CONV_2D", [x.index, w, b], [y.index], "Conv2DOptions", options)
         return y
 
     def depthwise_conv2d(self, x, weights, bias=None, output=None, stride=(1, 1), dilation=(1, 1), padding="SAME",
@@ -306,7 +317,8 @@ class Model:
             "fused_activation_function": activation})
         return y
 
-    def fully_connected(self, x, weights, bias=None, output=None, activation="NONE", keep_num_dims=False, name=None):
+    def fully_connected(self, x, weights, bias=None, output=None, activation="NONE", keep_num_dims=False, name=None,
+                        quantized_bias_type=None):
         name = name or f"op{len(self.operators)}"
         self._require_constants(weights, bias, name)
         units, depth = weights.shape
@@ -316,9 +328,11 @@ class Model:
         if keep_num_dims and x.shape[-1] != depth:
             raise WriterError(f"{name}: keep_num_dims needs the input's last dimension to be {depth}")
         w, b = self._weights_and_bias(x, weights, bias, units, 0, name)
+        options = {"fused_activation_function": activation, "keep_num_dims": keep_num_dims}
+        if quantized_bias_type is not None:  # a 16x8 layer without a bias sums in this type
+            options["quantized_bias_type"] = quantized_bias_type
         y = self._activation(shape, x.dtype, output)
-        self._operator("FULLY_CONNECTED", [x.index, w, b], [y.index], "FullyConnectedOptions", {
-            "fused_activation_function": activation, "keep_num_dims": keep_num_dims})
+        self._operator("FULLY_CONNECTED", [x.index, w, b], [y.index], "FullyConnectedOptions", options)
         return y
 
     def _pool(self, code, x, filter, stride, padding, activation, name):
@@ -411,7 +425,7 @@ class Model:
         return y
 
     def pad(self, x, paddings, value=None):
-        """PAD (PADV2 with `value`: a float for float32, an int8 for int8):
+        """PAD (PADV2 with `value`: a float for float32, an int8 (int16) for int8 (int16)):
         paddings is one (before, after) pair per axis."""
         if len(paddings) != len(x.shape):
             raise WriterError(f"pad: {len(paddings)} pairs for a rank-{len(x.shape)} input")
@@ -422,8 +436,8 @@ class Model:
         if value is None:
             self._operator("PAD", [x.index, p], [y.index], "PadOptions", {})
         else:
-            if x.dtype == "INT8":
-                v = Constant("INT8", [int(value)], [], scales=[x.scale], zero_points=[x.zero_point])
+            if x.dtype in ("INT8", "INT16"):
+                v = Constant(x.dtype, [int(value)], [], scales=[x.scale], zero_points=[x.zero_point])
             else:
                 v = Constant("FLOAT32", [float32(value)], [])
             c = self._constant(v, f"op{len(self.operators)}_value")
@@ -452,14 +466,15 @@ class Model:
 
     def unary(self, code, x, output=None, options_type=None, options=None, dtype=None):
         """A one-input element-wise operator `code` (RELU, LOGISTIC, ABS, ...):
-        its output has x's shape and dtype (or `dtype`); an int8 output takes
-        output = (scale, zero point), x's by default."""
+        its output has x's shape and dtype (or `dtype`); an int8 or int16
+        output takes output = (scale, zero point), x's by default."""
         dtype = (dtype or x.dtype).upper()
-        if dtype == "INT8" and output is None:
+        quantized = dtype in ("INT8", "INT16")
+        if quantized and output is None:
             if x.quantization is None:
-                raise WriterError(f"{code.lower()}: an int8 output needs its (scale, zero point)")
+                raise WriterError(f"{code.lower()}: an {dtype.lower()} output needs its (scale, zero point)")
             output = x.quantization
-        y = self._activation(x.shape, dtype, output if dtype == "INT8" else None)
+        y = self._activation(x.shape, dtype, output if quantized else None)
         self._operator(code, [x.index], [y.index], options_type, options)
         return y
 
@@ -539,7 +554,7 @@ class Model:
         shape = [1 if d in kept else n for d, n in enumerate(x.shape)] if keep_dims else \
             [n for d, n in enumerate(x.shape) if d not in kept]
         a = self._constant(Constant("INT32", axes, [len(axes)]), f"op{len(self.operators)}_axes")
-        if x.dtype == "INT8" and output is None:
+        if x.dtype in ("INT8", "INT16") and output is None:
             output = (x.scale, x.zero_point)
         y = self._activation(shape or [1], x.dtype, output)
         self._operator("MEAN", [x.index, a], [y.index], "ReducerOptions", {"keep_dims": keep_dims})
@@ -658,7 +673,7 @@ class Model:
         a = axis + rank if axis < 0 else axis
         shape = list(xs[0].shape)
         shape[a] = sum(x.shape[a] for x in xs)
-        if xs[0].dtype == "INT8" and output is None:
+        if xs[0].dtype in ("INT8", "INT16") and output is None:
             output = xs[0].quantization
         y = self._activation(shape, xs[0].dtype, output)
         self._operator("CONCATENATION", [x.index for x in xs], [y.index], "ConcatenationOptions",

@@ -366,7 +366,7 @@ class reader {
     c.spec.dims = shp;
     c.provided = static_cast<std::int64_t>(n);
     const auto type = tensor(index)->type();
-    if (type == tflite::TensorType_INT8 && activations == dtype::int8) {
+    if (type == tflite::TensorType_INT8 && (activations == dtype::int8 || activations == dtype::int16)) {
       const auto* q = tensor(index)->quantization();
       if (q == nullptr || q->scale() == nullptr || q->scale()->size() == 0)
         fail(std::string(role) + " tensor " + tensor_label(index) + " is int8 but has no scale");
@@ -396,7 +396,7 @@ class reader {
     } else {
       fail(std::string(role) + " tensor " + tensor_label(index) + " has dtype " + type_name(type) + " with " +
            name_of(activations) +
-           " activations; weft supports int8 weights with int8 activations and float32 with float32" +
+           " activations; weft supports int8 weights with int8 or int16 activations and float32 with float32" +
            (type == tflite::TensorType_FLOAT16 ? " (float16 is not supported)" : ""));
     }
     out_.constants.push_back(std::move(data));
@@ -416,18 +416,38 @@ class reader {
     c.spec.dims = to_shape(s);
     c.provided = static_cast<std::int64_t>(n);
     const auto type = tensor(index)->type();
-    if (type == tflite::TensorType_INT32 && activations == dtype::int8) {
+    if (type == tflite::TensorType_INT32 && (activations == dtype::int8 || activations == dtype::int16)) {
       data->i32 = copy_data<std::int32_t>(index, n);
       c.spec.type = dtype::int32;
       c.i32 = data->i32.data();
+    } else if (type == tflite::TensorType_INT64 && activations == dtype::int16) {
+      data->i64 = copy_data<std::int64_t>(index, n);
+      c.spec.type = dtype::int64;
+      c.i64 = data->i64.data();
     } else if (type == tflite::TensorType_FLOAT32 && activations == dtype::float32) {
       data->f32 = copy_data<float>(index, n);
       c.spec.type = dtype::float32;
       c.f32 = data->f32.data();
     } else {
       fail("bias tensor " + tensor_label(index) + " has dtype " + type_name(type) +
-           "; weft needs int32 biases for int8 layers and float32 for float32 layers");
+           "; weft needs int32 biases for int8 layers, int32 or int64 for 16x8 layers (int16 activations) and "
+           "float32 for float32 layers");
     }
+    out_.constants.push_back(std::move(data));
+    return c;
+  }
+
+  // An int32 bias of `channels` zeros for operator op_index.
+  constant zero_int32_bias(int channels, int op_index) {
+    auto data = std::make_unique<constant_data>();
+    char name[32];
+    std::snprintf(name, sizeof name, "op%03d_bias", op_index);
+    data->name = name;
+    data->i32.assign(static_cast<std::size_t>(channels), 0);
+    constant c{};
+    c.spec = {dtype::int32, weft::shape{channels}, {}};
+    c.provided = channels;
+    c.i32 = data->i32.data();
     out_.constants.push_back(std::move(data));
     return c;
   }
@@ -488,8 +508,14 @@ class reader {
                      in.act(opt->fused_activation_function()),
                      p.before,
                      p.after};
-    return graph().conv2d(x, c, weights(in.input_at(1), in.index, "weights", t, 0),
-                          bias(in.optional_at(2), in.index, t), in.out_q);
+    const constant w = weights(in.input_at(1), in.index, "weights", t, 0);
+    constant b = bias(in.optional_at(2), in.index, t);
+    // A 16x8 layer without a bias sums in int64 unless the options ask for
+    // int32 (as fully_connected).
+    if (t == dtype::int16 && b.empty() && opt->quantized_bias_type() == tflite::TensorType_INT32 &&
+        w.spec.dims.rank == 4)
+      b = zero_int32_bias(w.spec.dims[0], in.index);
+    return graph().conv2d(x, c, w, b, in.out_q);
   }
 
   tensor_id read_depthwise_conv2d(const operator_input& in) {
@@ -510,7 +536,9 @@ class reader {
                                p.before,
                                p.after};
     const constant b = bias(in.optional_at(2), in.index, t);
-    if (in_c == 1 && w.spec.dims.rank == 4 && w.spec.dims[0] == 1 && w.spec.dims[3] == multiplier && multiplier > 1)
+    // (A 16x8 one stays a depthwise convolution: its bias rules differ.)
+    if (t != dtype::int16 && in_c == 1 && w.spec.dims.rank == 4 && w.spec.dims[0] == 1 &&
+        w.spec.dims[3] == multiplier && multiplier > 1)
       return one_channel_depthwise_as_conv2d(in, x, d, w, b);
     return graph().depthwise_conv2d(x, d, w, b, in.out_q);
   }
@@ -551,8 +579,28 @@ class reader {
     }
     const tensor_id x = activation_input(in.input_at(0));
     const dtype t = graph().spec(x.index).type;
-    return graph().fully_connected(x, f, weights(in.input_at(1), in.index, "weights", t, 0),
-                                   bias(in.optional_at(2), in.index, t), in.out_q);
+    const constant w = weights(in.input_at(1), in.index, "weights", t, 0);
+    constant b = bias(in.optional_at(2), in.index, t);
+    // A 16x8 layer sums in its bias's type; without a bias, in int64 unless
+    // the options ask for int32 (TFLite Micro's quantized_bias_type): then
+    // it is the layer with an int32 bias of zeros.
+    if (t == dtype::int16 && b.empty() && opt != nullptr && opt->quantized_bias_type() == tflite::TensorType_INT32 &&
+        w.spec.dims.rank == 2)
+      b = zero_int32_bias(w.spec.dims[0], in.index);
+    // TFLite Micro's Prepare of a per-tensor 16x8 layer with a bias
+    // (GetQuantizedConvolutionMultipler) refuses a bias scale more than 2% of
+    // the output scale away from input scale x weight scale.
+    if (t == dtype::int16 && in.optional_at(2) >= 0 && !w.spec.quant.per_channel()) {
+      const auto* q = tensor(in.optional_at(2))->quantization();
+      const double bias_scale =
+          q != nullptr && q->scale() != nullptr && q->scale()->size() > 0 ? q->scale()->Get(0) : 0.0;
+      const double product = static_cast<double>(graph().spec(x.index).quant.scale) * w.spec.quant.scale;
+      if (std::abs(product - bias_scale) / static_cast<double>(in.out_q.scale) > 0.02)
+        fail(
+            "its bias scale is not input scale x weight scale (TensorFlow Lite Micro refuses a difference above 2% "
+            "of the output scale)");
+    }
+    return graph().fully_connected(x, f, w, b, in.out_q);
   }
 
   pool2d_options pool_options(const operator_input& in) {
@@ -676,6 +724,9 @@ class reader {
       if (t == dtype::int8) {
         if (tensor(v)->type() != tflite::TensorType_INT8) fail("its pad value " + tensor_label(v) + " is not int8");
         o.qvalue = copy_data<std::int8_t>(v, 1)[0];
+      } else if (t == dtype::int16) {
+        if (tensor(v)->type() != tflite::TensorType_INT16) fail("its pad value " + tensor_label(v) + " is not int16");
+        o.qvalue = copy_data<std::int16_t>(v, 1)[0];
       } else {
         if (tensor(v)->type() != tflite::TensorType_FLOAT32)
           fail("its pad value " + tensor_label(v) + " is not float32");
@@ -713,6 +764,7 @@ class reader {
   bool foldable(const operator_input& in, tensor_id x, const pad_options& o) const {
     const tensor_spec& s = graph().spec(x.index);
     if (s.dims.rank != 4 || o.before[0] || o.after[0] || o.before[3] || o.after[3]) return false;
+    if (s.type == dtype::int16) return false;  // an int16 PAD stays an operator
     if (s.type == dtype::int8) {
       const int value = o.has_value ? o.qvalue : in.out_q.zero_point;
       if (value != s.quant.zero_point || in.out_q.scale != s.quant.scale || in.out_q.zero_point != s.quant.zero_point)

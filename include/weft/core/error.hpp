@@ -96,6 +96,18 @@
     "resize_bilinear: align_corners and half_pixel_centers cannot both be set (TFLite Micro refuses it)")             \
   X(int16_activation, "this operator does not take int16 activations: weft has no int16 kernel for it")               \
   X(bad_int16_quantization, "an int16 tensor needs a positive finite scale and a zero point in [-32768, 32767]")      \
+  X(int16_zero_point,                                                                                                 \
+    "this int16 operator needs zero points of 0 (TFLite Micro refuses others in mul, concatenation, logistic and "    \
+    "tanh, and aborts on others in a sub of inputs of one shape)")                                                    \
+  X(int16_sigmoid_scales,                                                                                             \
+    "logistic / tanh (int16): the output scale must be 2^-15, and the input scale at most about 4/3 (TFLite Micro "   \
+    "refuses other output scales and aborts on larger input scales)")                                                 \
+  X(depthwise16_bias,                                                                                                 \
+    "depthwise_conv2d (int16): the bias must be int64 (TFLite Micro aborts without one and reads any other as "       \
+    "int64)")                                                                                                         \
+  X(int16_add_zero_point,                                                                                             \
+    "add (int16, inputs of one shape): the input zero points must lie strictly between -32767 and 32767 (TFLite "     \
+    "Micro aborts on others)")                                                                                        \
   X(state_operand,                                                                                                    \
     "a state tensor (TFLite's variable tensor) is only an operand of an operator that keeps state there (svdf's "     \
     "activation state, lstm's hidden and cell state), and such an operand must be a state tensor")                    \

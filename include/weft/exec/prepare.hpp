@@ -54,13 +54,15 @@ constexpr int folded_bias_count(const G& g, int i) {
 /// fully_connected layer with one weight scale).
 template <class G>
 constexpr int requant_count(const G& g, int i) {
-  const int channels = folded_bias_count(g, i);
+  // 16x8 layers (int16 input) have multipliers but no folded biases.
+  const int channels =
+      g.spec(g.at(i).inputs[0]).type == dtype::int16 ? detail::weight_channels(g, i) : folded_bias_count(g, i);
   if (channels > 0 && detail::per_tensor_requant(g, i)) return 1;
   return channels;
 }
 
-/// The requantization multiplier of output channel c of node i (an int8
-/// layer with weights; a per-tensor one has one for all).
+/// The requantization multiplier of output channel c of node i (an int8 or
+/// 16x8 layer with weights; a per-tensor one has one for all).
 template <class G>
 constexpr multiplier requant_of(const G& g, int i, int c) {
   const node& n = g.at(i);
@@ -111,6 +113,7 @@ constexpr void fill_folded_bias(const G& g, int i, std::int32_t* out) {
 /// requantize_prescaled's bound, which its size and raw bias prove.
 template <class G>
 constexpr bool uses_fused_requant(const G& g, int i) {
+  if (g.spec(g.at(i).inputs[0]).type != dtype::int8) return false;  // the wide epilogue has no fused form
   const int count = requant_count(g, i);
   if (count == 0) return false;
   for (int c = 0; c < count; ++c)

@@ -67,6 +67,29 @@ constexpr ops::epilogue<T> make_epilogue(const tensor_spec& in, const tensor_spe
   return e;
 }
 
+/// The epilogue of a 16x8 layer (ops::wide_epilogue): its bias as it is
+/// (int32 or int64: the accumulator type), the node's multipliers, and the
+/// output zero point where the operator applies it (with_output_offset:
+/// fully_connected; TFLite's 16x8 convolutions ignore it).
+template <class Node>
+constexpr ops::wide_epilogue make_wide_epilogue(const tensor_spec& out, const Node& n, const node_tables& tables,
+                                                int requant_step, bool with_output_offset) {
+  ops::wide_epilogue e{};
+  e.output_offset = with_output_offset ? out.quant.zero_point : 0;
+  e.act = ops::activation_range16(n.act(), out.quant.scale, out.quant.zero_point);
+  e.int32_sum = n.bias.spec.type == dtype::int32 && !n.bias.empty();
+  if (!n.bias.empty()) {
+    if (e.int32_sum) {
+      e.bias32 = n.bias.i32;
+    } else {
+      e.bias64 = n.bias.i64;
+    }
+  }
+  e.requant = tables.requant;
+  e.requant_step = requant_step;
+  return e;
+}
+
 template <class T, class Node>
 constexpr const T* weights_of(const Node& n) {
   if constexpr (std::is_same_v<T, float>) {

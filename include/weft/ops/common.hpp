@@ -66,23 +66,30 @@ struct int8_range {
   friend constexpr bool operator==(const int8_range&, const int8_range&) = default;
 };
 
-/// Clamp range of a fused activation on an int8 output (TFLite's
-/// CalculateActivationRangeQuantized).
-constexpr int8_range activation_range(activation a, float scale, std::int32_t zero_point) {
+/// Clamp range of a fused activation on an integer output whose type holds
+/// [lo, hi] (TFLite's CalculateActivationRangeQuantized): int8 by default,
+/// int16 for the 16x8 layers.
+constexpr int8_range activation_range(activation a, float scale, std::int32_t zero_point, std::int32_t lo = -128,
+                                      std::int32_t hi = 127) {
   auto q = [&](float f) { return quantize_value(f, scale, zero_point); };
   auto max = [](std::int32_t x, std::int32_t y) { return x > y ? x : y; };
   auto min = [](std::int32_t x, std::int32_t y) { return x < y ? x : y; };
   switch (a) {
     case activation::relu:
-      return {max(-128, q(0.0f)), 127};
+      return {max(lo, q(0.0f)), hi};
     case activation::relu6:
-      return {max(-128, q(0.0f)), min(127, q(6.0f))};
+      return {max(lo, q(0.0f)), min(hi, q(6.0f))};
     case activation::relu_n1_to_1:
-      return {max(-128, q(-1.0f)), min(127, q(1.0f))};
+      return {max(lo, q(-1.0f)), min(hi, q(1.0f))};
     case activation::none:
       break;
   }
-  return {-128, 127};
+  return {lo, hi};
+}
+
+/// The same for an int16 output.
+constexpr int8_range activation_range16(activation a, float scale, std::int32_t zero_point) {
+  return activation_range(a, scale, zero_point, -32768, 32767);
 }
 
 struct float_range {
@@ -151,7 +158,8 @@ constexpr error check_constants(const tensor_spec& in, const constant& w, const 
   if (w.empty()) return error::missing_weights;
   if (!w.spec.dims.valid()) return error::bad_shape;
   if (w.provided != w.elements()) return error::weights_size;
-  if (in.type == dtype::int8) {
+  // int8 weights for int8 and int16 (16x8) activations.
+  if (in.type == dtype::int8 || in.type == dtype::int16) {
     if (w.spec.type != dtype::int8) return error::weights_dtype;
     if (w.spec.quant.zero_point != 0) return error::weights_zero_point;
     if (w.spec.quant.per_channel()) {
@@ -167,16 +175,29 @@ constexpr error check_constants(const tensor_spec& in, const constant& w, const 
   if (!b.empty()) {
     if (b.spec.dims.rank != 1 || b.spec.dims[0] != out_channels) return error::bias_shape;
     if (b.provided != b.elements()) return error::weights_size;
-    if (b.spec.type != (in.type == dtype::int8 ? dtype::int32 : dtype::float32)) return error::bias_dtype;
+    if (in.type == dtype::int16) {
+      // 16x8 layers: an int32 bias sums in int32, an int64 one in int64.
+      if (b.spec.type != dtype::int32 && b.spec.type != dtype::int64) return error::bias_dtype;
+    } else if (b.spec.type != (in.type == dtype::int8 ? dtype::int32 : dtype::float32)) {
+      return error::bias_dtype;
+    }
   }
   return error::none;
 }
 
-/// The output spec of a layer: the input's dtype, `s`, and for int8 the
-/// given output quantization.
+/// The output spec of a layer: the input's dtype, `s`, and for int8 and
+/// int16 the given output quantization.
 constexpr tensor_spec output_spec(const tensor_spec& in, shape s, const quantization& out_q) {
-  return in.type == dtype::int8 ? tensor_spec{dtype::int8, s, {out_q.scale, out_q.zero_point}}
-                                : tensor_spec{dtype::float32, s, {}};
+  return in.type == dtype::int8 || in.type == dtype::int16 ? tensor_spec{in.type, s, {out_q.scale, out_q.zero_point}}
+                                                           : tensor_spec{dtype::float32, s, {}};
+}
+
+/// Whether out_q suits an output of the same dtype as `in` (int8 or int16):
+/// error::none, or the error saying what is wrong.
+constexpr error check_output_quantization(const tensor_spec& in, const quantization& out_q) {
+  if (in.type == dtype::int8 && !valid_int8_quantization(out_q)) return error::bad_quantization;
+  if (in.type == dtype::int16 && !valid_int16_quantization(out_q)) return error::bad_int16_quantization;
+  return error::none;
 }
 
 /// Requantization multiplier of output channel c of a convolution

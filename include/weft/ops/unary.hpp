@@ -45,11 +45,13 @@ struct int8_table {
 /// shape, for int8 with the output quantization the caller gave; the error
 /// if the input's dtype is not one the operator takes (int8_ok: it has an
 /// int8 kernel; float32 always).
+/// int16 reaches only units that take it (U::int16_input).
 constexpr inferred same_type_output(const operands& x, bool int8_ok) {
   const tensor_spec& in = x.in[0];
   if (in.type == dtype::int8 && !int8_ok) return {.err = error::float_only};
-  if (in.type != dtype::int8 && in.type != dtype::float32) return {.err = error::unsupported_dtype};
-  if (in.type == dtype::int8 && !valid_int8_quantization(x.out)) return {.err = error::bad_quantization};
+  if (in.type != dtype::int8 && in.type != dtype::float32 && in.type != dtype::int16)
+    return {.err = error::unsupported_dtype};
+  if (error e = check_output_quantization(in, x.out); e != error::none) return {.err = e};
   inferred r{};
   r.out = output_spec(in, in.dims, x.out);
   return r;
@@ -70,7 +72,7 @@ constexpr multiplier float_rescale(const quantization& in, const quantization& o
 /// float_rescale (RELU, ABS): refuses a multiplier TFLite cannot apply.
 constexpr inferred rescaled_output(const operands& x) {
   const inferred r = same_type_output(x, true);
-  if (r.err == error::none && x.in[0].type == dtype::int8 && !can_apply(float_rescale(x.in[0].quant, x.out)))
+  if (r.err == error::none && x.in[0].type != dtype::float32 && !can_apply(float_rescale(x.in[0].quant, x.out)))
     return {.err = error::scale_out_of_range};
   return r;
 }

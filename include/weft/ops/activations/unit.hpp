@@ -116,9 +116,12 @@ struct leaky_relu_op : unary_family<leaky_relu_op> {
     return quantize_multiplier(static_cast<double>(in.scale * alpha / out.scale));
   }
 
+  /// int16: the int8 arithmetic, zero points honoured, clamped to int16.
+  static constexpr bool int16_input(int k) { return k == 0; }
+
   static constexpr inferred infer(const operands& x, const options& o) {
     const inferred r = rescaled_output(x);
-    if (r.err == error::none && x.in[0].type == dtype::int8 &&
+    if (r.err == error::none && x.in[0].type != dtype::float32 &&
         !can_apply(alpha_multiplier(x.in[0].quant, x.out, o.alpha)))
       return {.err = error::scale_out_of_range};
     return r;
@@ -144,10 +147,18 @@ struct leaky_relu_op : unary_family<leaky_relu_op> {
     return x > 0.0f ? x : x * a.alpha;
   }
   [[gnu::always_inline]] static std::int8_t element(const leaky_relu_int8_args& a, std::int8_t x) {
+    return saturate_int8(unclamped(a, x));
+  }
+  [[gnu::always_inline]] static std::int16_t element(const leaky_relu_int8_args& a, std::int16_t x) {
+    const std::int32_t v = unclamped(a, x);
+    return static_cast<std::int16_t>(v < -32768 ? -32768 : (v > 32767 ? 32767 : v));
+  }
+  /// The output before its clamp to the output type.
+  [[gnu::always_inline]] static constexpr std::int32_t unclamped(const leaky_relu_int8_args& a, std::int32_t x) {
     const std::int32_t v = x - a.input_zero_point;
-    if (v >= 0) return saturate_int8(a.output_zero_point + multiply_by_quantized_multiplier(v, a.identity));
+    if (v >= 0) return a.output_zero_point + multiply_by_quantized_multiplier(v, a.identity);
     const std::int32_t s = multiply_by_quantized_multiplier(v, a.alpha);
-    return saturate_int8(a.output_zero_point + (a.alpha_negative ? -s : s));
+    return a.output_zero_point + (a.alpha_negative ? -s : s);
   }
 };
 
@@ -187,14 +198,48 @@ constexpr bool sigmoid_scale_ok(const quantization& in) {
   return shift >= 0 && shift <= 62;
 }
 
+/// The input rescaling of int16 LOGISTIC and TANH (TFLite Micro's Prepare):
+/// a power-of-two input scale 2^(ls - 12) with ls = 0 (and for TANH ls = 1)
+/// multiplies by 3 << ls; any other scale s by floor(s * 3 * 4096 * 2^k),
+/// k the fewest doublings (at most 31) that bring it above 32767 / 2, then
+/// shifts right by k with rounding.
+constexpr sigmoid16_scaling make_sigmoid16_scaling(const quantization& in, bool tanh) {
+  const log2_result l = checked_log2(in.scale);
+  const int ls = 12 + l.rounded;
+  if (l.exact && (ls == 0 || (tanh && ls == 1))) return {3 << ls, 0};
+  double m = static_cast<double>(in.scale) * 4096.0 * 3.0;
+  int shift = 0;
+  while (m <= 32767.0 / 2.0 && shift <= 30) {
+    ++shift;
+    m *= 2.0;
+  }
+  return {m > 32767.0 ? 32768 : static_cast<std::int32_t>(m), shift};
+}
+
+/// What TFLite Micro refuses of int16 LOGISTIC and TANH: zero points other
+/// than 0, an output scale other than 2^-15 (to within its log2 check), an
+/// input multiplier above 32767 (an input scale above about 4/3: it aborts).
+constexpr error check_sigmoid16(const quantization& in, const quantization& out, bool tanh) {
+  if (in.zero_point != 0 || out.zero_point != 0) return error::int16_zero_point;
+  const log2_result l = checked_log2(out.scale);
+  if (!l.exact || l.rounded != -15) return error::int16_sigmoid_scales;
+  if (make_sigmoid16_scaling(in, tanh).value > 32767) return error::int16_sigmoid_scales;
+  return error::none;
+}
+
 struct logistic_op : unary_family<logistic_op> {
   using options = std::monostate;
   static constexpr auto fields = std::tuple{};
   static constexpr bool tabulated = true;
   static constexpr std::int64_t element_cost(const cost_model& m, dtype in) { return transcendental_cost(m, in); }
 
+  static constexpr bool int16_input(int k) { return k == 0; }
+
   static constexpr inferred infer(const operands& x, const options&) {
     inferred r = same_type_output(x, true);
+    if (r.err == error::none && x.in[0].type == dtype::int16) {
+      if (const error e = check_sigmoid16(x.in[0].quant, x.out, false); e != error::none) return {.err = e};
+    }
     if (r.err != error::none || x.in[0].type != dtype::int8) return r;
     if (x.out.zero_point != -128) return {.err = error::logistic_zero_point};
     if (!sigmoid_scale_ok(x.in[0].quant)) return {.err = error::scale_out_of_range};
@@ -205,11 +250,16 @@ struct logistic_op : unary_family<logistic_op> {
   static constexpr auto element_args(const G& g, int i) {
     if constexpr (std::is_same_v<T, float>) {
       return no_args{};
+    } else if constexpr (std::is_same_v<T, std::int16_t>) {
+      return make_sigmoid16_scaling(g.spec(g.at(i).inputs[0]).quant, false);
     } else {
       return make_sigmoid_args(g.spec(g.at(i).inputs[0]).quant);
     }
   }
 
+  [[gnu::always_inline]] static std::int16_t element(const sigmoid16_scaling& a, std::int16_t x) {
+    return logistic16(x, a);
+  }
   [[gnu::always_inline]] static float element(no_args, float x) {
     if (x > 16.619047164916992188f) return 1.0f;
     if (x < -9.0f) return std::exp(x);
@@ -231,8 +281,13 @@ struct tanh_op : unary_family<tanh_op> {
   static constexpr bool tabulated = true;
   static constexpr std::int64_t element_cost(const cost_model& m, dtype in) { return transcendental_cost(m, in); }
 
+  static constexpr bool int16_input(int k) { return k == 0; }
+
   static constexpr inferred infer(const operands& x, const options&) {
     inferred r = same_type_output(x, true);
+    if (r.err == error::none && x.in[0].type == dtype::int16) {
+      if (const error e = check_sigmoid16(x.in[0].quant, x.out, true); e != error::none) return {.err = e};
+    }
     if (r.err == error::none && x.in[0].type == dtype::int8 && !sigmoid_scale_ok(x.in[0].quant))
       return {.err = error::scale_out_of_range};
     return r;
@@ -242,11 +297,16 @@ struct tanh_op : unary_family<tanh_op> {
   static constexpr auto element_args(const G& g, int i) {
     if constexpr (std::is_same_v<T, float>) {
       return no_args{};
+    } else if constexpr (std::is_same_v<T, std::int16_t>) {
+      return make_sigmoid16_scaling(g.spec(g.at(i).inputs[0]).quant, true);
     } else {
       return make_sigmoid_args(g.spec(g.at(i).inputs[0]).quant);
     }
   }
 
+  [[gnu::always_inline]] static std::int16_t element(const sigmoid16_scaling& a, std::int16_t x) {
+    return tanh16(x, a);
+  }
   [[gnu::always_inline]] static float element(no_args, float x) { return std::tanh(x); }
   static constexpr std::int8_t element(const sigmoid_int8_args& a, std::int8_t x) {
     const std::int32_t v = x - a.input_zero_point;

@@ -57,6 +57,37 @@ struct add_args<float> {
   float_range act{};
 };
 
+/// An int16 add: the int8 arithmetic with 15 bits of headroom instead of 20
+/// (TFLite Micro always takes its general-scale path for int16, zero points
+/// honoured), no table and no fused form.
+template <>
+struct add_args<std::int16_t> {
+  std::int32_t input1_offset = 0;
+  std::int32_t input2_offset = 0;
+  std::int32_t output_offset = 0;
+  int left_shift = 15;
+  multiplier input1_multiplier{};
+  multiplier input2_multiplier{};
+  multiplier output_multiplier{};
+  int8_range act{};  // inside int16's range
+};
+
+/// One element of an int16 add.
+[[gnu::always_inline]] inline std::int16_t add_element(const add_args<std::int16_t>& a, std::int16_t x1,
+                                                       std::int16_t x2) {
+  const std::int32_t r1 = multiply_by_quantized_multiplier_lt_one(
+      shift_left_wrapping(x1 + a.input1_offset, a.left_shift), a.input1_multiplier);
+  const std::int32_t r2 = multiply_by_quantized_multiplier_lt_one(
+      shift_left_wrapping(x2 + a.input2_offset, a.left_shift), a.input2_multiplier);
+  const std::int32_t y = multiply_by_quantized_multiplier_lt_one(r1 + r2, a.output_multiplier) + a.output_offset;
+  return static_cast<std::int16_t>(clamp(y, a.act));
+}
+
+[[gnu::always_inline]] inline void add(const add_args<std::int16_t>& a, const std::int16_t* in1,
+                                       const std::int16_t* in2, std::int16_t* out, tile t) {
+  for (int i = t.row_begin; i < t.row_end; ++i) out[i] = add_element(a, in1[i], in2[i]);
+}
+
 /// Whether every sum of two of an add's table entries is inside
 /// prescaled_input_limit: each entry is an input offset by its zero point
 /// (at most 255 in magnitude), shifted left by left_shift and multiplied by
@@ -176,6 +207,35 @@ constexpr add_args<std::int8_t> make_add_args(const quantization& in1, const qua
     a.fused = prescaled_requant ? make_prescaled_requant(a.output_multiplier, a.output_offset)
                                 : make_fused_requant(a.output_multiplier, a.output_offset);
   return a;
+}
+
+/// The int16 parameters of an add (TFLite Micro's CalculateOpDataAdd for
+/// int16): as make_add_args with left_shift 15.
+constexpr add_args<std::int16_t> make_add_args16(const quantization& in1, const quantization& in2,
+                                                 const quantization& out, activation act) {
+  add_args<std::int16_t> a{};
+  a.input1_offset = -in1.zero_point;
+  a.input2_offset = -in2.zero_point;
+  a.output_offset = out.zero_point;
+  const double twice_max = 2 * static_cast<double>(in1.scale > in2.scale ? in1.scale : in2.scale);
+  a.input1_multiplier = quantize_multiplier(static_cast<double>(in1.scale) / twice_max);
+  a.input2_multiplier = quantize_multiplier(static_cast<double>(in2.scale) / twice_max);
+  a.output_multiplier =
+      quantize_multiplier(twice_max / (static_cast<double>(1 << a.left_shift) * static_cast<double>(out.scale)));
+  a.act = activation_range16(act, out.scale, out.zero_point);
+  return a;
+}
+
+/// What TFLite Micro refuses of an int16 add: multipliers of one or more
+/// (as for int8), and, for inputs of one shape, input zero points outside
+/// (-32767, 32767) (a DCHECK of its int16 Add).
+constexpr error check_add_int16(const quantization& in1, const quantization& in2, const quantization& out,
+                                bool same_shape) {
+  const add_args<std::int16_t> a = make_add_args16(in1, in2, out, activation::none);
+  if (a.output_multiplier.shift > 0 || a.output_multiplier.value == 0) return error::scale_out_of_range;
+  auto inside = [](std::int32_t zp) { return zp > -32767 && zp < 32767; };
+  if (same_shape && !(inside(in1.zero_point) && inside(in2.zero_point))) return error::int16_add_zero_point;
+  return error::none;
 }
 
 /// What TFLite refuses of an int8 add's quantizations: it requires every

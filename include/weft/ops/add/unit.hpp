@@ -21,6 +21,11 @@ struct add_op : binary_family<add_op> {
   static constexpr bool absorbable = true;
 
   static constexpr std::int64_t element_cost(const cost_model& m) { return m.per_add_element; }
+  static constexpr bool int16_input(int k) { return k < 2; }
+  static constexpr error check_int16(const quantization& in1, const quantization& in2, const quantization& out,
+                                     const options&, bool same_shape) {
+    return check_add_int16(in1, in2, out, same_shape);
+  }
   static constexpr error check_int8(const quantization& in1, const quantization& in2, const quantization& out,
                                     const options&) {
     return check_add_int8(in1, in2, out);
@@ -52,6 +57,11 @@ struct add_op : binary_family<add_op> {
   static constexpr broadcasting<add_args<T>> make_args(const G& g, int i, const exec::node_tables& tables) {
     if constexpr (std::is_same_v<T, float>) {
       return {add_args<float>{activation_range(g.at(i).template opt<options>().act)}, map_of(g, i)};
+    } else if constexpr (std::is_same_v<T, std::int16_t>) {
+      const auto& n = g.at(i);
+      return {make_add_args16(g.spec(n.inputs[0]).quant, g.spec(n.inputs[1]).quant, g.spec(n.output).quant,
+                              n.template opt<options>().act),
+              map_of(g, i)};
     } else {
       add_args<std::int8_t> a = int8_args(g, i);
       a.table = tables.add_table;

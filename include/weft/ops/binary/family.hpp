@@ -55,6 +55,15 @@ struct binary_family : elementwise_family {
       if (!valid_int8_quantization(x.out)) return {.err = error::bad_quantization};
       if (const error e = U::check_int8(a.quant, b.quant, x.out, o); e != error::none) return {.err = e};
     }
+    if constexpr (requires { U::check_int16(a.quant, b.quant, x.out, o, true); }) {
+      // Units that take int16 (int16_input) check what TFLite Micro refuses
+      // of int16 quantizations; some of it only for inputs of one shape.
+      if (a.type == dtype::int16) {
+        if (!valid_int16_quantization(x.out)) return {.err = error::bad_int16_quantization};
+        if (const error e = U::check_int16(a.quant, b.quant, x.out, o, a.dims == b.dims); e != error::none)
+          return {.err = e};
+      }
+    }
     return r;
   }
 

@@ -94,6 +94,13 @@ struct mul_op : binary_family<mul_op> {
                                     const options&) {
     return int8_multiplier(in1, in2, out).shift > 31 ? error::scale_out_of_range : error::none;
   }
+  /// int16: TFLite Micro's mul wants every zero point 0.
+  static constexpr bool int16_input(int k) { return k < 2; }
+  static constexpr error check_int16(const quantization& in1, const quantization& in2, const quantization& out,
+                                     const options& o, bool) {
+    if (in1.zero_point != 0 || in2.zero_point != 0 || out.zero_point != 0) return error::int16_zero_point;
+    return check_int8(in1, in2, out, o);
+  }
 
   template <class T>
   static constexpr auto element_args(const quantization& in1, const quantization& in2, const quantization& out,
@@ -101,13 +108,21 @@ struct mul_op : binary_family<mul_op> {
     if constexpr (std::is_same_v<T, float>) {
       return float_act_args{activation_range(o.act)};
     } else {
-      return make_scaled_args(in1, in2, out, int8_multiplier(in1, in2, out), o.act);
+      scaled_args a = make_scaled_args(in1, in2, out, int8_multiplier(in1, in2, out), o.act);
+      if constexpr (std::is_same_v<T, std::int16_t>) a.act = activation_range16(o.act, out.scale, out.zero_point);
+      return a;
     }
   }
 
   [[gnu::always_inline]] static std::int8_t element(const scaled_args& a, std::int8_t x, std::int8_t y) {
     const std::int32_t product = (x + a.input1_offset) * (y + a.input2_offset);
     return static_cast<std::int8_t>(
+        clamp(multiply_by_quantized_multiplier(product, a.output_multiplier) + a.output_offset, a.act));
+  }
+  /// int16 (zero points 0): the product of two int16 values fits int32.
+  [[gnu::always_inline]] static std::int16_t element(const scaled_args& a, std::int16_t x, std::int16_t y) {
+    const std::int32_t product = std::int32_t{x} * std::int32_t{y};
+    return static_cast<std::int16_t>(
         clamp(multiply_by_quantized_multiplier(product, a.output_multiplier) + a.output_offset, a.act));
   }
   [[gnu::always_inline]] static float element(const float_act_args& a, float x, float y) { return clamp(x * y, a.act); }
@@ -124,13 +139,14 @@ struct sub_op : binary_family<sub_op> {
 
   static constexpr std::int64_t element_cost(const cost_model& m) { return m.per_add_element; }
 
+  /// int8 (left_shift 20) and int16 (left_shift 15) alike.
   static constexpr rescaling_args int8_args(const quantization& in1, const quantization& in2, const quantization& out,
-                                            activation act) {
+                                            activation act, int left_shift = 20) {
     rescaling_args a{};
     a.input1_offset = -in1.zero_point;
     a.input2_offset = -in2.zero_point;
     a.output_offset = out.zero_point;
-    a.left_shift = 20;
+    a.left_shift = left_shift;
     const float twice_max = 2 * (in1.scale > in2.scale ? in1.scale : in2.scale);
     a.input1_multiplier = quantize_multiplier(static_cast<double>(in1.scale / twice_max));
     a.input2_multiplier = quantize_multiplier(static_cast<double>(in2.scale / twice_max));
@@ -144,12 +160,25 @@ struct sub_op : binary_family<sub_op> {
                                     const options& o) {
     return below_one(int8_args(in1, in2, out, o.act).output_multiplier) ? error::none : error::scale_out_of_range;
   }
+  /// int16: left_shift 15; TFLite Micro's int16 sub of inputs of one shape
+  /// aborts unless both input zero points are 0 (its broadcast form takes
+  /// any).
+  static constexpr bool int16_input(int k) { return k < 2; }
+  static constexpr error check_int16(const quantization& in1, const quantization& in2, const quantization& out,
+                                     const options& o, bool same_shape) {
+    if (same_shape && (in1.zero_point != 0 || in2.zero_point != 0)) return error::int16_zero_point;
+    return below_one(int8_args(in1, in2, out, o.act, 15).output_multiplier) ? error::none : error::scale_out_of_range;
+  }
 
   template <class T>
   static constexpr auto element_args(const quantization& in1, const quantization& in2, const quantization& out,
                                      const options& o) {
     if constexpr (std::is_same_v<T, float>) {
       return float_act_args{activation_range(o.act)};
+    } else if constexpr (std::is_same_v<T, std::int16_t>) {
+      rescaling_args a = int8_args(in1, in2, out, o.act, 15);
+      a.act = activation_range16(o.act, out.scale, out.zero_point);
+      return a;
     } else {
       return int8_args(in1, in2, out, o.act);
     }
@@ -159,6 +188,11 @@ struct sub_op : binary_family<sub_op> {
     const std::int32_t difference = a.rescaled1(x) - a.rescaled2(y);
     const std::int32_t v = multiply_by_quantized_multiplier_lt_one(difference, a.output_multiplier) + a.output_offset;
     return static_cast<std::int8_t>(clamp(v, a.act));
+  }
+  [[gnu::always_inline]] static std::int16_t element(const rescaling_args& a, std::int16_t x, std::int16_t y) {
+    const std::int32_t difference = a.rescaled1(x) - a.rescaled2(y);
+    const std::int32_t v = multiply_by_quantized_multiplier_lt_one(difference, a.output_multiplier) + a.output_offset;
+    return static_cast<std::int16_t>(clamp(v, a.act));
   }
   [[gnu::always_inline]] static float element(const float_act_args& a, float x, float y) { return clamp(x - y, a.act); }
 };

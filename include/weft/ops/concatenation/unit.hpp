@@ -53,14 +53,20 @@ struct concatenation_op : movement_family {
   static constexpr op_family family = op_family::movement;
   static constexpr auto fields = std::tuple{field{"axis", &options::axis}};
 
+  /// int16: values copied as they are; TFLite Micro wants every zero point
+  /// 0 and compares no scales.
+  static constexpr bool int16_input(int) { return true; }
+
   static constexpr inferred infer(const operands& x, const options& o) {
     const tensor_spec& first = x.in[0];
-    if (first.type != dtype::int8 && first.type != dtype::float32) return {.err = error::unsupported_dtype};
+    if (first.type != dtype::int8 && first.type != dtype::float32 && first.type != dtype::int16)
+      return {.err = error::unsupported_dtype};
     const int rank = first.dims.rank;
     if (o.axis < 0 || o.axis >= rank) return {.err = error::concatenation_shapes};
     // int8: the caller's output quantization (the first input's when none
     // is given) is every input's.
-    const quantization q = first.type == dtype::int8 && x.out.scale != 0.0f ? x.out : first.quant;
+    const quantization q = first.type != dtype::float32 && x.out.scale != 0.0f ? x.out : first.quant;
+    if (first.type == dtype::int16 && q.zero_point != 0) return {.err = error::int16_zero_point};
     inferred r{};
     r.out = first;
     r.out.dims[o.axis] = 0;
@@ -72,6 +78,7 @@ struct concatenation_op : movement_family {
         if (d != o.axis && in.dims[d] != first.dims[d]) return {.err = error::concatenation_shapes};
       if (in.type == dtype::int8 && (in.quant.scale != q.scale || in.quant.zero_point != q.zero_point))
         return {.err = error::concatenation_quantization};
+      if (in.type == dtype::int16 && in.quant.zero_point != 0) return {.err = error::int16_zero_point};
       r.out.dims[o.axis] += in.dims[o.axis];
     }
     r.out.quant = {q.scale, q.zero_point};

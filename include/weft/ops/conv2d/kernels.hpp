@@ -168,6 +168,37 @@ struct epilogue<float> {
   [[gnu::always_inline]] void put(float* o, int c, float acc) const { o[c] = finish(acc, c); }
 };
 
+/// What turns a 16x8 layer's sum (int16 activations, int8 weights) into an
+/// int16 output, shared by fully_connected, conv2d and depthwise_conv2d.
+/// TFLite's accumulator type is its bias type: with an int32 bias the sum
+/// wraps modulo 2^32 and the int32 MultiplyByQuantizedMultiplier scales it;
+/// with an int64 bias (or none) it is an int64 and the 16-bit-multiplier
+/// form (multiply_by_quantized_multiplier_64) scales it. Kernels sum in int64
+/// (exact for either: the int32 sum is that sum modulo 2^32).
+struct wide_epilogue {
+  std::int32_t output_offset = 0;  // fully_connected's output zero point; 0 for convolutions
+  int8_range act{};                // the clamp, inside int16's range
+  const std::int32_t* bias32 = nullptr;
+  const std::int64_t* bias64 = nullptr;
+  bool int32_sum = false;               // the accumulator is int32 (an int32 bias)
+  const multiplier* requant = nullptr;  // per output channel, or one
+  int requant_step = 1;                 // 1: per channel, 0: per tensor
+
+  [[gnu::always_inline]] std::int16_t finish(std::int64_t acc, int c) const {
+    const multiplier m = requant[c * requant_step];
+    std::int32_t y = 0;
+    if (int32_sum) {
+      std::uint32_t a = static_cast<std::uint32_t>(static_cast<std::uint64_t>(acc));
+      if (bias32 != nullptr) a += static_cast<std::uint32_t>(bias32[c]);
+      y = multiply_by_quantized_multiplier(static_cast<std::int32_t>(a), m);
+    } else {
+      if (bias64 != nullptr) acc += bias64[c];
+      y = multiply_by_quantized_multiplier_64(acc, m);
+    }
+    return static_cast<std::int16_t>(clamp(y + output_offset, act));
+  }
+};
+
 /// Finishes four consecutive output channels c..c+3 of one output pixel.
 template <class T>
 [[gnu::always_inline]] inline void finish4(const epilogue<T>& e, T* o, int c, accumulator_t<T> a0, accumulator_t<T> a1,
@@ -1166,6 +1197,44 @@ template <class T, bool Dsp = false>
   for_each_output_pixel(g, t, in, out, one_pixel);
 }
 
+/// A 16x8 convolution or depthwise convolution (int16 input and output, int8
+/// weights): its window, epilogue and weights. TFLite applies neither the
+/// input nor the output zero point (it checks neither); taps outside the
+/// input are left out, which is padding with 0.
+struct conv16_args {
+  window_geometry g{};
+  wide_epilogue e{};
+  const std::int8_t* weights = nullptr;
+};
+
+/// TFLite's 16x8 ConvPerChannel: output rows t.row_begin..t.row_end of every
+/// batch, output channels t.ch_begin..t.ch_end; weights [O, KH, KW, I]. A
+/// plain loop, apart from the int8 kernels.
+[[gnu::always_inline]] inline void conv2d16(const conv16_args& a, const std::int16_t* in, std::int16_t* out, tile t) {
+  const window_geometry& g = a.g;
+  for (int b = 0; b < g.batches; ++b)
+    for (int oy = t.row_begin; oy < t.row_end; ++oy)
+      for (int ox = 0; ox < g.out_w; ++ox) {
+        const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
+        std::int16_t* o = out + ((b * g.out_h + oy) * g.out_w + ox) * g.out_c;
+        for (int oc = t.ch_begin; oc < t.ch_end; ++oc) {
+          std::int64_t acc = 0;
+          for (int ky = 0; ky < g.k_h; ++ky) {
+            const int y = y0 + ky * g.dil_h;
+            if (y < 0 || y >= g.in_h) continue;
+            for (int kx = 0; kx < g.k_w; ++kx) {
+              const int x = x0 + kx * g.dil_w;
+              if (x < 0 || x >= g.in_w) continue;
+              const std::int16_t* xi = in + ((b * g.in_h + y) * g.in_w + x) * g.in_c;
+              const std::int8_t* w = a.weights + ((oc * g.k_h + ky) * g.k_w + kx) * g.in_c;
+              for (int ic = 0; ic < g.in_c; ++ic) acc += std::int32_t{w[ic]} * std::int32_t{xi[ic]};
+            }
+          }
+          o[oc] = a.e.finish(acc, oc);
+        }
+      }
+}
+
 /// Geometry of a windowed operator from its input shape and window; shared
 /// by conv2d, depthwise_conv2d and the pools.
 constexpr window_geometry make_window(const shape& in, int out_c, hw kernel, hw stride, hw dilation, padding p,
@@ -1230,7 +1299,7 @@ constexpr inferred infer_conv2d(const tensor_spec& in, const conv2d_options& o, 
   if (error e = check_constants(in, w, b, ws[0], 0); e != error::none) return {.err = e};
   if (ws[3] != in.dims[3]) return {.err = error::conv_channels};
   if (!valid_window({ws[1], ws[2]}, o.stride, o.dilation)) return {.err = error::bad_window};
-  if (in.type == dtype::int8 && !valid_int8_quantization(out_q)) return {.err = error::bad_quantization};
+  if (error e = check_output_quantization(in, out_q); e != error::none) return {.err = e};
   const window_geometry g = conv2d_window(in.dims, o, ws);
   if (g.out_h < 1 || g.out_w < 1) return {.err = error::empty_output};
   inferred r{};

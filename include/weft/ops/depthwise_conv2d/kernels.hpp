@@ -273,6 +273,36 @@ constexpr window_geometry depthwise_conv2d_window(const shape& in, const depthwi
                      o.pad_after);
 }
 
+/// TFLite's 16x8 DepthwiseConvPerChannel: output channel oc = c * M + m reads
+/// input channel c, weights [1, KH, KW, C * M]; an int64 sum, no offsets,
+/// taps outside the input left out; output rows t.row_begin..t.row_end of
+/// every batch, channels t.ch_begin..t.ch_end.
+[[gnu::always_inline]] inline void depthwise_conv2d16(const conv16_args& a, const std::int16_t* in, std::int16_t* out,
+                                                      tile t) {
+  const window_geometry& g = a.g;
+  for (int b = 0; b < g.batches; ++b)
+    for (int oy = t.row_begin; oy < t.row_end; ++oy)
+      for (int ox = 0; ox < g.out_w; ++ox) {
+        const int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
+        std::int16_t* o = out + ((b * g.out_h + oy) * g.out_w + ox) * g.out_c;
+        for (int oc = t.ch_begin; oc < t.ch_end; ++oc) {
+          const int c = oc / g.depth_multiplier;
+          std::int64_t acc = 0;
+          for (int ky = 0; ky < g.k_h; ++ky) {
+            const int y = y0 + ky * g.dil_h;
+            if (y < 0 || y >= g.in_h) continue;
+            for (int kx = 0; kx < g.k_w; ++kx) {
+              const int x = x0 + kx * g.dil_w;
+              if (x < 0 || x >= g.in_w) continue;
+              acc += std::int32_t{a.weights[(ky * g.k_w + kx) * g.out_c + oc]} *
+                     std::int32_t{in[((b * g.in_h + y) * g.in_w + x) * g.in_c + c]};
+            }
+          }
+          o[oc] = a.e.finish(acc, oc);
+        }
+      }
+}
+
 constexpr inferred infer_depthwise_conv2d(const tensor_spec& in, const depthwise_conv2d_options& o, const constant& w,
                                           const constant& b, const quantization& out_q) {
   inferred r{};
@@ -284,7 +314,10 @@ constexpr inferred infer_depthwise_conv2d(const tensor_spec& in, const depthwise
   if (o.depth_multiplier < 1 || o.depth_multiplier > max_window) return {.err = error::bad_window};
   if (ws[3] != static_cast<std::int64_t>(in.dims[3]) * o.depth_multiplier) return {.err = error::depthwise_channels};
   if (!valid_window({ws[1], ws[2]}, o.stride, o.dilation)) return {.err = error::bad_window};
-  if (in.type == dtype::int8 && !valid_int8_quantization(out_q)) return {.err = error::bad_quantization};
+  if (error e = check_output_quantization(in, out_q); e != error::none) return {.err = e};
+  // TFLite Micro's 16x8 depthwise convolution reads its bias as int64 and
+  // aborts without one.
+  if (in.type == dtype::int16 && (b.empty() || b.spec.type != dtype::int64)) return {.err = error::depthwise16_bias};
   const window_geometry g = depthwise_conv2d_window(in.dims, o, ws);
   if (g.out_h < 1 || g.out_w < 1) return {.err = error::empty_output};
   r.out = output_spec(in, shape{g.batches, g.out_h, g.out_w, g.out_c}, out_q);

@@ -22,6 +22,9 @@ struct depthwise_conv2d_op : windowed_family {
                                             field{"pad_before", &options::pad_before},
                                             field{"pad_after", &options::pad_after}};
   static constexpr bool has_weights = true;
+  /// 16x8: int16 activations with int8 weights and an int64 bias
+  /// (depthwise_conv2d16).
+  static constexpr bool int16_input(int k) { return k == 0; }
 
   static constexpr inferred infer(const operands& x, const options& o) {
     return infer_depthwise_conv2d(x.in[0], o, *x.weights, *x.bias, x.out);
@@ -52,7 +55,10 @@ struct depthwise_conv2d_op : windowed_family {
     const auto& n = g.at(i);
     const tensor_spec& in = g.spec(n.inputs[0]);
     const tensor_spec& out = g.spec(n.output);
-    if (n.template opt<options>().depth_multiplier != 1 || in.type != out.type || in.dims.rank != 4) return -1;
+    // (16x8 layers do not run in place.)
+    if (n.template opt<options>().depth_multiplier != 1 || in.type != out.type || in.dims.rank != 4 ||
+        in.type == dtype::int16)
+      return -1;
     const window_geometry w = window(n, in.dims);
     // First tap inside the input along one axis, or -1 if none is.
     auto first_inside = [](int origin, int k, int dilation, int size) {
@@ -131,7 +137,17 @@ struct depthwise_conv2d_op : windowed_family {
   }
 
   template <class T, class G>
-  static constexpr conv2d_args<T> make_args(const G& g, int i, const exec::node_tables& tables) {
+  static constexpr auto make_args(const G& g, int i, const exec::node_tables& tables) {
+    if constexpr (std::is_same_v<T, std::int16_t>) {
+      const auto& n = g.at(i);
+      return conv16_args{window(n, g.spec(n.inputs[0]).dims),
+                         exec::make_wide_epilogue(g.spec(n.output), n, tables, 1, false), n.weights.i8};
+    } else {
+      return make_args_narrow<T>(g, i, tables);
+    }
+  }
+  template <class T, class G>
+  static constexpr conv2d_args<T> make_args_narrow(const G& g, int i, const exec::node_tables& tables) {
     const auto& n = g.at(i);
     const tensor_spec& in = g.spec(n.inputs[0]);
     conv2d_args<T> a{};
@@ -142,13 +158,19 @@ struct depthwise_conv2d_op : windowed_family {
     return a;
   }
 
-  template <class Isa, class T>
-  [[gnu::always_inline]] static void run(const conv2d_args<T>& a, const kernel_io& io, tile t) {
-    depthwise_conv2d<T, Isa::dsp>(a, io.input<T>(0), io.output<T>(), t);
+  template <class Isa, class T, class Args>
+  [[gnu::always_inline]] static void run(const Args& a, const kernel_io& io, tile t) {
+    if constexpr (std::is_same_v<T, std::int16_t>) {
+      depthwise_conv2d16(a, io.input<T>(0), io.output<T>(), t);
+    } else {
+      depthwise_conv2d<T, Isa::dsp>(a, io.input<T>(0), io.output<T>(), t);
+    }
   }
 
+  /// int8 and float32 layers share kernels by shape; 16x8 ones run their
+  /// own (depthwise_conv2d16).
   template <class Args>
-  static constexpr exec::window_shape shape_key(const Args& a) {
+  requires(!std::is_same_v<Args, conv16_args>) static constexpr exec::window_shape shape_key(const Args& a) {
     return exec::window_key(a);
   }
   /// The kernel for every depthwise layer of one shape (Key): rows of

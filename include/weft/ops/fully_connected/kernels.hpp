@@ -153,6 +153,33 @@ template <class T, bool Dsp = false>
   }
 }
 
+/// A 16x8 fully connected layer: int16 inputs, int8 weights, int16 outputs.
+struct fully_connected16_args {
+  int batches = 1;
+  int in_size = 0;
+  int out_size = 0;
+  std::int32_t input_offset = 0;  // -input zero point: TFLite applies it here, unlike in 16x8 convolutions
+  wide_epilogue e{};
+  const std::int8_t* weights = nullptr;
+};
+
+/// TFLite's 16x8 FullyConnected: each output sums w * (x + input_offset)
+/// over its inputs, then goes through the wide epilogue (bias, scaling,
+/// output offset, clamp).
+[[gnu::always_inline]] inline void fully_connected16(const fully_connected16_args& a, const std::int16_t* in,
+                                                     std::int16_t* out, tile t) {
+  const int n = a.in_size;
+  for (int b = t.row_begin; b < t.row_end; ++b) {
+    const std::int16_t* x = in + b * n;
+    for (int o = t.ch_begin; o < t.ch_end; ++o) {
+      const std::int8_t* w = a.weights + o * n;
+      std::int64_t acc = 0;
+      for (int i = 0; i < n; ++i) acc += std::int32_t{w[i]} * (std::int32_t{x[i]} + a.input_offset);
+      out[b * a.out_size + o] = a.e.finish(acc, o);
+    }
+  }
+}
+
 /// Requantization multiplier of a per-tensor fully_connected layer. TFLite
 /// (GetQuantizedConvolutionMultipler) multiplies the two scales in float
 /// before widening; a per-channel layer uses conv_multiplier.
@@ -168,7 +195,7 @@ constexpr inferred infer_fully_connected(const tensor_spec& in, const fully_conn
   if (error e = check_constants(in, w, b, ws[0], 0); e != error::none) return {.err = e};
   const std::int64_t elements = in.dims.elements();
   if (elements % ws[1] != 0) return {.err = error::fc_inputs};
-  if (in.type == dtype::int8 && !valid_int8_quantization(out_q)) return {.err = error::bad_quantization};
+  if (error e = check_output_quantization(in, out_q); e != error::none) return {.err = e};
   const auto batches = static_cast<int>(elements / ws[1]);
   shape out_shape{batches, ws[0]};
   if (o.keep_num_dims) {

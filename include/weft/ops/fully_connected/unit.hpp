@@ -16,6 +16,8 @@ struct fully_connected_op : row_family {
   static constexpr auto fields =
       std::tuple{field{"act", &options::act}, field{"keep_num_dims", &options::keep_num_dims}};
   static constexpr bool has_weights = true;
+  /// 16x8: int16 activations with int8 weights.
+  static constexpr bool int16_input(int k) { return k == 0; }
 
   static constexpr inferred infer(const operands& x, const options& o) {
     return infer_fully_connected(x.in[0], o, *x.weights, *x.bias, x.out);
@@ -129,7 +131,25 @@ struct fully_connected_op : row_family {
   }
 
   template <class T, class G>
-  static constexpr fully_connected_args<T> make_args(const G& g, int i, const exec::node_tables& tables) {
+  static constexpr auto make_args(const G& g, int i, const exec::node_tables& tables) {
+    const auto& n = g.at(i);
+    const tensor_spec& in = g.spec(n.inputs[0]);
+    const shape& ws = n.weights.spec.dims;
+    if constexpr (std::is_same_v<T, std::int16_t>) {
+      fully_connected16_args a{};
+      a.in_size = ws[1];
+      a.out_size = ws[0];
+      a.batches = static_cast<int>(in.dims.elements() / ws[1]);
+      a.input_offset = -in.quant.zero_point;
+      a.e = exec::make_wide_epilogue(g.spec(n.output), n, tables, n.weights.spec.quant.per_channel() ? 1 : 0, true);
+      a.weights = n.weights.i8;
+      return a;
+    } else {
+      return make_args_narrow<T>(g, i, tables);
+    }
+  }
+  template <class T, class G>
+  static constexpr fully_connected_args<T> make_args_narrow(const G& g, int i, const exec::node_tables& tables) {
     const auto& n = g.at(i);
     const tensor_spec& in = g.spec(n.inputs[0]);
     const shape& ws = n.weights.spec.dims;
@@ -150,13 +170,20 @@ struct fully_connected_op : row_family {
     return a;
   }
 
-  template <class Isa, class T>
-  [[gnu::always_inline]] static void run(const fully_connected_args<T>& a, const kernel_io& io, tile t) {
-    fully_connected<T, Isa::dsp>(a, io.input<T>(0), io.output<T>(), t);
+  template <class Isa, class T, class Args>
+  [[gnu::always_inline]] static void run(const Args& a, const kernel_io& io, tile t) {
+    if constexpr (std::is_same_v<T, std::int16_t>) {
+      fully_connected16(a, io.input<T>(0), io.output<T>(), t);
+    } else {
+      fully_connected<T, Isa::dsp>(a, io.input<T>(0), io.output<T>(), t);
+    }
   }
 
+  /// int8 and float32 layers share kernels by shape; 16x8 ones run their
+  /// own (fully_connected16).
   template <class Args>
-  static constexpr exec::fully_connected_shape shape_key(const Args& a) {
+  requires(!std::is_same_v<Args, fully_connected16_args>) static constexpr exec::fully_connected_shape
+      shape_key(const Args& a) {
     if constexpr (requires { a.e.requant_step; }) {
       return {a.batches,
               a.in_size,

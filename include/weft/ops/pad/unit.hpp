@@ -30,7 +30,8 @@ struct pad_options {
   std::array<int, max_rank> before{};
   std::array<int, max_rank> after{};
   /// PADV2's constant: `value` for float32, `qvalue` (already quantized) for
-  /// int8; without it, 0.0 and the zero point.
+  /// int8 and int16; without it, 0.0, the zero point for int8 and 0 for
+  /// int16 (TFLite Micro pads int16 with 0 whatever the zero point).
   bool has_value = false;
   float value = 0.0f;
   int qvalue = 0;
@@ -62,7 +63,8 @@ constexpr inferred infer_padded(const tensor_spec& in, const std::array<int, max
       r.out.dims[d] = static_cast<int>(size);
     }
   }
-  if (in.type != dtype::int8 && in.type != dtype::float32) return {.err = error::unsupported_dtype};
+  if (in.type != dtype::int8 && in.type != dtype::float32 && in.type != dtype::int16)
+    return {.err = error::unsupported_dtype};
   return r;
 }
 
@@ -114,8 +116,11 @@ struct pad_op : movement_family {
     if (r.err != error::none) return r;
     if (in.type == dtype::int8 && o.has_value && (o.qvalue < -128 || o.qvalue > 127))
       return {.err = error::bad_padding};
+    if (in.type == dtype::int16 && o.has_value && (o.qvalue < -32768 || o.qvalue > 32767))
+      return {.err = error::bad_padding};
     return r;
   }
+  static constexpr bool int16_input(int k) { return k == 0; }
 
   template <class G>
   static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model&, in_place_kind) {
@@ -133,6 +138,8 @@ struct pad_op : movement_family {
     a.before = before_4d(o.before, in.dims.rank);
     if constexpr (std::is_same_v<T, float>) {
       a.value = o.has_value ? o.value : 0.0f;
+    } else if constexpr (std::is_same_v<T, std::int16_t>) {
+      a.value = static_cast<T>(o.has_value ? o.qvalue : 0);
     } else {
       a.value = static_cast<T>(o.has_value ? o.qvalue : in.quant.zero_point);
     }

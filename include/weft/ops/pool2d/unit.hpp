@@ -17,6 +17,10 @@ struct pool2d_op : windowed_family {
   static constexpr auto fields = std::tuple{field{"filter", &options::filter}, field{"stride", &options::stride},
                                             field{"pad", &options::pad}, field{"act", &options::act}};
 
+  /// int16 max and average pools: the raw values, as for int8 (the output
+  /// keeps the input's quantization, which TFLite Micro requires).
+  static constexpr bool int16_input(int k) { return k == 0 && Kind != pool_kind::l2; }
+
   /// TFLite Micro's L2 pool takes float32 only; weft refuses int8 as it does.
   static constexpr inferred infer(const operands& x, const options& o) {
     if (Kind == pool_kind::l2 && x.in[0].type != dtype::float32) return {.err = error::float_only};
@@ -45,6 +49,8 @@ struct pool2d_op : windowed_family {
     a.g = window(n, g.spec(n.inputs[0]).dims);
     if constexpr (std::is_same_v<T, float>) {
       a.act = activation_range(n.template opt<options>().act);
+    } else if constexpr (std::is_same_v<T, std::int16_t>) {
+      a.act = activation_range16(n.template opt<options>().act, out.quant.scale, out.quant.zero_point);
     } else {
       a.act = activation_range(n.template opt<options>().act, out.quant.scale, out.quant.zero_point);
     }

@@ -176,6 +176,10 @@ struct summing {
   [[gnu::always_inline]] static std::int32_t add(std::int32_t sum, std::int8_t x, int) {
     return static_cast<std::int32_t>(static_cast<std::uint32_t>(sum) + static_cast<std::uint32_t>(x));
   }
+  /// int16 (MEAN): the same int32 sum.
+  [[gnu::always_inline]] static std::int32_t add(std::int32_t sum, std::int16_t x, int) {
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(sum) + static_cast<std::uint32_t>(x));
+  }
 };
 
 /// An int8 sum's rescale to the output: sum - input_zero_point * count, then
@@ -194,6 +198,14 @@ struct sum_output {
   return static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
 }
 
+/// An int16 MEAN's rescale: the int8 arithmetic, clamped to int16.
+struct sum_output16 : sum_output {};
+[[gnu::always_inline]] inline std::int16_t finish_sum(const sum_output16& a, std::int32_t sum) {
+  const auto shifted = static_cast<std::int32_t>(static_cast<std::uint64_t>(sum - a.zero_sum));
+  const std::int32_t v = multiply_by_quantized_multiplier(shifted, a.rescale) + a.output_zero_point;
+  return static_cast<std::int16_t>(v < -32768 ? -32768 : (v > 32767 ? 32767 : v));
+}
+
 /// TFLite's multiplier of an int8 mean over `count` elements: the
 /// input-to-output rescaling with 1/count folded in.
 constexpr multiplier mean_multiplier(const quantization& in, const quantization& out, std::int64_t count) {
@@ -206,13 +218,15 @@ constexpr multiplier mean_multiplier(const quantization& in, const quantization&
 
 /// The spec of MEAN or SUM of x: int8 or float32, an int8 output with the
 /// caller's quantization and a rescale TFLite can apply.
+/// (int16 reaches only MEAN, the unit that takes it.)
 constexpr inferred summed_spec(const operands& x, const reduce_options& o) {
   const tensor_spec& in = x.in[0];
-  if (in.type != dtype::int8 && in.type != dtype::float32) return {.err = error::unsupported_dtype};
+  if (in.type != dtype::int8 && in.type != dtype::float32 && in.type != dtype::int16)
+    return {.err = error::unsupported_dtype};
   inferred r = reduced_spec(in, o);
   if (r.err != error::none) return r;
-  if (in.type == dtype::int8) {
-    if (!valid_int8_quantization(x.out)) return {.err = error::bad_quantization};
+  if (in.type != dtype::float32) {
+    if (const error e = check_output_quantization(in, x.out); e != error::none) return {.err = e};
     r.out.quant = {x.out.scale, x.out.zero_point};
     const multiplier m = quantize_multiplier(static_cast<double>(in.quant.scale) / static_cast<double>(x.out.scale));
     if (m.value == 0 || !can_apply(m)) return {.err = error::scale_out_of_range};
@@ -228,16 +242,19 @@ struct reduce_over_axes {
 };
 
 struct mean_op : reduction_family<mean_op>, reduce_over_axes, summing {
+  /// int16: TFLite Micro's int8 arithmetic (any zero points), clamped to
+  /// int16.
+  static constexpr bool int16_input(int k) { return k == 0; }
   static constexpr inferred infer(const operands& x, const options& o) { return summed_spec(x, o); }
 
   template <class T, class G>
-  static constexpr sum_output output_args(const G& g, int i) {
+  static constexpr auto output_args(const G& g, int i) {
     const auto& n = g.at(i);
     const tensor_spec& in = g.spec(n.inputs[0]);
     const std::int64_t count = reduced_count(in.dims, n.template opt<options>());
-    sum_output a{};
+    std::conditional_t<std::is_same_v<T, std::int16_t>, sum_output16, sum_output> a{};
     a.divisor = static_cast<float>(count);
-    if constexpr (std::is_same_v<T, std::int8_t>) {
+    if constexpr (!std::is_same_v<T, float>) {
       const quantization& out = g.spec(n.output).quant;
       a.zero_sum = std::int64_t{in.quant.zero_point} * count;
       a.rescale = mean_multiplier(in.quant, out, count);
@@ -245,8 +262,8 @@ struct mean_op : reduction_family<mean_op>, reduce_over_axes, summing {
     }
     return a;
   }
-  template <class S>
-  [[gnu::always_inline]] static auto finish(const sum_output& a, S sum) {
+  template <class A, class S>
+  [[gnu::always_inline]] static auto finish(const A& a, S sum) {
     return finish_sum(a, sum);
   }
 };

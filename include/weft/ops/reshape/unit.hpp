@@ -30,8 +30,10 @@ struct reshape_op {
   static constexpr auto fields = std::tuple{field{"to", &options::to}};
   /// The output is the input's bytes: no kernel, no tiles.
   static constexpr bool aliases_input = true;
-  /// Bytes under a new shape: int32 indices too (an arg_max's output).
+  /// Bytes under a new shape: int32 indices too (an arg_max's output), and
+  /// int16 activations.
   static constexpr bool int32_input(int) { return true; }
+  static constexpr bool int16_input(int) { return true; }
 
   static constexpr inferred infer(const operands& x, const options& o) { return infer_reshape(x.in[0], o.to); }
   static constexpr tile full_tile(const shape&) { return {}; }

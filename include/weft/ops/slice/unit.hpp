@@ -32,9 +32,13 @@ struct slice_op : movement_family {
   static constexpr auto fields = std::tuple{field{"begin", &options::begin}, field{"stride", &options::stride},
                                             field{"count", &options::count}, field{"drop", &options::drop}};
 
+  /// int16: values moved as they are, as for int8.
+  static constexpr bool int16_input(int k) { return k == 0; }
+
   static constexpr inferred infer(const operands& x, const options& o) {
     const tensor_spec& in = x.in[0];
-    if (in.type != dtype::int8 && in.type != dtype::float32) return {.err = error::unsupported_dtype};
+    if (in.type != dtype::int8 && in.type != dtype::float32 && in.type != dtype::int16)
+      return {.err = error::unsupported_dtype};
     inferred r{};
     r.out = in;
     r.out.dims = shape{};

@@ -24,9 +24,13 @@ struct transpose_op : movement_family {
   static constexpr op_family family = op_family::movement;
   static constexpr auto fields = std::tuple{field{"perm", &options::perm}};
 
+  /// int16: values moved as they are, as for int8.
+  static constexpr bool int16_input(int k) { return k == 0; }
+
   static constexpr inferred infer(const operands& x, const options& o) {
     const tensor_spec& in = x.in[0];
-    if (in.type != dtype::int8 && in.type != dtype::float32) return {.err = error::unsupported_dtype};
+    if (in.type != dtype::int8 && in.type != dtype::float32 && in.type != dtype::int16)
+      return {.err = error::unsupported_dtype};
     std::array<bool, max_rank> seen{};
     inferred r{};
     r.out = in;
