@@ -422,14 +422,43 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
                                          g.state(int8_tensor({1, 4}, 0.1f, 0))},
                                         {}, {0.1f, 0}, c.int8_weights(std::vector<std::int8_t>(6), {2, 3}, {0.1f}, 0));
        }},
+      {"lstm recurrent weights", error::lstm_shapes, 0,
+       [](auto& g, auto& c) {  // 2 units: recurrent weights must be [8, 2]
+         const auto x = g.input(int8_tensor({1, 3, 4}, 0.1f, 0));
+         g.template apply<ops::lstm_op>(
+             {x, g.constant(c.int8_weights(std::vector<std::int8_t>(8), {8, 1}, std::vector<float>(8, 0.1f), 0)),
+              g.state(int8_tensor({1, 2}, 0.1f, 0)), g.state(int16_tensor({1, 2}, 1.0f / 2048, 0))},
+             {}, {0.1f, 0}, c.int8_weights(std::vector<std::int8_t>(32), {8, 4}, std::vector<float>(8, 0.1f), 0),
+             c.int32_bias(std::vector<std::int32_t>(8)));
+       }},
+      {"lstm scales within a gate", error::lstm_types, 0,
+       [](auto& g, auto& c) {  // the input gate's two rows on different scales
+         const auto x = g.input(int8_tensor({1, 3, 4}, 0.1f, 0));
+         std::vector<float> scales(8, 0.1f);
+         scales[1] = 0.2f;
+         g.template apply<ops::lstm_op>(
+             {x, g.constant(c.int8_weights(std::vector<std::int8_t>(16), {8, 2}, std::vector<float>(8, 0.1f), 0)),
+              g.state(int8_tensor({1, 2}, 0.1f, 0)), g.state(int16_tensor({1, 2}, 1.0f / 2048, 0))},
+             {}, {0.1f, 0}, c.int8_weights(std::vector<std::int8_t>(32), {8, 4}, scales, 0),
+             c.int32_bias(std::vector<std::int32_t>(8)));
+       }},
+      {"lstm with an int8 cell state", error::lstm_types, 0,
+       [](auto& g, auto& c) {
+         const auto x = g.input(int8_tensor({1, 3, 4}, 0.1f, 0));
+         g.template apply<ops::lstm_op>(
+             {x, g.constant(c.int8_weights(std::vector<std::int8_t>(16), {8, 2}, std::vector<float>(8, 0.1f), 0)),
+              g.state(int8_tensor({1, 2}, 0.1f, 0)), g.state(int8_tensor({1, 2}, 0.1f, 0))},
+             {}, {0.1f, 0}, c.int8_weights(std::vector<std::int8_t>(32), {8, 4}, std::vector<float>(8, 0.1f), 0),
+             c.int32_bias(std::vector<std::int32_t>(8)));
+       }},
       {"state as an output", error::bad_output, -1,
        [](auto& g, auto&) {
          g.input(in8);
          g.output(g.state(int8_tensor({1, 4}, 0.1f, 0)));
        }},
-      {"int16 into a pool", error::int16_activation, 0,
-       [](auto& g, auto&) {
-         g.max_pool2d(g.input(int16_tensor({1, 4, 4, 1}, 0.1f, 0)), {});
+      {"int16 into hard_swish", error::int16_activation, 0,
+       [](auto& g, auto&) {  // TFLite Micro has no int16 HARD_SWISH
+         g.template apply<ops::hard_swish_op>({g.input(int16_tensor({1, 4}, 0.1f, 0))}, {}, {0.1f, 0});
        }},
       {"int16 zero point", error::bad_int16_quantization, -1,
        [](auto& g, auto&) { g.input(int16_tensor({4}, 0.1f, 40000)); }},

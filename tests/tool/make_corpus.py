@@ -1406,6 +1406,52 @@ def svdf_model(g, dtype, rank, batches, state16, act, chained):
     return m
 
 
+def lstm_weights(g, x, units):
+    """Random gates of an LSTM on x: four input weights, four recurrent
+    weights, four biases."""
+    depth = x.shape[-1]
+    if x.dtype == "FLOAT32":
+        w = [tw.float32_tensor(g.floats(units * depth, -0.6, 0.6), [units, depth]) for _ in range(4)]
+        u = [tw.float32_tensor(g.floats(units * units, -0.6, 0.6), [units, units]) for _ in range(4)]
+        b = [tw.float32_tensor(g.floats(units, -0.3, 0.3), [units]) for _ in range(4)]
+        return w, u, b
+    w = [tw.int8_weights(g.int8s(units * depth), [units, depth], [g.scale(0.005, 0.05) / math.sqrt(depth)])
+         for _ in range(4)]
+    u = [tw.int8_weights(g.int8s(units * units), [units, units], [g.scale(0.005, 0.05) / math.sqrt(units)])
+         for _ in range(4)]
+    b = [tw.int32_bias([g.r.randint(-3000, 3000) for _ in range(units)]) for _ in range(4)]
+    return w, u, b
+
+
+def lstm_model(g, dtype, batches, steps, time_major, clip, chained):
+    """An LSTM on a [batches, steps, inputs] input (time-major: [steps,
+    batches, inputs]); chained: the same LSTM on a second input, sharing
+    the hidden and cell state, as the next invocation would."""
+    m = Recorder("lstm corpus")
+    depth = g.r.randint(1, 12)
+    units = g.r.randint(1, 10)
+    shape = [steps, batches, depth] if time_major else [batches, steps, depth]
+    if dtype == "FLOAT32":
+        x = m.input(shape, "FLOAT32")
+        hidden = m.variable([batches, units], "FLOAT32")
+        cell = m.variable([batches, units], "FLOAT32")
+    else:
+        x = m.input(shape, "INT8", g.scale(0.005, 0.05), g.zero_point())
+        hidden = m.variable([batches, units], "INT8", g.r.choice([1 / 128, 1 / 100, 0.0078]), g.r.randint(-10, 10))
+        # The cell scale: a power of two, as converters write it (TFLite
+        # Micro rounds its log2), sometimes not.
+        cell = m.variable([batches, units], "INT16", g.r.choice([2 ** -11, 2 ** -12, 2 ** -13, 1.3 * 2 ** -11]), 0)
+    w, u, b = lstm_weights(g, x, units)
+    # (An int8 LSTM's weights are one scale per gate row: per-channel.)
+    m.output(m.lstm(x, w, u, b, hidden, cell, time_major, clip))
+    m.note("lstm", bias=1, per_channel=int(dtype == "INT8"))
+    if chained:
+        x2 = m.input(shape, dtype, x.scale, x.zero_point, name="input2")
+        m.output(m.lstm(x2, w, u, b, hidden, cell, time_major, clip))
+        m.note("lstm", bias=1, per_channel=int(dtype == "INT8"))
+    return m
+
+
 def sequence_models(g):
     """SVDF: int8 with int8 and int16 state, float32; ranks 1 to 3, one or
     two batches, every fused activation (which the int8 kernel ignores);
@@ -1426,6 +1472,24 @@ def sequence_models(g):
                                                                                state16, "NONE", True)
                 models[f"stream_svdf_{d}_r{rank}_b{batches}_chained"] = svdf_model(Generator(seed), dtype, rank,
                                                                                    batches, state16, "NONE", False)
+    # LSTM: int8 and float32, batch- and time-major, one or two batches, 1
+    # to 4 steps, with and without a cell clip; chained pairs and their
+    # first halves as for SVDF.
+    for dtype in ("INT8", "FLOAT32"):
+        d = dtype.lower()
+        for time_major in (False, True):
+            major = "time" if time_major else "batch"
+            for batches in (1, 2):
+                for steps in (1, 2, 4):
+                    for clip in (0.0, 1.5):
+                        for k in range(2):
+                            models[f"op_lstm_{d}_{major}_b{batches}_t{steps}_clip{int(clip > 0)}_{k}"] = lstm_model(
+                                g, dtype, batches, steps, time_major, clip, False)
+                seed = g.r.randrange(1 << 30)
+                models[f"op_lstm_{d}_{major}_b{batches}_chained"] = lstm_model(Generator(seed), dtype, batches, 3,
+                                                                               time_major, 0.0, True)
+                models[f"stream_lstm_{d}_{major}_b{batches}_chained"] = lstm_model(Generator(seed), dtype, batches,
+                                                                                   3, time_major, 0.0, False)
     return models
 
 

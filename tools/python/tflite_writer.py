@@ -410,6 +410,31 @@ class Model:
             "rank": rank, "fused_activation_function": activation})
         return y
 
+    def lstm(self, x, input_weights, recurrent_weights, biases, hidden, cell, time_major=False, cell_clip=0.0,
+             output=None, name=None):
+        """UNIDIRECTIONAL_SEQUENCE_LSTM (TFLite Micro's: no peephole,
+        projection or layer normalization): x [batch, time, inputs] (or
+        [time, batch, inputs]); four gates' (input, forget, cell, output)
+        input weights [units, inputs], recurrent weights [units, units] and
+        biases (int32 for int8: their scales are set to the input's times the
+        weights'); hidden [batch, units] and cell [batch, units] variables.
+        The output takes the hidden state's quantization unless given."""
+        name = name or f"op{len(self.operators)}"
+        units = hidden.shape[-1]
+        ws = [self._constant(w, f"{name}_input_weights{k}") for k, w in enumerate(input_weights)]
+        us = [self._constant(u, f"{name}_recurrent_weights{k}") for k, u in enumerate(recurrent_weights)]
+        bs = []
+        for k, (b, w) in enumerate(zip(biases, input_weights)):
+            if x.dtype == "INT8":
+                b = Constant("INT32", b.values, [units], scales=[float32(x.scale * w.scales[0])], zero_points=[0])
+            bs.append(self._constant(b, f"{name}_bias{k}"))
+        shape = [x.shape[0], x.shape[1], units]
+        y = self._activation(shape, x.dtype, output or hidden.quantization)
+        inputs = [x.index] + ws + us + [-1, -1, -1] + bs + [-1, -1, hidden.index, cell.index, -1, -1, -1, -1]
+        self._operator("UNIDIRECTIONAL_SEQUENCE_LSTM", inputs, [y.index], "UnidirectionalSequenceLSTMOptions", {
+            "fused_activation_function": "TANH", "cell_clip": float32(cell_clip), "time_major": bool(time_major)})
+        return y
+
     def softmax(self, x, beta=1.0, output=(1 / 256, -128)):
         y = self._activation(x.shape, x.dtype, output if x.dtype == "INT8" else None)
         self._operator("SOFTMAX", [x.index], [y.index], "SoftmaxOptions", {"beta": float32(beta)})

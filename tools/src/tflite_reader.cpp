@@ -678,6 +678,106 @@ class reader {
                                        bias(in.input_at(3), in.index, t));
   }
 
+  // UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite Micro's standard LSTM (no
+  // peephole, projection, layer normalization or CIFG). The four gates'
+  // input weights, recurrent weights and biases become one constant each,
+  // the gates' rows one after another (input, forget, cell, output), an
+  // int8 gate's scale on each of its rows.
+  tensor_id read_lstm(const operator_input& in) {
+    const auto* opt = in.o->builtin_options_as_UnidirectionalSequenceLSTMOptions();
+    if (opt == nullptr) fail("its UnidirectionalSequenceLSTMOptions are missing");
+    if (in.ins.size() != 24)
+      fail("has " + std::to_string(in.ins.size()) + " inputs; TensorFlow Lite Micro's LSTM takes 24");
+    for (int k : {9, 10, 11, 16, 17, 20, 21, 22, 23})
+      if (in.optional_at(static_cast<std::size_t>(k)) >= 0)
+        fail("has peephole, projection or layer normalization tensors (input " + std::to_string(k) +
+             "); TensorFlow Lite Micro's LSTM has none");
+    if (opt->fused_activation_function() != tflite::ActivationFunctionType_TANH)
+      fail("its cell activation is not TANH (TensorFlow Lite Micro's LSTM aborts on any other)");
+    if (in.o->intermediates() != nullptr)
+      for (auto t : *in.o->intermediates()) {
+        // (TFLite Micro takes them only empty: a dimension of 0.)
+        const auto* shape = t >= 0 ? tensor(checked_tensor(t))->shape() : nullptr;
+        if (t >= 0 && (shape == nullptr || std::find(shape->begin(), shape->end(), 0) == shape->end()))
+          fail("has intermediate tensors with bytes (TensorFlow Lite Micro refuses them)");
+      }
+    for (int k : {18, 19})
+      if (!is_variable(in.input_at(static_cast<std::size_t>(k))))
+        fail("its " + std::string(k == 18 ? "hidden" : "cell") + " state is not a variable tensor");
+    const tensor_id x = activation_input(in.input_at(0));
+    const dtype t = graph().spec(x.index).type;
+    const constant w = gates(in, 1, "input_weights", t);
+    const constant u = gates(in, 5, "recurrent_weights", t);
+    const constant b = gates(in, 12, "bias", t);
+    const tensor_id recurrent = graph().constant(u);
+    if (!recurrent.valid()) fail(std::string("its recurrent weights: ") + message(graph().err));
+    const lstm_options o{opt->time_major(), opt->cell_clip()};
+    return graph().apply<ops::lstm_op>(
+        {x, recurrent, activation_input(in.input_at(18)), activation_input(in.input_at(19))}, o, in.out_q, w, b);
+  }
+
+  // The four gate tensors of an LSTM from input `first` on, as one
+  // constant: int8 weights (one scale per gate, zero point 0), int32 or
+  // float32 biases, float32 weights.
+  constant gates(const operator_input& in, int first, const char* role, dtype activations) {
+    auto data = std::make_unique<constant_data>();
+    char name[40];
+    std::snprintf(name, sizeof name, "op%03d_%s", in.index, role);
+    data->name = name;
+    std::vector<int> shape0;
+    const bool is_bias = first == 12;
+    for (int g = 0; g < 4; ++g) {
+      const int index = in.input_at(static_cast<std::size_t>(first + g));
+      if (!is_constant(index)) fail(std::string(role) + " tensor " + tensor_label(index) + " is not a constant");
+      const auto s = dims(index);
+      if (g == 0) shape0 = s;
+      if (s != shape0) fail("its " + std::string(role) + " tensors differ in shape");
+      const auto n = static_cast<std::size_t>(to_shape(s).elements());
+      const auto type = tensor(index)->type();
+      if (activations == dtype::float32 && type == tflite::TensorType_FLOAT32) {
+        const auto v = copy_data<float>(index, n);
+        data->f32.insert(data->f32.end(), v.begin(), v.end());
+      } else if (activations == dtype::int8 && is_bias && type == tflite::TensorType_INT32) {
+        const auto v = copy_data<std::int32_t>(index, n);
+        data->i32.insert(data->i32.end(), v.begin(), v.end());
+      } else if (activations == dtype::int8 && !is_bias && type == tflite::TensorType_INT8) {
+        const auto* q = tensor(index)->quantization();
+        if (q == nullptr || q->scale() == nullptr || q->scale()->size() != 1)
+          fail(std::string(role) + " tensor " + tensor_label(index) +
+               " needs one scale (TensorFlow Lite Micro's LSTM misreads per-channel weights)");
+        if (q->zero_point() != nullptr && q->zero_point()->size() > 0 && element(q->zero_point(), 0) != 0)
+          fail(std::string(role) + " tensor " + tensor_label(index) + " has a non-zero zero point");
+        const auto v = copy_data<std::int8_t>(index, n);
+        data->i8.insert(data->i8.end(), v.begin(), v.end());
+        data->scales.insert(data->scales.end(), static_cast<std::size_t>(s.empty() ? 1 : s[0]), q->scale()->Get(0));
+      } else {
+        fail(std::string(role) + " tensor " + tensor_label(index) + " has dtype " + type_name(type) + " with " +
+             name_of(activations) +
+             " activations; weft's LSTM takes int8 weights and int32 biases with int8, "
+             "float32 with float32");
+      }
+    }
+    std::vector<int> whole = shape0;
+    if (whole.empty()) whole.push_back(1);
+    whole[0] *= 4;
+    constant c{};
+    c.spec.dims = to_shape(whole);
+    c.provided = c.spec.dims.elements();
+    if (!data->i8.empty()) {
+      c.spec.type = dtype::int8;
+      c.i8 = data->i8.data();
+      c.spec.quant = {data->scales[0], 0, data->scales.data(), static_cast<int>(data->scales.size()), 0};
+    } else if (!data->i32.empty()) {
+      c.spec.type = dtype::int32;
+      c.i32 = data->i32.data();
+    } else {
+      c.spec.type = dtype::float32;
+      c.f32 = data->f32.data();
+    }
+    out_.constants.push_back(std::move(data));
+    return c;
+  }
+
   tensor_id read_softmax(const operator_input& in) {
     const auto* opt = in.o->builtin_options_as_SoftmaxOptions();
     softmax_options sm{};
@@ -1358,6 +1458,7 @@ class reader {
       {tflite::BuiltinOperator_SPACE_TO_DEPTH, op::space_to_depth, &reader::read_space_to_depth},
       {tflite::BuiltinOperator_MIRROR_PAD, op::mirror_pad, &reader::read_mirror_pad},
       {tflite::BuiltinOperator_SVDF, op::svdf, &reader::read_svdf},
+      {tflite::BuiltinOperator_UNIDIRECTIONAL_SEQUENCE_LSTM, op::lstm, &reader::read_lstm},
       {tflite::BuiltinOperator_EMBEDDING_LOOKUP, op::gather, &reader::read_embedding_lookup},
       {tflite::BuiltinOperator_BATCH_MATMUL, op::batch_matmul, &reader::read_batch_matmul},
   };

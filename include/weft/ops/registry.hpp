@@ -15,6 +15,7 @@
 #include "weft/ops/depthwise_conv2d/unit.hpp"
 #include "weft/ops/fully_connected/unit.hpp"
 #include "weft/ops/gather/unit.hpp"
+#include "weft/ops/lstm/unit.hpp"
 #include "weft/ops/math/unit.hpp"
 #include "weft/ops/pad/unit.hpp"
 #include "weft/ops/pool2d/unit.hpp"
@@ -92,7 +93,8 @@
   X(space_to_depth)          \
   X(mirror_pad)              \
   X(svdf)                    \
-  X(batch_matmul)
+  X(batch_matmul)            \
+  X(lstm)
 
 namespace weft {
 
