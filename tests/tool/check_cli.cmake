@@ -12,6 +12,12 @@
 # - --version, COMMAND --help and --compiler;
 # - `weft operators` lists the reader's mapping, and docs/tool.md's list of
 #   accepted operators is the same.
+# With -DRUN_MODELS=OFF (the sanitizer build, which checks the tool itself)
+# nothing that builds a host program runs: no good file is run or
+# benchmarked.
+if(NOT DEFINED RUN_MODELS)
+  set(RUN_MODELS ON)
+endif()
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 set(failures "")
@@ -87,44 +93,46 @@ foreach(good IN LISTS good_files)
     endif()
   endforeach()
   string(JSON op_count LENGTH "${json}" ops)
-  execute_process(COMMAND ${WEFT} run ${good} --input ${CORPUS}/${name}.in.bin --output ${WORK}/${name}.out.bin
-                          --dump ${WORK}/${name}.dump RESULT_VARIABLE rc ERROR_VARIABLE e)
-  if(NOT rc EQUAL 0)
-    fail("${name}: run exited with ${rc}: ${e}")
-  else()
-    file(SHA256 ${CORPUS}/${name}.out.bin want)
-    file(SHA256 ${WORK}/${name}.out.bin got)
-    if(NOT want STREQUAL got)
-      fail("${name}: weft run's output differs from the expected output")
+  if(RUN_MODELS)
+    execute_process(COMMAND ${WEFT} run ${good} --input ${CORPUS}/${name}.in.bin --output ${WORK}/${name}.out.bin
+                            --dump ${WORK}/${name}.dump RESULT_VARIABLE rc ERROR_VARIABLE e)
+    if(NOT rc EQUAL 0)
+      fail("${name}: run exited with ${rc}: ${e}")
+    else()
+      file(SHA256 ${CORPUS}/${name}.out.bin want)
+      file(SHA256 ${WORK}/${name}.out.bin got)
+      if(NOT want STREQUAL got)
+        fail("${name}: weft run's output differs from the expected output")
+      endif()
+      file(GLOB dumps ${WORK}/${name}.dump/op*.bin)
+      list(LENGTH dumps dump_count)
+      math(EXPR last "${op_count} - 1")
+      string(JSON last_op GET "${json}" ops ${last} index)
+      if(NOT dump_count EQUAL op_count OR NOT EXISTS ${WORK}/${name}.dump/op000.bin)
+        fail("${name}: --dump wrote ${dump_count} files for ${op_count} operators")
+      endif()
+      # The last operator's dump is the output.
+      # (Dump files are named opNNN.bin, three digits.)
+      set(last_file "00${last_op}")
+      string(LENGTH "${last_file}" digits)
+      math(EXPR from "${digits} - 3")
+      string(SUBSTRING "${last_file}" ${from} 3 last_file)
+      execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/${name}.out.bin
+                              ${WORK}/${name}.dump/op${last_file}.bin RESULT_VARIABLE same)
+      if(NOT same EQUAL 0)
+        fail("${name}: the last operator's dump differs from the output")
+      endif()
     endif()
-    file(GLOB dumps ${WORK}/${name}.dump/op*.bin)
-    list(LENGTH dumps dump_count)
-    math(EXPR last "${op_count} - 1")
-    string(JSON last_op GET "${json}" ops ${last} index)
-    if(NOT dump_count EQUAL op_count OR NOT EXISTS ${WORK}/${name}.dump/op000.bin)
-      fail("${name}: --dump wrote ${dump_count} files for ${op_count} operators")
-    endif()
-    # The last operator's dump is the output.
-    # (Dump files are named opNNN.bin, three digits.)
-    set(last_file "00${last_op}")
-    string(LENGTH "${last_file}" digits)
-    math(EXPR from "${digits} - 3")
-    string(SUBSTRING "${last_file}" ${from} 3 last_file)
-    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/${name}.out.bin
-                            ${WORK}/${name}.dump/op${last_file}.bin RESULT_VARIABLE same)
-    if(NOT same EQUAL 0)
-      fail("${name}: the last operator's dump differs from the output")
-    endif()
-  endif()
-  # Several cores: the same bits; the plan says how it splits the work.
-  execute_process(COMMAND ${WEFT} run ${good} --cores 3 --input ${CORPUS}/${name}.in.bin --output ${WORK}/${name}.3c.bin
-                  RESULT_VARIABLE rc ERROR_VARIABLE e)
-  if(NOT rc EQUAL 0)
-    fail("${name}: run --cores 3 exited with ${rc}: ${e}")
-  else()
-    file(SHA256 ${WORK}/${name}.3c.bin got3)
-    if(NOT want STREQUAL got3)
-      fail("${name}: weft run --cores 3 differs from the expected output")
+    # Several cores: the same bits; the plan says how it splits the work.
+    execute_process(COMMAND ${WEFT} run ${good} --cores 3 --input ${CORPUS}/${name}.in.bin --output ${WORK}/${name}.3c.bin
+                    RESULT_VARIABLE rc ERROR_VARIABLE e)
+    if(NOT rc EQUAL 0)
+      fail("${name}: run --cores 3 exited with ${rc}: ${e}")
+    else()
+      file(SHA256 ${WORK}/${name}.3c.bin got3)
+      if(NOT want STREQUAL got3)
+        fail("${name}: weft run --cores 3 differs from the expected output")
+      endif()
     endif()
   endif()
   execute_process(COMMAND ${WEFT} plan ${good} --speeds 1,2,1.5,1 --json --svg ${WORK}/${name}.svg
@@ -148,47 +156,51 @@ foreach(good IN LISTS good_files)
   if(NOT rc EQUAL 2 OR NOT e MATCHES "or a whole number of such inputs; it has")
     fail("${name}: a wrong-sized input gave status ${rc}: ${e}")
   endif()
-  # Several inputs in one file: one output each, in order. A byte more is
-  # refused, and the output file already there stays as it was.
-  execute_process(COMMAND ${CMAKE_COMMAND} -E cat ${CORPUS}/${name}.in.bin ${CORPUS}/${name}.in.bin ${CORPUS}/${name}.in.bin
-                  OUTPUT_FILE ${WORK}/${name}.in3.bin)
-  file(READ ${CORPUS}/${name}.out.bin one_out HEX)
-  string(REPEAT "${one_out}" 3 three_out)
-  # (On 3 cores: the runner built above serves it.)
-  execute_process(COMMAND ${WEFT} run ${good} --cores 3 --input ${WORK}/${name}.in3.bin --output ${WORK}/${name}.out3.bin
-                  RESULT_VARIABLE rc ERROR_VARIABLE e)
-  file(READ ${WORK}/${name}.out3.bin got_three HEX)
-  if(NOT rc EQUAL 0 OR NOT got_three STREQUAL three_out)
-    fail("${name}: three inputs in one file did not give the three outputs in order (status ${rc}): ${e}")
-  endif()
-  execute_process(COMMAND ${WEFT} run ${good} --input ${WORK}/${name}.in3.bin --output ${WORK}/x.bin --dump ${WORK}/x.dump
-                  RESULT_VARIABLE rc ERROR_VARIABLE e)
-  if(NOT rc EQUAL 2 OR NOT e MATCHES "--dump takes one inference")
-    fail("${name}: --dump with three inputs gave status ${rc}: ${e}")
-  endif()
-  file(WRITE ${WORK}/one_byte.bin "x")
-  execute_process(COMMAND ${CMAKE_COMMAND} -E cat ${WORK}/${name}.in3.bin ${WORK}/one_byte.bin
-                  OUTPUT_FILE ${WORK}/${name}.in3plus.bin)
-  execute_process(COMMAND ${WEFT} run ${good} --input ${WORK}/${name}.in3plus.bin --output ${WORK}/${name}.out3.bin
-                  RESULT_VARIABLE rc ERROR_VARIABLE e)
-  file(READ ${WORK}/${name}.out3.bin still HEX)
-  if(NOT rc EQUAL 2 OR NOT e MATCHES "whole number" OR NOT still STREQUAL three_out)
-    fail("${name}: three inputs and a byte gave status ${rc} (output kept: ${still} ): ${e}")
+  if(RUN_MODELS)
+    # Several inputs in one file: one output each, in order. A byte more is
+    # refused, and the output file already there stays as it was.
+    execute_process(COMMAND ${CMAKE_COMMAND} -E cat ${CORPUS}/${name}.in.bin ${CORPUS}/${name}.in.bin ${CORPUS}/${name}.in.bin
+                    OUTPUT_FILE ${WORK}/${name}.in3.bin)
+    file(READ ${CORPUS}/${name}.out.bin one_out HEX)
+    string(REPEAT "${one_out}" 3 three_out)
+    # (On 3 cores: the runner built above serves it.)
+    execute_process(COMMAND ${WEFT} run ${good} --cores 3 --input ${WORK}/${name}.in3.bin --output ${WORK}/${name}.out3.bin
+                    RESULT_VARIABLE rc ERROR_VARIABLE e)
+    file(READ ${WORK}/${name}.out3.bin got_three HEX)
+    if(NOT rc EQUAL 0 OR NOT got_three STREQUAL three_out)
+      fail("${name}: three inputs in one file did not give the three outputs in order (status ${rc}): ${e}")
+    endif()
+    execute_process(COMMAND ${WEFT} run ${good} --input ${WORK}/${name}.in3.bin --output ${WORK}/x.bin --dump ${WORK}/x.dump
+                    RESULT_VARIABLE rc ERROR_VARIABLE e)
+    if(NOT rc EQUAL 2 OR NOT e MATCHES "--dump takes one inference")
+      fail("${name}: --dump with three inputs gave status ${rc}: ${e}")
+    endif()
+    file(WRITE ${WORK}/one_byte.bin "x")
+    execute_process(COMMAND ${CMAKE_COMMAND} -E cat ${WORK}/${name}.in3.bin ${WORK}/one_byte.bin
+                    OUTPUT_FILE ${WORK}/${name}.in3plus.bin)
+    execute_process(COMMAND ${WEFT} run ${good} --input ${WORK}/${name}.in3plus.bin --output ${WORK}/${name}.out3.bin
+                    RESULT_VARIABLE rc ERROR_VARIABLE e)
+    file(READ ${WORK}/${name}.out3.bin still HEX)
+    if(NOT rc EQUAL 2 OR NOT e MATCHES "whole number" OR NOT still STREQUAL three_out)
+      fail("${name}: three inputs and a byte gave status ${rc} (output kept: ${still} ): ${e}")
+    endif()
   endif()
 endforeach()
 
-# A benchmark gives the keys scripts rely on.
-execute_process(COMMAND ${WEFT} bench ${CORPUS}/good_int8_network.tflite --cores 2 --iterations 5 --json
-                RESULT_VARIABLE rc OUTPUT_VARIABLE bench ERROR_VARIABLE e)
-if(NOT rc EQUAL 0)
-  fail("bench exited with ${rc}: ${e}")
-else()
-  foreach(key target cores macs median_ns arena_bytes)
-    string(JSON value ERROR_VARIABLE jerr GET "${bench}" ${key})
-    if(jerr)
-      fail("bench --json has no '${key}': ${bench}")
-    endif()
-  endforeach()
+if(RUN_MODELS)
+  # A benchmark gives the keys scripts rely on.
+  execute_process(COMMAND ${WEFT} bench ${CORPUS}/good_int8_network.tflite --cores 2 --iterations 5 --json
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE bench ERROR_VARIABLE e)
+  if(NOT rc EQUAL 0)
+    fail("bench exited with ${rc}: ${e}")
+  else()
+    foreach(key target cores macs median_ns arena_bytes)
+      string(JSON value ERROR_VARIABLE jerr GET "${bench}" ${key})
+      if(jerr)
+        fail("bench --json has no '${key}': ${bench}")
+      endif()
+    endforeach()
+  endif()
 endif()
 
 set(good ${CORPUS}/good_int8_network.tflite)
