@@ -130,9 +130,10 @@ struct lstm_op : row_family {
     for (int k : {2, 3}) {
       access_region s{};
       s.row_lo = whole ? 0 : t.row_begin / out[1];
-      s.row_hi = whole ? g.spec(n.inputs[k]).dims[0] : t.row_end / out[1];
+      s.row_hi = whole ? g.spec(n.inputs[static_cast<std::size_t>(k)]).dims[0] : t.row_end / out[1];
       s.col_hi = out[2];
-      a.reads[static_cast<std::size_t>(k)] = plan_detail::make_region(g, plan, n.inputs[k], s);
+      a.reads[static_cast<std::size_t>(k)] =
+          plan_detail::make_region(g, plan, n.inputs[static_cast<std::size_t>(k)], s);
       a.reads[static_cast<std::size_t>(k)].updated = true;
     }
     return a;
