@@ -63,14 +63,11 @@ class runtime_program {
 
   const auto& plan() const { return plan_; }
 
-  /// Sets the state tensors (after the arena) to their initial values: an
-  /// int8 tensor's zero point, zero for the others (weft::compiled::reset_state).
+  /// Sets the state tensors (after the arena) to their initial values
+  /// (initial_state_byte, as weft::compiled::reset_state).
   void reset_state() {
     for (int t = 0; t < g_.tensor_count; ++t)
-      if (g_.is_state(t)) {
-        const tensor_spec& s = g_.spec(t);
-        std::memset(bytes(t).data(), s.type == dtype::int8 ? s.quant.zero_point : 0, s.bytes());
-      }
+      if (g_.is_state(t)) std::memset(bytes(t).data(), initial_state_byte(g_.spec(t)), g_.spec(t).bytes());
   }
   std::byte* arena() { return reinterpret_cast<std::byte*>(arena_.data()); }
 

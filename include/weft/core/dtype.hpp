@@ -12,7 +12,8 @@ namespace weft {
 
 /// The element type of a tensor: TensorFlow Lite's element types that
 /// models for microcontrollers use. Operators say which they accept
-/// (activations are int8 or float32 today; biases int32).
+/// (activations are int8, int16 or float32, int32 for indices; biases
+/// int32, int64 for 16x8 layers).
 enum class dtype : std::uint8_t { int8, int32, float32, int16, int64, uint8, boolean };
 
 namespace detail {

@@ -205,15 +205,13 @@ class compiled {
     for (int t = 0; valid && t < g.tensor_count; ++t) k += g.is_state(t) ? 1 : 0;
     return k;
   }();
-  // Each state tensor's bytes and initial byte: an int8 tensor starts at
-  // its zero point, any other at zero (TFLite Micro's ResetVariableTensors).
+  // Each state tensor's bytes and initial byte (initial_state_byte).
   static constexpr auto state_fills = [] {
     std::array<state_fill, static_cast<std::size_t>(state_count)> a{};
     std::size_t k = 0;
     for (int t = 0; valid && t < g.tensor_count; ++t)
       if (g.is_state(t))
-        a[k++] = {plan.offset[static_cast<std::size_t>(t)], g.spec(t).bytes(),
-                  static_cast<std::uint8_t>(g.spec(t).type == dtype::int8 ? g.spec(t).quant.zero_point : 0)};
+        a[k++] = {plan.offset[static_cast<std::size_t>(t)], g.spec(t).bytes(), initial_state_byte(g.spec(t))};
     return a;
   }();
 

@@ -87,14 +87,6 @@ constexpr bool takes_activation(dtype t, int k) {
   return t == dtype::int8 || t == dtype::float32;
 }
 
-/// Whether a tensor's quantization suits its dtype (int8 and int16 need a
-/// scale and a zero point in range; the others carry none that matters).
-constexpr bool valid_quantization(const tensor_spec& s) {
-  if (s.type == dtype::int8) return ops::valid_int8_quantization(s.quant);
-  if (s.type == dtype::int16) return ops::valid_int16_quantization(s.quant);
-  return true;
-}
-
 /// Most input and output tensors a model has.
 inline constexpr int max_model_inputs = 8;
 inline constexpr int max_model_outputs = 8;
@@ -103,6 +95,21 @@ inline constexpr int max_model_outputs = 8;
 inline constexpr int from_model_input = -1;  // a model input: the caller writes it
 inline constexpr int from_constant = -2;     // a constant: its data is in flash
 inline constexpr int from_state = -3;        // state: kept across inferences (compiled::state_bytes)
+
+/// The byte a state tensor of spec s starts at (and returns to on reset):
+/// an int8 tensor's zero point, zero for the others, as TFLite Micro's
+/// ResetVariableTensors sets them.
+constexpr std::uint8_t initial_state_byte(const tensor_spec& s) {
+  return static_cast<std::uint8_t>(s.type == dtype::int8 ? s.quant.zero_point : 0);
+}
+
+/// The error of a tensor whose quantization does not suit its dtype, or
+/// none.
+constexpr error quantization_error(const tensor_spec& s) {
+  if (s.type == dtype::int8 && !ops::valid_int8_quantization(s.quant)) return error::bad_quantization;
+  if (s.type == dtype::int16 && !ops::valid_int16_quantization(s.quant)) return error::bad_int16_quantization;
+  return error::none;
+}
 
 /// Whether unit U keeps state in input k (U::state_input): it reads and
 /// updates that tensor, which must be a graph state tensor.
@@ -162,8 +169,7 @@ struct graph {
     // int32: indices (gather's positions, token ids, say); int16: 16x8 models.
     if (s.type != dtype::int8 && s.type != dtype::float32 && s.type != dtype::int32 && s.type != dtype::int16)
       return fail(error::unsupported_dtype, -1);
-    if (!valid_quantization(s))
-      return fail(s.type == dtype::int16 ? error::bad_int16_quantization : error::bad_quantization, -1);
+    if (const error e = quantization_error(s); e != error::none) return fail(e, -1);
     const int t = add_tensor(s, from_model_input);
     if (t < 0) return {};
     model_inputs[static_cast<std::size_t>(input_count++)] = t;
@@ -203,8 +209,7 @@ struct graph {
     if (!s.dims.valid()) return fail(error::bad_shape, -1);
     if (s.type != dtype::int8 && s.type != dtype::float32 && s.type != dtype::int16)
       return fail(error::unsupported_dtype, -1);
-    if (!valid_quantization(s))
-      return fail(s.type == dtype::int16 ? error::bad_int16_quantization : error::bad_quantization, -1);
+    if (const error e = quantization_error(s); e != error::none) return fail(e, -1);
     const int t = add_tensor(s, from_state);
     if (t < 0) return {};
     return {t};

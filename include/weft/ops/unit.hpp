@@ -29,7 +29,10 @@
 //       chooses among its variants by the core's ISA traits
 //
 // and optionally: `int32_input(k)` (whether input k may be an int32
-// activation: an index tensor; other units never see one), `window` (operators sliding a window over an NHWC image),
+// activation: an index tensor; other units never see one), `int16_input(k)`
+// (the same for int16 activations: the unit has a 16x8 kernel),
+// `state_input(k)` (input k is a graph state tensor the kernel reads and
+// updates: SVDF's, LSTM's), `window` (operators sliding a window over an NHWC image),
 // `row_unit` (elements per tile row when a row is not one), `in_place` (the
 // memory plan may write its output over an input), the constant tables it
 // prepares (weight_channels, pads_with_zero_point, ...; see exec/prepare.hpp)

@@ -19,6 +19,7 @@
 // state after each step.
 #pragma once
 
+#include "weft/ops/activations/unit.hpp"
 #include "weft/ops/staged_dot.hpp"
 #include "weft/ops/unit.hpp"
 
@@ -223,12 +224,6 @@ struct lstm_op : row_family {
     }
   }
 
-  // TFLite's float32 logistic (its reference kernel's cut-offs).
-  static float sigmoid(float v) {
-    if (v > 16.619047164916992f) return 1.0f;
-    if (v < -9.0f) return std::exp(v);
-    return 1.0f / (1.0f + std::exp(-v));
-  }
   static float clamp_float(float v) {
     constexpr float m = 3.40282347e+38f;
     return v < -m ? -m : (v > m ? m : v);
@@ -247,7 +242,7 @@ struct lstm_op : row_family {
         for (int j = 0; j < s; ++j) from_hidden += h[j] * a.u[row * s + j];
         from_hidden = clamp_float(from_hidden + 0.0f);
         const float v = from_input + from_hidden;
-        gate[g] = g == 2 ? std::tanh(v) : sigmoid(v);
+        gate[g] = g == 2 ? std::tanh(v) : logistic_op::element(no_args{}, v);  // TFLite's float logistic
       }
       float c = clamp_float(gate[1] * cell[k]) + clamp_float(gate[0] * gate[2]);
       if (a.clip > 0.0f) c = c > a.clip ? a.clip : (c < -a.clip ? -a.clip : c);
