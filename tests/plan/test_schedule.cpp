@@ -65,7 +65,95 @@ constexpr auto chain() {
   return g;
 }
 
+// An int8 LSTM over 6 steps, 48 units: each step's gates are 4 x 48 rows of
+// 16 + 48 weights, enough to be worth cutting across cores step by step.
+inline constexpr int lstm_units = 48, lstm_inputs = 16, lstm_steps = 6;
+inline constexpr auto lstm_w = test::random_int8s<4 * lstm_units * lstm_inputs, 43>();
+inline constexpr auto lstm_u = test::random_int8s<4 * lstm_units * lstm_units, 44>();
+inline constexpr auto lstm_b = test::random_biases<4 * lstm_units, 45>();
+constexpr auto gate_scales(float first) {
+  std::array<float, 4 * lstm_units> a{};
+  for (std::size_t k = 0; k < a.size(); ++k) a[k] = first * static_cast<float>(1 + k / lstm_units);
+  return a;
+}
+inline constexpr auto lstm_ws = gate_scales(0.004f);
+inline constexpr auto lstm_us = gate_scales(0.003f);
+
+constexpr auto sequence() {
+  weft::graph<1> g;
+  const auto x = g.input(int8_tensor({1, lstm_steps, lstm_inputs}, 0.05f, 3));
+  const auto u = g.constant(int8_weights(lstm_u, {4 * lstm_units, lstm_units}, lstm_us));
+  const auto h = g.state(int8_tensor({1, lstm_units}, 0.02f, -2));
+  const auto c = g.state(int16_tensor({1, lstm_units}, 1.0f / 2048, 0));
+  g.output(g.template apply<ops::lstm_op>(
+      {x, u, h, c}, {}, {0.02f, -2}, int8_weights(lstm_w, {4 * lstm_units, lstm_inputs}, lstm_ws), int32_bias(lstm_b)));
+  return g;
+}
+
 }  // namespace
+
+TEST_CASE("an LSTM cut across cores by units waits once after every step but the last", "[plan][schedule]") {
+  constexpr auto g = sequence();
+  STATIC_REQUIRE(g.check() == error::none);
+  constexpr auto one = plan_schedule(g, core_profile{});
+  STATIC_REQUIRE(one.at(0).phases == 1);
+  STATIC_REQUIRE(one.segments == 1);
+  constexpr auto s = plan_schedule(g, core_profile::uniform(4));
+  STATIC_REQUIRE(s.at(0).axis == split_axis::channels);
+  STATIC_REQUIRE(s.at(0).phases == lstm_steps);
+  STATIC_REQUIRE(s.waits == lstm_steps - 1);
+  STATIC_REQUIRE(s.segments == lstm_steps);
+  STATIC_REQUIRE(s.waits_per_inference() == lstm_steps);
+  for (int seg = 0; seg < s.segments; ++seg) {
+    // Segment k runs step k of the LSTM, and nothing else.
+    REQUIRE(s.segment_begin[static_cast<std::size_t>(seg)] == 0);
+    REQUIRE(s.segment_end(seg) == 1);
+    REQUIRE(s.passes_in(seg, 0) == std::array<int, 2>{seg, seg + 1});
+  }
+  require_partition(g, s);
+
+  // Two inferences (the second from the state the first left), the cores of
+  // each segment in shuffled orders, equal one core's whole run: the
+  // outputs and the hidden and cell state.
+  test::rng r(0x157);
+  test::runtime_program reference(g, true, false);
+  reference.reset_state();
+  const auto x0 = r.int8s(g.input_spec().bytes()), x1 = r.int8s(g.input_spec().bytes());
+  std::vector<std::vector<std::byte>> want;
+  // (Tensors 2 and 3: the hidden and cell state.)
+  for (const auto& x : {x0, x1}) {
+    reference.set_input<std::int8_t>(x);
+    reference.run();
+    for (int t : {g.output_tensor(), 2, 3}) want.emplace_back(reference.bytes(t).begin(), reference.bytes(t).end());
+  }
+  using S = std::remove_cvref_t<decltype(s)>;
+  auto run_with = [&](const S& schedule, int trial) {
+    test::runtime_program run(g, true, true, core_profile::uniform(4));
+    run.reset_state();
+    std::vector<std::vector<std::byte>> got;
+    for (const auto& x : {x0, x1}) {
+      run.set_input<std::int8_t>(x);
+      run.run_scheduled(schedule, [&](int) {
+        if (trial == 0) return std::array<int, max_cores>{0, 1, 2, 3};
+        if (trial == 1) return std::array<int, max_cores>{3, 2, 1, 0};
+        return test::shuffled_cores(r, 4);
+      });
+      for (int t : {g.output_tensor(), 2, 3}) got.emplace_back(run.bytes(t).begin(), run.bytes(t).end());
+    }
+    return got;
+  };
+  for (int trial = 0; trial < 6; ++trial) REQUIRE(run_with(s, trial) == want);
+
+  // Without the waits between steps, cores read hidden states not yet
+  // written: the test above would notice.
+  S broken = s;
+  broken.segments = 1;
+  broken.segment_begin[1] = g.node_count;
+  broken.segment_phase[1] = 0;
+  bool differs = false;
+  for (int trial = 0; trial < 6; ++trial) differs = differs || run_with(broken, trial) != want;
+  REQUIRE(differs);
+}
 
 TEST_CASE("one core: every operator whole on core 0, no waits", "[plan][schedule]") {
   constexpr auto s = plan_schedule(test::residual_model::graph, core_profile{});

@@ -113,9 +113,10 @@ class runtime_program {
   /// Core c's steps of segment seg of schedule s.
   template <class S>
   void run_core_segment(const S& s, int core, int seg) {
-    for (int i = s.segment_begin[static_cast<std::size_t>(seg)]; i < s.segment_begin[static_cast<std::size_t>(seg + 1)];
-         ++i)
-      if (!s.tile_of(i, core).empty()) run_tile(i, s.tile_of(i, core));
+    for (int i = s.segment_begin[static_cast<std::size_t>(seg)]; i < s.segment_end(seg); ++i) {
+      const auto passes = s.passes_in(seg, i);
+      if (!s.tile_of(i, core).empty()) run_tile(i, s.tile_of(i, core, passes[0], passes[1]));
+    }
   }
 
   /// Runs the graph as schedule s plans it, segment by segment, the cores of

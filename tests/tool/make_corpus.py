@@ -1419,7 +1419,8 @@ def lstm_weights(g, x, units):
          for _ in range(4)]
     u = [tw.int8_weights(g.int8s(units * units), [units, units], [g.scale(0.005, 0.05) / math.sqrt(units)])
          for _ in range(4)]
-    b = [tw.int32_bias([g.r.randint(-3000, 3000) for _ in range(units)]) for _ in range(4)]
+    bias = tw.int64_bias if x.dtype == "INT16" else tw.int32_bias
+    b = [bias([g.r.randint(-3000, 3000) for _ in range(units)]) for _ in range(4)]
     return w, u, b
 
 
@@ -1435,6 +1436,12 @@ def lstm_model(g, dtype, batches, steps, time_major, clip, chained):
         x = m.input(shape, "FLOAT32")
         hidden = m.variable([batches, units], "FLOAT32")
         cell = m.variable([batches, units], "FLOAT32")
+    elif dtype == "INT16":
+        # 16x8: zero points are usually 0 (TFLite Micro applies them anyway).
+        x = int16_input(g, m, shape)
+        hidden = m.variable([batches, units], "INT16", g.r.choice([1 / 32768, 1 / 20000, 3e-5]),
+                            g.r.choice([0, 0, g.r.randint(-50, 50)]))
+        cell = m.variable([batches, units], "INT16", g.r.choice([2 ** -11, 2 ** -12, 2 ** -13, 1.3 * 2 ** -11]), 0)
     else:
         x = m.input(shape, "INT8", g.scale(0.005, 0.05), g.zero_point())
         hidden = m.variable([batches, units], "INT8", g.r.choice([1 / 128, 1 / 100, 0.0078]), g.r.randint(-10, 10))
@@ -1444,11 +1451,11 @@ def lstm_model(g, dtype, batches, steps, time_major, clip, chained):
     w, u, b = lstm_weights(g, x, units)
     # (An int8 LSTM's weights are one scale per gate row: per-channel.)
     m.output(m.lstm(x, w, u, b, hidden, cell, time_major, clip))
-    m.note("lstm", bias=1, per_channel=int(dtype == "INT8"))
+    m.note("lstm", bias=1, per_channel=int(dtype != "FLOAT32"))
     if chained:
         x2 = m.input(shape, dtype, x.scale, x.zero_point, name="input2")
         m.output(m.lstm(x2, w, u, b, hidden, cell, time_major, clip))
-        m.note("lstm", bias=1, per_channel=int(dtype == "INT8"))
+        m.note("lstm", bias=1, per_channel=int(dtype != "FLOAT32"))
     return m
 
 
@@ -1472,10 +1479,10 @@ def sequence_models(g):
                                                                                state16, "NONE", True)
                 models[f"stream_svdf_{d}_r{rank}_b{batches}_chained"] = svdf_model(Generator(seed), dtype, rank,
                                                                                    batches, state16, "NONE", False)
-    # LSTM: int8 and float32, batch- and time-major, one or two batches, 1
-    # to 4 steps, with and without a cell clip; chained pairs and their
-    # first halves as for SVDF.
-    for dtype in ("INT8", "FLOAT32"):
+    # LSTM: int8, int16 (16x8) and float32, batch- and time-major, one or
+    # two batches, 1 to 4 steps, with and without a cell clip; chained pairs
+    # and their first halves as for SVDF.
+    for dtype in ("INT8", "INT16", "FLOAT32"):
         d = dtype.lower()
         for time_major in (False, True):
             major = "time" if time_major else "batch"

@@ -416,8 +416,9 @@ class Model:
         projection or layer normalization): x [batch, time, inputs] (or
         [time, batch, inputs]); four gates' (input, forget, cell, output)
         input weights [units, inputs], recurrent weights [units, units] and
-        biases (int32 for int8: their scales are set to the input's times the
-        weights'); hidden [batch, units] and cell [batch, units] variables.
+        biases (int32 for int8, int64 for int16: their scales are set to the
+        input's times the weights'); hidden [batch, units] and cell [batch,
+        units] variables.
         The output takes the hidden state's quantization unless given."""
         name = name or f"op{len(self.operators)}"
         units = hidden.shape[-1]
@@ -425,8 +426,9 @@ class Model:
         us = [self._constant(u, f"{name}_recurrent_weights{k}") for k, u in enumerate(recurrent_weights)]
         bs = []
         for k, (b, w) in enumerate(zip(biases, input_weights)):
-            if x.dtype == "INT8":
-                b = Constant("INT32", b.values, [units], scales=[float32(x.scale * w.scales[0])], zero_points=[0])
+            if x.dtype in ("INT8", "INT16"):
+                b = Constant("INT32" if x.dtype == "INT8" else "INT64", b.values, [units],
+                             scales=[float32(x.scale * w.scales[0])], zero_points=[0])
             bs.append(self._constant(b, f"{name}_bias{k}"))
         shape = [x.shape[0], x.shape[1], units]
         y = self._activation(shape, x.dtype, output or hidden.quantization)

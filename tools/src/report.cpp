@@ -133,6 +133,7 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
         os << " c" << c << ": " << tile_text(ns.axis, t, row_unit(*m.graph, i)) << "; "
            << ns.macs[static_cast<std::size_t>(c)];
       }
+      if (ns.phases > 1) os << "  (in " << ns.phases << " steps, all cores waiting after each but the last)";
     }
     os << "\n";
   }
@@ -156,7 +157,8 @@ std::string plan_text(const imported_model& m, const std::string& source, const 
     std::snprintf(b, sizeof b, "%.3f (critical path / perfectly balanced work; 1.000 is perfect)", s->imbalance());
     os << "cores:              " << prof.cores << "\n"
        << "waits:              " << s->waits_per_inference() << "  (all cores wait for each other: before the "
-       << s->waits << " operators marked above, and at the end of inference)\n"
+       << s->waits - s->phase_waits << " operators marked above, " << s->phase_waits
+       << " between the steps of operators cut step by step, and at the end of inference)\n"
        << "predicted balance:  " << b << "\n";
   }
   return os.str();
@@ -177,7 +179,7 @@ std::string plan_json(const imported_model& m, const core_profile& prof) {
   // The waits an inference performs (what `weft bench` measures), and how
   // many of them come before an operator (wait_before).
   os << "], \"line_bytes\": " << prof.line_bytes << ", \"waits\": " << s->waits_per_inference()
-     << ", \"waits_before_operators\": " << s->waits << ", \"predicted_balance\": " << s->imbalance()
+     << ", \"waits_before_operators\": " << s->waits - s->phase_waits << ", \"predicted_balance\": " << s->imbalance()
      << ", \"critical_path\": " << s->critical_path << ", \"ideal\": " << s->ideal
      << ", \"input\": {\"shape\": " << shape_text(g.input_spec().dims)
      << ", \"offset\": " << p.offset[static_cast<std::size_t>(g.input_tensor())]
@@ -207,7 +209,7 @@ std::string plan_json(const imported_model& m, const core_profile& prof) {
        << ", \"aliases_input\": " << (p.storage[static_cast<std::size_t>(n.output)] != n.output ? "true" : "false")
        << ", \"in_place\": " << json_string(name_of(p.in_place[static_cast<std::size_t>(i)]))
        << ", \"split\": " << json_string(name_of(ns.axis))
-       << ", \"wait_before\": " << (ns.wait_before ? "true" : "false")
+       << ", \"wait_before\": " << (ns.wait_before ? "true" : "false") << ", \"phases\": " << ns.phases
        << ", \"wait_reason\": " << json_string(describe(ns.why)) << ", \"tiles\": [";
     for (int c = 0; c < prof.cores; ++c) {
       const tile& t = ns.tiles[static_cast<std::size_t>(c)];

@@ -717,8 +717,9 @@ class reader {
   }
 
   // The four gate tensors of an LSTM from input `first` on, as one
-  // constant: int8 weights (one scale per gate, zero point 0), int32 or
-  // float32 biases, float32 weights.
+  // constant: int8 weights (one scale per gate, zero point 0) and int32
+  // biases with int8 activations, int8 weights and int64 biases with int16
+  // (16x8), float32 weights and biases with float32.
   constant gates(const operator_input& in, int first, const char* role, dtype activations) {
     auto data = std::make_unique<constant_data>();
     char name[40];
@@ -740,7 +741,10 @@ class reader {
       } else if (activations == dtype::int8 && is_bias && type == tflite::TensorType_INT32) {
         const auto v = copy_data<std::int32_t>(index, n);
         data->i32.insert(data->i32.end(), v.begin(), v.end());
-      } else if (activations == dtype::int8 && !is_bias && type == tflite::TensorType_INT8) {
+      } else if (activations == dtype::int16 && is_bias && type == tflite::TensorType_INT64) {
+        const auto v = copy_data<std::int64_t>(index, n);
+        data->i64.insert(data->i64.end(), v.begin(), v.end());
+      } else if (activations != dtype::float32 && !is_bias && type == tflite::TensorType_INT8) {
         const auto* q = tensor(index)->quantization();
         if (q == nullptr || q->scale() == nullptr || q->scale()->size() != 1)
           fail(std::string(role) + " tensor " + tensor_label(index) +
@@ -754,7 +758,7 @@ class reader {
         fail(std::string(role) + " tensor " + tensor_label(index) + " has dtype " + type_name(type) + " with " +
              name_of(activations) +
              " activations; weft's LSTM takes int8 weights and int32 biases with int8, "
-             "float32 with float32");
+             "int8 weights and int64 biases with int16, float32 with float32");
       }
     }
     std::vector<int> whole = shape0;
@@ -770,6 +774,9 @@ class reader {
     } else if (!data->i32.empty()) {
       c.spec.type = dtype::int32;
       c.i32 = data->i32.data();
+    } else if (!data->i64.empty()) {
+      c.spec.type = dtype::int64;
+      c.i64 = data->i64.data();
     } else {
       c.spec.type = dtype::float32;
       c.f32 = data->f32.data();

@@ -311,15 +311,24 @@ class compiled {
     }
   }
 
-  /// Core C's steps of operator I (nothing when the schedule gives it none).
+  /// Core C's steps of operator I (nothing when the schedule gives it none):
+  /// its passes [first_phase, end_phase) when it runs in passes
+  /// (node_schedule::phases), else all of it.
   template <int C, int I, class Probe = no_probe>
-  static void run_step(std::byte* arena) {
+  static void run_step(std::byte* arena, int first_phase, int end_phase) {
     constexpr tile t = schedule.tile_of(I, C);
     if constexpr (!t.empty()) {
       Probe::mark(I);
-      run_tile<I, isa_traits<Profile.has(C, isa::dsp)>>(arena, t);
+      // (Nothing of the schedule is read at run time: it stays out of flash.)
+      using Isa = isa_traits<Profile.has(C, isa::dsp)>;
+      if constexpr (schedule.at(I).phases > 1) {
+        run_tile<I, Isa>(arena, t.passes(first_phase, end_phase));
+      } else {
+        run_tile<I, Isa>(arena, t);
+      }
     }
   }
+  static constexpr int phases_of(int i) { return schedule.at(i).phases; }
 
   /// Slots a probe sees: operator I's work is slot I, the wait after segment
   /// s is slot operator_count + s, and slot probe_slots is outside inference.
@@ -344,9 +353,10 @@ class compiled {
   };
   using job = probed_job<>;
 
-  /// The job of an observed inference: every operator is its own segment,
-  /// followed by one in which core 0 shows the operator's output to the
-  /// observer (so each output is complete, and not yet overwritten). With
+  /// The job of an observed inference: every operator is its own segment
+  /// (one per pass when it runs in passes), followed by one in which core 0
+  /// shows the operator's output to the observer (so each output is
+  /// complete, and not yet overwritten). With
   /// memory_mode::compact a residual convolution's output is never stored
   /// (plan.in_place): its bytes then hold the add's output so far; with
   /// memory_mode::observable every operator's output is its own.
@@ -354,14 +364,14 @@ class compiled {
   struct observed_job {
     std::byte* arena;
     Observer* observe;
-    static constexpr int segments() { return 2 * operator_count; }
+    static constexpr int segments() { return static_cast<int>(observed_segments.size()); }
     void run(int core, int segment) const {
-      const int i = segment / 2;
-      if (segment % 2 == 0) {
-        node_steps[static_cast<std::size_t>(core)][static_cast<std::size_t>(i)](arena);
+      const observed_segment& o = observed_segments[static_cast<std::size_t>(segment)];
+      if (o.phase >= 0) {
+        node_steps[static_cast<std::size_t>(core)][static_cast<std::size_t>(o.node)](arena, o.phase, o.phase + 1);
       } else if (core == 0) {
-        const int out = g.at(i).output;
-        (*observe)(i, std::span<const std::byte>(arena + offset_of(out), g.spec(out).bytes()));
+        const int out = g.at(o.node).output;
+        (*observe)(o.node, std::span<const std::byte>(arena + offset_of(out), g.spec(out).bytes()));
       }
     }
   };
@@ -409,15 +419,42 @@ class compiled {
   using node_args = typename detail::node_constants<
       Model, I, element_t<g.spec(g.nodes[I].inputs[0]).type>>::template args<Memory, Profile.for_memory()>;
 
+  // Segment S on core C (schedule::passes_in says which passes of each
+  // operator).
   template <int C, int S, class Probe>
   static void run_segment(std::byte* arena) {
     constexpr int first = schedule.segment_begin[static_cast<std::size_t>(S)];
-    constexpr int last = schedule.segment_begin[static_cast<std::size_t>(S + 1)];
-    [arena]<int... K>(std::integer_sequence<int, K...>) { (run_step<C, first + K, Probe>(arena), ...); }
-    (std::make_integer_sequence<int, last - first>{});
+    [arena]<int... K>(std::integer_sequence<int, K...>) { (run_passes<C, S, first + K, Probe>(arena), ...); }
+    (std::make_integer_sequence<int, schedule.segment_end(S) - first>{});
+  }
+  template <int C, int S, int I, class Probe>
+  static void run_passes(std::byte* arena) {
+    constexpr std::array<int, 2> passes = schedule.passes_in(S, I);
+    run_step<C, I, Probe>(arena, passes[0], passes[1]);
   }
 
+  // An observed inference's segments: each pass of each operator, then its
+  // observation (phase -1).
+  struct observed_segment {
+    int node = 0, phase = -1;
+  };
+  static constexpr auto observed_segments = [] {
+    constexpr int count = [] {
+      int n = 0;
+      for (int i = 0; i < operator_count; ++i) n += phases_of(i) + 1;
+      return n;
+    }();
+    std::array<observed_segment, static_cast<std::size_t>(count)> a{};
+    std::size_t k = 0;
+    for (int i = 0; i < operator_count; ++i) {
+      for (int ph = 0; ph < phases_of(i); ++ph) a[k++] = {i, ph};
+      a[k++] = {i, -1};
+    }
+    return a;
+  }();
+
   using step_fn = void (*)(std::byte*);
+  using node_step_fn = void (*)(std::byte*, int, int);
 
   // Dispatch tables from a run-time (core, segment) or (core, operator) to the
   // compile-time steps.
@@ -426,7 +463,7 @@ class compiled {
     return {&run_segment<C, S, Probe>...};
   }
   template <int C, int... I>
-  static constexpr std::array<step_fn, sizeof...(I)> node_row(std::integer_sequence<int, I...>) {
+  static constexpr std::array<node_step_fn, sizeof...(I)> node_row(std::integer_sequence<int, I...>) {
     return {&run_step<C, I>...};
   }
   template <class Probe, int... C>
@@ -436,7 +473,7 @@ class compiled {
   }
   template <int... C>
   static constexpr auto node_table(std::integer_sequence<int, C...>) {
-    return std::array<std::array<step_fn, operator_count>, cores>{
+    return std::array<std::array<node_step_fn, operator_count>, cores>{
         node_row<C>(std::make_integer_sequence<int, operator_count>{})...};
   }
   template <class Probe>

@@ -24,13 +24,25 @@ struct hw {
 /// The part of an operator's output one kernel call computes: a range of rows
 /// and a range of channels. What a row is depends on the operator: an output
 /// image row for convolutions and pools, a batch row for fully_connected and
-/// softmax, an element for add. Channels are the last axis.
+/// softmax, an element for add. Channels are the last axis. An operator that
+/// runs in passes, each needing every core's part of the one before (an
+/// LSTM's time steps, cut across cores: divisible::phases), is called once per
+/// pass with its range of passes; others always get all of them.
 struct tile {
   int row_begin = 0;
   int row_end = 0;
   int ch_begin = 0;
   int ch_end = 0;
+  int phase_begin = 0;
+  int phase_end = 1 << 30;
   constexpr bool empty() const { return row_begin >= row_end || ch_begin >= ch_end; }
+  /// The same tile, for passes [first, end) only.
+  constexpr tile passes(int first, int end) const {
+    tile t = *this;
+    t.phase_begin = first;
+    t.phase_end = end;
+    return t;
+  }
   friend constexpr bool operator==(const tile&, const tile&) = default;
 };
 

@@ -202,11 +202,15 @@ struct cost_model {
 };
 
 /// How an operator's work divides: `atoms` units along an axis, each costing
-/// `per_atom`, plus a fixed cost per tile.
+/// `per_atom`, plus a fixed cost per tile. Cut along this axis, an operator
+/// whose passes each read what every core wrote in the one before (an LSTM's
+/// time steps: each needs the whole previous hidden state) runs in `phases`
+/// passes, every core its part of each, with a wait after each but the last.
 struct divisible {
   split_axis axis = split_axis::none;
   int atoms = 0;
   std::int64_t per_atom = 0;
+  int phases = 1;
 };
 
 /// Rows and channels of a tensor viewed as a matrix [elements / C, C], with

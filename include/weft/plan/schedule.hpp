@@ -50,7 +50,15 @@ struct node_schedule {
   sync_reason why = sync_reason::none;
   int conflict_tensor = -1;  // the tensor whose bytes caused the wait
   double time = 0;           // slowest core's cost / speed
+  /// Passes the operator runs in (divisible::phases of its cut), with a wait
+  /// after each but the last: an LSTM cut across cores waits once per step.
+  int phases = 1;
 };
+
+/// The most waits a schedule spends inside operators that run in passes
+/// (node_schedule::phases); an operator whose passes would exceed them is
+/// not cut that way.
+inline constexpr int max_phase_waits = 512;
 
 /// Two accesses touch a common byte: compared as boxes when they view the same
 /// bytes the same way (one storage, from the same first byte), else by their
@@ -66,9 +74,16 @@ struct schedule {
   core_profile profile{};
   int node_count = 0;
   std::array<node_schedule, N> nodes{};
-  int waits = 0;                           // operators preceded by a wait
-  int segments = 1;                        // runs of operators between waits
-  std::array<int, N + 1> segment_begin{};  // first operator of each segment (and node_count after)
+  int waits = 0;     // waits before operators, and between the passes of one
+  int segments = 1;  // runs of operators (and passes) between waits
+  /// Where each segment starts (and, after the last, node_count): operator
+  /// segment_begin[s], at its pass segment_phase[s] (0 but inside an
+  /// operator that runs in passes). A segment runs the rest of its first
+  /// operator's passes, then whole operators, then the first
+  /// segment_phase[s + 1] passes of operator segment_begin[s + 1].
+  std::array<int, N + 1 + max_phase_waits> segment_begin{};
+  std::array<int, N + 1 + max_phase_waits> segment_phase{};
+  int phase_waits = 0;  // waits between passes (at most max_phase_waits)
   std::int64_t total_work = 0;
   double critical_path = 0;  // sum over operators of the slowest core's time
   double ideal = 0;          // total work / sum of speeds: perfect balance
@@ -87,9 +102,30 @@ struct schedule {
   constexpr const tile& tile_of(int i, int core) const {
     return nodes[static_cast<std::size_t>(i)].tiles[static_cast<std::size_t>(core)];
   }
+  /// Segment seg runs passes of operators [segment_begin[seg], segment_end(seg)).
+  constexpr int segment_end(int seg) const {
+    const auto next = static_cast<std::size_t>(seg + 1);
+    return segment_begin[next] + (segment_phase[next] > 0 ? 1 : 0);
+  }
+  /// The passes [first, end) of operator i in segment seg (every pass of an
+  /// operator that does not run in passes is pass 0).
+  constexpr std::array<int, 2> passes_in(int seg, int i) const {
+    const auto k = static_cast<std::size_t>(seg);
+    return {i == segment_begin[k] ? segment_phase[k] : 0,
+            i == segment_begin[k + 1] ? segment_phase[k + 1] : at(i).phases};
+  }
+  /// Core `core`'s tile of operator i for its passes [first, end) (the
+  /// whole tile when the operator does not run in passes).
+  constexpr tile tile_of(int i, int core, int first_phase, int end_phase) const {
+    return at(i).phases > 1 ? tile_of(i, core).passes(first_phase, end_phase) : tile_of(i, core);
+  }
+  /// The segment operator i starts in.
   constexpr int segment_of(int i) const {
     int s = 0;
-    while (s + 1 < segments && segment_begin[static_cast<std::size_t>(s + 1)] <= i) ++s;
+    while (s + 1 < segments && segment_begin[static_cast<std::size_t>(s + 1)] < i) ++s;
+    while (s + 1 < segments && segment_begin[static_cast<std::size_t>(s + 1)] == i &&
+           segment_phase[static_cast<std::size_t>(s + 1)] == 0)
+      ++s;
     return s;
   }
 };
@@ -222,18 +258,26 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
     double best = static_cast<double>(work + m.per_tile) / static_cast<double>(p.speed_of(fastest));
     detail::division chosen{};
     split_axis axis = split_axis::none;
-    // ...or cut, if that is cheaper even after one more wait.
+    int phases = 1;
+    // ...or cut, if that is cheaper even after one more wait (one per pass,
+    // each pass a kernel call).
     if (p.cores > 1)
       for (const auto& a : axes) {
         if (a.axis == split_axis::none || a.atoms < 2) continue;
-        const detail::division d = detail::divide(a, m.per_tile, p);
-        if (d.time + static_cast<double>(m.per_wait) < best) {
-          best = d.time + static_cast<double>(m.per_wait);
+        const int ph = a.phases > 1 ? a.phases : 1;
+        if (s.phase_waits + ph - 1 > max_phase_waits) continue;
+        const detail::division d = detail::divide(a, m.per_tile * ph, p);
+        const double cost = d.time + static_cast<double>(m.per_wait * ph);
+        if (cost < best) {
+          best = cost;
           chosen = d;
           axis = a.axis;
+          phases = ph;
         }
       }
     ns.axis = axis;
+    ns.phases = phases;
+    s.phase_waits += phases - 1;
     if (axis == split_axis::none) {
       ns.tiles[static_cast<std::size_t>(fastest)] = full_tile(g, i);
       ns.work[static_cast<std::size_t>(fastest)] = work + m.per_tile;
@@ -245,7 +289,7 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
         const int a0 = chosen.cut[static_cast<std::size_t>(c)], a1 = chosen.cut[static_cast<std::size_t>(c + 1)];
         ns.tiles[static_cast<std::size_t>(c)] = detail::tile_for(g, i, axis, a0, a1);
         if (a1 > a0) {
-          ns.work[static_cast<std::size_t>(c)] = (a1 - a0) * a.per_atom + m.per_tile;
+          ns.work[static_cast<std::size_t>(c)] = (a1 - a0) * a.per_atom + m.per_tile * phases;
           ns.macs[static_cast<std::size_t>(c)] = n.macs * (a1 - a0) / a.atoms;
         }
       }
@@ -310,6 +354,15 @@ constexpr schedule<G::capacity> plan_schedule(const G& g, const core_profile& p,
       ns.wait_before = true;
       ++s.waits;
       s.segment_begin[static_cast<std::size_t>(s.segments++)] = i;
+      for (auto& v : seen) v.clear();
+    }
+    // A wait after each pass but the last. (What the cores did before the
+    // last wait is then complete; their accesses over all passes, kept
+    // below, are a superset of the last pass's.)
+    for (int ph = 1; ph < ns.phases; ++ph) {
+      ++s.waits;
+      s.segment_begin[static_cast<std::size_t>(s.segments)] = i;
+      s.segment_phase[static_cast<std::size_t>(s.segments++)] = ph;
       for (auto& v : seen) v.clear();
     }
     for (int c = 0; c < p.cores; ++c)

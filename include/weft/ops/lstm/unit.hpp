@@ -8,7 +8,8 @@
 // model says), the new hidden state o * tanh(c). int8 activations with int8
 // weights, int16 cell state and int32 biases (TFLite's integer LSTM, the
 // gates' and the products' fixed-point formats fixed as TFLite Micro fixes
-// them), or float32 throughout. No peephole, projection, layer
+// them), the same with int16 activations and int64 biases (16x8: the gates'
+// sums in int64), or float32 throughout. No peephole, projection, layer
 // normalization or CIFG: TFLite Micro has none.
 //
 // Node: inputs {input [B, T, I] (or [T, B, I] time-major), recurrent weights
@@ -27,6 +28,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 namespace weft {
@@ -43,12 +45,15 @@ namespace ops {
 
 template <class T>
 struct lstm_args {
+  static constexpr bool is_float = std::is_same_v<T, float>;
   int batches = 0, steps = 0, inputs = 0, units = 0;
   bool time_major = false;
-  const T* w = nullptr;  // [4S, I]
-  const T* u = nullptr;  // [4S, S]
-  const std::conditional_t<std::is_same_v<T, float>, float, std::int32_t>* bias = nullptr;
-  // int8:
+  const std::conditional_t<is_float, float, std::int8_t>* w = nullptr;  // [4S, I]
+  const std::conditional_t<is_float, float, std::int8_t>* u = nullptr;  // [4S, S]
+  // float32, int32 with int8 activations, int64 with int16 (16x8).
+  const std::conditional_t<is_float, float, std::conditional_t<sizeof(T) == 1, std::int32_t, std::int64_t>>* bias =
+      nullptr;
+  // int8 and int16:
   std::array<multiplier, 4> input_to_gate{}, hidden_to_gate{};
   std::int32_t input_zero_point = 0, hidden_zero_point = 0;
   multiplier forget_times_cell{}, input_times_cell{}, to_hidden{};
@@ -65,6 +70,8 @@ struct lstm_op : row_family {
   static constexpr auto fields =
       std::tuple{field{"time_major", &options::time_major}, field{"cell_clip", &options::cell_clip}};
   static constexpr bool state_input(int k) { return k == 2 || k == 3; }
+  /// int16 activations with int8 weights (16x8).
+  static constexpr bool int16_input(int k) { return k == 0; }
 
   /// The gates' format: Q3.12 (TFLite Micro's fixed intermediate scale).
   static constexpr double gate_scale = 1.0 / 4096;
@@ -76,8 +83,9 @@ struct lstm_op : row_family {
     const tensor_spec& cell = x.in[3];
     const constant& w = *x.weights;
     const constant& bias = *x.bias;
-    if (in.type != dtype::int8 && in.type != dtype::float32) return {.err = error::unsupported_dtype};
-    const bool q = in.type == dtype::int8;
+    if (in.type != dtype::int8 && in.type != dtype::int16 && in.type != dtype::float32)
+      return {.err = error::unsupported_dtype};
+    const bool q = in.type != dtype::float32;
     if (in.dims.rank != 3 || hidden.dims.rank != 2 || cell.dims.rank != 2 || w.spec.dims.rank != 2 || u.dims.rank != 2)
       return {.err = error::lstm_shapes};
     const int batches = o.time_major ? in.dims[1] : in.dims[0], inputs = in.dims[2], units = hidden.dims[1];
@@ -86,8 +94,11 @@ struct lstm_op : row_family {
         bias.spec.dims.elements() != 4 * units)
       return {.err = error::lstm_shapes};
     if (x.consts[1].empty() || bias.empty()) return {.err = error::lstm_types};
-    const bool types_ok = q ? w.spec.type == dtype::int8 && u.type == dtype::int8 && bias.spec.type == dtype::int32 &&
-                                  hidden.type == dtype::int8 && cell.type == dtype::int16
+    // int8: int32 bias; int16 (16x8): int64 bias; the hidden state of the
+    // input's type, the cell state int16.
+    const dtype bias_type = in.type == dtype::int16 ? dtype::int64 : dtype::int32;
+    const bool types_ok = q ? w.spec.type == dtype::int8 && u.type == dtype::int8 && bias.spec.type == bias_type &&
+                                  hidden.type == in.type && cell.type == dtype::int16
                             : w.spec.type == dtype::float32 && u.type == dtype::float32 &&
                                   bias.spec.type == dtype::float32 && hidden.type == dtype::float32 &&
                                   cell.type == dtype::float32;
@@ -100,7 +111,8 @@ struct lstm_op : row_family {
           for (int k = 1; k < units; ++k)
             if (s->scales[g * units + k] != s->scales[g * units]) return {.err = error::lstm_types};
       }
-      if (!valid_int8_quantization(x.out)) return {.err = error::bad_quantization};
+      if (in.type == dtype::int8 && !valid_int8_quantization(x.out)) return {.err = error::bad_quantization};
+      if (in.type == dtype::int16 && !valid_int16_quantization(x.out)) return {.err = error::bad_int16_quantization};
     }
     inferred r{};
     r.out = output_spec(in, shape{in.dims[0], in.dims[1], units}, x.out);
@@ -108,31 +120,49 @@ struct lstm_op : row_family {
     return r;
   }
 
-  /// Cut by batches (batch-major input): each batch's sequence is its own.
+  /// Cut by batches (batch-major input: each batch's sequence is its own),
+  /// or by units, step by step: each step's gates need the whole previous
+  /// hidden state, so the cores wait for each other after every step but
+  /// the last (divisible::phases). Each core keeps its units' cell state;
+  /// the new hidden state goes to the state once the last step is done.
+  /// (One step has no wait in which a core could update the hidden state
+  /// another still reads: it is only cut by batches.)
   static constexpr int row_unit(const shape& out) { return out[1]; }
   template <class G>
   static constexpr std::array<divisible, 2> axes(const G& g, int i, const cost_model& m, in_place_kind) {
     const auto& n = g.at(i);
     const shape& out = g.spec(n.output).dims;
+    const bool time_major = n.template opt<options>().time_major;
+    const int batches = time_major ? out[1] : out[0], steps = time_major ? out[0] : out[1], units = out[2];
+    // Per unit and step: the four gates' activations and the cell's tanh
+    // (about two fixed-point exps' worth), then one output. (Per step, every
+    // core also stages the input and the hidden state: counted with each
+    // pass's kernel call, cost_model::per_tile.)
+    const std::int64_t per_unit_step = m.per_output + 2 * m.per_softmax_element;
     std::array<divisible, 2> a{};
-    const std::int64_t per_batch = n.macs / out[0] + out[1] * out[2] * m.per_output;
-    if (!n.template opt<options>().time_major) a[0] = {split_axis::rows, out[0], per_batch};
+    if (!time_major) a[0] = {split_axis::rows, batches, n.macs / batches + steps * units * per_unit_step};
+    if (steps > 1) a[1] = {split_axis::channels, units, n.macs / units + batches * steps * per_unit_step, steps};
     return a;
   }
 
-  /// A core writes its batches' outputs, reads the input and updates its
-  /// batches' hidden and cell state.
+  /// A core writes its tile of the outputs (its batches, or its units of
+  /// every step), reads the input, the previous hidden state of its batches
+  /// (every unit) and updates its part of the hidden and cell state.
   template <class G, class P>
   static constexpr accesses access(const G& g, const P& plan, int i, const tile& t) {
     accesses a = row_access(g, plan, i, t, true);
     const auto& n = g.at(i);
     const shape& out = g.spec(n.output).dims;
     const bool whole = n.template opt<options>().time_major;
+    access_region s{};
+    s.row_lo = whole ? 0 : t.row_begin / out[1];
+    s.row_hi = whole ? g.spec(n.inputs[2]).dims[0] : t.row_end / out[1];
+    s.col_hi = out[2];
+    a.reads[4] = plan_detail::make_region(g, plan, n.inputs[2], s);
+    a.read_count = 5;
+    s.col_lo = t.ch_begin;
+    s.col_hi = t.ch_end;
     for (int k : {2, 3}) {
-      access_region s{};
-      s.row_lo = whole ? 0 : t.row_begin / out[1];
-      s.row_hi = whole ? g.spec(n.inputs[static_cast<std::size_t>(k)]).dims[0] : t.row_end / out[1];
-      s.col_hi = out[2];
       a.reads[static_cast<std::size_t>(k)] =
           plan_detail::make_region(g, plan, n.inputs[static_cast<std::size_t>(k)], s);
       a.reads[static_cast<std::size_t>(k)].updated = true;
@@ -162,7 +192,10 @@ struct lstm_op : row_family {
     } else {
       a.w = n.weights.i8;
       a.u = u.i8;
-      a.bias = n.bias.i32;
+      if constexpr (std::is_same_v<T, std::int16_t>)
+        a.bias = n.bias.i64;
+      else
+        a.bias = n.bias.i32;
       a.input_zero_point = in.quant.zero_point;
       a.hidden_zero_point = hidden.quant.zero_point;
       // The gate multipliers: products of scales in float32, divided by
@@ -196,14 +229,32 @@ struct lstm_op : row_family {
 
   // (requantize: TFLite's MultiplyByQuantizedMultiplier for multipliers
   // quantize_multiplier makes, in fewer instructions.)
+  // Unit k's cell state (updated in place) and new hidden state from its
+  // gates (input, forget, cell, output; Q0.15): the integer LSTM's tail,
+  // for int8 and int16 activations alike.
+  template <class T>
+  [[gnu::always_inline]] static T cell_and_hidden(const lstm_args<T>& a, const std::int16_t (&gate)[4],
+                                                  std::int16_t& cell) {
+    std::int32_t c = clamp16(requantize(gate[1] * cell, a.forget_times_cell));
+    c = clamp16(c + clamp16(requantize(gate[0] * gate[2], a.input_times_cell)));
+    if (a.cell_clip > 0) c = c > a.cell_clip ? a.cell_clip : (c < -a.cell_clip ? -a.cell_clip : c);
+    cell = static_cast<std::int16_t>(c);
+    const std::int16_t tc = tanh16(static_cast<std::int16_t>(c), a.cell_tanh);
+    const std::int32_t v = requantize(tc * gate[3], a.to_hidden) + a.hidden_zero_point;
+    constexpr std::int32_t lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+    return static_cast<T>(v < lo ? lo : (v > hi ? hi : v));
+  }
+
   // One int8 step of one batch: gates from the input x and the previous
   // hidden state (h, staged), the cell state updated in place, the new
   // hidden state written to `out` (never where h is read from).
+  // Units [k0, k1) only.
   template <bool Dsp>
   [[gnu::always_inline]] static void int8_step(const lstm_args<std::int8_t>& a, const staged_vector<Dsp>& x,
-                                               const staged_vector<Dsp>& h, std::int16_t* cell, std::int8_t* out) {
+                                               const staged_vector<Dsp>& h, int k0, int k1, std::int16_t* cell,
+                                               std::int8_t* out) {
     const int s = a.units;
-    for (int k = 0; k < s; ++k) {
+    for (int k = k0; k < k1; ++k) {
       std::int16_t gate[4];
       for (int g = 0; g < 4; ++g) {
         const int row = g * s + k;
@@ -214,13 +265,30 @@ struct lstm_op : row_family {
         const auto v = static_cast<std::int16_t>(clamp16(from_input + from_hidden));
         gate[g] = g == 2 ? tanh16(v, {}) : logistic16(v, {});
       }
-      std::int32_t c = clamp16(requantize(gate[1] * cell[k], a.forget_times_cell));
-      c = clamp16(c + clamp16(requantize(gate[0] * gate[2], a.input_times_cell)));
-      if (a.cell_clip > 0) c = c > a.cell_clip ? a.cell_clip : (c < -a.cell_clip ? -a.cell_clip : c);
-      cell[k] = static_cast<std::int16_t>(c);
-      const std::int16_t tc = tanh16(static_cast<std::int16_t>(c), a.cell_tanh);
-      const std::int32_t v = requantize(tc * gate[3], a.to_hidden) + a.hidden_zero_point;
-      out[k] = static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
+      out[k] = cell_and_hidden(a, gate, cell[k]);
+    }
+  }
+
+  // The same with int16 activations (16x8): int64 sums, requantized by
+  // TFLite's 64-bit MultiplyByQuantizedMultiplier, the bias int64.
+  static void int16_step(const lstm_args<std::int16_t>& a, const std::int16_t* x, const std::int16_t* h, int k0, int k1,
+                         std::int16_t* cell, std::int16_t* out) {
+    const int s = a.units;
+    for (int k = k0; k < k1; ++k) {
+      std::int16_t gate[4];
+      for (int g = 0; g < 4; ++g) {
+        const int row = g * s + k;
+        std::int64_t from_x = a.bias[row], from_h = 0;
+        for (int j = 0; j < a.inputs; ++j) from_x += a.w[row * a.inputs + j] * (x[j] - a.input_zero_point);
+        for (int j = 0; j < s; ++j) from_h += a.u[row * s + j] * (h[j] - a.hidden_zero_point);
+        const std::int32_t from_input =
+            clamp16(multiply_by_quantized_multiplier_64(from_x, a.input_to_gate[static_cast<std::size_t>(g)]));
+        const std::int32_t from_hidden =
+            clamp16(multiply_by_quantized_multiplier_64(from_h, a.hidden_to_gate[static_cast<std::size_t>(g)]));
+        const auto v = static_cast<std::int16_t>(clamp16(from_input + from_hidden));
+        gate[g] = g == 2 ? tanh16(v, {}) : logistic16(v, {});
+      }
+      out[k] = cell_and_hidden(a, gate, cell[k]);
     }
   }
 
@@ -229,9 +297,10 @@ struct lstm_op : row_family {
     return v < -m ? -m : (v > m ? m : v);
   }
 
-  static void float_step(const lstm_args<float>& a, const float* x, const float* h, float* cell, float* out) {
+  static void float_step(const lstm_args<float>& a, const float* x, const float* h, int k0, int k1, float* cell,
+                         float* out) {
     const int s = a.units;
-    for (int k = 0; k < s; ++k) {
+    for (int k = k0; k < k1; ++k) {
       float gate[4];
       for (int g = 0; g < 4; ++g) {
         const int row = g * s + k;
@@ -260,26 +329,40 @@ struct lstm_op : row_family {
     using C = std::conditional_t<std::is_same_v<T, float>, float, std::int16_t>;
     C* cell = reinterpret_cast<C*>(const_cast<std::byte*>(io.in[3]));
     const int s = a.units;
-    // Batches of this tile: its rows are [batch * steps, ...) unless time-major.
+    // The tile's batches: its rows are [batch * steps, ...) unless
+    // time-major (then all of them); its units and steps: all, or a core's
+    // units in one pass (a step).
     const int b0 = a.time_major ? 0 : t.row_begin / a.steps;
     const int b1 = a.time_major ? a.batches : t.row_end / a.steps;
+    const int k0 = t.ch_begin, k1 = t.ch_end;
+    const int last = t.phase_end < a.steps ? t.phase_end : a.steps;
+    auto row = [&](int b, int step) { return a.time_major ? step * a.batches + b : b * a.steps + step; };
+    // (Batches are independent: each runs its steps in turn.)
     for (int b = b0; b < b1; ++b) {
-      auto row = [&](int step) { return a.time_major ? step * a.batches + b : b * a.steps + step; };
-      for (int step = 0; step < a.steps; ++step) {
+      for (int step = t.phase_begin; step < last; ++step) {
         // The previous hidden state: the state before the first step, then
         // the last step's output.
-        const T* h = step == 0 ? hidden + b * s : out + row(step - 1) * s;
-        const T* x = in + row(step) * a.inputs;
+        const T* h = step == 0 ? hidden + b * s : out + row(b, step - 1) * s;
+        const T* x = in + row(b, step) * a.inputs;
         if constexpr (std::is_same_v<T, float>) {
-          float_step(a, x, h, cell + b * s, out + row(step) * s);
+          float_step(a, x, h, k0, k1, cell + b * s, out + row(b, step) * s);
+        } else if constexpr (std::is_same_v<T, std::int16_t>) {
+          int16_step(a, x, h, k0, k1, cell + b * s, out + row(b, step) * s);
         } else {
           staged_vector<Isa::dsp> xs, hs;
           xs.stage(x, a.inputs, a.input_zero_point);
           hs.stage(h, s, a.hidden_zero_point);
-          int8_step(a, xs, hs, cell + b * s, out + row(step) * s);
+          // (All units, as one core runs a whole LSTM: loop bounds the
+          // compiler knows, a.units being a constant of the layer.)
+          if (k0 == 0 && k1 == s)
+            int8_step(a, xs, hs, 0, s, cell + b * s, out + row(b, step) * s);
+          else
+            int8_step(a, xs, hs, k0, k1, cell + b * s, out + row(b, step) * s);
         }
       }
-      std::memcpy(hidden + b * s, out + row(a.steps - 1) * s, static_cast<std::size_t>(s) * sizeof(T));
+      if (last == a.steps)
+        std::memcpy(hidden + b * s + k0, out + row(b, a.steps - 1) * s + k0,
+                    static_cast<std::size_t>(k1 - k0) * sizeof(T));
     }
   }
 };
