@@ -823,6 +823,28 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
                                                   c.int8_weights(std::vector<std::int8_t>(8), {1, 2, 2, 2}, {0.1f}, 0),
                                                   c.int32_bias({1, 2}));
        }},
+      // Resource variables.
+      {"variable assigned another dtype", error::variable_value, 0,
+       [](auto& g, auto&) {
+         const auto s = g.state(int8_tensor({1, 4}, 0.1f, 0));
+         g.template apply<ops::variable_op>({s, g.input(float32_tensor({1, 4}))}, {.assign = true});
+       }},
+      {"variable assigned another element count", error::variable_value, 0,
+       [](auto& g, auto&) {
+         const auto s = g.state(int8_tensor({1, 4}, 0.1f, 0));
+         g.template apply<ops::variable_op>({s, g.input(int8_tensor({1, 5}, 0.1f, 0))}, {.assign = true});
+       }},
+      {"variable read with a value", error::input_count, 0,
+       [](auto& g, auto&) {
+         const auto s = g.state(int8_tensor({1, 4}, 0.1f, 0));
+         g.template apply<ops::variable_op>({s, g.input(int8_tensor({1, 4}, 0.1f, 0))}, {});
+       }},
+      {"variable of an activation", error::state_operand, 0,
+       [](auto& g, auto&) { g.template apply<ops::variable_op>({g.input(in8)}, {}); }},
+      {"state initial value of another dtype", error::state_initial_value, -1,
+       [](auto& g, auto& c) { g.state(int8_tensor({1, 2}, 0.1f, 0), c.float32({1.0f, 2.0f}, shape{2})); }},
+      {"state initial value of another size", error::state_initial_value, -1,
+       [](auto& g, auto& c) { g.state(float32_tensor({1, 3}), c.float32({1.0f, 2.0f}, shape{2})); }},
   };
   for (const auto& c : cases) {
     INFO(c.what);
@@ -913,6 +935,59 @@ TEST_CASE("gather never reads outside its input: a run-time position outside the
       std::array<float, 10> out{};
       std::memcpy(out.data(), run.bytes(g.output_tensor()).data(), sizeof out);
       CHECK(out == std::array<float, 10>{5, 6, 0, 0, 0, 0, 1, 2, 0, 0});
+    }
+  }
+}
+
+TEST_CASE(
+    "a variable read after an assign sees the new value on every core count, and reset restores its initial value",
+    "[graph][variable]") {
+  // x -> assign(v); a = read(v) before it, b = read(v) after: a is what the
+  // previous inference assigned (the initial value on the first), b is x.
+  // Large enough that the schedule cuts the copies among cores; each
+  // segment's cores run in reverse order too, so a read that did not wait
+  // for another core's assign would see the old bytes.
+  constexpr int n = 4096;
+  test::constant_store store;
+  std::vector<std::int8_t> init(n);
+  for (int k = 0; k < n; ++k) init[static_cast<std::size_t>(k)] = static_cast<std::int8_t>(k * 7 % 251 - 125);
+  const weft::constant initial = store.int8_weights(init, {16, n / 16}, {0.1f}, 0);
+  weft::graph<4> g;
+  const auto x = g.input(int8_tensor({16, n / 16}, 0.1f, 0));
+  const auto v = g.state(int8_tensor({16, n / 16}, 0.1f, 0), initial);
+  const auto a = g.apply<ops::variable_op>({v}, {}, {0.1f, 0});
+  g.apply<ops::variable_op>({v, x}, {.assign = true});
+  const auto b = g.apply<ops::variable_op>({v}, {}, {0.1f, 0});
+  g.output(a);
+  g.output(b);
+  REQUIRE(g.check() == error::none);
+  REQUIRE(g.has_initial_value(v.index));
+  std::vector<std::int8_t> x1(n), x2(n);
+  for (int k = 0; k < n; ++k) {
+    x1[static_cast<std::size_t>(k)] = static_cast<std::int8_t>(k % 200 - 100);
+    x2[static_cast<std::size_t>(k)] = static_cast<std::int8_t>(100 - k % 199);
+  }
+  for (int cores : {1, 2, 3, 4, 8}) {
+    for (bool reversed : {false, true}) {
+      INFO(cores << " cores" << (reversed ? ", reversed" : ""));
+      const auto s = plan_schedule(g, core_profile::uniform(cores));
+      if (cores > 1) CHECK(s.nodes[1].axis != split_axis::none);  // the copies are cut
+      test::runtime_program run(g, true, true, core_profile::uniform(cores));
+      auto infer = [&](const std::vector<std::int8_t>& in, const std::vector<std::int8_t>& want_a,
+                       const std::vector<std::int8_t>& want_b) {
+        std::memcpy(run.bytes(x.index).data(), in.data(), in.size());
+        run.run_scheduled(s, [&](int) {
+          std::array<int, max_cores> order{};
+          for (int c = 0; c < max_cores; ++c) order[static_cast<std::size_t>(c)] = reversed ? cores - 1 - c : c;
+          return order;
+        });
+        CHECK(std::memcmp(run.bytes(a.index).data(), want_a.data(), want_a.size()) == 0);
+        CHECK(std::memcmp(run.bytes(b.index).data(), want_b.data(), want_b.size()) == 0);
+      };
+      infer(x1, init, x1);
+      infer(x2, x1, x2);
+      run.reset_state();
+      infer(x2, init, x2);
     }
   }
 }

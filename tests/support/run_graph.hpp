@@ -64,10 +64,10 @@ class runtime_program {
   const auto& plan() const { return plan_; }
 
   /// Sets the state tensors (after the arena) to their initial values
-  /// (initial_state_byte, as weft::compiled::reset_state).
+  /// (graph::write_initial_state, as weft::compiled::reset_state).
   void reset_state() {
     for (int t = 0; t < g_.tensor_count; ++t)
-      if (g_.is_state(t)) std::memset(bytes(t).data(), initial_state_byte(g_.spec(t)), g_.spec(t).bytes());
+      if (g_.is_state(t)) g_.write_initial_state(t, bytes(t).data());
   }
   std::byte* arena() { return reinterpret_cast<std::byte*>(arena_.data()); }
 

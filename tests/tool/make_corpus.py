@@ -1344,6 +1344,114 @@ def operator_models():
     models.update(sequence_models(Generator(2029)))
     models.update(transformer_models(Generator(2029)))
     models.update(int16_models(Generator(1608)))
+    models.update(variable_models(Generator(4401)))
+    return models
+
+
+def variable_quant(g, dtype):
+    """(scale, zero point) of an int8 or int16 variable, None for float32."""
+    if dtype == "INT8":
+        return (g.scale(0.005, 0.05), g.zero_point())
+    if dtype == "INT16":
+        return (g.scale(1e-4, 1e-3), g.r.choice([0, 1, g.r.randint(-300, 300)]))
+    return None
+
+
+def variable_values(g, dtype, n):
+    """Initial values of a variable of n elements."""
+    if dtype == "INT8":
+        return g.int8s(n, -128, 127)
+    if dtype == "INT16":
+        return [g.r.randint(-3000, 3000) for _ in range(n)]
+    return g.floats(n, -2.0, 2.0)
+
+
+def variable_model(g, dtype, pattern, chained=False):
+    """Resource variables (VAR_HANDLE, READ_VARIABLE, ASSIGN_VARIABLE,
+    CALL_ONCE with an init subgraph of constants) on a small input:
+    accumulate: the variable (initial values from CALL_ONCE, or none) plus the
+      input, assigned back and output; chained: twice, on two inputs, as two
+      inferences would;
+    read_assign_read: read (the initial value), assign the input, read again
+      (the new value, in the same inference);
+    two_variables: two variables, each read, then assigned the other's value
+      plus the input;
+    shared_name: two VAR_HANDLEs of one name (one variable), one without a
+      container; the init subgraph assigns twice (the last one counts)."""
+    m = Recorder(f"variable corpus {pattern}")
+    shape = g.r.choice([[g.r.randint(1, 40)], [2, g.r.randint(1, 20)], [2, 3, g.r.randint(1, 8)]])
+    n = math.prod(shape)
+    if dtype == "INT16":
+        x = m.input(shape, "INT16", g.scale(1e-4, 1e-3), g.r.choice([0, g.r.randint(-300, 300)]))
+    else:
+        x = g.input(m, shape, dtype)
+    q = variable_quant(g, dtype)
+    init = pattern.endswith("_init") or pattern in ("two_variables", "shared_name")
+    names = ["a", "b"] if pattern == "two_variables" else ["acc"]
+    if init:
+        sub = m.init_subgraph()
+        for name in names:
+            h = sub.var_handle(name)
+            for _ in range(2 if pattern == "shared_name" else 1):
+                c = sub.constant(variable_values(g, dtype, n), shape, dtype, q and q[0], q[1] if q else 0)
+                sub.assign_variable(h, c)
+        m.call_once(sub)
+    handles = [m.var_handle(name) for name in names]
+
+    def read(h):
+        m.note("variable")
+        return m.read_variable(h, shape, dtype, q)
+
+    def add(a, b):
+        m.note("add")
+        return m.add(a, b, q)
+
+    def assign(h, v):
+        m.note("variable")
+        m.assign_variable(h, v)
+
+    if pattern.startswith("accumulate"):
+        h = handles[0]
+        for k in range(2 if chained else 1):
+            xk = x if k == 0 else m.input(x.shape, dtype, x.scale, x.zero_point, name="input2")
+            y = add(read(h), xk)
+            assign(h, y)
+            m.output(y)
+    elif pattern.startswith("read_assign_read"):
+        h = handles[0]
+        m.output(read(h))
+        v = add(x, x)
+        assign(h, v)
+        m.output(read(h))
+    elif pattern == "two_variables":
+        a, b = (read(h) for h in handles)
+        assign(handles[0], add(b, x))
+        assign(handles[1], add(a, x))
+        m.output(read(handles[0]))
+        m.output(read(handles[1]))
+    elif pattern == "shared_name":
+        other = m.var_handle(names[0], container=None)
+        m.output(read(handles[0]))
+        assign(other, add(x, x))
+        m.output(read(handles[0]))
+    return m
+
+
+def variable_models(g):
+    """Resource variables: int8, int16 and float32, with and without an init
+    subgraph; chained accumulators and their first halves for test_tflm's
+    stream test."""
+    models = {}
+    for dtype in ("INT8", "INT16", "FLOAT32"):
+        d = dtype.lower()
+        for pattern in ("accumulate", "accumulate_init", "read_assign_read", "read_assign_read_init",
+                        "two_variables", "shared_name"):
+            for k in range(2):
+                models[f"op_variable_{d}_{pattern}_{k}"] = variable_model(g, dtype, pattern)
+        for pattern in ("accumulate", "accumulate_init"):
+            seed = g.r.randrange(1 << 30)
+            models[f"op_variable_{d}_{pattern}_chained"] = variable_model(Generator(seed), dtype, pattern, True)
+            models[f"stream_variable_{d}_{pattern}_chained"] = variable_model(Generator(seed), dtype, pattern)
     return models
 
 
@@ -2182,6 +2290,75 @@ def bad_int16_models(flatc):
     return {name: (data, expect) for (name, (_, expect)), data in zip(made.items(), files)}
 
 
+def bad_variable_models(flatc):
+    """Resource-variable models TensorFlow Lite Micro refuses or aborts on,
+    or that weft does not model, refused with the words of weft's message."""
+    g = Generator(4402)
+    made = {}
+
+    def base(init=True, read_first=False):
+        m = tw.Model("bad variable")
+        x = m.input([2, 3], "INT8", 0.02, 0)
+        sub = None
+        if init:
+            sub = m.init_subgraph()
+            sub.assign_variable(sub.var_handle("v"), sub.constant(g.int8s(6), [2, 3], "INT8", 0.02, 0))
+            if not read_first:
+                m.call_once(sub)
+        h = m.var_handle("v")
+        return m, x, h, sub
+
+    def read_unassigned():
+        m, x, h, _ = base(init=False)
+        m.output(m.add(m.read_variable(h, [2, 3], "INT8", (0.02, 0)), x, (0.04, 0)))
+        return m, "which no ASSIGN_VARIABLE of the model assigns; TensorFlow Lite Micro aborts"
+
+    def assign_size():
+        m, x, h, _ = base(init=False)
+        m.assign_variable(h, x)
+        m.assign_variable(h, m.constant(g.int8s(4), [4], "INT8", 0.02, 0))
+        m.output(m.read_variable(h, [2, 3], "INT8", (0.02, 0)))
+        return m, "assigns 4 bytes to variable 'v' of 6 bytes"
+
+    def two_call_once():
+        m, x, h, sub = base()
+        m.call_once(sub)
+        m.output(m.add(m.read_variable(h, [2, 3], "INT8", (0.02, 0)), x, (0.04, 0)))
+        return m, "second CALL_ONCE"
+
+    def call_once_late():
+        m, x, h, sub = base(read_first=True)
+        y = m.add(m.read_variable(h, [2, 3], "INT8", (0.02, 0)), x, (0.04, 0))
+        m.call_once(sub)
+        m.output(y)
+        return m, "CALL_ONCE must come before every READ_VARIABLE and ASSIGN_VARIABLE"
+
+    def init_computes():
+        m, x, h, sub = base()
+        c = sub.constant(g.int8s(6), [2, 3], "INT8", 0.02, 0)
+        sub.assign_variable(sub.var_handle("v"), sub.add(c, c, (0.04, 0)))
+        m.output(m.add(m.read_variable(h, [2, 3], "INT8", (0.02, 0)), x, (0.04, 0)))
+        return m, "ADD): is not supported in an init subgraph"
+
+    def init_index():
+        m, x, h, sub = base()
+        m.output(m.add(m.read_variable(h, [2, 3], "INT8", (0.02, 0)), x, (0.04, 0)))
+        d = m.to_dict()
+        d["subgraphs"][0]["operators"][0]["builtin_options"]["init_subgraph_index"] = 5
+        return d, "its init_subgraph_index 5 names no subgraph"
+
+    for name, make in (("variable_read_unassigned", read_unassigned),
+                       ("variable_assign_size", assign_size),
+                       ("variable_two_call_once", two_call_once),
+                       ("variable_call_once_late", call_once_late),
+                       ("variable_init_computes", init_computes),
+                       ("variable_init_index", init_index)):
+        model, expect = make()
+        made[name] = (model if isinstance(model, dict) else model.to_dict(), expect)
+    files = tw.to_bytes_many([d for d, _ in made.values()], flatc)
+    return {name: (data, expect) for (name, (_, expect)), data in zip(made.items(), files)}
+
+
 def bad_models(base, flatc):
     """Files made by altering `base` (an int8_network), with the words each
     error message must contain."""
@@ -2439,6 +2616,7 @@ def main():
         tw.write_bytes(os.path.join(out, name + ".tflite"), data)
     bad = bad_models(int8_network(11, False), flatc)
     bad.update(bad_int16_models(flatc))
+    bad.update(bad_variable_models(flatc))
     for name, (data, expect) in bad.items():
         tw.write_bytes(os.path.join(out, f"bad_{name}.tflite"), data)
         with open(os.path.join(out, f"bad_{name}.expect"), "w") as f:

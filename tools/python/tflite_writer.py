@@ -170,6 +170,7 @@ class Model:
         self.opcodes = []
         self.inputs = []
         self.outputs = []
+        self.subgraphs = []  # subgraphs after the main one (CALL_ONCE's init subgraphs)
 
     # -- tensors ----------------------------------------------------------
     def _tensor(self, shape, dtype, quantization=None, name=None, buffer=0, channel_axis=None):
@@ -858,15 +859,58 @@ class Model:
         self._operator("MIRROR_PAD", [x.index, p], [y.index], "MirrorPadOptions", {"mode": mode})
         return y
 
+    # -- resource variables -------------------------------------------------
+    def var_handle(self, shared_name, container=""):
+        """VAR_HANDLE: a RESOURCE tensor naming variable `shared_name`
+        (container None: the option left out)."""
+        h = self._tensor([], "RESOURCE", name=f"handle_{shared_name}")
+        options = {"shared_name": shared_name}
+        if container is not None:
+            options["container"] = container
+        self._operator("VAR_HANDLE", [], [h], "VarHandleOptions", options)
+        return Tensor(h, [], "RESOURCE")
+
+    def read_variable(self, handle, shape, dtype="INT8", output=None):
+        """READ_VARIABLE: the variable's bytes as a tensor of `shape` and
+        dtype, int8/int16 with output = (scale, zero point)."""
+        y = self._activation(shape, dtype.upper(), output)
+        self._operator("READ_VARIABLE", [handle.index], [y.index], "ReadVariableOptions", {})
+        return y
+
+    def assign_variable(self, handle, value):
+        """ASSIGN_VARIABLE: the variable takes `value`'s bytes (no output)."""
+        self._operator("ASSIGN_VARIABLE", [handle.index, value.index], [], "AssignVariableOptions", {})
+
+    def init_subgraph(self):
+        """A new subgraph for CALL_ONCE to run (an init subgraph): a Model
+        sharing this one's buffers and operator codes; build it with
+        var_handle, constant and assign_variable."""
+        sub = Model.__new__(Model)
+        sub.description = self.description
+        sub.buffers = self.buffers
+        sub.opcodes = self.opcodes
+        sub.tensors, sub.operators, sub.inputs, sub.outputs, sub.subgraphs = [], [], [], [], []
+        self.subgraphs.append(sub)
+        sub.subgraph_index = len(self.subgraphs)
+        return sub
+
+    def call_once(self, init):
+        """CALL_ONCE of init subgraph `init` (from init_subgraph)."""
+        self._operator("CALL_ONCE", [], [], "CallOnceOptions", {"init_subgraph_index": init.subgraph_index})
+
     # -- output -----------------------------------------------------------
+    def _subgraph_dict(self, name):
+        return {"tensors": self.tensors, "inputs": self.inputs, "outputs": self.outputs,
+                "operators": self.operators, "name": name}
+
     def to_dict(self):
         """The model in the JSON form of the schema (tests alter it)."""
         return {
             "version": 3,
             "description": self.description,
             "operator_codes": [operator_code(c) for c in self.opcodes],
-            "subgraphs": [{"tensors": self.tensors, "inputs": self.inputs, "outputs": self.outputs,
-                           "operators": self.operators, "name": "main"}],
+            "subgraphs": [self._subgraph_dict("main")] +
+                         [sub._subgraph_dict(f"init{k + 1}") for k, sub in enumerate(self.subgraphs)],
             "buffers": self.buffers,
         }
 

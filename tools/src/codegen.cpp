@@ -303,7 +303,12 @@ std::string generate_header(const imported_model& m, const std::string& name, co
       const bool input = from == from_model_input;
       os << "    // " << (input ? "input: " : "state: ") << comment_text(tensor_name(t)) << "\n"
          << "    " << (used[static_cast<std::size_t>(t)] ? "" : "[[maybe_unused]] ") << "const weft::tensor_id t" << t
-         << " = g." << (input ? "input(" : "state(") << tensor_literal(spec) << ");\n";
+         << " = g." << (input ? "input(" : "state(") << tensor_literal(spec);
+      // A state tensor with contents of its own to start from (a resource
+      // variable's initial value).
+      if (!input && g.has_initial_value(t))
+        os << ", " << constant_expr(m, g.constants[static_cast<std::size_t>(t)], ns);
+      os << ");\n";
       continue;
     }
     if (from == from_constant) {

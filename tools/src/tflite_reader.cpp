@@ -44,9 +44,6 @@ class reader {
     verify();
     const auto* subgraphs = model_->subgraphs();
     if (subgraphs == nullptr || subgraphs->size() == 0) fail("the model has no subgraph");
-    if (subgraphs->size() > 1)
-      fail("the model has " + std::to_string(subgraphs->size()) +
-           " subgraphs; weft runs models with exactly one (no control flow)");
     sg_ = subgraphs->Get(0);
     if (sg_->tensors() == nullptr || sg_->tensors()->size() == 0) fail("the subgraph has no tensors");
     weft_id_.assign(sg_->tensors()->size(), -1);
@@ -60,6 +57,7 @@ class reader {
     check_operators_known(*ops);
     for (const int input : io_tensors(sg_->inputs(), "input", max_model_inputs)) add_input(input);
     const std::vector<int> outputs = io_tensors(sg_->outputs(), "output", max_model_outputs);
+    resolve_variables();
     for (flatbuffers::uoffset_t i = 0; i < ops->size(); ++i) add_operator(static_cast<int>(i), ops->Get(i));
     for (const int output : outputs) {
       const int id = weft_id_[static_cast<std::size_t>(output)];
@@ -87,6 +85,22 @@ class reader {
   imported_model out_;
 
   [[noreturn]] void fail(const std::string& what) const { throw input_error(context_ + what); }
+
+  // Resource variables (VAR_HANDLE, READ_VARIABLE, ASSIGN_VARIABLE and
+  // CALL_ONCE's init subgraph), resolved when the model is read: each
+  // variable the main subgraph reads or assigns is one graph state tensor,
+  // and READ_VARIABLE and ASSIGN_VARIABLE are variable operators on it.
+  struct variable {
+    const flatbuffers::String* container = nullptr;  // the first VAR_HANDLE's (null: none)
+    std::string shared_name;
+    bool allocated = false;             // an ASSIGN_VARIABLE gave it its size (TensorFlow Lite Micro's Prepare)
+    tensor_spec spec{};                 // that first assigned value's
+    std::uint8_t fill = 0;              // the byte TensorFlow Lite Micro's Prepare sets it to
+    std::vector<std::uint8_t> initial;  // what the init subgraph assigns (empty: nothing)
+    int state = -1;                     // its state tensor, once the main subgraph names it
+  };
+  std::vector<variable> variables_;
+  std::map<std::pair<int, int>, int> handles_;  // (subgraph, VAR_HANDLE's output tensor) -> variable
 
   void verify() {
     if (file_.size() < 8)
@@ -1393,6 +1407,232 @@ class reader {
     return graph().reshape(x, to);
   }
 
+  // The main subgraph's CALL_ONCE (at most one, before any variable is
+  // read or assigned: weft starts each variable at what the init subgraph
+  // assigns it, where TensorFlow Lite Micro assigns it when CALL_ONCE runs,
+  // on the first inference), the subgraphs (the main one and CALL_ONCE's
+  // init subgraph only), and every variable, in the order TensorFlow Lite
+  // Micro prepares them (the main subgraph's operators, then the init
+  // subgraph's): the first ASSIGN_VARIABLE of a variable gives its size and
+  // the byte it starts at.
+  void resolve_variables() {
+    const auto* subgraphs = model_->subgraphs();
+    const auto& ops = *sg_->operators();
+    int init = -1, call_once = -1, first_use = -1;
+    for (flatbuffers::uoffset_t i = 0; i < ops.size(); ++i) {
+      const int index = static_cast<int>(i);
+      const int code = code_of(index, ops.Get(i));
+      if ((code == tflite::BuiltinOperator_READ_VARIABLE || code == tflite::BuiltinOperator_ASSIGN_VARIABLE) &&
+          first_use < 0)
+        first_use = index;
+      if (code != tflite::BuiltinOperator_CALL_ONCE) continue;
+      context_ = "operator " + std::to_string(index) + " (CALL_ONCE): ";
+      if (call_once >= 0)
+        fail(
+            "is the model's second CALL_ONCE; TensorFlow Lite Micro runs the init subgraph again at each CALL_ONCE "
+            "of the first inference, which weft does not model (it supports one)");
+      const auto* opt = ops.Get(i)->builtin_options_as_CallOnceOptions();
+      if (opt == nullptr) fail("its CallOnceOptions are missing");
+      const auto* o = ops.Get(i);
+      if ((o->inputs() != nullptr && o->inputs()->size() > 0) || (o->outputs() != nullptr && o->outputs()->size() > 0))
+        fail("has inputs or outputs; CALL_ONCE takes none (TensorFlow Lite Micro refuses it)");
+      init = opt->init_subgraph_index();
+      if (init <= 0 || static_cast<flatbuffers::uoffset_t>(init) >= subgraphs->size())
+        fail("its init_subgraph_index " + std::to_string(init) +
+             " names no subgraph besides the main one (the model has " + std::to_string(subgraphs->size()) + ")");
+      if (first_use >= 0)
+        fail("comes after operator " + std::to_string(first_use) +
+             ", which reads or assigns a variable; weft starts variables at the values the init subgraph assigns, so "
+             "CALL_ONCE must come before every READ_VARIABLE and ASSIGN_VARIABLE");
+      call_once = index;
+    }
+    context_.clear();
+    for (flatbuffers::uoffset_t k = 1; k < subgraphs->size(); ++k)
+      if (static_cast<int>(k) != init)
+        fail("the model has " + std::to_string(subgraphs->size()) + " subgraphs, and subgraph " + std::to_string(k) +
+             " is not a CALL_ONCE's init subgraph; weft runs one subgraph (no control flow), and an init subgraph that "
+             "assigns constants to variables");
+    scan_variables(0);
+    if (init > 0) scan_variables(init);
+  }
+
+  // "operator 3 (ASSIGN_VARIABLE): ", with the subgraph outside the main one.
+  std::string where(int subgraph, int index, int code) const {
+    return (subgraph == 0 ? "" : "init subgraph " + std::to_string(subgraph) + ", ") + "operator " +
+           std::to_string(index) + " (" + builtin_name(code) + "): ";
+  }
+
+  // The VAR_HANDLEs and ASSIGN_VARIABLEs of subgraph `s` (the init
+  // subgraph has nothing else, and assigns constants).
+  void scan_variables(int s) {
+    const tflite::SubGraph* main = sg_;
+    sg_ = model_->subgraphs()->Get(static_cast<flatbuffers::uoffset_t>(s));
+    if (s != 0) {
+      if ((sg_->inputs() != nullptr && sg_->inputs()->size() > 0) ||
+          (sg_->outputs() != nullptr && sg_->outputs()->size() > 0))
+        fail("init subgraph " + std::to_string(s) + " has inputs or outputs; weft's init subgraphs have none");
+      if (sg_->tensors() == nullptr) fail("init subgraph " + std::to_string(s) + " has no tensors");
+    }
+    const auto* ops = sg_->operators();
+    for (flatbuffers::uoffset_t i = 0; ops != nullptr && i < ops->size(); ++i) {
+      const tflite::Operator* o = ops->Get(i);
+      const int code = code_of(static_cast<int>(i), o);
+      context_ = where(s, static_cast<int>(i), code);
+      const std::size_t ins = o->inputs() ? o->inputs()->size() : 0, outs = o->outputs() ? o->outputs()->size() : 0;
+      if (code == tflite::BuiltinOperator_VAR_HANDLE) {
+        if (ins != 0 || outs != 1)
+          fail("has " + std::to_string(ins) + " inputs and " + std::to_string(outs) +
+               " outputs; VAR_HANDLE takes none and gives one");
+        const auto* opt = o->builtin_options_as_VarHandleOptions();
+        if (opt == nullptr || opt->shared_name() == nullptr) fail("has no shared_name");
+        const int r = checked_tensor(o->outputs()->Get(0));
+        if (tensor(r)->type() != tflite::TensorType_RESOURCE)
+          fail("its output " + tensor_label(r) + " is " + type_name(tensor(r)->type()) + ", not a resource");
+        handles_[{s, r}] = variable_named(opt->container(), opt->shared_name()->str());
+      } else if (code == tflite::BuiltinOperator_ASSIGN_VARIABLE) {
+        if (ins != 2 || outs != 0)
+          fail("has " + std::to_string(ins) + " inputs and " + std::to_string(outs) +
+               " outputs; ASSIGN_VARIABLE takes two (variable, value) and gives none");
+        variable& v = variables_[static_cast<std::size_t>(variable_at(s, o->inputs()->Get(0)))];
+        const int value = checked_tensor(o->inputs()->Get(1));
+        const dtype type = activation_type(value);
+        if (type == dtype::int32)
+          fail("assigns int32 " + tensor_label(value) + "; weft's variables are int8, int16 or float32");
+        const tensor_spec spec{type, to_shape(dims(value)), quant_of(value, type)};
+        if (!v.allocated) {
+          v.allocated = true;
+          v.spec = spec;
+          // TensorFlow Lite Micro sets the bytes to the value's zero point
+          // cast to int8 (an int16 variable of zero point 1 starts at 257).
+          v.fill = static_cast<std::uint8_t>(static_cast<std::int8_t>(spec.quant.zero_point));
+        } else if (spec.bytes() != v.spec.bytes()) {
+          fail("assigns " + std::to_string(spec.bytes()) + " bytes to variable '" + comment_text(v.shared_name) +
+               "' of " + std::to_string(v.spec.bytes()) + " bytes; TensorFlow Lite Micro aborts");
+        }
+        if (s != 0) {
+          if (!is_constant(value))
+            fail("assigns " + tensor_label(value) +
+                 ", which is not a constant; weft computes the init subgraph when it reads the model, from constants");
+          const auto bytes = buffer_bytes(value);
+          if (bytes.size() != spec.bytes())
+            fail("its value " + tensor_label(value) + " holds " + std::to_string(bytes.size()) +
+                 " bytes, its shape needs " + std::to_string(spec.bytes()));
+          if (spec.type != v.spec.type)
+            fail("assigns " + std::string(name_of(spec.type)) + " to variable '" + comment_text(v.shared_name) +
+                 "' of dtype " + name_of(v.spec.type) + "; weft needs one dtype per variable");
+          v.initial.assign(bytes.begin(), bytes.end());
+        }
+      } else if (s != 0) {
+        fail(
+            "is not supported in an init subgraph: weft supports init subgraphs that ASSIGN_VARIABLE constants to "
+            "VAR_HANDLE variables");
+      }
+    }
+    context_.clear();
+    sg_ = main;
+  }
+
+  // The variable VAR_HANDLE names `shared_name` in `container`, as TensorFlow
+  // Lite Micro finds it: the first with that name whose container is the
+  // same (any, where this VAR_HANDLE has none), else a new one.
+  int variable_named(const flatbuffers::String* container, const std::string& shared_name) {
+    for (std::size_t v = 0; v < variables_.size(); ++v) {
+      const variable& x = variables_[v];
+      if (x.shared_name != shared_name) continue;
+      if (container == nullptr) return static_cast<int>(v);
+      if (x.container == nullptr)
+        fail("names variable '" + comment_text(shared_name) +
+             "' with a container where an earlier VAR_HANDLE named it without one (TensorFlow Lite Micro compares a "
+             "null name)");
+      if (x.container->str() == container->str()) return static_cast<int>(v);
+    }
+    variable v{};
+    v.container = container;
+    v.shared_name = shared_name;
+    variables_.push_back(std::move(v));
+    return static_cast<int>(variables_.size()) - 1;
+  }
+
+  // The variable of resource tensor r of subgraph s (a VAR_HANDLE's output).
+  int variable_at(int s, std::int32_t r) const {
+    const auto at = handles_.find({s, r});
+    if (at == handles_.end())
+      fail("its variable tensor " + std::to_string(r) + " is not the output of an earlier VAR_HANDLE");
+    return at->second;
+  }
+
+  // Variable v's state tensor, made the first time the main subgraph names
+  // it: it starts at what the init subgraph assigns, else at the byte
+  // TensorFlow Lite Micro sets it to.
+  tensor_id state_of(int v) {
+    variable& x = variables_[static_cast<std::size_t>(v)];
+    if (x.state >= 0) return {x.state};
+    std::vector<std::uint8_t> bytes = x.initial;
+    if (bytes.empty() && x.fill != initial_state_byte(x.spec)) bytes.assign(x.spec.bytes(), x.fill);
+    constant initial{};
+    if (!bytes.empty()) {
+      auto data = std::make_unique<constant_data>();
+      data->name = "variable" + std::to_string(v) + "_initial";
+      const auto n = static_cast<std::size_t>(x.spec.dims.elements());
+      initial.spec = x.spec;
+      initial.provided = static_cast<std::int64_t>(n);
+      if (x.spec.type == dtype::int8) {
+        data->i8.resize(n);
+        std::memcpy(data->i8.data(), bytes.data(), bytes.size());
+        initial.i8 = data->i8.data();
+      } else if (x.spec.type == dtype::int16) {
+        data->i16.resize(n);
+        std::memcpy(data->i16.data(), bytes.data(), bytes.size());
+        initial.i16 = data->i16.data();
+      } else {
+        data->f32.resize(n);
+        std::memcpy(data->f32.data(), bytes.data(), bytes.size());
+        initial.f32 = data->f32.data();
+      }
+      out_.constants.push_back(std::move(data));
+    }
+    const tensor_id t = graph().state(x.spec, initial);
+    if (!t.valid()) fail("variable '" + comment_text(x.shared_name) + "': " + message(graph().err));
+    x.state = t.index;
+    if (out_.tensor_names.size() <= static_cast<std::size_t>(t.index)) {
+      out_.tensor_names.resize(static_cast<std::size_t>(t.index) + 1);
+      out_.source_tensor.resize(static_cast<std::size_t>(t.index) + 1, -1);
+    }
+    out_.tensor_names[static_cast<std::size_t>(t.index)] = "variable " + x.shared_name;
+    out_.source_tensor[static_cast<std::size_t>(t.index)] = -1;
+    return t;
+  }
+
+  // The variable of the main subgraph's resource operand `r`, which must
+  // have been assigned somewhere (TensorFlow Lite Micro aborts on reading a
+  // variable no ASSIGN_VARIABLE prepared).
+  tensor_id assigned_variable(int r) {
+    const int v = variable_at(0, r);
+    if (!variables_[static_cast<std::size_t>(v)].allocated)
+      fail("reads variable '" + comment_text(variables_[static_cast<std::size_t>(v)].shared_name) +
+           "', which no ASSIGN_VARIABLE of the model assigns; TensorFlow Lite Micro aborts");
+    return state_of(v);
+  }
+
+  // READ_VARIABLE: a copy of the variable, in its output's quantization.
+  tensor_id read_variable(const operator_input& in) {
+    if (in.ins.size() != 1) fail("has " + std::to_string(in.ins.size()) + " inputs; READ_VARIABLE takes one");
+    const tensor_id v = assigned_variable(in.input_at(0));
+    if (graph().spec(v.index).bytes() != tensor_spec{activation_type(in.out), to_shape(in.out_dims), {}}.bytes())
+      fail("reads " + std::to_string(graph().spec(v.index).bytes()) + " bytes of variable into " +
+           tensor_label(in.out) + "; TensorFlow Lite Micro aborts on another byte count");
+    return graph().apply<ops::variable_op>({v}, {false}, in.out_q);
+  }
+
+  // ASSIGN_VARIABLE (no output): the variable takes the value. VAR_HANDLE
+  // and CALL_ONCE make no operator (resolve_variables read them).
+  void add_resource_operator(const operator_input& in, int code) {
+    if (code != tflite::BuiltinOperator_ASSIGN_VARIABLE) return;
+    const tensor_id v = assigned_variable(in.input_at(0));
+    const tensor_id x = activation_input(in.input_at(1));
+    if (!graph().apply<ops::variable_op>({v, x}, {true}).valid()) fail(message(graph().err));
+  }
+
   // weft's TensorFlow Lite mapping: the builtin operators it reads, each
   // with its reader.
   struct mapping {
@@ -1468,6 +1708,12 @@ class reader {
       {tflite::BuiltinOperator_UNIDIRECTIONAL_SEQUENCE_LSTM, op::lstm, &reader::read_lstm},
       {tflite::BuiltinOperator_EMBEDDING_LOOKUP, op::gather, &reader::read_embedding_lookup},
       {tflite::BuiltinOperator_BATCH_MATMUL, op::batch_matmul, &reader::read_batch_matmul},
+      // (VAR_HANDLE, ASSIGN_VARIABLE and CALL_ONCE have no output to read:
+      // add_operator hands them to add_resource_operator.)
+      {tflite::BuiltinOperator_VAR_HANDLE, op::variable, &reader::read_variable},
+      {tflite::BuiltinOperator_READ_VARIABLE, op::variable, &reader::read_variable},
+      {tflite::BuiltinOperator_ASSIGN_VARIABLE, op::variable, &reader::read_variable},
+      {tflite::BuiltinOperator_CALL_ONCE, op::variable, &reader::read_variable},
   };
 
  public:
@@ -1583,6 +1829,18 @@ class reader {
       for (auto i : *o->inputs()) in.ins.push_back(i < 0 ? -1 : checked_tensor(i));
     if (o->outputs() != nullptr)
       for (auto i : *o->outputs()) in.outs.push_back(checked_tensor(i));
+    if (code == tflite::BuiltinOperator_VAR_HANDLE || code == tflite::BuiltinOperator_ASSIGN_VARIABLE ||
+        code == tflite::BuiltinOperator_CALL_ONCE) {
+      const int first = graph().node_count;
+      add_resource_operator(in, code);
+      for (int i = first; i < graph().node_count; ++i) {
+        out_.op_names.push_back(name);
+        out_.source_op.push_back(index);
+        out_.source_output.push_back(internal_output);
+      }
+      context_.clear();
+      return;
+    }
     if (in.outs.empty()) fail("has no output");
     const auto* one = std::get_if<operator_reader>(&read->read);
     if (one != nullptr && in.outs.size() != 1) fail("has " + std::to_string(in.outs.size()) + " outputs; it has one");

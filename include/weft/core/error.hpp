@@ -140,7 +140,12 @@
     "input's rows (its columns with adj_y)")                                                                           \
   X(batch_matmul_batch,                                                                                                \
     "batch_matmul: the inputs' batch axes (all but the last two) do not broadcast: aligned on the last, each pair "    \
-    "of sizes must be equal or one of them 1")
+    "of sizes must be equal or one of them 1")                                                                         \
+  X(variable_value,                                                                                                    \
+    "variable: an assigned value must have the variable's dtype and element count (TensorFlow Lite Micro aborts on "   \
+    "another byte count)")                                                                                             \
+  X(state_initial_value,                                                                                               \
+    "a state tensor's initial value must be a constant of its dtype with one element per element of the state")
 
 namespace weft {
 

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <span>
 #include <variant>
@@ -199,19 +200,25 @@ struct graph {
   }
 
   /// Adds a state tensor: bytes that keep their values from one inference
-  /// to the next (TFLite's variable tensors: an SVDF's or an LSTM's memory).
-  /// Operators that keep state read and update it (U::state_input); it
-  /// lives after the arena (compiled::state_bytes) and starts, and returns on
-  /// instance::reset(), at zero: at the zero point for int8, as TFLite
-  /// Micro's ResetVariableTensors sets it.
-  constexpr tensor_id state(const tensor_spec& s) {
+  /// to the next (TFLite's variable tensors: an SVDF's or an LSTM's memory;
+  /// its resource variables). Operators that keep state read and update it
+  /// (U::state_input); it lives after the arena (compiled::state_bytes) and
+  /// starts, and returns on instance::reset(), at `initial` where given (a
+  /// constant of its dtype, one element per element: a resource variable's
+  /// value from CALL_ONCE's init subgraph), else at zero: at the zero point
+  /// for int8, as TFLite Micro's ResetVariableTensors sets it.
+  constexpr tensor_id state(const tensor_spec& s, const weft::constant& initial = {}) {
     if (!ok()) return {};
     if (!s.dims.valid()) return fail(error::bad_shape, -1);
     if (s.type != dtype::int8 && s.type != dtype::float32 && s.type != dtype::int16)
       return fail(error::unsupported_dtype, -1);
     if (const error e = quantization_error(s); e != error::none) return fail(e, -1);
+    if (!initial.empty() && (initial.spec.type != s.type || initial.provided != s.dims.elements() ||
+                             initial.elements() != s.dims.elements()))
+      return fail(error::state_initial_value, -1);
     const int t = add_tensor(s, from_state);
     if (t < 0) return {};
+    constants[static_cast<std::size_t>(t)] = initial;
     return {t};
   }
 
@@ -347,7 +354,23 @@ struct graph {
       if (model_outputs[static_cast<std::size_t>(k)] == t) return true;
     return false;
   }
-  /// A constant tensor's bytes in flash (at run time).
+  /// Whether state tensor t starts at contents of its own (graph::state's
+  /// `initial`) rather than at initial_state_byte.
+  constexpr bool has_initial_value(int t) const {
+    return is_state(t) && !constants[static_cast<std::size_t>(t)].empty();
+  }
+  /// Writes state tensor t's initial contents (spec(t).bytes() bytes) at
+  /// `at`: its initial value, or initial_state_byte repeated. Programs call
+  /// it at construction and on reset.
+  void write_initial_state(int t, std::byte* at) const {
+    if (has_initial_value(t)) {
+      std::memcpy(at, constant_bytes(t), spec(t).bytes());
+    } else {
+      std::memset(at, initial_state_byte(spec(t)), spec(t).bytes());
+    }
+  }
+  /// A constant tensor's bytes in flash (at run time); a state tensor's
+  /// initial value.
   const std::byte* constant_bytes(int t) const {
     const weft::constant& c = constants[static_cast<std::size_t>(t)];
     if (c.spec.type == dtype::int8) return reinterpret_cast<const std::byte*>(c.i8);

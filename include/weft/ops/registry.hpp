@@ -28,6 +28,7 @@
 #include "weft/ops/svdf/unit.hpp"
 #include "weft/ops/transpose/unit.hpp"
 #include "weft/ops/transpose_conv/unit.hpp"
+#include "weft/ops/variable/unit.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -94,7 +95,8 @@
   X(mirror_pad)              \
   X(svdf)                    \
   X(batch_matmul)            \
-  X(lstm)
+  X(lstm)                    \
+  X(variable)
 
 namespace weft {
 
