@@ -195,32 +195,22 @@ class compiled {
   /// Bytes of that buffer: the arena, then the state.
   static constexpr std::size_t buffer_bytes = arena_bytes + state_bytes;
 
+  /// Sets the state in `buffer` (buffer_bytes) to its initial values
+  /// (graph::write_initial_state: a state's initial value, else its byte).
+  static void reset_state(std::byte* buffer) {
+    [buffer]<int... T>(std::integer_sequence<int, T...>) { (reset_tensor<T>(buffer), ...); }
+    (std::make_integer_sequence < int, valid ? g.tensor_count : 0 > {});
+  }
+
  private:
-  struct state_fill {
-    std::size_t offset = 0, bytes = 0;
-    std::uint8_t value = 0;
-  };
-  static constexpr int state_count = [] {
-    int k = 0;
-    for (int t = 0; valid && t < g.tensor_count; ++t) k += g.is_state(t) ? 1 : 0;
-    return k;
-  }();
-  // Each state tensor's bytes and initial byte (initial_state_byte).
-  static constexpr auto state_fills = [] {
-    std::array<state_fill, static_cast<std::size_t>(state_count)> a{};
-    std::size_t k = 0;
-    for (int t = 0; valid && t < g.tensor_count; ++t)
-      if (g.is_state(t))
-        a[k++] = {plan.offset[static_cast<std::size_t>(t)], g.spec(t).bytes(), initial_state_byte(g.spec(t))};
-    return a;
-  }();
+  // (One call per state tensor, on its compile-time index: the graph is not
+  // read at run time, so it stays out of flash.)
+  template <int T>
+  static void reset_tensor(std::byte* buffer) {
+    if constexpr (g.is_state(T)) g.write_initial_state(T, buffer + plan.offset[static_cast<std::size_t>(T)]);
+  }
 
  public:
-  /// Sets the state in `buffer` (buffer_bytes) to its initial values.
-  static void reset_state(std::byte* buffer) {
-    for (const state_fill& f : state_fills)
-      for (std::size_t b = 0; b < f.bytes; ++b) buffer[f.offset + b] = static_cast<std::byte>(f.value);
-  }
   /// The multicore schedule: each operator's tiles per core, and the waits.
   static constexpr auto schedule = plan_schedule(g, Profile, plan);
 
