@@ -1654,7 +1654,70 @@ def int16_models(g):
                 models[f"op_depthwise_conv2d_int16_{tag}_m{mult}"] = conv16_model(g, True, s, dl, p, a, "int64",
                                                                                  k % 2 == 1, mult)
                 k += 1
+    # SOFTMAX int16: ranks 1 to 4, input scales from where most of a row's
+    # exponentials count to where only the maximum does, betas; _ties
+    # inputs (values -2..2) give rows of near equals.
+    for rank in (1, 2, 3, 4):
+        for k, (scale, beta) in enumerate(((1e-5, 1.0), (3e-4, 1.0), (1e-3, 0.5), (0.01, 2.0), (2e-4, 0.3),
+                                           (g.scale(1e-5, 1e-2), g.r.uniform(0.2, 3.0)))):
+            ties = "_ties" if k % 3 == 0 else ""
+            models[f"op_softmax_int16_r{rank}_{k}{ties}"] = softmax16_model(g, rank, scale, beta, k == 4)
+    # BATCH_MATMUL int16: the rank pairs, adj_x / adj_y, rhs an input, a
+    # constant or the lhs itself, broadcasting batch axes.
+    for k, (lrank, rrank) in enumerate(BMM_RANKS):
+        for adj in range(4):
+            source = ("input", "constant", "self" if lrank == rrank else "input", "constant")[(k + adj) % 4]
+            adj_x, adj_y = bool(adj & 1), bool(adj & 2)
+            if source == "self" and adj_x == adj_y:
+                source = "input"
+            tag = f"r{lrank}{rrank}_{'t' if adj_x else 'n'}{'t' if adj_y else 'n'}_{source}"
+            models[f"op_batch_matmul_int16_{tag}"] = batch_matmul16_model(g, lrank, rrank, adj_x, adj_y, source,
+                                                                          adj % 2 == 0)
     return models
+
+
+def softmax16_model(g, rank, scale, beta, off_scale):
+    """int16 SOFTMAX (zero points 0) of a rank-`rank` input on `scale`; the
+    output scale 1/32768, or (off_scale) a little off it, within TFLite
+    Micro's tolerance of 0.1%."""
+    m = Recorder("softmax int16 corpus")
+    shape = [g.r.randint(1, 3) for _ in range(rank - 1)] + [g.r.randint(1, 20)]
+    x = m.input(shape, "INT16", scale, 0)
+    m.output(m.softmax(x, beta, (1 / 32768 * (1.0007 if off_scale else 1.0), 0)))
+    m.note("softmax")
+    return m
+
+
+def batch_matmul16_model(g, lrank, rrank, adj_x, adj_y, rhs_source, broadcast):
+    """int16 BATCH_MATMUL (zero points 0, as TFLite Micro requires): lhs an
+    input, rhs an input, an int16 constant or lhs itself; an output scale
+    that keeps a typical sum of uniform int16 products inside int16."""
+    m = Recorder("batch_matmul int16 corpus")
+    rows, depth, cols = g.r.randint(1, 6), g.r.randint(1, 12), g.r.randint(1, 6)
+    axes = max(lrank, rrank) - 2
+    batch = [g.r.randint(1, 3) for _ in range(axes)]
+    lbatch, rbatch = batch[axes - (lrank - 2):], batch[axes - (rrank - 2):]
+    if broadcast:
+        for b in (lbatch, rbatch):
+            for k in range(len(b)):
+                if g.r.random() < 0.4:
+                    b[k] = 1
+    if rhs_source == "self":
+        cols, lbatch = rows, rbatch  # lhs times its own transpose
+    lshape = lbatch + ([depth, rows] if adj_x else [rows, depth])
+    rshape = rbatch + ([cols, depth] if adj_y else [depth, cols])
+    lhs = m.input(lshape, "INT16", g.scale(1e-5, 1e-3), 0)
+    if rhs_source == "self":
+        rhs = lhs
+    elif rhs_source == "input":
+        rhs = m.input(rshape, "INT16", g.scale(1e-5, 1e-3), 0, name="rhs")
+    else:
+        rhs = m.constant([g.r.randint(-32768, 32767) for _ in range(math.prod(rshape))], rshape, "INT16",
+                         g.scale(1e-5, 1e-3), 0)
+    spread = math.sqrt(depth) * 18919 * 18919 * lhs.scale * rhs.scale
+    m.output(m.batch_matmul(lhs, rhs, (4 * spread / 65535 * g.r.uniform(0.5, 2.0), 0), adj_x, adj_y))
+    m.note("batch_matmul")
+    return m
 
 
 def conv16_model(g, depthwise, stride, dilation, padding, act, bias, per_channel, multiplier=1):

@@ -435,8 +435,12 @@ class Model:
             "fused_activation_function": "TANH", "cell_clip": float32(cell_clip), "time_major": bool(time_major)})
         return y
 
-    def softmax(self, x, beta=1.0, output=(1 / 256, -128)):
-        y = self._activation(x.shape, x.dtype, output if x.dtype == "INT8" else None)
+    def softmax(self, x, beta=1.0, output=None):
+        """SOFTMAX along the last axis; an int8 output is (1/256, -128) and an
+        int16 one (1/32768, 0) unless `output` says otherwise."""
+        if output is None and x.dtype in ("INT8", "INT16"):
+            output = (1 / 256, -128) if x.dtype == "INT8" else (1 / 32768, 0)
+        y = self._activation(x.shape, x.dtype, output if x.dtype in ("INT8", "INT16") else None)
         self._operator("SOFTMAX", [x.index], [y.index], "SoftmaxOptions", {"beta": float32(beta)})
         return y
 
