@@ -120,6 +120,12 @@ def int64_bias(values):
     return Constant("INT64", values, None)
 
 
+def int16_bias(values):
+    """int16 bias of a 16x8 TRANSPOSE_CONV (TensorFlow Lite Micro widens it
+    to int64); its scales are set by the operator."""
+    return Constant("INT16", values, None)
+
+
 def float32_tensor(values, shape=None):
     return Constant("FLOAT32", values, shape)
 
@@ -815,17 +821,22 @@ class Model:
         return self._pool("L2_POOL_2D", x, filter, stride, padding, activation, name)
 
     def transpose_conv(self, x, weights, out_hw, bias=None, output=None, stride=(1, 1), padding="SAME",
-                       activation="NONE", output_shape=None, name=None):
+                       activation="NONE", output_shape=None, name=None, shape_input=False):
         """TRANSPOSE_CONV of the NHWC input x with weights [O, KH, KW, I] to
         an output of height and width out_hw; the output_shape operand is
-        the output's shape unless `output_shape` gives another."""
+        the output's shape unless `output_shape` gives another, a constant
+        or (shape_input) an int32 model input, as some converters leave it."""
         name = name or f"op{len(self.operators)}"
         self._require_constants(weights, bias, name)
         o, kh, kw, i = weights.shape
         if i != x.shape[3]:
             raise WriterError(f"{name}: weights for {i} input channels on an input of {x.shape[3]}")
         shape = [x.shape[0], int(out_hw[0]), int(out_hw[1]), o]
-        s = self._constant(Constant("INT32", [int(v) for v in (output_shape or shape)], [4]), f"{name}_output_shape")
+        if shape_input:
+            s = self.input([4], "INT32", name=f"{name}_output_shape").index
+        else:
+            s = self._constant(Constant("INT32", [int(v) for v in (output_shape or shape)], [4]),
+                               f"{name}_output_shape")
         w, b = self._weights_and_bias(x, weights, bias, o, 0, name)
         y = self._activation(shape, x.dtype, output)
         inputs = [s, w, x.index] + ([b] if b >= 0 else [])

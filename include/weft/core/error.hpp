@@ -143,7 +143,10 @@
     "of sizes must be equal or one of them 1")                                                                         \
   X(softmax_int16,                                                                                                     \
     "softmax (int16 input): the input and output zero points must be 0 and the output scale 1/32768 (TensorFlow "      \
-    "Lite Micro's checks)")
+    "Lite Micro's checks)")                                                                                            \
+  X(transpose_conv16_bias,                                                                                             \
+    "transpose_conv (int16): the bias must be int64 (an int16 one is widened) or absent; TensorFlow Lite Micro would " \
+    "read an int32 one as int64")
 
 namespace weft {
 
