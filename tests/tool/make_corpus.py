@@ -1692,7 +1692,40 @@ def int16_models(g):
     for k, s in enumerate(STRIDES):
         models[f"op_transpose_conv_int8_shape_input_s{s[0]}x{s[1]}"] = transpose_conv_model(
             g, "INT8", s, PADDINGS[k % 2], ACTIVATIONS[k % 3], True, k % 2 == 0, shape_input=True)
+    # MAXIMUM and MINIMUM int16: raw values, every broadcast pattern.
+    for kind in ("maximum", "minimum"):
+        for pattern in BINARY_PATTERNS:
+            models[f"op_{kind}_int16_{pattern}"] = maximum16_model(g, kind, pattern)
+    # SUM int16: MEAN's arithmetic without the division.
+    for rank, axes in ((4, [1, 2]), (4, [3]), (3, [0, 2]), (2, [1]), (1, [0])):
+        for keep in (True, False):
+            models[f"op_sum_int16_r{rank}_{'_'.join(map(str, axes))}_{'keep' if keep else 'drop'}"] = sum16_model(
+                g, rank, axes, keep)
     return models
+
+
+def sum16_model(g, rank, axes, keep):
+    """int16 SUM to an output of another scale (enough for a few of the
+    summed values) and zero point."""
+    m = Recorder("sum int16 corpus")
+    x = int16_input(g, m, [g.r.randint(1, 3)] + [g.r.randint(1, 6) for _ in range(rank - 1)])
+    count = math.prod(x.shape[a] for a in axes)
+    out = (x.scale * math.sqrt(count) * g.r.uniform(0.5, 3.0), g.r.choice([0, g.r.randint(-3000, 3000)]))
+    m.output(m.sum(x, axes, keep, out))
+    m.note("sum")
+    return m
+
+
+def maximum16_model(g, kind, pattern):
+    """int16 MAXIMUM or MINIMUM of two model inputs whose shapes follow a
+    broadcast pattern, inputs and output of one quantization."""
+    m = Recorder(f"{kind} int16 corpus")
+    _, sa, sb = binary_shapes(g, pattern)
+    a = int16_input(g, m, sa)
+    b = m.input(sb, "INT16", a.scale, a.zero_point, name="b")
+    m.output(getattr(m, kind)(a, b))
+    m.note(kind)
+    return m
 
 
 def transpose_conv16_model(g, stride, padding, act, bias, per_channel, shape_input):
