@@ -1701,7 +1701,21 @@ def int16_models(g):
         for keep in (True, False):
             models[f"op_sum_int16_r{rank}_{'_'.join(map(str, axes))}_{'keep' if keep else 'drop'}"] = sum16_model(
                 g, rank, axes, keep)
+    # ABS int16 (zero points 0): the output on the input's scale, or
+    # rescaled.
+    for k in range(8):
+        models[f"op_abs_int16_{k}{'_rescaled' if k % 2 else ''}"] = abs16_model(g, k % 2 == 1)
     return models
+
+
+def abs16_model(g, rescaled):
+    """int16 ABS, zero points 0 (TFLite Micro's requirement); the output
+    scale the input's or (rescaled) another."""
+    m = Recorder("abs int16 corpus")
+    x = m.input(small_shape(g, g.r.randint(1, 4), 1, 6), "INT16", g.scale(1e-5, 1e-3), 0)
+    m.output(m.abs(x, (x.scale * (g.r.uniform(0.5, 2.0) if rescaled else 1.0), 0)))
+    m.note("abs")
+    return m
 
 
 def sum16_model(g, rank, axes, keep):
@@ -2339,6 +2353,12 @@ def bad_int16_models(flatc):
         m.output(m.transpose_conv(x, w, (4, 4), tw.int32_bias([5, -5]), (1e-3, 0), (2, 2)))
         return m, "the bias must be int64 (an int16 one is widened) or absent"
 
+    def abs_zero_point():
+        m = tw.Model("bad int16")
+        x = m.input([2, 3], "INT16", 1e-4, 2)
+        m.output(m.abs(x, (1e-4, 2)))
+        return m, "needs zero points of 0"
+
     for name, make in (("int16_depthwise_without_bias", depthwise_without_bias),
                        ("int16_bias_scale", bias_scale),
                        ("int16_mul_zero_point", mul_zero_point),
@@ -2348,7 +2368,8 @@ def bad_int16_models(flatc):
                        ("int16_softmax_zero_point", softmax_zero_point),
                        ("int16_softmax_output_scale", softmax_output_scale),
                        ("int16_batch_matmul_zero_point", batch_matmul_zero_point),
-                       ("int16_transpose_conv_int32_bias", transpose_conv_int32_bias)):
+                       ("int16_transpose_conv_int32_bias", transpose_conv_int32_bias),
+                       ("int16_abs_zero_point", abs_zero_point)):
         model, expect = make()
         made[name] = (model if isinstance(model, dict) else model.to_dict(), expect)
     files = tw.to_bytes_many([d for d, _ in made.values()], flatc)
