@@ -164,11 +164,16 @@ template <class = void>
 inline constexpr lut16 softmax16_reciprocal_table = make_lut16(1.0f / 65535.0f, -32768, 2.0f / 65535.0f,
                                                                [](float v) { return 1.0f / (1.0f + v); });
 
+/// The int16 softmax's input rescaling: beta * input scale, so that a
+/// real difference of -10 becomes -65535 (TFLite's in double).
+constexpr multiplier softmax16_multiplier(float beta, float input_scale) {
+  return quantize_multiplier(static_cast<double>(input_scale) * static_cast<double>(beta) / (10.0 / 65535.0));
+}
+
 constexpr softmax_args<std::int16_t> make_softmax16_args(int depth, float beta, float input_scale) {
   softmax_args<std::int16_t> a{};
   a.depth = depth;
-  a.input_multiplier =
-      quantize_multiplier(static_cast<double>(input_scale) * static_cast<double>(beta) / (10.0 / 65535.0));
+  a.input_multiplier = softmax16_multiplier(beta, input_scale);
   a.exp_table = softmax16_exp_table<>.v.data();
   a.reciprocal_table = softmax16_reciprocal_table<>.v.data();
   return a;
@@ -273,8 +278,7 @@ constexpr inferred infer_softmax(const tensor_spec& in, const softmax_options& o
     if (!(o.beta > 0.0f && o.beta < 3.40282347e+38f)) return {.err = error::softmax_beta};
     // TFLite shifts the differences left by the multiplier's shift: past 31
     // it would be undefined.
-    if (make_softmax16_args(in.dims.back(), o.beta, in.quant.scale).input_multiplier.shift > 31)
-      return {.err = error::scale_out_of_range};
+    if (softmax16_multiplier(o.beta, in.quant.scale).shift > 31) return {.err = error::scale_out_of_range};
     return r;
   }
   if (o.int16_output) {
