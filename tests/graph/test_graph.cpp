@@ -471,6 +471,31 @@ TEST_CASE("each mistake is recorded with its operator, and building stops there"
          g.template apply<ops::softmax_op>({g.input(int8_tensor({1, 4}, 0.1f, 0))}, {.int16_output = true},
                                            {1.0f / 32768, -32768});
        }},
+      {"softmax int16 zero point", error::softmax_int16, 0,
+       [](auto& g, auto&) {  // TFLite Micro: zero points 0
+         g.template apply<ops::softmax_op>({g.input(int16_tensor({2, 4}, 1e-3f, 3))}, {}, {1.0f / 32768, 0});
+       }},
+      {"softmax int16 output scale 2^-16", error::softmax_int16, 0,
+       [](auto& g, auto&) {  // TFLite Micro: 1/32768 within 0.1%
+         g.template apply<ops::softmax_op>({g.input(int16_tensor({2, 4}, 1e-3f, 0))}, {}, {1.0f / 65536, 0});
+       }},
+      {"batch_matmul int16 zero point", error::int16_zero_point, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::batch_matmul_op>(
+             {g.input(int16_tensor({2, 3}, 1e-4f, 0)), g.input(int16_tensor({3, 2}, 1e-4f, 4))}, {}, {1e-4f, 0});
+       }},
+      {"batch_matmul int16 by int8", error::batch_matmul_dtypes, 0,
+       [](auto& g, auto&) {
+         g.template apply<ops::batch_matmul_op>(
+             {g.input(int16_tensor({2, 3}, 1e-4f, 0)), g.input(int8_tensor({3, 2}, 0.1f, 0))}, {}, {1e-4f, 0});
+       }},
+      {"transpose_conv int16 with an int32 bias", error::transpose_conv16_bias, 0,
+       [](auto& g, auto& c) {  // TFLite Micro would read it as int64
+         g.template apply<ops::transpose_conv_op>({g.input(int16_tensor({1, 2, 2, 1}, 1e-4f, 0))},
+                                                  {.stride = {2, 2}, .out = {4, 4}}, {1e-3f, 0},
+                                                  c.int8_weights(std::vector<std::int8_t>(18), {2, 3, 3, 1}, {0.01f}, 0),
+                                                  c.int32_bias({5, -5}));
+       }},
       // Reductions, ARG_MAX/ARG_MIN, GATHER and int32 activations.
       {"int32 into a pool", error::int32_activation, 0,
        [](auto& g, auto&) {

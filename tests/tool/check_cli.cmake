@@ -328,6 +328,30 @@ execute_process(COMMAND ${WEFT} plan ${WORK}/no_such_file.tflite RESULT_VARIABLE
 if(NOT rc EQUAL 2 OR NOT e MATCHES "cannot open")
   fail("a missing model: status ${rc}: ${e}")
 endif()
+# A TRANSPOSE_CONV whose output_shape is a model input (input 1): run
+# refuses a record that says another shape than the output's, before it
+# builds anything. Input 0's size comes from the message about a 1-byte
+# file; the records are bytes 0x01 (int32 16843009 each).
+set(shape_model ${CORPUS}/op_transpose_conv_int8_shape_input_s1x1.tflite)
+string(ASCII 1 one)
+string(REPEAT "${one}" 16 shape_record)
+file(WRITE ${WORK}/shape.bin "${shape_record}")
+file(WRITE ${WORK}/x1.bin "${one}")
+execute_process(COMMAND ${WEFT} run ${shape_model} --input ${WORK}/x1.bin --input ${WORK}/shape.bin
+                        --output ${WORK}/shape_out.bin RESULT_VARIABLE rc ERROR_VARIABLE e)
+if(NOT e MATCHES "must hold ([0-9]+) bytes")
+  fail("output_shape as a model input: no size in: ${e}")
+else()
+  string(REPEAT "${one}" ${CMAKE_MATCH_1} x_record)
+  file(WRITE ${WORK}/x.bin "${x_record}")
+  execute_process(COMMAND ${WEFT} run ${shape_model} --input ${WORK}/x.bin --input ${WORK}/shape.bin
+                          --output ${WORK}/shape_out.bin RESULT_VARIABLE rc ERROR_VARIABLE e)
+  if(NOT rc EQUAL 2)
+    fail("output_shape as a model input: a wrong shape record exited with ${rc}: ${e}")
+  endif()
+  expect_one_error_line("output_shape as a model input" "${e}"
+                        "holds [16843009, 16843009, 16843009, 16843009] in inference 0")
+endif()
 
 if(failures)
   message(FATAL_ERROR "${failures}")

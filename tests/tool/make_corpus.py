@@ -796,11 +796,13 @@ def l2_pool_model(g, stride, padding, act, shape=None):
     return m
 
 
-def transpose_conv_model(g, dtype, stride, padding, act, with_bias, per_channel, extreme=False, sizes=None):
+def transpose_conv_model(g, dtype, stride, padding, act, with_bias, per_channel, extreme=False, sizes=None,
+                         shape_input=False):
     """TRANSPOSE_CONV with random filter and input sizes and an output size
     among those whose convolution gives back the input's (TensorFlow's
     rule); extreme: per-channel weight scales from 1e-6 to 4; sizes: (kh,
-    kw, h, w, c, output channels) instead of random ones."""
+    kw, h, w, c, output channels) instead of random ones; shape_input: the
+    output_shape operand a model input."""
     m = Recorder("transpose_conv corpus")
     kh, kw = g.r.choice([(1, 1), (2, 2), (3, 3), (3, 2), (4, 4), (5, 3)])
     h, w, c = g.r.randint(1, 5), g.r.randint(1, 5), g.r.randint(1, 4)
@@ -828,7 +830,7 @@ def transpose_conv_model(g, dtype, stride, padding, act, with_bias, per_channel,
     depth = max(1, kh * kw * c // (stride[0] * stride[1]))
     b = g.bias(x, channels, depth, ws) if with_bias else None
     out = g.output_quant(x, ws, depth) if dtype == "INT8" else None
-    m.output(m.transpose_conv(x, wts, out_hw, b, out, stride, padding, act))
+    m.output(m.transpose_conv(x, wts, out_hw, b, out, stride, padding, act, shape_input=shape_input))
     m.note("transpose_conv", stride=stride, padding=padding, activation=act, filter=(kh, kw), bias=int(with_bias),
            per_channel=int(dtype == "INT8" and (per_channel or extreme) and channels > 1))
     return m
@@ -1769,7 +1771,169 @@ def int16_models(g):
                 models[f"op_depthwise_conv2d_int16_{tag}_m{mult}"] = conv16_model(g, True, s, dl, p, a, "int64",
                                                                                  k % 2 == 1, mult)
                 k += 1
+    # SOFTMAX int16: ranks 1 to 4, input scales from where most of a row's
+    # exponentials count to where only the maximum does, betas; _ties
+    # inputs (values -2..2) give rows of near equals.
+    for rank in (1, 2, 3, 4):
+        for k, (scale, beta) in enumerate(((1e-5, 1.0), (3e-4, 1.0), (1e-3, 0.5), (0.01, 2.0), (2e-4, 0.3),
+                                           (g.scale(1e-5, 1e-2), g.r.uniform(0.2, 3.0)))):
+            ties = "_ties" if k % 3 == 0 else ""
+            models[f"op_softmax_int16_r{rank}_{k}{ties}"] = softmax16_model(g, rank, scale, beta, k == 4)
+    # BATCH_MATMUL int16: the rank pairs, adj_x / adj_y, rhs an input, a
+    # constant or the lhs itself, broadcasting batch axes.
+    for k, (lrank, rrank) in enumerate(BMM_RANKS):
+        for adj in range(4):
+            source = ("input", "constant", "self" if lrank == rrank else "input", "constant")[(k + adj) % 4]
+            adj_x, adj_y = bool(adj & 1), bool(adj & 2)
+            if source == "self" and adj_x == adj_y:
+                source = "input"
+            tag = f"r{lrank}{rrank}_{'t' if adj_x else 'n'}{'t' if adj_y else 'n'}_{source}"
+            models[f"op_batch_matmul_int16_{tag}"] = batch_matmul16_model(g, lrank, rrank, adj_x, adj_y, source,
+                                                                          adj % 2 == 0)
+    # TRANSPOSE_CONV int16: every stride and padding with each bias kind
+    # (int64, int16 widened, none), cycling through the activations and
+    # per-channel or per-tensor weights; some with output_shape a model
+    # input (TFLite Micro ignores it), and int8 ones with it too.
+    k = 0
+    for s in STRIDES:
+        for p in PADDINGS:
+            for bias in ("int64", "int16", "none"):
+                a = ACTIVATIONS[k % 3]
+                shape_input = k % 4 == 3
+                tag = f"s{s[0]}x{s[1]}_{p.lower()}_{a.lower()}_{bias}{'_shape_input' if shape_input else ''}"
+                models[f"op_transpose_conv_int16_{tag}"] = transpose_conv16_model(g, s, p, a, bias, k % 2 == 0,
+                                                                                  shape_input)
+                k += 1
+    for k, s in enumerate(STRIDES):
+        models[f"op_transpose_conv_int8_shape_input_s{s[0]}x{s[1]}"] = transpose_conv_model(
+            g, "INT8", s, PADDINGS[k % 2], ACTIVATIONS[k % 3], True, k % 2 == 0, shape_input=True)
+    # MAXIMUM and MINIMUM int16: raw values, every broadcast pattern.
+    for kind in ("maximum", "minimum"):
+        for pattern in BINARY_PATTERNS:
+            models[f"op_{kind}_int16_{pattern}"] = maximum16_model(g, kind, pattern)
+    # SUM int16: MEAN's arithmetic without the division.
+    for rank, axes in ((4, [1, 2]), (4, [3]), (3, [0, 2]), (2, [1]), (1, [0])):
+        for keep in (True, False):
+            models[f"op_sum_int16_r{rank}_{'_'.join(map(str, axes))}_{'keep' if keep else 'drop'}"] = sum16_model(
+                g, rank, axes, keep)
+    # ABS int16 (zero points 0): the output on the input's scale, or
+    # rescaled.
+    for k in range(8):
+        models[f"op_abs_int16_{k}{'_rescaled' if k % 2 else ''}"] = abs16_model(g, k % 2 == 1)
     return models
+
+
+def abs16_model(g, rescaled):
+    """int16 ABS, zero points 0 (TFLite Micro's requirement); the output
+    scale the input's or (rescaled) another."""
+    m = Recorder("abs int16 corpus")
+    x = m.input(small_shape(g, g.r.randint(1, 4), 1, 6), "INT16", g.scale(1e-5, 1e-3), 0)
+    m.output(m.abs(x, (x.scale * (g.r.uniform(0.5, 2.0) if rescaled else 1.0), 0)))
+    m.note("abs")
+    return m
+
+
+def sum16_model(g, rank, axes, keep):
+    """int16 SUM to an output of another scale (enough for a few of the
+    summed values) and zero point."""
+    m = Recorder("sum int16 corpus")
+    x = int16_input(g, m, [g.r.randint(1, 3)] + [g.r.randint(1, 6) for _ in range(rank - 1)])
+    count = math.prod(x.shape[a] for a in axes)
+    out = (x.scale * math.sqrt(count) * g.r.uniform(0.5, 3.0), g.r.choice([0, g.r.randint(-3000, 3000)]))
+    m.output(m.sum(x, axes, keep, out))
+    m.note("sum")
+    return m
+
+
+def maximum16_model(g, kind, pattern):
+    """int16 MAXIMUM or MINIMUM of two model inputs whose shapes follow a
+    broadcast pattern, inputs and output of one quantization."""
+    m = Recorder(f"{kind} int16 corpus")
+    _, sa, sb = binary_shapes(g, pattern)
+    a = int16_input(g, m, sa)
+    b = m.input(sb, "INT16", a.scale, a.zero_point, name="b")
+    m.output(getattr(m, kind)(a, b))
+    m.note(kind)
+    return m
+
+
+def transpose_conv16_model(g, stride, padding, act, bias, per_channel, shape_input):
+    """A 16x8 TRANSPOSE_CONV: int16 input and output with random zero points
+    (TFLite Micro ignores them, the clamp aside), int8 weights, bias int64,
+    int16 (TFLite Micro widens it) or none; output_shape a constant or
+    (shape_input) a model input."""
+    m = Recorder("transpose_conv int16 corpus")
+    kh, kw = g.r.choice([(1, 1), (2, 2), (3, 3), (3, 2), (4, 4)])
+    h, w, c = g.r.randint(1, 4), g.r.randint(1, 4), g.r.randint(1, 3)
+    x = int16_input(g, m, [g.r.randint(1, 2), h, w, c])
+
+    def out_size(size, k, s):
+        if padding == "SAME":
+            return g.r.randint((size - 1) * s + 1, size * s)
+        return g.r.randint((size - 1) * s + k, (size - 1) * s + k + s - 1)
+    out_hw = (out_size(h, kh, stride[0]), out_size(w, kw, stride[1]))
+    channels = g.r.randint(1, 4)
+    scales = [g.scale(0.002, 0.02) for _ in range(channels if per_channel else 1)]
+    wts = tw.int8_weights(g.int8s(channels * kh * kw * c), [channels, kh, kw, c], scales)
+    ws = sum(scales) / len(scales)
+    depth = max(1, kh * kw * c // (stride[0] * stride[1]))
+    reach = int(math.sqrt(depth) * 18919 * 73 / 4) + 1
+    if bias == "int64":
+        b = tw.int64_bias([g.r.randint(-reach, reach) for _ in range(channels)])
+    elif bias == "int16":
+        b = tw.int16_bias([g.r.randint(-32768, 32767) for _ in range(channels)])
+    else:
+        b = None
+    spread = math.sqrt(depth) * 73 * 18919 * x.scale * ws
+    out = (4 * spread / 65535 * g.r.uniform(0.5, 2.0), g.r.choice([0, g.r.randint(-300, 300)]))
+    m.output(m.transpose_conv(x, wts, out_hw, b, out, stride, padding, act, shape_input=shape_input))
+    m.note("transpose_conv", stride=stride, padding=padding, activation=act, filter=(kh, kw), bias=int(b is not None),
+           per_channel=int(per_channel and channels > 1))
+    return m
+
+
+def softmax16_model(g, rank, scale, beta, off_scale):
+    """int16 SOFTMAX (zero points 0) of a rank-`rank` input on `scale`; the
+    output scale 1/32768, or (off_scale) a little off it, within TFLite
+    Micro's tolerance of 0.1%."""
+    m = Recorder("softmax int16 corpus")
+    shape = [g.r.randint(1, 3) for _ in range(rank - 1)] + [g.r.randint(1, 20)]
+    x = m.input(shape, "INT16", scale, 0)
+    m.output(m.softmax(x, beta, (1 / 32768 * (1.0007 if off_scale else 1.0), 0)))
+    m.note("softmax")
+    return m
+
+
+def batch_matmul16_model(g, lrank, rrank, adj_x, adj_y, rhs_source, broadcast):
+    """int16 BATCH_MATMUL (zero points 0, as TFLite Micro requires): lhs an
+    input, rhs an input, an int16 constant or lhs itself; an output scale
+    that keeps a typical sum of uniform int16 products inside int16."""
+    m = Recorder("batch_matmul int16 corpus")
+    rows, depth, cols = g.r.randint(1, 6), g.r.randint(1, 12), g.r.randint(1, 6)
+    axes = max(lrank, rrank) - 2
+    batch = [g.r.randint(1, 3) for _ in range(axes)]
+    lbatch, rbatch = batch[axes - (lrank - 2):], batch[axes - (rrank - 2):]
+    if broadcast:
+        for b in (lbatch, rbatch):
+            for k in range(len(b)):
+                if g.r.random() < 0.4:
+                    b[k] = 1
+    if rhs_source == "self":
+        cols, lbatch = rows, rbatch  # lhs times its own transpose
+    lshape = lbatch + ([depth, rows] if adj_x else [rows, depth])
+    rshape = rbatch + ([cols, depth] if adj_y else [depth, cols])
+    lhs = m.input(lshape, "INT16", g.scale(1e-5, 1e-3), 0)
+    if rhs_source == "self":
+        rhs = lhs
+    elif rhs_source == "input":
+        rhs = m.input(rshape, "INT16", g.scale(1e-5, 1e-3), 0, name="rhs")
+    else:
+        rhs = m.constant([g.r.randint(-32768, 32767) for _ in range(math.prod(rshape))], rshape, "INT16",
+                         g.scale(1e-5, 1e-3), 0)
+    spread = math.sqrt(depth) * 18919 * 18919 * lhs.scale * rhs.scale
+    m.output(m.batch_matmul(lhs, rhs, (4 * spread / 65535 * g.r.uniform(0.5, 2.0), 0), adj_x, adj_y))
+    m.note("batch_matmul")
+    return m
 
 
 def conv16_model(g, depthwise, stride, dilation, padding, act, bias, per_channel, multiplier=1):
@@ -2278,12 +2442,49 @@ def bad_int16_models(flatc):
         sg["tensors"][sg["operators"][0]["inputs"][2]]["quantization"]["scale"] = [2e-6]  # 1e-6 + 100% of 1e-6
         return d, "its bias scale is not input scale x weight scale"
 
+    def softmax_zero_point():
+        m = tw.Model("bad int16")
+        x = m.input([2, 5], "INT16", 1e-3, 3)
+        m.output(m.softmax(x))
+        return m, "the input and output zero points must be 0 and the output scale 1/32768"
+
+    def softmax_output_scale():
+        m = tw.Model("bad int16")
+        x = m.input([2, 5], "INT16", 1e-3, 0)
+        m.output(m.softmax(x, 1.0, (2.0 ** -16, 0)))
+        return m, "the input and output zero points must be 0 and the output scale 1/32768"
+
+    def batch_matmul_zero_point():
+        m = tw.Model("bad int16")
+        a = m.input([2, 3], "INT16", 1e-4, 0, name="a")
+        b = m.input([3, 2], "INT16", 1e-4, 4, name="b")
+        m.output(m.batch_matmul(a, b, (1e-4, 0)))
+        return m, "needs zero points of 0"
+
+    def transpose_conv_int32_bias():
+        m = tw.Model("bad int16")
+        x = m.input([1, 2, 2, 1], "INT16", 1e-4, 0)
+        w = tw.int8_weights(g.int8s(18), [2, 3, 3, 1], [0.01])
+        m.output(m.transpose_conv(x, w, (4, 4), tw.int32_bias([5, -5]), (1e-3, 0), (2, 2)))
+        return m, "the bias must be int64 (an int16 one is widened) or absent"
+
+    def abs_zero_point():
+        m = tw.Model("bad int16")
+        x = m.input([2, 3], "INT16", 1e-4, 2)
+        m.output(m.abs(x, (1e-4, 2)))
+        return m, "needs zero points of 0"
+
     for name, make in (("int16_depthwise_without_bias", depthwise_without_bias),
                        ("int16_bias_scale", bias_scale),
                        ("int16_mul_zero_point", mul_zero_point),
                        ("int16_logistic_output_scale", logistic_output_scale),
                        ("int16_concatenation_zero_point", concatenation_zero_point),
-                       ("int16_float_bias", float_bias)):
+                       ("int16_float_bias", float_bias),
+                       ("int16_softmax_zero_point", softmax_zero_point),
+                       ("int16_softmax_output_scale", softmax_output_scale),
+                       ("int16_batch_matmul_zero_point", batch_matmul_zero_point),
+                       ("int16_transpose_conv_int32_bias", transpose_conv_int32_bias),
+                       ("int16_abs_zero_point", abs_zero_point)):
         model, expect = make()
         made[name] = (model if isinstance(model, dict) else model.to_dict(), expect)
     files = tw.to_bytes_many([d for d, _ in made.values()], flatc)

@@ -120,6 +120,12 @@ def int64_bias(values):
     return Constant("INT64", values, None)
 
 
+def int16_bias(values):
+    """int16 bias of a 16x8 TRANSPOSE_CONV (TensorFlow Lite Micro widens it
+    to int64); its scales are set by the operator."""
+    return Constant("INT16", values, None)
+
+
 def float32_tensor(values, shape=None):
     return Constant("FLOAT32", values, shape)
 
@@ -438,8 +444,12 @@ class Model:
             "fused_activation_function": "TANH", "cell_clip": float32(cell_clip), "time_major": bool(time_major)})
         return y
 
-    def softmax(self, x, beta=1.0, output=(1 / 256, -128)):
-        y = self._activation(x.shape, x.dtype, output if x.dtype == "INT8" else None)
+    def softmax(self, x, beta=1.0, output=None):
+        """SOFTMAX along the last axis; an int8 output is (1/256, -128) and an
+        int16 one (1/32768, 0) unless `output` says otherwise."""
+        if output is None and x.dtype in ("INT8", "INT16"):
+            output = (1 / 256, -128) if x.dtype == "INT8" else (1 / 32768, 0)
+        y = self._activation(x.shape, x.dtype, output if x.dtype in ("INT8", "INT16") else None)
         self._operator("SOFTMAX", [x.index], [y.index], "SoftmaxOptions", {"beta": float32(beta)})
         return y
 
@@ -814,17 +824,22 @@ class Model:
         return self._pool("L2_POOL_2D", x, filter, stride, padding, activation, name)
 
     def transpose_conv(self, x, weights, out_hw, bias=None, output=None, stride=(1, 1), padding="SAME",
-                       activation="NONE", output_shape=None, name=None):
+                       activation="NONE", output_shape=None, name=None, shape_input=False):
         """TRANSPOSE_CONV of the NHWC input x with weights [O, KH, KW, I] to
         an output of height and width out_hw; the output_shape operand is
-        the output's shape unless `output_shape` gives another."""
+        the output's shape unless `output_shape` gives another, a constant
+        or (shape_input) an int32 model input, as some converters leave it."""
         name = name or f"op{len(self.operators)}"
         self._require_constants(weights, bias, name)
         o, kh, kw, i = weights.shape
         if i != x.shape[3]:
             raise WriterError(f"{name}: weights for {i} input channels on an input of {x.shape[3]}")
         shape = [x.shape[0], int(out_hw[0]), int(out_hw[1]), o]
-        s = self._constant(Constant("INT32", [int(v) for v in (output_shape or shape)], [4]), f"{name}_output_shape")
+        if shape_input:
+            s = self.input([4], "INT32", name=f"{name}_output_shape").index
+        else:
+            s = self._constant(Constant("INT32", [int(v) for v in (output_shape or shape)], [4]),
+                               f"{name}_output_shape")
         w, b = self._weights_and_bias(x, weights, bias, o, 0, name)
         y = self._activation(shape, x.dtype, output)
         inputs = [s, w, x.index] + ([b] if b >= 0 else [])

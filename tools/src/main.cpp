@@ -282,6 +282,29 @@ std::size_t check_inputs(const imported_model& m, const std::vector<std::string>
                         std::to_string(records) + ", '" + input + "' holds " + std::to_string(size / need));
     records = size / need;
   }
+  // Inputs the model fixes (a TRANSPOSE_CONV's output_shape left as a model
+  // input): TFLite Micro ignores their values and so does weft, so a record
+  // that says another shape would give results it did not ask for.
+  for (const imported_model::fixed_input& f : m.fixed_inputs) {
+    const std::string& input = inputs[static_cast<std::size_t>(f.input)];
+    std::ifstream file(input, std::ios::binary);
+    std::vector<std::int32_t> got(f.values.size());
+    for (std::size_t r = 0; r < records; ++r) {
+      file.read(reinterpret_cast<char*>(got.data()), static_cast<std::streamsize>(got.size() * sizeof(std::int32_t)));
+      if (!file) throw input_error("cannot read '" + input + "'");
+      if (got != f.values) {
+        std::string said, want;
+        for (std::size_t k = 0; k < got.size(); ++k) {
+          said += (k ? ", " : "") + std::to_string(got[k]);
+          want += (k ? ", " : "") + std::to_string(f.values[k]);
+        }
+        throw input_error("input '" + input + "' (model input " + std::to_string(f.input) + ", the " + f.what +
+                          ") holds [" + said + "] in inference " + std::to_string(r) + ", but the model's output has " +
+                          "the shape [" + want + "]; weft, like TensorFlow Lite Micro, ignores this input and " +
+                          "computes that shape");
+      }
+    }
+  }
   return records;
 }
 

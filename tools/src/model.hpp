@@ -57,6 +57,16 @@ struct imported_model {
   std::vector<int> source_output;
   std::string description;
   std::vector<std::string> notes;  // what the import decided, for the user
+  /// Model inputs whose values the model fixes and no operator reads: a
+  /// TRANSPOSE_CONV's output_shape operand left as a model input (TFLite
+  /// Micro ignores it and takes the output tensor's shape, as weft does).
+  /// `weft run` checks that every record of input `input` holds `values`.
+  struct fixed_input {
+    int input = 0;                     // the model input's position
+    std::vector<std::int32_t> values;  // what it must hold (int32)
+    std::string what;                  // for the error message
+  };
+  std::vector<fixed_input> fixed_inputs;
 };
 
 /// Reads, verifies and converts a .tflite flatbuffer. Throws input_error.

@@ -1095,16 +1095,22 @@ class reader {
   // TRANSPOSE_CONV: inputs output_shape, weights, input and an optional
   // bias. The output's height and width are the output tensor's, as TFLite
   // Micro takes them; a constant output_shape operand must say the same
-  // (TFLite Micro ignores it; one that differs is a malformed model).
+  // (TFLite Micro ignores it; one that differs is a malformed model). Some
+  // converters leave output_shape a model input: it stays one (so that the
+  // model's inputs keep their order), no operator reads it, and `weft run`
+  // checks its values against the output's shape (fixed_inputs).
   tensor_id read_transpose_conv(const operator_input& in) {
     const auto* opt = in.o->builtin_options_as_TransposeConvOptions();
     if (opt == nullptr) fail("its TransposeConvOptions are missing");
     if (in.out_dims.size() != 4) fail("its output is not 4-D");
+    const std::vector<std::int32_t> out_shape(in.out_dims.begin(), in.out_dims.end());
     if (const int s = in.input_at(0); is_constant(s)) {
       const std::vector<std::int32_t> shape = int_values(s, "output_shape");
-      if (shape != std::vector<std::int32_t>(in.out_dims.begin(), in.out_dims.end()))
+      if (shape != out_shape)
         fail("its output_shape operand says " + shape_text(std::vector<int>(shape.begin(), shape.end())) +
              " but its output tensor has the shape " + shape_text(in.out_dims));
+    } else {
+      fix_model_input(s, out_shape, "output_shape of operator " + std::to_string(in.index) + " (TRANSPOSE_CONV)");
     }
     const tensor_id x = activation_input(in.input_at(2));
     const dtype t = graph().spec(x.index).type;
@@ -1112,8 +1118,48 @@ class reader {
                              pad(opt->padding()),
                              in.act(opt->fused_activation_function()),
                              {in.out_dims[1], in.out_dims[2]}};
+    // 16x8: TFLite Micro widens an int16 bias to int64 before it sums.
+    const int b = in.optional_at(3);
+    const constant bias_constant =
+        t == dtype::int16 && b >= 0 && is_constant(b) && tensor(b)->type() == tflite::TensorType_INT16
+            ? widened_int16_bias(b, in.index)
+            : bias(b, in.index, t);
     return graph().apply<ops::transpose_conv_op>({x}, o, in.out_q, weights(in.input_at(1), in.index, "weights", t, 0),
-                                                 bias(in.optional_at(3), in.index, t));
+                                                 bias_constant);
+  }
+
+  // An int16 bias as int64 (what TFLite Micro's 16x8 TRANSPOSE_CONV sums).
+  constant widened_int16_bias(int index, int op_index) {
+    const auto n = static_cast<std::size_t>(to_shape(dims(index)).elements());
+    const std::vector<std::int16_t> narrow = copy_data<std::int16_t>(index, n);
+    auto data = std::make_unique<constant_data>();
+    char name[32];
+    std::snprintf(name, sizeof name, "op%03d_bias", op_index);
+    data->name = name;
+    data->i64.assign(narrow.begin(), narrow.end());
+    constant c{};
+    c.spec = {dtype::int64, to_shape(dims(index)), {}};
+    c.provided = static_cast<std::int64_t>(n);
+    c.i64 = data->i64.data();
+    out_.constants.push_back(std::move(data));
+    return c;
+  }
+
+  // A model input the model fixes to `values` (int32) and no operator
+  // reads; `weft run` checks each record of it.
+  void fix_model_input(int index, const std::vector<std::int32_t>& values, const std::string& what) {
+    const auto* inputs = sg_->inputs();
+    int position = -1;
+    for (flatbuffers::uoffset_t k = 0; inputs != nullptr && k < inputs->size(); ++k)
+      if (inputs->Get(k) == index) position = static_cast<int>(k);
+    if (position < 0)
+      fail("its " + what.substr(0, what.find(' ')) + " tensor " + tensor_label(index) +
+           " is neither a constant nor a model input; weft needs its values");
+    if (tensor(index)->type() != tflite::TensorType_INT32 ||
+        to_shape(dims(index)).elements() != static_cast<std::int64_t>(values.size()))
+      fail("its " + what.substr(0, what.find(' ')) + " tensor " + tensor_label(index) + " must be " +
+           std::to_string(values.size()) + " int32 values");
+    out_.fixed_inputs.push_back({position, values, what});
   }
 
   // DEPTH_TO_SPACE and SPACE_TO_DEPTH: the block size of their options.

@@ -97,8 +97,8 @@
   X(int16_activation, "this operator does not take int16 activations: weft has no int16 kernel for it")                \
   X(bad_int16_quantization, "an int16 tensor needs a positive finite scale and a zero point in [-32768, 32767]")       \
   X(int16_zero_point,                                                                                                  \
-    "this int16 operator needs zero points of 0 (TFLite Micro refuses others in mul, concatenation, logistic and "     \
-    "tanh, and aborts on others in a sub of inputs of one shape)")                                                     \
+    "this int16 operator needs zero points of 0 (TFLite Micro refuses others in mul, concatenation, logistic, tanh, "  \
+    "batch_matmul and abs, and aborts on others in a sub of inputs of one shape)")                                     \
   X(int16_sigmoid_scales,                                                                                              \
     "logistic / tanh (int16): the output scale must be 2^-15, and the input scale at most about 4/3 (TFLite Micro "    \
     "refuses other output scales and aborts on larger input scales)")                                                  \
@@ -133,7 +133,7 @@
   X(gather_dequantize,                                                                                                 \
     "embedding_lookup: an int8 table read into a float32 output must have zero point 0 (TensorFlow Lite Micro "        \
     "refuses others)")                                                                                                 \
-  X(batch_matmul_dtypes, "batch_matmul: both inputs must have the same dtype, int8 or float32")                        \
+  X(batch_matmul_dtypes, "batch_matmul: both inputs must have the same dtype, int8, int16 or float32")                 \
   X(batch_matmul_rank, "batch_matmul: each input needs 2 to 4 dimensions (the last two are the matrix)")               \
   X(batch_matmul_depth,                                                                                                \
     "batch_matmul: the summed axes differ: the left input's columns (its rows with adj_x) must equal the right "       \
@@ -145,7 +145,13 @@
     "variable: an assigned value must have the variable's dtype and element count (TensorFlow Lite Micro aborts on "   \
     "another byte count)")                                                                                             \
   X(state_initial_value,                                                                                               \
-    "a state tensor's initial value must be a constant of its dtype with one element per element of the state")
+    "a state tensor's initial value must be a constant of its dtype with one element per element of the state")        \
+  X(softmax_int16,                                                                                                     \
+    "softmax (int16 input): the input and output zero points must be 0 and the output scale 1/32768 (TensorFlow "      \
+    "Lite Micro's checks)")                                                                                            \
+  X(transpose_conv16_bias,                                                                                             \
+    "transpose_conv (int16): the bias must be int64 (an int16 one is widened) or absent; TensorFlow Lite Micro would " \
+    "read an int32 one as int64")
 
 namespace weft {
 

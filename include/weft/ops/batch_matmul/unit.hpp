@@ -13,10 +13,10 @@
 // (GetQuantizedConvolutionMultipler: the two input scales multiplied in
 // float, divided by the output scale in double), plus the output zero
 // point, clamped to int8 (no fused activation). float32: a float sum over k
-// ascending, not clamped.
-// The kernel takes the element type as a template parameter so that a
-// 16x8 variant (int64 sum, MultiplyByQuantizedMultiplier on int64) slots in
-// beside it when weft has int16 activations.
+// ascending, not clamped. int16: an int64 sum of a * b (TFLite Micro
+// requires every zero point to be 0), scaled by the 16-bit-multiplier
+// MultiplyByQuantizedMultiplier on int64 (multiply_by_quantized_multiplier_64)
+// with the same float-product multiplier, clamped to int16.
 #pragma once
 
 #include "weft/ops/unit.hpp"
@@ -41,10 +41,12 @@ namespace ops {
 /// two matrix axes.
 inline constexpr int batch_matmul_batch_axes = max_rank - 2;
 
-/// The sum type of a kernel on T: float for float32, int32 for int8 (int64
-/// for the 16x8 kernel to come).
+/// The sum type of a kernel on T: float for float32, int32 for int8, int64
+/// for int16.
 template <class T>
-using batch_matmul_sum_t = std::conditional_t<std::is_same_v<T, float>, float, std::int32_t>;
+using batch_matmul_sum_t =
+    std::conditional_t<std::is_same_v<T, float>, float,
+                       std::conditional_t<std::is_same_v<T, std::int16_t>, std::int64_t, std::int32_t>>;
 
 template <class T>
 struct batch_matmul_args {
@@ -59,19 +61,21 @@ struct batch_matmul_args {
   // Within one matrix: elements between A[i, k] and A[i + 1, k] (row) and
   // A[i, k + 1] (depth); the same for B[k, j] along k and j.
   int lhs_row = 1, lhs_depth = 1, rhs_depth = 1, rhs_col = 1;
-  // int8:
+  // int8 (int16: zero points 0):
   std::int32_t lhs_zero_point = 0, rhs_zero_point = 0, out_zero_point = 0;
   multiplier requant{};
 };
 
 /// The sum of one output element (int8: int32 with the zero points taken
-/// off; float32: float), k ascending as TFLite sums.
+/// off; int16: int64; float32: float), k ascending as TFLite sums.
 template <class T>
 [[gnu::always_inline]] inline batch_matmul_sum_t<T> batch_matmul_sum(const batch_matmul_args<T>& a, const T* x,
                                                                      const T* y) {
   batch_matmul_sum_t<T> acc = 0;
   if constexpr (std::is_same_v<T, float>) {
     for (int k = 0; k < a.depth; ++k) acc += y[k * a.rhs_depth] * x[k * a.lhs_depth];
+  } else if constexpr (std::is_same_v<T, std::int16_t>) {
+    for (int k = 0; k < a.depth; ++k) acc += std::int32_t{y[k * a.rhs_depth]} * std::int32_t{x[k * a.lhs_depth]};
   } else {
     for (int k = 0; k < a.depth; ++k)
       acc += (static_cast<std::int32_t>(y[k * a.rhs_depth]) - a.rhs_zero_point) *
@@ -85,8 +89,6 @@ template <class T>
 template <class T>
 [[gnu::always_inline]] inline void batch_matmul(const batch_matmul_args<T>& a, const T* lhs, const T* rhs, T* out,
                                                 tile t) {
-  static_assert(std::is_same_v<T, float> || std::is_same_v<T, std::int8_t>,
-                "weft: batch_matmul has float32 and int8 kernels (int16 comes with int16 activations)");
   for (int r = t.row_begin; r < t.row_end; ++r) {
     // The output row's batch (its coordinates, inner axis last) and row.
     int b = r / a.rows;
@@ -106,6 +108,8 @@ template <class T>
           batch_matmul_sum(a, x, rhs + rhs_at + static_cast<std::ptrdiff_t>(j) * a.rhs_col);
       if constexpr (std::is_same_v<T, float>) {
         y[j] = acc;
+      } else if constexpr (std::is_same_v<T, std::int16_t>) {
+        y[j] = static_cast<T>(clamp(multiply_by_quantized_multiplier_64(acc, a.requant), int8_range{-32768, 32767}));
       } else {
         const std::int32_t v = multiply_by_quantized_multiplier(acc, a.requant) + a.out_zero_point;
         y[j] = static_cast<T>(clamp(v, int8_range{}));
@@ -126,6 +130,8 @@ struct batch_matmul_op : row_family {
   static constexpr int min_inputs = 2, max_inputs = 2;
   static constexpr op_family family = op_family::dense;
   static constexpr auto fields = std::tuple{field{"adj_x", &options::adj_x}, field{"adj_y", &options::adj_y}};
+  /// 16x8's int16 kernel: both inputs int16.
+  static constexpr bool int16_input(int) { return true; }
 
   /// The matrix sizes of an operation: A is rows x depth, B depth x cols.
   struct sizes {
@@ -145,7 +151,8 @@ struct batch_matmul_op : row_family {
   static constexpr inferred infer(const operands& x, const options& o) {
     const tensor_spec& lhs = x.in[0];
     const tensor_spec& rhs = x.in[1];
-    if (lhs.type != dtype::int8 && lhs.type != dtype::float32) return {.err = error::unsupported_dtype};
+    if (lhs.type != dtype::int8 && lhs.type != dtype::int16 && lhs.type != dtype::float32)
+      return {.err = error::unsupported_dtype};
     if (rhs.type != lhs.type) return {.err = error::batch_matmul_dtypes};
     if (lhs.dims.rank < 2 || rhs.dims.rank < 2) return {.err = error::batch_matmul_rank};
     const sizes m = matrix_sizes(lhs.dims, rhs.dims, o);
@@ -168,6 +175,14 @@ struct batch_matmul_op : row_family {
       r.out.quant = {x.out.scale, x.out.zero_point};
       // TFLite would shift an int32 left by more than 31.
       if (product_multiplier(lhs.quant.scale, rhs.quant.scale, x.out.scale).shift > 31)
+        return {.err = error::scale_out_of_range};
+    } else if (lhs.type == dtype::int16) {
+      if (!valid_int16_quantization(x.out)) return {.err = error::bad_int16_quantization};
+      if (lhs.quant.zero_point != 0 || rhs.quant.zero_point != 0 || x.out.zero_point != 0)
+        return {.err = error::int16_zero_point};
+      r.out.quant = {x.out.scale, 0};
+      // TFLite Micro asserts a multiplier below 2^7 (its int64 form).
+      if (product_multiplier(lhs.quant.scale, rhs.quant.scale, x.out.scale).shift >= 8)
         return {.err = error::scale_out_of_range};
     }
     r.macs = batches * m.rows * m.cols * m.lhs_depth;

@@ -337,6 +337,13 @@ struct maximum_op : binary_family<maximum_op> {
                                     const options&) {
     return same_quantization(in1, in2, out);
   }
+  /// int16: TFLite Micro compares the raw values as for int8 (its kernel
+  /// has an int16 case); weft asks the same of the quantizations.
+  static constexpr bool int16_input(int k) { return k < 2; }
+  static constexpr error check_int16(const quantization& in1, const quantization& in2, const quantization& out,
+                                     const options& o, bool) {
+    return check_int8(in1, in2, out, o);
+  }
   template <class T>
   static constexpr no_args element_args(const quantization&, const quantization&, const quantization&, const options&) {
     return {};
@@ -355,6 +362,13 @@ struct minimum_op : binary_family<minimum_op> {
   static constexpr error check_int8(const quantization& in1, const quantization& in2, const quantization& out,
                                     const options&) {
     return same_quantization(in1, in2, out);
+  }
+  /// int16: TFLite Micro compares the raw values as for int8 (its kernel
+  /// has an int16 case); weft asks the same of the quantizations.
+  static constexpr bool int16_input(int k) { return k < 2; }
+  static constexpr error check_int16(const quantization& in1, const quantization& in2, const quantization& out,
+                                     const options& o, bool) {
+    return check_int8(in1, in2, out, o);
   }
   template <class T>
   static constexpr no_args element_args(const quantization&, const quantization&, const quantization&, const options&) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Unary math operators as unary element-wise units (weft/ops/unary.hpp),
-// with TFLite Micro's arithmetic: ABS and RSQRT on int8 and float32; NEG,
+// with TFLite Micro's arithmetic: ABS on int8, int16 and float32, RSQRT on
+// int8 and float32; NEG,
 // SQRT, SQUARE, EXP, LOG, SIN, COS, FLOOR, CEIL and ROUND on float32 only (TFLite Micro
 // has no int8 kernel for them: weft refuses int8 with error::float_only);
 // CAST between int8 and float32. Float32 calls the libm functions TFLite
@@ -83,7 +84,8 @@ struct round_op : float_unary_family<round_op> {
 
 // ---------------------------------------------------------------------------
 // ABS: int8 |x - zero point|, requantized where the scales differ (the
-// multiplier from a float division), plus the output zero point.
+// multiplier from a float division), plus the output zero point. int16 the
+// same, clamped to int16; TFLite Micro requires zero points of 0 there.
 
 struct abs_int8_args {
   std::int32_t input_zero_point = 0;
@@ -95,8 +97,15 @@ struct abs_int8_args {
 struct abs_op : unary_family<abs_op> {
   using options = std::monostate;
   static constexpr auto fields = std::tuple{};
+  static constexpr bool int16_input(int k) { return k == 0; }
 
-  static constexpr inferred infer(const operands& x, const options&) { return rescaled_output(x); }
+  static constexpr inferred infer(const operands& x, const options&) {
+    const inferred r = rescaled_output(x);
+    if (r.err == error::none && x.in[0].type == dtype::int16 &&
+        (x.in[0].quant.zero_point != 0 || x.out.zero_point != 0))
+      return {.err = error::int16_zero_point};
+    return r;
+  }
 
   template <class T, class G>
   static constexpr auto element_args(const G& g, int i) {
@@ -113,6 +122,11 @@ struct abs_op : unary_family<abs_op> {
   [[gnu::always_inline]] static std::int8_t element(const abs_int8_args& a, std::int8_t x) {
     const std::int32_t v = x < a.input_zero_point ? a.input_zero_point - x : x - a.input_zero_point;
     return saturate_int8((a.rescale ? multiply_by_quantized_multiplier(v, a.m) : v) + a.output_zero_point);
+  }
+  [[gnu::always_inline]] static std::int16_t element(const abs_int8_args& a, std::int16_t x) {
+    const std::int32_t v = x < a.input_zero_point ? a.input_zero_point - x : x - a.input_zero_point;
+    const std::int32_t y = (a.rescale ? multiply_by_quantized_multiplier(v, a.m) : v) + a.output_zero_point;
+    return static_cast<std::int16_t>(y < -32768 ? -32768 : (y > 32767 ? 32767 : y));
   }
 };
 

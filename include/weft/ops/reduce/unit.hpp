@@ -176,7 +176,7 @@ struct summing {
   [[gnu::always_inline]] static std::int32_t add(std::int32_t sum, std::int8_t x, int) {
     return static_cast<std::int32_t>(static_cast<std::uint32_t>(sum) + static_cast<std::uint32_t>(x));
   }
-  /// int16 (MEAN): the same int32 sum.
+  /// int16 (MEAN, SUM): the same int32 sum.
   [[gnu::always_inline]] static std::int32_t add(std::int32_t sum, std::int16_t x, int) {
     return static_cast<std::int32_t>(static_cast<std::uint32_t>(sum) + static_cast<std::uint32_t>(x));
   }
@@ -198,7 +198,7 @@ struct sum_output {
   return static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
 }
 
-/// An int16 MEAN's rescale: the int8 arithmetic, clamped to int16.
+/// An int16 MEAN's or SUM's rescale: the int8 arithmetic, clamped to int16.
 struct sum_output16 : sum_output {};
 [[gnu::always_inline]] inline std::int16_t finish_sum(const sum_output16& a, std::int32_t sum) {
   const auto shifted = static_cast<std::int32_t>(static_cast<std::uint64_t>(sum - a.zero_sum));
@@ -218,7 +218,7 @@ constexpr multiplier mean_multiplier(const quantization& in, const quantization&
 
 /// The spec of MEAN or SUM of x: int8 or float32, an int8 output with the
 /// caller's quantization and a rescale TFLite can apply.
-/// (int16 reaches only MEAN, the unit that takes it.)
+/// (int16 reaches only MEAN and SUM, the units that take it.)
 constexpr inferred summed_spec(const operands& x, const reduce_options& o) {
   const tensor_spec& in = x.in[0];
   if (in.type != dtype::int8 && in.type != dtype::float32 && in.type != dtype::int16)
@@ -269,14 +269,17 @@ struct mean_op : reduction_family<mean_op>, reduce_over_axes, summing {
 };
 
 struct sum_op : reduction_family<sum_op>, reduce_over_axes, summing {
+  /// int16: TFLite Micro's int8 arithmetic (any zero points), clamped to
+  /// int16, as MEAN's.
+  static constexpr bool int16_input(int k) { return k == 0; }
   static constexpr inferred infer(const operands& x, const options& o) { return summed_spec(x, o); }
 
   template <class T, class G>
-  static constexpr sum_output output_args(const G& g, int i) {
+  static constexpr auto output_args(const G& g, int i) {
     const auto& n = g.at(i);
     const tensor_spec& in = g.spec(n.inputs[0]);
-    sum_output a{};
-    if constexpr (std::is_same_v<T, std::int8_t>) {
+    std::conditional_t<std::is_same_v<T, std::int16_t>, sum_output16, sum_output> a{};
+    if constexpr (!std::is_same_v<T, float>) {
       const quantization& out = g.spec(n.output).quant;
       a.zero_sum = std::int64_t{in.quant.zero_point} * reduced_count(in.dims, n.template opt<options>());
       a.rescale = quantize_multiplier(static_cast<double>(in.quant.scale) / static_cast<double>(out.scale));
@@ -284,8 +287,8 @@ struct sum_op : reduction_family<sum_op>, reduce_over_axes, summing {
     }
     return a;
   }
-  template <class S>
-  [[gnu::always_inline]] static auto finish(const sum_output& a, S sum) {
+  template <class A, class S>
+  [[gnu::always_inline]] static auto finish(const A& a, S sum) {
     return finish_sum(a, sum);
   }
 };

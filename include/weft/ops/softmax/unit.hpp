@@ -13,6 +13,8 @@ struct softmax_op : row_family {
   static constexpr op_family family = op_family::normalization;
   static constexpr auto fields =
       std::tuple{field{"beta", &options::beta}, field{"int16_output", &options::int16_output}};
+  /// int16 input to int16 output (TFLite's 16-bit softmax).
+  static constexpr bool int16_input(int k) { return k == 0; }
 
   static constexpr inferred infer(const operands& x, const options& o) { return infer_softmax(x.in[0], o, x.out); }
 
@@ -32,6 +34,8 @@ struct softmax_op : row_family {
     const tensor_spec& in = g.spec(n.inputs[0]);
     if constexpr (std::is_same_v<T, float>) {
       return softmax_args<float>{in.dims.back(), n.template opt<options>().beta};
+    } else if constexpr (std::is_same_v<T, std::int16_t>) {
+      return make_softmax16_args(in.dims.back(), n.template opt<options>().beta, in.quant.scale);
     } else {
       softmax_args<std::int8_t> a = make_softmax_args(in.dims.back(), n.template opt<options>().beta, in.quant.scale);
       a.int16_output = n.template opt<options>().int16_output;

@@ -20,6 +20,13 @@
 // output's rows or channels without sharing a scratch. An int8 sum is exact
 // in any order; float32 terms are added in TFLite's order (input row, then
 // column, then channel), so float32 results are the same sums too.
+//
+// 16x8 (int16 input and output, int8 weights): TFLite Micro sums x * w in
+// int64 with neither zero point applied (it checks neither), adds an int64
+// bias (an int16 one it widens first; the reader widens it), scales by the
+// 16-bit-multiplier MultiplyByQuantizedMultiplier on int64 and clamps to the
+// activation's range; an int32 bias it would read as int64, so weft refuses
+// it.
 #pragma once
 
 #include "weft/exec/tables.hpp"
@@ -55,6 +62,13 @@ struct transpose_conv_args {
   const T* weights = nullptr;
   const std::int32_t* bias = nullptr;  // int8: the raw bias (not folded); may be null
 };
+/// 16x8: the epilogue holds the int64 bias and the multipliers.
+template <>
+struct transpose_conv_args<std::int16_t> {
+  window_geometry g{};
+  wide_epilogue e{};
+  const std::int8_t* weights = nullptr;
+};
 
 /// The output rows and channels of tile t: each element gathers the input
 /// pixels whose window covers it, filter rows and columns from the last
@@ -62,21 +76,24 @@ struct transpose_conv_args {
 template <class T>
 [[gnu::always_inline]] inline void transpose_conv(const transpose_conv_args<T>& a, const T* in, T* out, tile t) {
   const window_geometry& g = a.g;
+  // int8 subtracts the input zero point from each term; float32 and 16x8
+  // have none.
   const std::int32_t input_offset = [&] {
-    if constexpr (std::is_same_v<T, float>) {
-      return 0;
-    } else {
+    if constexpr (std::is_same_v<T, std::int8_t>) {
       return a.e.input_offset;
+    } else {
+      return 0;
     }
   }();
+  using sum_t = std::conditional_t<std::is_same_v<T, std::int16_t>, std::int64_t, accumulator_t<T>>;
   for (int b = 0; b < g.batches; ++b) {
     const T* image = in + static_cast<std::ptrdiff_t>(b) * g.in_h * g.in_w * g.in_c;
     for (int oy = t.row_begin; oy < t.row_end; ++oy) {
       for (int ox = 0; ox < g.out_w; ++ox) {
         T* o = out + ((static_cast<std::ptrdiff_t>(b) * g.out_h + oy) * g.out_w + ox) * g.out_c;
         for (int oc = t.ch_begin; oc < t.ch_end; ++oc) {
-          accumulator_t<T> acc = 0;
-          const T* w_oc = a.weights + static_cast<std::ptrdiff_t>(oc) * g.k_h * g.k_w * g.in_c;
+          sum_t acc = 0;
+          const auto* w_oc = a.weights + static_cast<std::ptrdiff_t>(oc) * g.k_h * g.k_w * g.in_c;
           for (int fy = g.k_h - 1; fy >= 0; --fy) {
             const int ty = oy + g.pad_h - fy;
             if (ty < 0 || ty % g.stride_h != 0 || ty / g.stride_h >= g.in_h) continue;
@@ -85,7 +102,7 @@ template <class T>
               const int tx = ox + g.pad_w - fx;
               if (tx < 0 || tx % g.stride_w != 0 || tx / g.stride_w >= g.in_w) continue;
               const T* x = image + (static_cast<std::ptrdiff_t>(iy) * g.in_w + tx / g.stride_w) * g.in_c;
-              const T* w = w_oc + (fy * g.k_w + fx) * g.in_c;
+              const auto* w = w_oc + (fy * g.k_w + fx) * g.in_c;
               for (int ic = 0; ic < g.in_c; ++ic) {
                 if constexpr (std::is_same_v<T, float>) {
                   acc += x[ic] * w[ic];
@@ -95,7 +112,7 @@ template <class T>
               }
             }
           }
-          if constexpr (std::is_same_v<T, float>) {
+          if constexpr (std::is_same_v<T, float> || std::is_same_v<T, std::int16_t>) {
             o[oc] = a.e.finish(acc, oc);
           } else {
             o[oc] = a.e.finish_with(acc, a.bias != nullptr ? a.bias[oc] : 0, oc);
@@ -113,6 +130,8 @@ struct transpose_conv_op : windowed_family {
   static constexpr auto fields = std::tuple{field{"stride", &options::stride}, field{"pad", &options::pad},
                                             field{"act", &options::act}, field{"out", &options::out}};
   static constexpr bool has_weights = true;
+  /// 16x8: int16 activations with int8 weights.
+  static constexpr bool int16_input(int k) { return k == 0; }
 
   /// The geometry of node n's kernel on input shape `in`.
   template <class Node>
@@ -141,7 +160,8 @@ struct transpose_conv_op : windowed_family {
   static constexpr inferred infer(const operands& x, const options& o) {
     const tensor_spec& in = x.in[0];
     const constant& w = *x.weights;
-    if (in.type != dtype::int8 && in.type != dtype::float32) return {.err = error::unsupported_dtype};
+    if (in.type != dtype::int8 && in.type != dtype::int16 && in.type != dtype::float32)
+      return {.err = error::unsupported_dtype};
     if (in.dims.rank != 4) return {.err = error::not_4d};
     const shape& ws = w.spec.dims;
     if (!w.empty() && ws.rank != 4) return {.err = error::conv_weights_shape};
@@ -149,7 +169,9 @@ struct transpose_conv_op : windowed_family {
     if (ws[3] != in.dims[3]) return {.err = error::conv_channels};
     if (!valid_window({ws[1], ws[2]}, o.stride, {1, 1})) return {.err = error::bad_window};
     if (o.out.h < 1 || o.out.w < 1 || o.out.h > 32767 || o.out.w > 32767) return {.err = error::bad_size};
-    if (in.type == dtype::int8 && !valid_int8_quantization(x.out)) return {.err = error::bad_quantization};
+    if (error e = check_output_quantization(in, x.out); e != error::none) return {.err = e};
+    if (in.type == dtype::int16 && !x.bias->empty() && x.bias->spec.type != dtype::int64)
+      return {.err = error::transpose_conv16_bias};
     inferred r{};
     r.out = output_spec(in, shape{in.dims[0], o.out.h, o.out.w, ws[0]}, x.out);
     // Every input element meets every filter tap once (some outside the
@@ -211,9 +233,14 @@ struct transpose_conv_op : windowed_family {
     const tensor_spec& in = g.spec(n.inputs[0]);
     transpose_conv_args<T> a{};
     a.g = geometry(n, in.dims);
-    a.e = exec::make_epilogue<T>(in, g.spec(n.output), n, tables, 1);
-    a.weights = exec::weights_of<T>(n);
-    if constexpr (std::is_same_v<T, std::int8_t>) a.bias = n.bias.i32;  // float32: the epilogue adds it
+    if constexpr (std::is_same_v<T, std::int16_t>) {
+      a.e = exec::make_wide_epilogue(g.spec(n.output), n, tables, 1, false);
+      a.weights = n.weights.i8;
+    } else {
+      a.e = exec::make_epilogue<T>(in, g.spec(n.output), n, tables, 1);
+      a.weights = exec::weights_of<T>(n);
+      if constexpr (std::is_same_v<T, std::int8_t>) a.bias = n.bias.i32;  // float32: the epilogue adds it
+    }
     return a;
   }
 
