@@ -1654,7 +1654,26 @@ def int16_models(g):
                 models[f"op_depthwise_conv2d_int16_{tag}_m{mult}"] = conv16_model(g, True, s, dl, p, a, "int64",
                                                                                  k % 2 == 1, mult)
                 k += 1
+    # SQUARED_DIFFERENCE int16 (zero points 0: TFLite Micro's requirement)
+    # on every broadcast pattern, from a generator of its own.
+    g_sqd = Generator(1612)
+    for pattern in BINARY_PATTERNS:
+        models[f"op_squared_difference_int16_{pattern}"] = squared_difference16_model(g_sqd, pattern)
     return models
+
+
+def squared_difference16_model(g, pattern):
+    """An int16 SQUARED_DIFFERENCE of two model inputs (zero points 0); the
+    output scale puts the largest squares anywhere from well inside int16
+    to far past it (saturating)."""
+    m = Recorder("squared_difference int16 corpus")
+    o, sa, sb = binary_shapes(g, pattern)
+    a = int16_input(g, m, sa, 0)
+    b = int16_input(g, m, sb, 0)
+    twice_max = 2 * max(a.scale, b.scale)
+    m.output(m.squared_difference(a, b, (twice_max * twice_max * 2 ** 28 / 32767 * g.r.uniform(0.02, 2.0), 0)))
+    m.note("squared_difference")
+    return m
 
 
 def conv16_model(g, depthwise, stride, dilation, padding, act, bias, per_channel, multiplier=1):
@@ -2163,12 +2182,20 @@ def bad_int16_models(flatc):
         sg["tensors"][sg["operators"][0]["inputs"][2]]["quantization"]["scale"] = [2e-6]  # 1e-6 + 100% of 1e-6
         return d, "its bias scale is not input scale x weight scale"
 
+    def squared_difference_zero_point():
+        m = tw.Model("bad int16")
+        a = m.input([2, 3], "INT16", 1e-4, 0, name="a")
+        b = m.input([2, 3], "INT16", 1e-4, 3, name="b")
+        m.output(m.squared_difference(a, b, (1e-6, 0)))
+        return m, "needs zero points of 0"
+
     for name, make in (("int16_depthwise_without_bias", depthwise_without_bias),
                        ("int16_bias_scale", bias_scale),
                        ("int16_mul_zero_point", mul_zero_point),
                        ("int16_logistic_output_scale", logistic_output_scale),
                        ("int16_concatenation_zero_point", concatenation_zero_point),
-                       ("int16_float_bias", float_bias)):
+                       ("int16_float_bias", float_bias),
+                       ("int16_squared_difference_zero_point", squared_difference_zero_point)):
         model, expect = make()
         made[name] = (model if isinstance(model, dict) else model.to_dict(), expect)
     files = tw.to_bytes_many([d for d, _ in made.values()], flatc)
