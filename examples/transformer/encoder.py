@@ -61,8 +61,8 @@ def as_float32(a):
 def init_params(rng):
     """Seeded random weights: embeddings N(0, 1), projections N(0, 1/fan_in)."""
     p = {"embedding": rng.normal(0.0, 1.0, (VOCAB, WIDTH)), "position": rng.normal(0.0, 0.5, (TOKENS, WIDTH))}
-    shapes = {"query": (WIDTH, WIDTH), "key": (WIDTH, WIDTH), "value": (WIDTH, WIDTH), "attention_output": (WIDTH, WIDTH),
-              "up": (HIDDEN, WIDTH), "down": (WIDTH, HIDDEN)}
+    shapes = {"query": (WIDTH, WIDTH), "key": (WIDTH, WIDTH), "value": (WIDTH, WIDTH),
+              "attention_output": (WIDTH, WIDTH), "up": (HIDDEN, WIDTH), "down": (WIDTH, HIDDEN)}
     for b in range(BLOCKS):
         for name, (units, depth) in shapes.items():
             p[f"block{b}_{name}_weights"] = rng.normal(0.0, 1.0 / np.sqrt(depth), (units, depth))
