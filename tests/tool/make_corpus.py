@@ -1820,6 +1820,11 @@ def int16_models(g):
     # rescaled.
     for k in range(8):
         models[f"op_abs_int16_{k}{'_rescaled' if k % 2 else ''}"] = abs16_model(g, k % 2 == 1)
+    # SQUARED_DIFFERENCE int16 (zero points 0: TFLite Micro's requirement)
+    # on every broadcast pattern, from a generator of its own.
+    g_sqd = Generator(1612)
+    for pattern in BINARY_PATTERNS:
+        models[f"op_squared_difference_int16_{pattern}"] = squared_difference16_model(g_sqd, pattern)
     return models
 
 
@@ -1933,6 +1938,20 @@ def batch_matmul16_model(g, lrank, rrank, adj_x, adj_y, rhs_source, broadcast):
     spread = math.sqrt(depth) * 18919 * 18919 * lhs.scale * rhs.scale
     m.output(m.batch_matmul(lhs, rhs, (4 * spread / 65535 * g.r.uniform(0.5, 2.0), 0), adj_x, adj_y))
     m.note("batch_matmul")
+    return m
+
+
+def squared_difference16_model(g, pattern):
+    """An int16 SQUARED_DIFFERENCE of two model inputs (zero points 0); the
+    output scale puts the largest squares anywhere from well inside int16
+    to far past it (saturating)."""
+    m = Recorder("squared_difference int16 corpus")
+    o, sa, sb = binary_shapes(g, pattern)
+    a = int16_input(g, m, sa, 0)
+    b = int16_input(g, m, sb, 0)
+    twice_max = 2 * max(a.scale, b.scale)
+    m.output(m.squared_difference(a, b, (twice_max * twice_max * 2 ** 28 / 32767 * g.r.uniform(0.02, 2.0), 0)))
+    m.note("squared_difference")
     return m
 
 
@@ -2474,6 +2493,13 @@ def bad_int16_models(flatc):
         m.output(m.abs(x, (1e-4, 2)))
         return m, "needs zero points of 0"
 
+    def squared_difference_zero_point():
+        m = tw.Model("bad int16")
+        a = m.input([2, 3], "INT16", 1e-4, 0, name="a")
+        b = m.input([2, 3], "INT16", 1e-4, 3, name="b")
+        m.output(m.squared_difference(a, b, (1e-6, 0)))
+        return m, "needs zero points of 0"
+
     for name, make in (("int16_depthwise_without_bias", depthwise_without_bias),
                        ("int16_bias_scale", bias_scale),
                        ("int16_mul_zero_point", mul_zero_point),
@@ -2484,7 +2510,8 @@ def bad_int16_models(flatc):
                        ("int16_softmax_output_scale", softmax_output_scale),
                        ("int16_batch_matmul_zero_point", batch_matmul_zero_point),
                        ("int16_transpose_conv_int32_bias", transpose_conv_int32_bias),
-                       ("int16_abs_zero_point", abs_zero_point)):
+                       ("int16_abs_zero_point", abs_zero_point),
+                       ("int16_squared_difference_zero_point", squared_difference_zero_point)):
         model, expect = make()
         made[name] = (model if isinstance(model, dict) else model.to_dict(), expect)
     files = tw.to_bytes_many([d for d, _ in made.values()], flatc)

@@ -97,8 +97,8 @@
   X(int16_activation, "this operator does not take int16 activations: weft has no int16 kernel for it")                \
   X(bad_int16_quantization, "an int16 tensor needs a positive finite scale and a zero point in [-32768, 32767]")       \
   X(int16_zero_point,                                                                                                  \
-    "this int16 operator needs zero points of 0 (TFLite Micro refuses others in mul, concatenation, logistic, tanh, "  \
-    "batch_matmul and abs, and aborts on others in a sub of inputs of one shape)")                                     \
+    "this int16 operator needs zero points of 0 (TFLite Micro refuses others in mul, squared_difference, "             \
+    "concatenation, logistic, tanh, batch_matmul and abs, and aborts on others in a sub of inputs of one shape)")      \
   X(int16_sigmoid_scales,                                                                                              \
     "logistic / tanh (int16): the output scale must be 2^-15, and the input scale at most about 4/3 (TFLite Micro "    \
     "refuses other output scales and aborts on larger input scales)")                                                  \

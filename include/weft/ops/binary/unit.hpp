@@ -199,8 +199,9 @@ struct sub_op : binary_family<sub_op> {
 
 // ---------------------------------------------------------------------------
 // SQUARED_DIFFERENCE: int8 inputs to twice the larger scale with 7 bits of
-// headroom, their difference squared and rescaled (the multiplier may
-// exceed one), no activation; float32 (x - y)^2, unclamped.
+// headroom (int16: none, the values already fill 16 bits), their difference
+// squared and rescaled (the multiplier may exceed one), no activation;
+// float32 (x - y)^2, unclamped.
 
 struct squared_difference_op : binary_family<squared_difference_op> {
   using options = std::monostate;
@@ -208,18 +209,20 @@ struct squared_difference_op : binary_family<squared_difference_op> {
 
   static constexpr std::int64_t element_cost(const cost_model& m) { return m.per_add_element; }
 
-  static constexpr rescaling_args int8_args(const quantization& in1, const quantization& in2, const quantization& out) {
+  /// int8 (left_shift 7) and int16 (left_shift 0) alike.
+  static constexpr rescaling_args int8_args(const quantization& in1, const quantization& in2, const quantization& out,
+                                            int left_shift = 7) {
     rescaling_args a{};
     a.input1_offset = -in1.zero_point;
     a.input2_offset = -in2.zero_point;
     a.output_offset = out.zero_point;
-    a.left_shift = 7;
+    a.left_shift = left_shift;
     const double twice_max = 2.0 * static_cast<double>(in1.scale > in2.scale ? in1.scale : in2.scale);
     a.input1_multiplier = quantize_multiplier(static_cast<double>(in1.scale) / twice_max);
     a.input2_multiplier = quantize_multiplier(static_cast<double>(in2.scale) / twice_max);
-    // (1 << 14) * scale is a float product in TFLite.
-    a.output_multiplier =
-        quantize_multiplier(twice_max * twice_max / static_cast<double>(static_cast<float>(1 << 14) * out.scale));
+    // (1 << 2 * left_shift) * scale is a float product in TFLite.
+    a.output_multiplier = quantize_multiplier(
+        twice_max * twice_max / static_cast<double>(static_cast<float>(1 << (2 * left_shift)) * out.scale));
     return a;
   }
   /// As for MUL: no shift beyond 31 bits.
@@ -227,12 +230,21 @@ struct squared_difference_op : binary_family<squared_difference_op> {
                                     const options&) {
     return int8_args(in1, in2, out).output_multiplier.shift > 31 ? error::scale_out_of_range : error::none;
   }
+  /// int16: TFLite Micro refuses any zero point but 0.
+  static constexpr bool int16_input(int k) { return k < 2; }
+  static constexpr error check_int16(const quantization& in1, const quantization& in2, const quantization& out,
+                                     const options&, bool) {
+    if (in1.zero_point != 0 || in2.zero_point != 0 || out.zero_point != 0) return error::int16_zero_point;
+    return int8_args(in1, in2, out, 0).output_multiplier.shift > 31 ? error::scale_out_of_range : error::none;
+  }
 
   template <class T>
   static constexpr auto element_args(const quantization& in1, const quantization& in2, const quantization& out,
                                      const options&) {
     if constexpr (std::is_same_v<T, float>) {
       return no_args{};
+    } else if constexpr (std::is_same_v<T, std::int16_t>) {
+      return int8_args(in1, in2, out, 0);
     } else {
       return int8_args(in1, in2, out);
     }
@@ -242,6 +254,12 @@ struct squared_difference_op : binary_family<squared_difference_op> {
     const std::int32_t d = a.rescaled1(x) - a.rescaled2(y);  // |d| < 2^15: d * d fits
     const std::int32_t v = multiply_by_quantized_multiplier(d * d, a.output_multiplier) + a.output_offset;
     return static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
+  }
+  [[gnu::always_inline]] static std::int16_t element(const rescaling_args& a, std::int16_t x, std::int16_t y) {
+    // Each input rescaled to at most half its magnitude: |d| < 2^15 again.
+    const std::int32_t d = a.rescaled1(x) - a.rescaled2(y);
+    const std::int32_t v = multiply_by_quantized_multiplier(d * d, a.output_multiplier) + a.output_offset;
+    return static_cast<std::int16_t>(v < -32768 ? -32768 : (v > 32767 ? 32767 : v));
   }
   [[gnu::always_inline]] static float element(const no_args&, float x, float y) {
     const float d = x - y;
