@@ -170,12 +170,16 @@ constexpr multiplier softmax16_multiplier(float beta, float input_scale) {
   return quantize_multiplier(static_cast<double>(input_scale) * static_cast<double>(beta) / (10.0 / 65535.0));
 }
 
+/// (A template, its tables named through its parameter: they are computed
+/// only where an int16 softmax is compiled, not wherever weft is included;
+/// Clang's default constexpr step limit does not cover them.)
+template <class T = void>
 constexpr softmax_args<std::int16_t> make_softmax16_args(int depth, float beta, float input_scale) {
   softmax_args<std::int16_t> a{};
   a.depth = depth;
   a.input_multiplier = softmax16_multiplier(beta, input_scale);
-  a.exp_table = softmax16_exp_table<>.v.data();
-  a.reciprocal_table = softmax16_reciprocal_table<>.v.data();
+  a.exp_table = softmax16_exp_table<T>.v.data();
+  a.reciprocal_table = softmax16_reciprocal_table<T>.v.data();
   return a;
 }
 
